@@ -1,0 +1,188 @@
+//! Raw measurements, as probes produce them: figures and facts, no judgement.
+//!
+//! Scoring (`crate::scoring`) turns these into check results against a profile. The
+//! collector re-scores from these alone, so everything a check needs must be here.
+//! A field that could not be measured is `None`, and the reason goes in the area's
+//! `unavailable` map (field name -> reason), so that the check is `unknown` with that
+//! reason rather than a failure.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// All raw measurements of one audit, grouped by area.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Measurements {
+    /// Hardware and operating system of the workstation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemMeasurements>,
+    /// Installed web browsers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browsers: Option<BrowserMeasurements>,
+}
+
+/// Why a measurement is missing, keyed by the field that is missing.
+pub type Unavailable = BTreeMap<String, String>;
+
+/// Hardware and operating system facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemMeasurements {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuInfo>,
+    /// Total physical memory visible to the operating system, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_total_bytes: Option<u64>,
+    /// The system volume (where the OS is installed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_disk: Option<DiskInfo>,
+    /// CPU architecture of the running OS, normalised: `x86_64`, `x86`, `aarch64`, `arm`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// Seconds since boot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime_s: Option<u64>,
+    /// Fields that could not be measured, with the reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unavailable: Unavailable,
+}
+
+/// The operating system family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OsFamily {
+    Windows,
+    Linux,
+    Macos,
+    Other,
+}
+
+/// What the agent read of the operating system's identity.
+///
+/// On Linux the fields come from `/etc/os-release` (`id`, `id_like`, `version_id`,
+/// `version_codename`, `ubuntu_codename`) and `/etc/debian_version`; on Windows from the
+/// registry (`CurrentVersion`: product name, `DisplayVersion`, `CurrentBuildNumber`,
+/// `EditionID`); on macOS from the system version plist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OsInfo {
+    pub family: OsFamily,
+    /// Human-readable name, e.g. "Windows 11 Education", "Debian GNU/Linux 12 (bookworm)".
+    pub name: String,
+    /// Machine id of the distribution or product: `debian`, `ubuntu`, `linuxmint`,
+    /// `primtux`, `windows`, `macos`.
+    pub id: String,
+    /// Distributions this one derives from (os-release `ID_LIKE`), e.g. `["debian"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_like: Vec<String>,
+    /// Version as the vendor writes it: "12", "22.04", "22H2", "15.1".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Release code name: "bookworm", "jammy".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codename: Option<String>,
+    /// Ubuntu code name of an Ubuntu derivative (os-release `UBUNTU_CODENAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ubuntu_codename: Option<String>,
+    /// Content of `/etc/debian_version` on Debian and its derivatives ("12.5", "bookworm/sid").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debian_version: Option<String>,
+    /// Build number (Windows: `CurrentBuildNumber`, e.g. 19045, 26100; macOS: "24B83").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    /// Edition (Windows `EditionID`: "Professional", "Education", "EnterpriseS" for LTSC...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// Kernel version (Linux, macOS Darwin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CpuInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Logical processors the OS schedules on (threads).
+    pub logical_cores: u32,
+    /// Physical cores, where the OS tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub physical_cores: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiskInfo {
+    /// Mount point or drive ("/", "C:\\").
+    pub mount_point: String,
+    pub total_bytes: u64,
+    /// Space available to an unprivileged user, in bytes.
+    pub available_bytes: u64,
+}
+
+/// Installed web browsers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserMeasurements {
+    /// Every browser found, one entry per installation.
+    pub installed: Vec<BrowserInfo>,
+    /// Places that could not be searched, with the reason (e.g. a registry hive unreadable).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unavailable: Unavailable,
+}
+
+/// One browser installation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserInfo {
+    /// Normalised name: `firefox`, `chrome`, `chromium`, `edge`, `safari`,
+    /// `internet_explorer`, `opera`, `brave`, `vivaldi`.
+    pub name: String,
+    /// Version string as found ("128.0.3", "131.0.6778.85"); `None` when installed but the
+    /// version could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// How it is installed: `system`, `user`, `snap`, `flatpak`, `app_bundle`, `registry_hklm`,
+    /// `registry_hkcu`.
+    pub source: String,
+    /// Where it was found (a path or a registry key). Never a user's home directory name:
+    /// per-user paths are written with `~`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+impl BrowserInfo {
+    /// The major version number, if the version string starts with one.
+    pub fn major_version(&self) -> Option<u32> {
+        let v = self.version.as_deref()?;
+        let digits: String = v
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn major_version_parses_leading_number() {
+        let b = |v: Option<&str>| BrowserInfo {
+            name: "firefox".into(),
+            version: v.map(str::to_owned),
+            source: "system".into(),
+            location: None,
+        };
+        assert_eq!(b(Some("128.0.3")).major_version(), Some(128));
+        assert_eq!(b(Some(" 91esr")).major_version(), Some(91));
+        assert_eq!(b(Some("beta")).major_version(), None);
+        assert_eq!(b(None).major_version(), None);
+    }
+}

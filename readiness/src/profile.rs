@@ -1,0 +1,577 @@
+//! Readiness profile (TOML): thresholds, weights and blocking flags per check, the hosts and
+//! endpoints to probe, the re-audit schedule and the privacy mode.
+//!
+//! A profile is a complete document: the département copies the shipped default
+//! (`dist/profiles/fr-primaire.toml`, embedded here as [`DEFAULT_PROFILE_TOML`]) and edits it.
+//! Unknown keys and bad values are errors that name the file, line and key.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::lifecycle::OsSupportPolicy;
+
+/// The built-in default profile: French primary schools.
+pub const DEFAULT_PROFILE_TOML: &str = include_str!("../../dist/profiles/fr-primaire.toml");
+
+/// A parsed, validated profile.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short name, recorded in each report (`fr-primaire`).
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub scoring: Scoring,
+    pub privacy: Privacy,
+    pub schedule: Schedule,
+    pub checks: Checks,
+    pub network: Network,
+}
+
+/// How check results combine into a verdict.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawScoring")]
+pub struct Scoring {
+    /// Above this share of the total weight in `unknown` checks, the verdict is `incomplete`.
+    pub max_unknown_share: f64,
+    /// Below this score the verdict is `not_ready` even without a blocking failure.
+    pub not_ready_below: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScoring {
+    max_unknown_share: f64,
+    not_ready_below: u8,
+}
+
+impl TryFrom<RawScoring> for Scoring {
+    type Error = String;
+    fn try_from(r: RawScoring) -> Result<Self, String> {
+        if !(0.0..=1.0).contains(&r.max_unknown_share) {
+            return Err(format!(
+                "max_unknown_share must be between 0 and 1, got {}",
+                r.max_unknown_share
+            ));
+        }
+        if r.not_ready_below > 100 {
+            return Err(format!(
+                "not_ready_below must be between 0 and 100, got {}",
+                r.not_ready_below
+            ));
+        }
+        Ok(Scoring {
+            max_unknown_share: r.max_unknown_share,
+            not_ready_below: r.not_ready_below,
+        })
+    }
+}
+
+/// What of the workstation's identity goes into reports.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    pub hostname: HostnameMode,
+    /// Salt for the hashed host name, so that the département can match its own inventory
+    /// while the name itself stays out of the reports.
+    #[serde(default)]
+    pub hostname_salt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HostnameMode {
+    Plain,
+    Hashed,
+    Omitted,
+}
+
+/// When scheduled agents re-audit.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawSchedule")]
+pub struct Schedule {
+    /// Hours between two audits.
+    pub interval_hours: u32,
+    /// Random delay added to each run, up to this many minutes, so that thousands of PCs do
+    /// not all reach the collector at the same minute.
+    pub jitter_minutes: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    interval_hours: u32,
+    jitter_minutes: u32,
+}
+
+impl TryFrom<RawSchedule> for Schedule {
+    type Error = String;
+    fn try_from(r: RawSchedule) -> Result<Self, String> {
+        if r.interval_hours == 0 {
+            return Err("interval_hours must be at least 1".into());
+        }
+        if u64::from(r.jitter_minutes) > u64::from(r.interval_hours) * 60 {
+            return Err(format!(
+                "jitter_minutes ({}) must not exceed the interval ({} h)",
+                r.jitter_minutes, r.interval_hours
+            ));
+        }
+        Ok(Schedule {
+            interval_hours: r.interval_hours,
+            jitter_minutes: r.jitter_minutes,
+        })
+    }
+}
+
+/// Weight and blocking flag, common to every check.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct CheckMeta {
+    pub weight: f64,
+    pub blocking: bool,
+}
+
+/// Thresholds per check, keyed by the public check id.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    #[serde(rename = "system.os_support")]
+    pub os_support: OsSupportCheck,
+    #[serde(rename = "system.ram")]
+    pub ram: NumericCheck,
+    #[serde(rename = "system.cpu_cores")]
+    pub cpu_cores: NumericCheck,
+    #[serde(rename = "system.disk_free")]
+    pub disk_free: NumericCheck,
+    #[serde(rename = "system.architecture")]
+    pub architecture: ArchitectureCheck,
+    #[serde(rename = "browser.any")]
+    pub browser_any: BrowserCheck,
+}
+
+/// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
+/// below fails.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "RawNumericCheck")]
+pub struct NumericCheck {
+    pub meta: CheckMeta,
+    pub pass: f64,
+    pub warn: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumericCheck {
+    weight: f64,
+    blocking: bool,
+    pass: f64,
+    warn: f64,
+}
+
+fn check_weight(weight: f64) -> Result<(), String> {
+    if weight.is_finite() && weight >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!("weight must be a finite number >= 0, got {weight}"))
+    }
+}
+
+impl TryFrom<RawNumericCheck> for NumericCheck {
+    type Error = String;
+    fn try_from(r: RawNumericCheck) -> Result<Self, String> {
+        check_weight(r.weight)?;
+        if !(r.pass.is_finite() && r.warn.is_finite()) || r.warn < 0.0 {
+            return Err("pass and warn must be finite numbers >= 0".into());
+        }
+        if r.warn > r.pass {
+            return Err(format!(
+                "warn ({}) must not be above pass ({}): more is better for this check",
+                r.warn, r.pass
+            ));
+        }
+        Ok(NumericCheck {
+            meta: CheckMeta {
+                weight: r.weight,
+                blocking: r.blocking,
+            },
+            pass: r.pass,
+            warn: r.warn,
+        })
+    }
+}
+
+/// `system.os_support`: the OS is in its vendor's security support.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawOsSupportCheck")]
+pub struct OsSupportCheck {
+    pub meta: CheckMeta,
+    pub policy: OsSupportPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOsSupportCheck {
+    weight: f64,
+    blocking: bool,
+    ending_soon_months: u32,
+    #[serde(default)]
+    windows10_esu_until: Option<String>,
+}
+
+impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
+    type Error = String;
+    fn try_from(r: RawOsSupportCheck) -> Result<Self, String> {
+        check_weight(r.weight)?;
+        let windows10_esu_until = r
+            .windows10_esu_until
+            .map(|s| {
+                s.parse::<Date>().map_err(|e| {
+                    format!("windows10_esu_until: {s:?} is not a date (YYYY-MM-DD): {e}")
+                })
+            })
+            .transpose()?;
+        Ok(OsSupportCheck {
+            meta: CheckMeta {
+                weight: r.weight,
+                blocking: r.blocking,
+            },
+            policy: OsSupportPolicy {
+                ending_soon_months: r.ending_soon_months,
+                windows10_esu_until,
+            },
+        })
+    }
+}
+
+/// `system.architecture`: which CPU architectures pass and which warn; others fail.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawArchitectureCheck")]
+pub struct ArchitectureCheck {
+    pub meta: CheckMeta,
+    pub pass: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArchitectureCheck {
+    weight: f64,
+    blocking: bool,
+    pass: Vec<String>,
+    #[serde(default)]
+    warn: Vec<String>,
+}
+
+impl TryFrom<RawArchitectureCheck> for ArchitectureCheck {
+    type Error = String;
+    fn try_from(r: RawArchitectureCheck) -> Result<Self, String> {
+        check_weight(r.weight)?;
+        if r.pass.is_empty() {
+            return Err("pass must list at least one architecture".into());
+        }
+        Ok(ArchitectureCheck {
+            meta: CheckMeta {
+                weight: r.weight,
+                blocking: r.blocking,
+            },
+            pass: r.pass,
+            warn: r.warn,
+        })
+    }
+}
+
+/// `browser.any` and the per-browser checks `browser.<name>`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawBrowserCheck")]
+pub struct BrowserCheck {
+    /// Weight and blocking flag of `browser.any`.
+    pub meta: CheckMeta,
+    /// Weight of each `browser.<name>` check (never blocking: `browser.any` decides).
+    pub each_weight: f64,
+    /// Minimum major versions per browser name.
+    pub minimum: BTreeMap<String, MinVersion>,
+}
+
+/// Minimum major version of a browser: `>= pass` passes, `>= warn` warns, older fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinVersion {
+    pub pass: u32,
+    pub warn: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrowserCheck {
+    weight: f64,
+    blocking: bool,
+    each_weight: f64,
+    minimum: BTreeMap<String, MinVersion>,
+}
+
+/// Browser names the agent reports.
+pub const BROWSER_NAMES: &[&str] = &[
+    "firefox",
+    "chrome",
+    "chromium",
+    "edge",
+    "safari",
+    "internet_explorer",
+    "opera",
+    "brave",
+    "vivaldi",
+];
+
+impl TryFrom<RawBrowserCheck> for BrowserCheck {
+    type Error = String;
+    fn try_from(r: RawBrowserCheck) -> Result<Self, String> {
+        check_weight(r.weight)?;
+        check_weight(r.each_weight)?;
+        for (name, min) in &r.minimum {
+            if !BROWSER_NAMES.contains(&name.as_str()) {
+                return Err(format!(
+                    "minimum.{name}: unknown browser, expected one of {}",
+                    BROWSER_NAMES.join(", ")
+                ));
+            }
+            if name == "internet_explorer" {
+                return Err(
+                    "minimum.internet_explorer: Internet Explorer cannot meet any minimum".into(),
+                );
+            }
+            if min.warn > min.pass {
+                return Err(format!(
+                    "minimum.{name}: warn ({}) must not be above pass ({})",
+                    min.warn, min.pass
+                ));
+            }
+        }
+        if r.minimum.is_empty() {
+            return Err("minimum must list at least one browser".into());
+        }
+        Ok(BrowserCheck {
+            meta: CheckMeta {
+                weight: r.weight,
+                blocking: r.blocking,
+            },
+            each_weight: r.each_weight,
+            minimum: r.minimum,
+        })
+    }
+}
+
+/// Hosts and endpoints the network probes reach.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Host names resolved by the DNS probe.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// HTTPS endpoints (ENT portal, EduConnect, GAR).
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawEndpoint")]
+pub struct Endpoint {
+    /// Short name, used in check ids (`endpoint.<name>`): lowercase letters, digits, `_`, `-`.
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEndpoint {
+    name: String,
+    url: String,
+}
+
+impl TryFrom<RawEndpoint> for Endpoint {
+    type Error = String;
+    fn try_from(r: RawEndpoint) -> Result<Self, String> {
+        let name_ok = !r.name.is_empty()
+            && r.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !name_ok {
+            return Err(format!(
+                "endpoint name {:?}: use lowercase letters, digits, '_' or '-'",
+                r.name
+            ));
+        }
+        let rest = r
+            .url
+            .strip_prefix("https://")
+            .or_else(|| r.url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.starts_with('/') => {}
+            _ => {
+                return Err(format!(
+                    "endpoint {:?}: url {:?} must start with https:// or http:// and name a host",
+                    r.name, r.url
+                ));
+            }
+        }
+        Ok(Endpoint {
+            name: r.name,
+            url: r.url,
+        })
+    }
+}
+
+/// A profile that could not be loaded: says which file, where, and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct ProfileError {
+    /// The file (or "built-in profile").
+    pub origin: String,
+    /// Line (1-based) of the problem, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Profile {
+    /// The built-in French primary-school profile.
+    pub fn default_profile() -> Profile {
+        // The embedded file is checked by a unit test, so this cannot fail at run time.
+        Profile::from_toml_str(DEFAULT_PROFILE_TOML, "built-in profile")
+            .unwrap_or_else(|e| panic!("the built-in profile is invalid: {e}"))
+    }
+
+    /// Parse a profile. `origin` names the source in errors (a file path).
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let key = line
+                .and_then(|l| text.lines().nth(l - 1))
+                .map(str::trim)
+                .and_then(|l| {
+                    if let Some(header) = l.strip_prefix('[') {
+                        Some(header.trim_end_matches(']').trim_matches('[').to_owned())
+                    } else {
+                        l.split_once('=').map(|(k, _)| k.trim().to_owned())
+                    }
+                })
+                .filter(|k| !k.is_empty());
+            let message = e.message().trim().to_owned();
+            ProfileError {
+                origin: match line {
+                    Some(l) => format!("{origin}:{l}"),
+                    None => origin.to_owned(),
+                },
+                line,
+                message: match key {
+                    Some(k) => format!("`{k}`: {message}"),
+                    None => message,
+                },
+            }
+        })?;
+        let mut names = std::collections::BTreeSet::new();
+        for ep in &profile.network.endpoints {
+            if !names.insert(ep.name.as_str()) {
+                return Err(ProfileError {
+                    origin: origin.to_owned(),
+                    line: None,
+                    message: format!("network.endpoints: the name {:?} is used twice", ep.name),
+                });
+            }
+        }
+        Ok(profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_parses() {
+        let p = Profile::default_profile();
+        assert_eq!(p.name, "fr-primaire");
+        assert_eq!(p.checks.ram.pass, 4.0);
+        assert_eq!(p.checks.ram.warn, 2.0);
+        assert_eq!(p.checks.browser_any.minimum["firefox"].pass, 104);
+        assert!(p.checks.os_support.meta.blocking);
+    }
+
+    fn with(old: &str, new: &str) -> String {
+        assert!(DEFAULT_PROFILE_TOML.contains(old), "fixture: {old}");
+        DEFAULT_PROFILE_TOML.replacen(old, new, 1)
+    }
+
+    fn line_of(text: &str, needle: &str) -> usize {
+        text[..text.find(needle).unwrap()].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = with(
+            "[checks.\"system.ram\"]\n",
+            "[checks.\"system.ram\"]\nram_min = 3\n",
+        );
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(err.line, Some(line_of(&text, "ram_min")), "{msg}");
+        assert!(
+            msg.starts_with(&format!("p.toml:{}:", line_of(&text, "ram_min"))),
+            "{msg}"
+        );
+        assert!(msg.contains("ram_min"), "{msg}");
+    }
+
+    #[test]
+    fn bad_value_is_located() {
+        let text = with("interval_hours = 168", "interval_hours = \"weekly\"");
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        assert_eq!(err.line, Some(line_of(&text, "interval_hours")));
+        assert!(err.message.contains("interval_hours"), "{}", err.message);
+    }
+
+    #[test]
+    fn inconsistent_thresholds_are_rejected() {
+        let text = DEFAULT_PROFILE_TOML.replacen("warn = 2.0 ", "warn = 8.0 ", 1);
+        assert_ne!(
+            text, DEFAULT_PROFILE_TOML,
+            "fixture must change the RAM warn threshold"
+        );
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        assert!(err.message.contains("must not be above pass"), "{err}");
+        assert!(err.line.is_some(), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let err = Profile::from_toml_str("name = \"x\"\n[scoring\n", "p.toml").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+    }
+
+    #[test]
+    fn missing_section_is_named() {
+        let err = Profile::from_toml_str("name = \"x\"\n", "p.toml").unwrap_err();
+        assert!(err.message.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn bad_esu_date_and_endpoint() {
+        let text = with(
+            "ending_soon_months = 6",
+            "ending_soon_months = 6\nwindows10_esu_until = \"next year\"",
+        );
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        assert!(err.message.contains("windows10_esu_until"), "{err}");
+
+        let text = format!(
+            "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"Bad Name\"\nurl = \"https://x\"\n"
+        );
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        assert!(err.message.contains("Bad Name"), "{err}");
+        let text = format!(
+            "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"x\"\nurl = \"ftp://x\"\n"
+        );
+        assert!(Profile::from_toml_str(&text, "p.toml").is_err());
+    }
+}

@@ -1,0 +1,723 @@
+//! Scoring: measurements + profile -> check results -> score and verdict. Pure functions,
+//! used by the agent (for the technician) and by the collector (authoritative).
+//!
+//! `unknown` (could not measure) is never `fail`: it is left out of the score and counted
+//! towards `incomplete` instead.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::lifecycle::{self, SupportStatus};
+use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
+use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Pick the French or the English text.
+fn tr(lang: Lang, fr: &str, en: &str) -> String {
+    match lang {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// A number for people: one decimal at most, decimal comma in French.
+fn num(lang: Lang, x: f64) -> String {
+    let s = if (x - x.round()).abs() < 0.05 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+fn gib_unit(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Gio",
+        Lang::En => "GiB",
+    }
+}
+
+struct Check {
+    id: String,
+    meta: CheckMeta,
+}
+
+impl Check {
+    fn new(id: &str, meta: CheckMeta) -> Self {
+        Check {
+            id: id.to_owned(),
+            meta,
+        }
+    }
+
+    fn result(
+        self,
+        status: CheckStatus,
+        value: Option<CheckValue>,
+        unit: Option<&str>,
+        threshold: Option<String>,
+        message: String,
+        remediation: Option<String>,
+    ) -> CheckResult {
+        CheckResult {
+            id: self.id,
+            status,
+            value,
+            unit: unit.map(str::to_owned),
+            threshold,
+            message,
+            remediation: if status == CheckStatus::Pass {
+                None
+            } else {
+                remediation
+            },
+            weight: self.meta.weight,
+            blocking: self.meta.blocking,
+        }
+    }
+
+    fn unknown(self, lang: Lang, reason: Option<&str>, threshold: Option<String>) -> CheckResult {
+        let reason = reason.map(str::to_owned).unwrap_or_else(|| {
+            tr(
+                lang,
+                "non mesuré par cet agent",
+                "not measured by this agent",
+            )
+        });
+        let message = tr(lang, "Mesure impossible : ", "Could not measure: ") + &reason;
+        let remediation = tr(
+            lang,
+            "Relancer l'audit (en administrateur si possible) ; si le problème persiste, signaler ce message.",
+            "Run the audit again (as administrator if possible); if it persists, report this message.",
+        );
+        self.result(
+            CheckStatus::Unknown,
+            None,
+            None,
+            threshold,
+            message,
+            Some(remediation),
+        )
+    }
+}
+
+/// Grade a value where more is better.
+fn grade(check: &NumericCheck, value: f64) -> CheckStatus {
+    if value >= check.pass {
+        CheckStatus::Pass
+    } else if value >= check.warn {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Fail
+    }
+}
+
+fn numeric_threshold(lang: Lang, check: &NumericCheck, unit: &str) -> String {
+    let sep = if unit.is_empty() { "" } else { " " };
+    match lang {
+        Lang::Fr => format!(
+            "réussi ≥ {}{sep}{unit}, alerte ≥ {}{sep}{unit}",
+            num(lang, check.pass),
+            num(lang, check.warn)
+        ),
+        Lang::En => format!(
+            "pass ≥ {}{sep}{unit}, warn ≥ {}{sep}{unit}",
+            num(lang, check.pass),
+            num(lang, check.warn)
+        ),
+    }
+}
+
+/// Installed memory as a technician would name it: what the OS reports, rounded up to the
+/// next 0.5 GiB (firmware and integrated graphics hide part of the module).
+pub fn installed_ram_gib(total_bytes: u64) -> f64 {
+    ((total_bytes as f64 / GIB) * 2.0).ceil() / 2.0
+}
+
+/// Score every check of the profile against the measurements. `today` is the audit's date
+/// (the OS support check depends on it), `lang` the language of the texts.
+pub fn evaluate(
+    measurements: &Measurements,
+    profile: &Profile,
+    today: Date,
+    lang: Lang,
+) -> Vec<CheckResult> {
+    let empty = SystemMeasurements::default();
+    let system = measurements.system.as_ref();
+    let sys = system.unwrap_or(&empty);
+    let missing = |field: &str| -> Option<&str> {
+        match system {
+            None => None,
+            Some(s) => s.unavailable.get(field).map(String::as_str),
+        }
+    };
+
+    let mut out = vec![
+        os_support(sys, profile, today, lang, missing("os")),
+        ram(sys, profile, lang, missing("memory_total_bytes")),
+        cpu_cores(sys, profile, lang, missing("cpu")),
+        disk_free(sys, profile, lang, missing("system_disk")),
+        architecture(sys, profile, lang, missing("architecture")),
+    ];
+    out.extend(browsers(measurements, profile, lang));
+    out
+}
+
+fn os_support(
+    sys: &SystemMeasurements,
+    profile: &Profile,
+    today: Date,
+    lang: Lang,
+    reason: Option<&str>,
+) -> CheckResult {
+    let cfg = &profile.checks.os_support;
+    let check = Check::new("system.os_support", cfg.meta);
+    let threshold = Some(match lang {
+        Lang::Fr => format!(
+            "supporté par l'éditeur ; alerte à moins de {} mois de la fin",
+            cfg.policy.ending_soon_months
+        ),
+        Lang::En => format!(
+            "supported by its vendor; warn within {} months of the end",
+            cfg.policy.ending_soon_months
+        ),
+    });
+    let Some(os) = &sys.os else {
+        return check.unknown(lang, reason, threshold);
+    };
+    let a = lifecycle::assess(os, today, &cfg.policy);
+    let end = a.end_of_support.map(|d| d.to_string());
+    let (status, message) = match a.status {
+        SupportStatus::Supported => (
+            CheckStatus::Pass,
+            match (&end, lang) {
+                (Some(end), Lang::Fr) => format!("{} : supporté jusqu'au {end}", a.product),
+                (Some(end), Lang::En) => format!("{}: supported until {end}", a.product),
+                (None, Lang::Fr) => format!("{} : supporté", a.product),
+                (None, Lang::En) => format!("{}: supported", a.product),
+            },
+        ),
+        SupportStatus::EndingSoon => (
+            CheckStatus::Warn,
+            match lang {
+                Lang::Fr => format!(
+                    "{} : fin du support le {}",
+                    a.product,
+                    end.as_deref().unwrap_or("?")
+                ),
+                Lang::En => format!(
+                    "{}: support ends on {}",
+                    a.product,
+                    end.as_deref().unwrap_or("?")
+                ),
+            },
+        ),
+        SupportStatus::ExtendedSupport => (
+            CheckStatus::Warn,
+            match lang {
+                Lang::Fr => format!(
+                    "{} : support standard terminé, mises à jour étendues (ESU) jusqu'au {}",
+                    a.product,
+                    end.as_deref().unwrap_or("?")
+                ),
+                Lang::En => format!(
+                    "{}: mainstream support over, extended security updates (ESU) until {}",
+                    a.product,
+                    end.as_deref().unwrap_or("?")
+                ),
+            },
+        ),
+        SupportStatus::Unsupported => (
+            CheckStatus::Fail,
+            match (&end, lang) {
+                (Some(end), Lang::Fr) => {
+                    format!(
+                        "{} : plus de mises à jour de sécurité depuis le {end}",
+                        a.product
+                    )
+                }
+                (Some(end), Lang::En) => {
+                    format!("{}: no security updates since {end}", a.product)
+                }
+                (None, Lang::Fr) => format!("{} : plus de mises à jour de sécurité", a.product),
+                (None, Lang::En) => format!("{}: no longer gets security updates", a.product),
+            },
+        ),
+        SupportStatus::Unknown => {
+            let reason = match lang {
+                Lang::Fr => format!("système non reconnu ({})", a.product),
+                Lang::En => format!("operating system not recognised ({})", a.product),
+            };
+            return check.unknown(lang, Some(&reason), threshold);
+        }
+    };
+    let message = match &a.basis {
+        Some(basis) => format!("{message} ({basis})"),
+        None => message,
+    };
+    let windows10 = os.family == OsFamily::Windows && a.product.starts_with("Windows 10");
+    let remediation = match (os.family, windows10, lang) {
+        (OsFamily::Windows, true, Lang::Fr) => {
+            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
+        }
+        (OsFamily::Windows, true, Lang::En) => {
+            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
+        }
+        (OsFamily::Windows, false, Lang::Fr) => {
+            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
+        }
+        (OsFamily::Windows, false, Lang::En) => {
+            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
+        }
+        (OsFamily::Linux, _, Lang::Fr) => {
+            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
+        }
+        (OsFamily::Linux, _, Lang::En) => {
+            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
+        }
+        (OsFamily::Macos, _, Lang::Fr) => {
+            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
+        }
+        (OsFamily::Macos, _, Lang::En) => {
+            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
+        }
+        (OsFamily::Other, _, Lang::Fr) => "Installer un système supporté par son éditeur.",
+        (OsFamily::Other, _, Lang::En) => "Install an operating system supported by its vendor.",
+    };
+    check.result(
+        status,
+        Some(CheckValue::Text(a.product.clone())),
+        None,
+        threshold,
+        message,
+        Some(remediation.to_owned()),
+    )
+}
+
+fn ram(
+    sys: &SystemMeasurements,
+    profile: &Profile,
+    lang: Lang,
+    reason: Option<&str>,
+) -> CheckResult {
+    let cfg = &profile.checks.ram;
+    let check = Check::new("system.ram", cfg.meta);
+    let unit = gib_unit(lang);
+    let threshold = Some(numeric_threshold(lang, cfg, unit));
+    let Some(bytes) = sys.memory_total_bytes else {
+        return check.unknown(lang, reason, threshold);
+    };
+    let installed = installed_ram_gib(bytes);
+    let status = grade(cfg, installed);
+    let seen = num(lang, bytes as f64 / GIB);
+    let message = match lang {
+        Lang::Fr => format!(
+            "Mémoire : {} {unit} installés ({seen} {unit} visibles par le système)",
+            num(lang, installed)
+        ),
+        Lang::En => format!(
+            "Memory: {} {unit} installed ({seen} {unit} visible to the OS)",
+            num(lang, installed)
+        ),
+    };
+    let remediation = tr(
+        lang,
+        "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers.",
+        "Add memory (at least 4 GB; a module is cheap) or keep this PC for light use.",
+    );
+    check.result(
+        status,
+        Some(CheckValue::Number(installed)),
+        Some("GiB"),
+        threshold,
+        message,
+        Some(remediation),
+    )
+}
+
+fn cpu_cores(
+    sys: &SystemMeasurements,
+    profile: &Profile,
+    lang: Lang,
+    reason: Option<&str>,
+) -> CheckResult {
+    let cfg = &profile.checks.cpu_cores;
+    let check = Check::new("system.cpu_cores", cfg.meta);
+    let threshold = Some(numeric_threshold(lang, cfg, ""));
+    let Some(cpu) = &sys.cpu else {
+        return check.unknown(lang, reason, threshold);
+    };
+    let n = f64::from(cpu.logical_cores);
+    let model = cpu.model.as_deref().unwrap_or("?");
+    let message = match (lang, cpu.physical_cores) {
+        (Lang::Fr, Some(p)) => format!(
+            "Processeur : {} cœurs logiques ({p} physiques), {model}",
+            cpu.logical_cores
+        ),
+        (Lang::En, Some(p)) => format!(
+            "CPU: {} logical cores ({p} physical), {model}",
+            cpu.logical_cores
+        ),
+        (Lang::Fr, None) => format!("Processeur : {} cœurs logiques, {model}", cpu.logical_cores),
+        (Lang::En, None) => format!("CPU: {} logical cores, {model}", cpu.logical_cores),
+    };
+    let remediation = tr(
+        lang,
+        "Poste lent pour un navigateur moderne : le réserver à des usages légers ou prévoir son remplacement.",
+        "Slow for a modern browser: keep it for light use or plan its replacement.",
+    );
+    check.result(
+        grade(cfg, n),
+        Some(CheckValue::Number(n)),
+        Some("cores"),
+        threshold,
+        message,
+        Some(remediation),
+    )
+}
+
+fn disk_free(
+    sys: &SystemMeasurements,
+    profile: &Profile,
+    lang: Lang,
+    reason: Option<&str>,
+) -> CheckResult {
+    let cfg = &profile.checks.disk_free;
+    let check = Check::new("system.disk_free", cfg.meta);
+    let unit = gib_unit(lang);
+    let threshold = Some(numeric_threshold(lang, cfg, unit));
+    let Some(disk) = &sys.system_disk else {
+        return check.unknown(lang, reason, threshold);
+    };
+    // Round down to 0.1 GiB so that the value shown never reads better than the truth.
+    let free = (disk.available_bytes as f64 / GIB * 10.0).floor() / 10.0;
+    let total = disk.total_bytes as f64 / GIB;
+    let message = match lang {
+        Lang::Fr => format!(
+            "Disque système {} : {} {unit} libres sur {}",
+            disk.mount_point,
+            num(lang, free),
+            num(lang, total)
+        ),
+        Lang::En => format!(
+            "System disk {}: {} {unit} free of {}",
+            disk.mount_point,
+            num(lang, free),
+            num(lang, total)
+        ),
+    };
+    let remediation = tr(
+        lang,
+        "Libérer de l'espace (Nettoyage de disque / apt clean, vider les téléchargements) ou remplacer le disque (un SSD accélère aussi le poste).",
+        "Free some space (Disk Cleanup / apt clean, empty Downloads) or replace the disk (an SSD also speeds the PC up).",
+    );
+    check.result(
+        grade(cfg, free),
+        Some(CheckValue::Number(free)),
+        Some("GiB"),
+        threshold,
+        message,
+        Some(remediation),
+    )
+}
+
+fn architecture(
+    sys: &SystemMeasurements,
+    profile: &Profile,
+    lang: Lang,
+    reason: Option<&str>,
+) -> CheckResult {
+    let cfg = &profile.checks.architecture;
+    let check = Check::new("system.architecture", cfg.meta);
+    let threshold = Some(
+        match lang {
+            Lang::Fr => format!("réussi : {}", cfg.pass.join(", ")),
+            Lang::En => format!("pass: {}", cfg.pass.join(", ")),
+        } + &if cfg.warn.is_empty() {
+            String::new()
+        } else {
+            match lang {
+                Lang::Fr => format!(" ; alerte : {}", cfg.warn.join(", ")),
+                Lang::En => format!("; warn: {}", cfg.warn.join(", ")),
+            }
+        },
+    );
+    let Some(arch) = &sys.architecture else {
+        return check.unknown(lang, reason, threshold);
+    };
+    let status = if cfg.pass.iter().any(|a| a == arch) {
+        CheckStatus::Pass
+    } else if cfg.warn.iter().any(|a| a == arch) {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Fail
+    };
+    let message = match lang {
+        Lang::Fr => format!("Architecture du système : {arch}"),
+        Lang::En => format!("System architecture: {arch}"),
+    };
+    let remediation = tr(
+        lang,
+        "Installer un système 64 bits si le processeur le permet ; sinon prévoir le remplacement du poste.",
+        "Install a 64-bit system if the processor allows it; otherwise plan to replace the PC.",
+    );
+    check.result(
+        status,
+        Some(CheckValue::Text(arch.clone())),
+        None,
+        threshold,
+        message,
+        Some(remediation),
+    )
+}
+
+fn browser_label(name: &str) -> &str {
+    match name {
+        "firefox" => "Firefox",
+        "chrome" => "Google Chrome",
+        "chromium" => "Chromium",
+        "edge" => "Microsoft Edge",
+        "safari" => "Safari",
+        "internet_explorer" => "Internet Explorer",
+        "opera" => "Opera",
+        "brave" => "Brave",
+        "vivaldi" => "Vivaldi",
+        other => other,
+    }
+}
+
+/// `browser.<name>` per installed browser (best installation of each name) and `browser.any`.
+fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
+    let cfg = &profile.checks.browser_any;
+    let any_threshold = Some(
+        cfg.minimum
+            .iter()
+            .map(|(name, min)| format!("{} ≥ {}", browser_label(name), min.pass))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let any = Check::new("browser.any", cfg.meta);
+    let Some(found) = &m.browsers else {
+        return vec![any.unknown(lang, None, any_threshold)];
+    };
+
+    // Best (highest major version) installation of each browser name.
+    let mut best: BTreeMap<&str, Vec<&BrowserInfo>> = BTreeMap::new();
+    for b in &found.installed {
+        best.entry(b.name.as_str()).or_default().push(b);
+    }
+    let mut out = Vec::new();
+    let mut any_status = CheckStatus::Fail;
+    let mut any_best: Option<String> = None;
+    let each = CheckMeta {
+        weight: cfg.each_weight,
+        blocking: false,
+    };
+    for (name, installs) in &best {
+        let top = installs
+            .iter()
+            .max_by_key(|b| b.major_version())
+            .copied()
+            .unwrap_or(installs[0]);
+        let check = Check::new(&format!("browser.{name}"), each);
+        let label = browser_label(name);
+        let sources: Vec<&str> = installs.iter().map(|b| b.source.as_str()).collect();
+        let version_text = top.version.clone().unwrap_or_else(|| "?".into());
+        if *name == "internet_explorer" {
+            out.push(check.result(
+                CheckStatus::Fail,
+                Some(CheckValue::Text(version_text.clone())),
+                Some("version"),
+                Some(tr(lang, "non pris en charge par les ENT", "not supported by ENTs")),
+                match lang {
+                    Lang::Fr => format!("Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"),
+                    Lang::En => format!("Internet Explorer {version_text}: discontinued, ENTs do not support it"),
+                },
+                Some(tr(
+                    lang,
+                    "Utiliser Edge, Firefox ou Chrome à jour ; désactiver Internet Explorer (Fonctionnalités Windows).",
+                    "Use an up-to-date Edge, Firefox or Chrome; turn Internet Explorer off (Windows features).",
+                )),
+            ));
+            continue;
+        }
+        let Some(min) = cfg.minimum.get(*name) else {
+            out.push(check.result(
+                CheckStatus::Unknown,
+                Some(CheckValue::Text(version_text.clone())),
+                Some("version"),
+                None,
+                match lang {
+                    Lang::Fr => {
+                        format!("{label} {version_text} : pas de version minimale dans le profil")
+                    }
+                    Lang::En => {
+                        format!("{label} {version_text}: no minimum version in the profile")
+                    }
+                },
+                None,
+            ));
+            continue;
+        };
+        let threshold = Some(match lang {
+            Lang::Fr => format!("réussi ≥ {}, alerte ≥ {}", min.pass, min.warn),
+            Lang::En => format!("pass ≥ {}, warn ≥ {}", min.pass, min.warn),
+        });
+        let Some(major) = top.major_version() else {
+            let reason = match lang {
+                Lang::Fr => format!(
+                    "{label} installé ({}), version illisible",
+                    sources.join(", ")
+                ),
+                Lang::En => format!(
+                    "{label} installed ({}), version unreadable",
+                    sources.join(", ")
+                ),
+            };
+            out.push(check.unknown(lang, Some(&reason), threshold));
+            continue;
+        };
+        let status = if major >= min.pass {
+            CheckStatus::Pass
+        } else if major >= min.warn {
+            CheckStatus::Warn
+        } else {
+            CheckStatus::Fail
+        };
+        if status < any_status {
+            any_status = status;
+            any_best = Some(format!("{label} {version_text}"));
+        }
+        out.push(check.result(
+            status,
+            Some(CheckValue::Text(version_text.clone())),
+            Some("version"),
+            threshold,
+            match lang {
+                Lang::Fr => format!("{label} {version_text} ({})", sources.join(", ")),
+                Lang::En => format!("{label} {version_text} ({})", sources.join(", ")),
+            },
+            Some(match lang {
+                Lang::Fr => format!(
+                    "Mettre à jour {label} (version {} ou plus récente).",
+                    min.pass
+                ),
+                Lang::En => format!("Update {label} (version {} or later).", min.pass),
+            }),
+        ));
+    }
+
+    let no_browser_reason = found.unavailable.values().next().map(String::as_str);
+    let any_result = match any_best {
+        Some(best) => any.result(
+            any_status,
+            Some(CheckValue::Text(best.clone())),
+            None,
+            any_threshold,
+            match (any_status, lang) {
+                (CheckStatus::Pass, Lang::Fr) => format!("Navigateur compatible : {best}"),
+                (CheckStatus::Pass, Lang::En) => format!("Compatible browser: {best}"),
+                (_, Lang::Fr) => format!("Meilleur navigateur : {best}, ancien"),
+                (_, Lang::En) => format!("Best browser: {best}, outdated"),
+            },
+            Some(tr(
+                lang,
+                "Installer ou mettre à jour Firefox, Chrome ou Edge.",
+                "Install or update Firefox, Chrome or Edge.",
+            )),
+        ),
+        None if found.installed.is_empty() && no_browser_reason.is_some() => {
+            any.unknown(lang, no_browser_reason, any_threshold)
+        }
+        None => any.result(
+            CheckStatus::Fail,
+            None,
+            None,
+            any_threshold,
+            if best.contains_key("internet_explorer") {
+                tr(
+                    lang,
+                    "Seul Internet Explorer est installé : aucun navigateur compatible avec l'ENT",
+                    "Only Internet Explorer is installed: no browser works with the ENT",
+                )
+            } else if found.installed.is_empty() {
+                tr(lang, "Aucun navigateur trouvé", "No browser found")
+            } else {
+                tr(
+                    lang,
+                    "Aucun navigateur de version connue et compatible",
+                    "No browser of a known, compatible version",
+                )
+            },
+            Some(tr(
+                lang,
+                "Installer Firefox, Chrome ou Edge à jour.",
+                "Install an up-to-date Firefox, Chrome or Edge.",
+            )),
+        ),
+    };
+    out.push(any_result);
+    out
+}
+
+/// Score (0-100) and verdict from check results.
+///
+/// Score: weighted mean of pass = 1, warn = 0.5, fail = 0 over the checks that could be
+/// measured (unknowns are left out); 100 when nothing could be measured, since the verdict
+/// is then `incomplete` anyway. Verdict, first match wins: a blocking failure -> `not_ready`;
+/// more than `max_unknown_share` of the weight unknown -> `incomplete`; score below
+/// `not_ready_below` -> `not_ready`; any warn or fail -> `ready_with_warnings`; else `ready`.
+pub fn summarize(checks: &[CheckResult], scoring: &Scoring) -> (u8, Verdict) {
+    let weight = |c: &CheckResult| c.weight.max(0.0);
+    let total: f64 = checks.iter().map(weight).sum();
+    let unknown: f64 = checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Unknown)
+        .map(weight)
+        .sum();
+    let known = total - unknown;
+    let earned: f64 = checks
+        .iter()
+        .map(|c| {
+            weight(c)
+                * match c.status {
+                    CheckStatus::Pass => 1.0,
+                    CheckStatus::Warn => 0.5,
+                    CheckStatus::Fail | CheckStatus::Unknown => 0.0,
+                }
+        })
+        .sum();
+    let score = if known > 0.0 {
+        (earned / known * 100.0).round().clamp(0.0, 100.0) as u8
+    } else {
+        100
+    };
+
+    let blocking_fail = checks
+        .iter()
+        .any(|c| c.blocking && c.status == CheckStatus::Fail);
+    let any_problem = checks
+        .iter()
+        .any(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Fail));
+    let unknown_share = if total > 0.0 { unknown / total } else { 0.0 };
+    let too_many_unknown = unknown_share > scoring.max_unknown_share;
+
+    let verdict = if blocking_fail {
+        Verdict::NotReady
+    } else if too_many_unknown {
+        Verdict::Incomplete
+    } else if score < scoring.not_ready_below {
+        Verdict::NotReady
+    } else if any_problem {
+        Verdict::ReadyWithWarnings
+    } else {
+        Verdict::Ready
+    };
+    (score, verdict)
+}
