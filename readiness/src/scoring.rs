@@ -400,13 +400,13 @@ fn disk_free(
     let total = disk.total_bytes as f64 / GIB;
     let message = match lang {
         Lang::Fr => format!(
-            "Disque système {} : {} {unit} libres sur {}",
+            "Disque système {} : {} {unit} libres sur {} {unit}",
             disk.mount_point,
             num(lang, free),
             num(lang, total)
         ),
         Lang::En => format!(
-            "System disk {}: {} {unit} free of {}",
+            "System disk {}: {} {unit} free of {} {unit}",
             disk.mount_point,
             num(lang, free),
             num(lang, total)

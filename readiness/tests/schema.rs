@@ -1,6 +1,8 @@
 //! The committed JSON Schema must be exactly what the code generates.
 //! Regenerate with: UPDATE_SCHEMA=1 cargo test -p readiness --test schema
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use readiness::report::{REPORT_SCHEMA_V1, report_schema};
 
 #[test]

@@ -1,5 +1,7 @@
 //! Scoring: unit cases on the default profile, and property tests of the invariants.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use jiff::civil::date;
 use proptest::prelude::*;
 use readiness::measurements::*;

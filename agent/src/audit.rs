@@ -1,0 +1,271 @@
+//! The audit: validate the inputs, run the probes concurrently under one deadline (each with
+//! its own), score with the profile, print, write the report.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use readiness::measurements::{BrowserMeasurements, SystemMeasurements};
+use readiness::report::{SCHEMA_VERSION, Workstation};
+use readiness::{Lang, Measurements, Profile, Report, Uai};
+
+use crate::cli::{AuditArgs, Cli};
+use crate::probe::{self, timed_out, with_deadline};
+use crate::state::{self, StateDir};
+use crate::{exit, output};
+
+/// Longest label accepted, in characters.
+const MAX_LABEL: usize = 100;
+
+/// Per-probe deadlines (each is also bounded by the audit's).
+const SYSTEM_DEADLINE: Duration = Duration::from_secs(8);
+const BROWSERS_DEADLINE: Duration = Duration::from_secs(8);
+
+/// Everything the audit needs, validated.
+#[derive(Debug)]
+pub struct AuditConfig {
+    pub profile: Profile,
+    pub school: Option<Uai>,
+    pub label: Option<String>,
+    pub lang: Lang,
+    pub deadline: Duration,
+}
+
+pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
+    match path {
+        None => Ok(Profile::default_profile()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read profile {}", p.display()))?;
+            Ok(Profile::from_toml_str(&text, &p.display().to_string())?)
+        }
+    }
+}
+
+/// Language: `--lang`, else the system locale (French for any `fr*` locale), else English.
+pub fn detect_lang(explicit: Option<&str>) -> Lang {
+    if let Some(l) = explicit.and_then(|l| l.parse().ok()) {
+        return l;
+    }
+    match sys_locale::get_locale() {
+        Some(loc) if loc.to_ascii_lowercase().starts_with("fr") => Lang::Fr,
+        _ => Lang::En,
+    }
+}
+
+fn validate_label(label: Option<&str>) -> Result<Option<String>> {
+    let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    if l.chars().count() > MAX_LABEL {
+        bail!("--label is too long: at most {MAX_LABEL} characters");
+    }
+    if l.chars().any(char::is_control) {
+        bail!("--label must not contain control characters");
+    }
+    Ok(Some(l.to_owned()))
+}
+
+impl AuditConfig {
+    pub fn from_args(args: &AuditArgs) -> Result<AuditConfig> {
+        let profile = load_profile(args.profile.as_deref())?;
+        let school = args
+            .school
+            .as_deref()
+            .map(|s| s.parse::<Uai>().map_err(|e| anyhow!("--school: {e}")))
+            .transpose()?;
+        if !(args.deadline.is_finite() && args.deadline > 0.0 && args.deadline <= 600.0) {
+            bail!("--deadline must be between 0 and 600 seconds");
+        }
+        Ok(AuditConfig {
+            profile,
+            school,
+            label: validate_label(args.label.as_deref())?,
+            lang: detect_lang(args.lang.as_deref()),
+            deadline: Duration::from_secs_f64(args.deadline),
+        })
+    }
+}
+
+/// The `--output` file, checked before the audit runs: written at the end through a
+/// temporary file in the same directory, then renamed.
+#[derive(Debug)]
+struct OutputFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl OutputFile {
+    fn prepare(path: &Path) -> Result<OutputFile> {
+        if path.is_dir() {
+            bail!("--output {}: is a directory", path.display());
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::NamedTempFile::new_in(parent)
+            .with_context(|| format!("--output {}: cannot write there", path.display()))?;
+        Ok(OutputFile {
+            path: path.to_owned(),
+            tmp,
+        })
+    }
+
+    fn write(mut self, bytes: &[u8]) -> Result<()> {
+        let ctx = || format!("cannot write --output {}", self.path.display());
+        self.tmp.write_all(bytes).with_context(ctx)?;
+        self.tmp.as_file().sync_all().with_context(ctx)?;
+        self.tmp.persist(&self.path).with_context(ctx)?;
+        Ok(())
+    }
+}
+
+pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
+    let config = AuditConfig::from_args(args)?;
+    let output_file = args
+        .output
+        .as_deref()
+        .map(OutputFile::prepare)
+        .transpose()?;
+    let state = StateDir::resolve(cli.state_dir.as_deref())?;
+    tracing::info!(state_dir = %state.path.display(), "state directory");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(audit(&config, &state))?;
+    // Probes stuck in a blocking call past their deadline must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+
+    let json = serde_json::to_string_pretty(&report).context("cannot serialise the report")?;
+    if let Some(out) = output_file {
+        out.write(json.as_bytes())?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        writeln!(stdout, "{json}")?;
+    } else {
+        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        write!(stdout, "{}", output::human(&report, colour))?;
+    }
+    stdout.flush()?;
+    Ok(if report.verdict.is_ready() {
+        exit::READY
+    } else {
+        exit::NOT_READY
+    })
+}
+
+/// Run every probe under the deadline and score the result.
+pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
+    let started_at = jiff::Timestamp::now();
+    let fingerprint = state::Fingerprint::current();
+    let (workstation_id, _) = state::workstation_id(state, &fingerprint)?;
+    let measurements = collect(config.deadline).await;
+    let finished_at = jiff::Timestamp::now();
+
+    let today = finished_at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let assessment = readiness::assess(&measurements, &config.profile, today, config.lang);
+    let hostname = sysinfo::System::host_name().ok();
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        report_id: uuid::Uuid::now_v7(),
+        agent_version: env!("CARGO_PKG_VERSION").to_owned(),
+        profile: config.profile.name.clone(),
+        lang: config.lang,
+        school: config.school.clone(),
+        workstation: Workstation {
+            id: workstation_id,
+            label: config.label.clone(),
+            hostname: readiness::privacy::report_hostname(
+                hostname.as_deref(),
+                &config.profile.privacy,
+            ),
+        },
+        started_at,
+        finished_at,
+        verdict: assessment.verdict,
+        score: assessment.score,
+        checks: assessment.checks,
+        measurements,
+    })
+}
+
+/// All probes, concurrently; each bounded by its own deadline and by the audit's.
+pub async fn collect(deadline: Duration) -> Measurements {
+    let system_deadline = SYSTEM_DEADLINE.min(deadline);
+    let system = with_deadline(
+        system_deadline,
+        async {
+            match tokio::task::spawn_blocking(probe::system::collect).await {
+                Ok(m) => m,
+                Err(e) => unmeasured_system(format!("system probe failed: {e}")),
+            }
+        },
+        |d| unmeasured_system(timed_out(d)),
+    );
+    let browsers_deadline = BROWSERS_DEADLINE.min(deadline);
+    let browsers = with_deadline(
+        browsers_deadline,
+        probe::browsers::detect(browsers_deadline),
+        |d| {
+            let mut b = BrowserMeasurements::default();
+            b.unavailable.insert("browsers".into(), timed_out(d));
+            b
+        },
+    );
+    let (system, browsers) = tokio::join!(system, browsers);
+    Measurements {
+        system: Some(system),
+        browsers: Some(browsers),
+    }
+}
+
+fn unmeasured_system(reason: String) -> SystemMeasurements {
+    let mut m = SystemMeasurements::default();
+    for field in [
+        "os",
+        "cpu",
+        "memory_total_bytes",
+        "system_disk",
+        "architecture",
+    ] {
+        m.unavailable.insert(field.into(), reason.clone());
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(validate_label(None).unwrap(), None);
+        assert_eq!(validate_label(Some("  ")).unwrap(), None);
+        assert_eq!(
+            validate_label(Some(" salle 2 ")).unwrap().as_deref(),
+            Some("salle 2")
+        );
+        assert!(validate_label(Some(&"x".repeat(101))).is_err());
+        assert!(validate_label(Some("a\nb")).is_err());
+    }
+
+    #[test]
+    fn explicit_lang_wins() {
+        assert_eq!(detect_lang(Some("en")), Lang::En);
+        assert_eq!(detect_lang(Some("fr")), Lang::Fr);
+    }
+
+    #[test]
+    fn output_into_missing_directory_is_refused() {
+        let err = OutputFile::prepare(Path::new("/nonexistent-dir/report.json")).unwrap_err();
+        assert!(format!("{err:#}").contains("--output"), "{err:#}");
+    }
+}

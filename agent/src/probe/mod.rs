@@ -1,0 +1,48 @@
+//! Probes: each measures one area of the workstation or its network, under its own
+//! deadline, and returns raw measurements. A probe never aborts the audit: what it cannot
+//! measure is recorded with the reason, and scoring makes it an `unknown` check.
+
+pub mod browsers;
+pub mod os;
+pub mod system;
+
+use std::future::Future;
+use std::time::Duration;
+
+/// Run `fut`; if it has not finished within `deadline`, return `on_timeout(deadline)`.
+pub async fn with_deadline<T>(
+    deadline: Duration,
+    fut: impl Future<Output = T>,
+    on_timeout: impl FnOnce(Duration) -> T,
+) -> T {
+    match tokio::time::timeout(deadline, fut).await {
+        Ok(v) => v,
+        Err(_) => on_timeout(deadline),
+    }
+}
+
+/// "timed out after 2.5 s", for `unavailable` maps.
+pub fn timed_out(deadline: Duration) -> String {
+    format!("timed out after {:.1} s", deadline.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn deadline_cuts_a_hung_probe() {
+        let start = std::time::Instant::now();
+        let out = with_deadline(
+            Duration::from_millis(50),
+            async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "finished".to_owned()
+            },
+            timed_out,
+        )
+        .await;
+        assert_eq!(out, "timed out after 0.1 s");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,310 @@
+//! `ent-agent audit` end to end: the real binary on this machine, its exit codes, its JSON
+//! against the committed schema, its errors, its help text.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::path::PathBuf;
+
+use ent_tests::{agent, run, schema_errors, workspace_root};
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("tests/tests/fixtures").join(name)
+}
+
+fn json_report(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{stdout}"))
+}
+
+#[test]
+fn json_report_validates_and_has_the_checks() {
+    let state = tempfile::tempdir().unwrap();
+    let r = run(agent(state.path()).args([
+        "audit",
+        "--json",
+        "--school",
+        "0751234J",
+        "--label",
+        "salle 2, poste 5",
+        "--lang",
+        "en",
+    ]));
+    assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
+    let report = json_report(&r.stdout);
+    let errors = schema_errors(&report);
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema: {errors:#?}"
+    );
+
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["school"], "0751234J");
+    assert_eq!(report["workstation"]["label"], "salle 2, poste 5");
+    assert_eq!(report["profile"], "fr-primaire");
+    let hostname = report["workstation"]["hostname"].as_str().unwrap();
+    assert!(
+        hostname.starts_with("sha256:"),
+        "default profile hashes host names: {hostname}"
+    );
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "system.os_support",
+        "system.ram",
+        "system.cpu_cores",
+        "system.disk_free",
+        "system.architecture",
+        "browser.any",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    // Exit code follows the verdict.
+    let verdict = report["verdict"].as_str().unwrap();
+    let ready = matches!(verdict, "ready" | "ready_with_warnings");
+    assert_eq!(r.code, Some(if ready { 0 } else { 1 }), "verdict {verdict}");
+    // On Linux the hardware is measurable: RAM, CPU and architecture are never unknown here.
+    if cfg!(target_os = "linux") {
+        for id in ["system.ram", "system.cpu_cores", "system.architecture"] {
+            let c = report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap();
+            assert_ne!(c["status"], "unknown", "{c}");
+        }
+        assert!(
+            report["measurements"]["system"]["memory_total_bytes"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+    }
+}
+
+#[test]
+fn exit_codes_follow_the_verdict() {
+    let state = tempfile::tempdir().unwrap();
+    let ok = run(agent(state.path())
+        .args(["audit", "--json", "--profile"])
+        .arg(fixture("lenient.toml")));
+    assert_eq!(ok.code, Some(0), "{ok:?}");
+    let report = json_report(&ok.stdout);
+    assert!(matches!(
+        report["verdict"].as_str(),
+        Some("ready" | "ready_with_warnings")
+    ));
+    assert_eq!(
+        report["workstation"]["hostname"],
+        serde_json::Value::Null,
+        "privacy: omitted"
+    );
+
+    let bad = run(agent(state.path())
+        .args(["audit", "--json", "--profile"])
+        .arg(fixture("strict.toml")));
+    assert_eq!(bad.code, Some(1), "{bad:?}");
+    let report = json_report(&bad.stdout);
+    assert_eq!(report["verdict"], "not_ready");
+    let ram = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "system.ram")
+        .unwrap();
+    assert_eq!(ram["status"], "fail");
+    assert!(ram["remediation"].as_str().unwrap().len() > 10);
+}
+
+#[test]
+fn workstation_id_is_kept_in_the_state_directory() {
+    let state = tempfile::tempdir().unwrap();
+    let id = |args: &[&str]| {
+        let r = run(agent(state.path())
+            .args(["audit", "--json", "--profile"])
+            .arg(fixture("lenient.toml"))
+            .args(args));
+        json_report(&r.stdout)["workstation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = id(&[]);
+    assert_eq!(first, id(&[]));
+    assert!(state.path().join("workstation.json").exists());
+    // --state-dir overrides the environment.
+    let other = tempfile::tempdir().unwrap();
+    let elsewhere = id(&["--state-dir", other.path().to_str().unwrap()]);
+    assert_ne!(first, elsewhere);
+    // Report ids are unique per run.
+    let r1 = run(agent(state.path())
+        .args(["audit", "--json", "--profile"])
+        .arg(fixture("lenient.toml")));
+    let r2 = run(agent(state.path())
+        .args(["audit", "--json", "--profile"])
+        .arg(fixture("lenient.toml")));
+    assert_ne!(
+        json_report(&r1.stdout)["report_id"],
+        json_report(&r2.stdout)["report_id"]
+    );
+}
+
+#[test]
+fn output_file_gets_the_same_report() {
+    let state = tempfile::tempdir().unwrap();
+    let out = state.path().join("report.json");
+    let r = run(agent(state.path())
+        .args(["audit", "--lang", "en", "--profile"])
+        .arg(fixture("lenient.toml"))
+        .arg("--output")
+        .arg(&out));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(schema_errors(&written).is_empty());
+    // Human output on stdout, not JSON.
+    assert!(r.stdout.contains("Verdict:"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("score {}/100", written["score"])),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn human_output_in_both_languages_without_colour_when_piped() {
+    let state = tempfile::tempdir().unwrap();
+    let en = run(agent(state.path())
+        .args(["audit", "--lang", "en", "--profile"])
+        .arg(fixture("strict.toml")));
+    assert_eq!(en.code, Some(1));
+    assert!(en.stdout.contains("Verdict: NOT READY"), "{}", en.stdout);
+    assert!(en.stdout.contains("What to do:"), "{}", en.stdout);
+    assert!(en.stdout.contains("system.ram"));
+    assert!(
+        !en.stdout.contains('\x1b'),
+        "no ANSI escapes when stdout is not a terminal"
+    );
+
+    let fr = run(agent(state.path())
+        .args(["audit", "--lang", "fr", "--profile"])
+        .arg(fixture("strict.toml")));
+    assert!(fr.stdout.contains("Verdict : PAS PRÊT"), "{}", fr.stdout);
+    assert!(fr.stdout.contains("À faire"), "{}", fr.stdout);
+
+    // Without --lang, the locale decides.
+    let fr_locale = run(agent(state.path())
+        .env("LANG", "fr_FR.UTF-8")
+        .args(["audit", "--profile"])
+        .arg(fixture("strict.toml")));
+    assert!(
+        fr_locale.stdout.contains("PAS PRÊT"),
+        "{}",
+        fr_locale.stdout
+    );
+}
+
+/// Bad input: one clear line on stderr naming the problem, exit 2, nothing on stdout.
+fn assert_usage_error(args: &[&str], expected: &[&str]) {
+    let state = tempfile::tempdir().unwrap();
+    let r = run(agent(state.path()).args(args));
+    assert_eq!(r.code, Some(2), "{args:?}: {r:?}");
+    assert!(
+        r.stdout.is_empty(),
+        "{args:?} printed on stdout: {}",
+        r.stdout
+    );
+    for e in expected {
+        assert!(
+            r.stderr.contains(e),
+            "{args:?}: stderr lacks {e:?}:\n{}",
+            r.stderr
+        );
+    }
+    assert!(
+        !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_2() {
+    assert_usage_error(
+        &["audit", "--school", "0751234A"],
+        &["0751234A", "expected J"],
+    );
+    assert_usage_error(&["audit", "--school", "75"], &["invalid UAI"]);
+    assert_usage_error(
+        &["audit", "--profile", "/nonexistent/profile.toml"],
+        &["cannot read profile /nonexistent/profile.toml"],
+    );
+    let broken = fixture("broken-key.toml");
+    let broken = broken.to_str().unwrap();
+    assert_usage_error(
+        &["audit", "--profile", broken],
+        &[&format!("{broken}:6"), "minimum_score"],
+    );
+    assert_usage_error(
+        &["audit", "--output", "/nonexistent-dir/r.json"],
+        &["--output", "/nonexistent-dir/r.json"],
+    );
+    assert_usage_error(&["audit", "--output", "/"], &["is a directory"]);
+    assert_usage_error(&["audit", "--lang", "de"], &["de"]);
+    assert_usage_error(&["audit", "--deadline", "0"], &["--deadline"]);
+    assert_usage_error(&["audit", "--label", &"x".repeat(500)], &["--label"]);
+    assert_usage_error(&["audit", "--frobnicate"], &["--frobnicate"]);
+    assert_usage_error(&[], &["Usage"]);
+}
+
+#[test]
+fn unwritable_state_dir_is_a_clear_error() {
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let r = run(agent(&file).args(["audit", "--json"]));
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.contains("state directory"), "{}", r.stderr);
+}
+
+#[test]
+fn help_snapshots() {
+    let state = tempfile::tempdir().unwrap();
+    // The state directory variable would show its (random) value in the help.
+    let top = run(agent(state.path())
+        .env_remove("ENT_AGENT_STATE_DIR")
+        .env("COLUMNS", "100")
+        .arg("--help"));
+    assert_eq!(top.code, Some(0));
+    insta::assert_snapshot!("ent_agent_help", top.stdout);
+    let audit = run(agent(state.path())
+        .env_remove("ENT_AGENT_STATE_DIR")
+        .env("COLUMNS", "100")
+        .args(["audit", "--help"]));
+    assert_eq!(audit.code, Some(0));
+    insta::assert_snapshot!("ent_agent_audit_help", audit.stdout);
+}
+
+#[test]
+fn default_profile_is_printed_and_loads_back() {
+    let state = tempfile::tempdir().unwrap();
+    let r = run(agent(state.path()).arg("default-profile"));
+    assert_eq!(r.code, Some(0));
+    let path = state.path().join("p.toml");
+    std::fs::write(&path, &r.stdout).unwrap();
+    let shipped =
+        std::fs::read_to_string(workspace_root().join("dist/profiles/fr-primaire.toml")).unwrap();
+    assert_eq!(
+        r.stdout, shipped,
+        "the built-in profile is the file shipped in dist/"
+    );
+    let again = run(agent(state.path())
+        .args(["audit", "--json", "--profile"])
+        .arg(&path));
+    assert!(matches!(again.code, Some(0 | 1)), "{again:?}");
+}
