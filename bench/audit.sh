@@ -2,29 +2,30 @@
 # Benchmark of `ent-agent audit` on this machine: wall time and peak memory over N runs,
 # and the release binary's size. Prints figures; asserts nothing (goals are in the README).
 #
-#   bash bench/audit.sh [RUNS]          (default 10 runs)
+#   bash bench/audit.sh [RUNS]          (default 20 runs)
 set -euo pipefail
-runs=${1:-10}
+runs=${1:-20}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p ent-agent
-bin=target/release/ent-agent
-state=$(mktemp -d)
-trap 'rm -rf "$state"' EXIT
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+exec python3 - "$runs" target/release/ent-agent <<'PY'
+import os, statistics as st, subprocess, sys, tempfile, time
 
-"$bin" --state-dir "$state" audit --json >/dev/null || true   # warm the page cache
-walls=(); rss=()
-for _ in $(seq "$runs"); do
-  out=$({ /usr/bin/time -f '%e %M' "$bin" --state-dir "$state" audit --json >/dev/null; } 2>&1 | tail -n1)
-  walls+=("${out% *}"); rss+=("${out#* }")
-done
-python3 - "$runs" "$(stat -c %s "$bin")" "${walls[*]}" "${rss[*]}" <<'PY'
-import sys, statistics as st
-runs, size = int(sys.argv[1]), int(sys.argv[2])
-walls = [float(x) for x in sys.argv[3].split()]
-rss = [int(x) for x in sys.argv[4].split()]
-print(f"ent-agent audit --json, {runs} runs on this machine")
-print(f"  wall time   median {st.median(walls)*1000:.0f} ms   min {min(walls)*1000:.0f} ms   max {max(walls)*1000:.0f} ms   (goal < 3000 ms without bandwidth)")
-print(f"  peak RSS    median {st.median(rss)/1024:.1f} MiB   max {max(rss)/1024:.1f} MiB   (goal: tens of MiB)")
-print(f"  binary size {size/1024/1024:.1f} MiB (release, stripped)")
+runs, binary = int(sys.argv[1]), sys.argv[2]
+state = tempfile.mkdtemp()
+cmd = [binary, "--state-dir", state, "audit", "--json"]
+subprocess.run(cmd, stdout=subprocess.DEVNULL)  # warm the page cache, create the state
+walls, rss, codes = [], [], set()
+for _ in range(runs):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    walls.append(time.perf_counter() - t0)
+    rss.append(usage.ru_maxrss / 1024)  # KiB -> MiB
+    codes.add(os.waitstatus_to_exitcode(status))
+size = os.path.getsize(binary) / 1024 / 1024
+q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
+print(f"ent-agent audit --json (system + browsers), {runs} runs, exit codes {sorted(codes)}")
+print(f"  wall time  median {st.median(walls)*1000:.1f} ms  p90 {q(walls, .9)*1000:.1f} ms  max {max(walls)*1000:.1f} ms   (goal: < 3 s without bandwidth)")
+print(f"  peak RSS   median {st.median(rss):.1f} MiB  max {max(rss):.1f} MiB   (goal: tens of MiB)")
+print(f"  binary     {size:.1f} MiB (release, stripped)")
 PY

@@ -216,7 +216,7 @@ pub async fn collect(deadline: Duration) -> Measurements {
         probe::browsers::detect(browsers_deadline),
         |d| {
             let mut b = BrowserMeasurements::default();
-            b.unavailable.insert("browsers".into(), timed_out(d));
+            b.unavailable.insert("scan".into(), timed_out(d));
             b
         },
     );

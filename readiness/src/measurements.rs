@@ -131,6 +131,8 @@ pub struct BrowserMeasurements {
     /// Every browser found, one entry per installation.
     pub installed: Vec<BrowserInfo>,
     /// Places that could not be searched, with the reason (e.g. a registry hive unreadable).
+    /// The key `scan` means the whole search failed or timed out: `browser.any` is then
+    /// unknown rather than failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unavailable: Unavailable,
 }

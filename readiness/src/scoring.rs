@@ -613,7 +613,9 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
         ));
     }
 
-    let no_browser_reason = found.unavailable.values().next().map(String::as_str);
+    // The whole scan failed (timed out, crashed): nothing can be said. A few unreadable
+    // places among many do not make "no browser found" unknown.
+    let no_browser_reason = found.unavailable.get("scan").map(String::as_str);
     let any_result = match any_best {
         Some(best) => any.result(
             any_status,

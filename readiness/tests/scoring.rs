@@ -239,6 +239,22 @@ fn no_browser_fails_and_unmeasured_is_unknown() {
 }
 
 #[test]
+fn failed_browser_scan_is_unknown_not_failed() {
+    let mut m = good_pc();
+    let b = m.browsers.as_mut().unwrap();
+    b.installed.clear();
+    b.unavailable
+        .insert("~/.local/share/flatpak".into(), "permission denied".into());
+    assert_eq!(check(&run(&m), "browser.any").status, CheckStatus::Fail);
+    let b = m.browsers.as_mut().unwrap();
+    b.unavailable
+        .insert("scan".into(), "timed out after 8.0 s".into());
+    let any = check(&run(&m), "browser.any").clone();
+    assert_eq!(any.status, CheckStatus::Unknown);
+    assert!(any.message.contains("timed out"), "{}", any.message);
+}
+
+#[test]
 fn nothing_measured_is_incomplete() {
     let a = run(&Measurements::default());
     assert_eq!(a.verdict, Verdict::Incomplete, "{:#?}", a.checks);
