@@ -11,6 +11,7 @@ use readiness::report::{SCHEMA_VERSION, Workstation};
 use readiness::{Lang, Measurements, Profile, Report, Uai};
 
 use crate::cli::{AuditArgs, Cli};
+use crate::probe::network::{NetworkConfig, NetworkOptions};
 use crate::probe::{self, timed_out, with_deadline};
 use crate::state::{self, StateDir};
 use crate::{exit, output};
@@ -21,6 +22,8 @@ const MAX_LABEL: usize = 100;
 /// Per-probe deadlines (each is also bounded by the audit's).
 const SYSTEM_DEADLINE: Duration = Duration::from_secs(8);
 const BROWSERS_DEADLINE: Duration = Duration::from_secs(8);
+/// All network probes together (DNS, endpoints, latency, proxy, clock, interface).
+const NETWORK_DEADLINE: Duration = Duration::from_secs(15);
 
 /// Everything the audit needs, validated.
 #[derive(Debug)]
@@ -30,6 +33,8 @@ pub struct AuditConfig {
     pub label: Option<String>,
     pub lang: Lang,
     pub deadline: Duration,
+    /// What the command line adds to the profile's `[network]` (or `--no-network`).
+    pub network: NetworkOptions,
 }
 
 pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
@@ -84,20 +89,52 @@ impl AuditConfig {
             label: validate_label(args.label.as_deref())?,
             lang: detect_lang(args.lang.as_deref()),
             deadline: Duration::from_secs_f64(args.deadline),
+            network: network_options(args)?,
         })
     }
+}
+
+/// `--endpoint`, `--dns-server`, `--no-system-resolver`, `--ca-file`, `--no-network`.
+fn network_options(args: &AuditArgs) -> Result<NetworkOptions> {
+    let endpoints = args
+        .endpoint
+        .iter()
+        .map(|spec| {
+            let (name, url) = spec
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--endpoint {spec:?}: expected NAME=URL"))?;
+            readiness::profile::Endpoint::new(name.trim(), url.trim())
+                .map_err(|e| anyhow!("--endpoint {spec:?}: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let resolvers = args
+        .dns_server
+        .iter()
+        .map(|s| readiness::profile::parse_resolver(s).map_err(|e| anyhow!("--dns-server: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    let mut extra_roots = Vec::new();
+    for path in &args.ca_file {
+        extra_roots.extend(probe::tls::read_ca_file(path).map_err(|e| anyhow!("--ca-file: {e}"))?);
+    }
+    Ok(NetworkOptions {
+        skip: args.no_network,
+        endpoints,
+        resolvers,
+        no_system_resolver: args.no_system_resolver,
+        extra_roots,
+    })
 }
 
 /// The `--output` file, checked before the audit runs: written at the end through a
 /// temporary file in the same directory, then renamed.
 #[derive(Debug)]
-struct OutputFile {
+pub(crate) struct OutputFile {
     path: PathBuf,
     tmp: tempfile::NamedTempFile,
 }
 
 impl OutputFile {
-    fn prepare(path: &Path) -> Result<OutputFile> {
+    pub(crate) fn prepare(path: &Path) -> Result<OutputFile> {
         if path.is_dir() {
             bail!("--output {}: is a directory", path.display());
         }
@@ -141,23 +178,34 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
     // Probes stuck in a blocking call past their deadline must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
 
-    let json = serde_json::to_string_pretty(&report).context("cannot serialise the report")?;
-    if let Some(out) = output_file {
-        out.write(json.as_bytes())?;
-    }
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        writeln!(stdout, "{json}")?;
-    } else {
-        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        write!(stdout, "{}", output::human(&report, colour))?;
-    }
-    stdout.flush()?;
-    Ok(if report.verdict.is_ready() {
+    emit(&report, args.json, output_file)?;
+    Ok(verdict_exit_code(&report))
+}
+
+/// Exit code of a finished audit: 0 ready (warnings allowed), 1 not ready or incomplete.
+pub fn verdict_exit_code(report: &Report) -> u8 {
+    if report.verdict.is_ready() {
         exit::READY
     } else {
         exit::NOT_READY
-    })
+    }
+}
+
+/// Write the `--output` file, then print the report: JSON (`--json`) or the table.
+pub(crate) fn emit(report: &Report, json: bool, output_file: Option<OutputFile>) -> Result<()> {
+    let text = serde_json::to_string_pretty(report).context("cannot serialise the report")?;
+    if let Some(out) = output_file {
+        out.write(text.as_bytes())?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{text}")?;
+    } else {
+        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        write!(stdout, "{}", output::human(report, colour))?;
+    }
+    stdout.flush()?;
+    Ok(())
 }
 
 /// Run every probe under the deadline and score the result.
@@ -165,7 +213,7 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
     let started_at = jiff::Timestamp::now();
     let fingerprint = state::Fingerprint::current();
     let (workstation_id, _) = state::workstation_id(state, &fingerprint)?;
-    let measurements = collect(config.deadline).await;
+    let measurements = collect(config).await;
     let finished_at = jiff::Timestamp::now();
 
     let today = finished_at
@@ -198,7 +246,8 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
 }
 
 /// All probes, concurrently; each bounded by its own deadline and by the audit's.
-pub async fn collect(deadline: Duration) -> Measurements {
+pub async fn collect(config: &AuditConfig) -> Measurements {
+    let deadline = config.deadline;
     let system_deadline = SYSTEM_DEADLINE.min(deadline);
     let system = with_deadline(
         system_deadline,
@@ -220,10 +269,24 @@ pub async fn collect(deadline: Duration) -> Measurements {
             b
         },
     );
-    let (system, browsers) = tokio::join!(system, browsers);
+    let network_deadline = NETWORK_DEADLINE.min(deadline);
+    let network_config = NetworkConfig::new(&config.profile.network, &config.network);
+    let network = async {
+        if config.network.skip {
+            return probe::network::skipped("network probes skipped (--no-network)");
+        }
+        with_deadline(
+            network_deadline,
+            probe::network::collect(&network_config, network_deadline),
+            |d| probe::network::skipped(&timed_out(d)),
+        )
+        .await
+    };
+    let (system, browsers, network) = tokio::join!(system, browsers, network);
     Measurements {
         system: Some(system),
         browsers: Some(browsers),
+        network: Some(network),
     }
 }
 

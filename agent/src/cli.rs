@@ -30,6 +30,19 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print the built-in profile (a starting point for a département's own).
     DefaultProfile,
+    /// Enrol this workstation: which collector it reports to, for which school, with which
+    /// token (kept in the state directory, readable only by its owner).
+    Enroll(EnrollArgs),
+    /// Scheduled or manual run: fetch the collector's profile, audit, spool the report, then
+    /// send the spool oldest first.
+    ///
+    /// Exit status: 0 ready (warnings allowed) or not due (--if-due), 1 not ready or
+    /// incomplete, 2 usage or configuration error (including: not enrolled). A report that
+    /// could not be sent is kept in the spool and is not an error.
+    Run(RunArgs),
+    /// Install, remove or show the scheduled re-audits (systemd timer, Windows scheduled
+    /// task, launchd daemon), on the last profile's schedule.
+    Schedule(ScheduleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,4 +74,119 @@ pub struct AuditArgs {
     /// Overall deadline of the audit, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
     pub deadline: f64,
+
+    /// Skip the network probes (DNS, endpoints, TLS, proxy, latency, clock, interface):
+    /// their checks are then unknown.
+    #[arg(long)]
+    pub no_network: bool,
+
+    /// An endpoint to probe as NAME=URL (repeatable), added to the profile's; replaces the
+    /// profile's endpoint of the same name.
+    #[arg(long, value_name = "NAME=URL")]
+    pub endpoint: Vec<String>,
+
+    /// A DNS server to ask too, as IP or IP:PORT (repeatable).
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub dns_server: Vec<String>,
+
+    /// Do not use this PC's own resolver configuration (only the --dns-server and profile
+    /// resolvers).
+    #[arg(long)]
+    pub no_system_resolver: bool,
+
+    /// PEM file of certificate authorities to trust (a private ENT's), repeatable.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// Base URL of the département's collector, e.g. https://collecteur.ac-exemple.fr
+    #[arg(long, value_name = "URL")]
+    pub collector: String,
+
+    /// UAI code of this workstation's school (7 digits and a letter).
+    #[arg(long, value_name = "UAI")]
+    pub school: String,
+
+    /// The school's enrolment token (from `ent-collector token create --school UAI`).
+    /// Prefer the environment variable: a command line is visible to other users.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ENT_AGENT_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: String,
+
+    /// Label of this workstation in its reports, e.g. "salle 2, poste 5".
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+
+    /// PEM file of the collector's private certificate authority (copied into the state
+    /// directory).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+
+    /// Do not check the token against the collector now (offline enrolment).
+    #[arg(long)]
+    pub no_check: bool,
+
+    /// Most reports kept in the spool while the collector is unreachable.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub spool_max_reports: usize,
+
+    /// Most disk space used by the spool, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 50.0)]
+    pub spool_max_mib: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub audit: AuditArgs,
+
+    /// Sleep a random delay first, up to the profile's `jitter_minutes` (for schedulers
+    /// without their own random delay, such as launchd).
+    #[arg(long)]
+    pub jitter: bool,
+
+    /// Audit only when the last audit is older than the profile's interval (less its random
+    /// delay); the spool is sent in any case. Used by the scheduled jobs.
+    #[arg(long)]
+    pub if_due: bool,
+
+    /// Time allowed for sending the spool (this run's report included), retries included,
+    /// in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub send_budget: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(subcommand)]
+    pub command: ScheduleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Install the scheduled job (administrator): systemd timer, Windows scheduled task or
+    /// launchd daemon. Prints each command it runs.
+    Install {
+        /// Print the files and commands without doing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// The ent-agent binary the job runs. Default: this one.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
+    },
+    /// Remove the scheduled job.
+    Remove {
+        /// Print the commands without doing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show the schedule (from the last profile received), whether it is installed, and the
+    /// last audit.
+    Show,
 }

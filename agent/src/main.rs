@@ -2,10 +2,19 @@
 
 mod audit;
 mod cli;
+mod durable;
+mod enroll;
+#[cfg(test)]
+mod fake_collector;
 mod output;
 mod platform;
 mod probe;
+mod profile_cache;
+mod run;
+mod schedule;
+mod spool;
 mod state;
+mod submit;
 
 use std::process::ExitCode;
 
@@ -43,6 +52,9 @@ fn main() -> ExitCode {
             print!("{}", readiness::profile::DEFAULT_PROFILE_TOML);
             Ok(exit::READY)
         }
+        cli::Command::Enroll(args) => enroll::run(&cli, args),
+        cli::Command::Run(args) => run::run(&cli, args),
+        cli::Command::Schedule(args) => schedule::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

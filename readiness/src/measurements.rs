@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod network;
+
+pub use network::NetworkMeasurements;
+
 /// All raw measurements of one audit, grouped by area.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +25,9 @@ pub struct Measurements {
     /// Installed web browsers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browsers: Option<BrowserMeasurements>,
+    /// DNS, ENT endpoints, TLS, proxy, latency, clock and network interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkMeasurements>,
 }
 
 /// Why a measurement is missing, keyed by the field that is missing.

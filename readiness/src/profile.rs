@@ -28,6 +28,60 @@ pub struct Profile {
     pub schedule: Schedule,
     pub checks: Checks,
     pub network: Network,
+    /// How the collector judges a school from its workstations.
+    #[serde(default)]
+    pub school: SchoolPolicy,
+}
+
+/// How the collector rolls workstations up into a school verdict.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawSchoolPolicy")]
+pub struct SchoolPolicy {
+    /// Below this many workstations reported, the school is "insufficient data".
+    pub min_workstations: u32,
+    /// Share of (fresh) workstations that must be ready for the school to be ready.
+    pub min_ready_share: f64,
+    /// A workstation whose last report is older than this is stale (and left out of the
+    /// school's verdict, but listed).
+    pub stale_after_days: u32,
+}
+
+impl Default for SchoolPolicy {
+    fn default() -> Self {
+        SchoolPolicy {
+            min_workstations: 2,
+            min_ready_share: 0.8,
+            stale_after_days: 21,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchoolPolicy {
+    min_workstations: u32,
+    min_ready_share: f64,
+    stale_after_days: u32,
+}
+
+impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
+    type Error = String;
+    fn try_from(r: RawSchoolPolicy) -> Result<Self, String> {
+        if !(0.0..=1.0).contains(&r.min_ready_share) {
+            return Err(format!(
+                "min_ready_share must be between 0 and 1, got {}",
+                r.min_ready_share
+            ));
+        }
+        if r.min_workstations == 0 || r.stale_after_days == 0 {
+            return Err("min_workstations and stale_after_days must be at least 1".into());
+        }
+        Ok(SchoolPolicy {
+            min_workstations: r.min_workstations,
+            min_ready_share: r.min_ready_share,
+            stale_after_days: r.stale_after_days,
+        })
+    }
 }
 
 /// How check results combine into a verdict.
@@ -148,6 +202,34 @@ pub struct Checks {
     pub architecture: ArchitectureCheck,
     #[serde(rename = "browser.any")]
     pub browser_any: BrowserCheck,
+    /// `dns.<host>`. The network sections may be left out of a profile: they then take the
+    /// built-in profile's values (a test checks that the two agree).
+    #[serde(rename = "dns", default)]
+    pub dns: DnsCheck,
+    /// `endpoint.<name>`.
+    #[serde(rename = "endpoint", default)]
+    pub endpoint: EndpointCheck,
+    /// `endpoint.<name>.tls`.
+    #[serde(rename = "endpoint.tls", default)]
+    pub endpoint_tls: TlsCheck,
+    /// `network.tls_interception`.
+    #[serde(
+        rename = "network.tls_interception",
+        default = "default_interception_meta"
+    )]
+    pub tls_interception: MetaCheck,
+    /// `network.proxy`.
+    #[serde(rename = "network.proxy", default = "default_proxy_meta")]
+    pub proxy: MetaCheck,
+    /// `latency.<target>`.
+    #[serde(rename = "latency", default)]
+    pub latency: LatencyCheck,
+    /// `system.clock_skew`.
+    #[serde(rename = "system.clock_skew", default)]
+    pub clock_skew: ClockCheck,
+    /// `network.interface` (informational by default: weight 0).
+    #[serde(rename = "network.interface", default)]
+    pub interface: InterfaceCheck,
 }
 
 /// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
@@ -361,17 +443,12 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
     }
 }
 
-/// Hosts and endpoints the network probes reach.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Network {
-    /// Host names resolved by the DNS probe.
-    #[serde(default)]
-    pub hosts: Vec<String>,
-    /// HTTPS endpoints (ENT portal, EduConnect, GAR).
-    #[serde(default)]
-    pub endpoints: Vec<Endpoint>,
-}
+mod network;
+
+pub use network::{
+    ClockCheck, DnsCheck, EndpointCheck, InterfaceCheck, LatencyCheck, MetaCheck, Network,
+    TlsCheck, default_interception_meta, default_proxy_meta, parse_resolver,
+};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, try_from = "RawEndpoint")]
@@ -379,6 +456,16 @@ pub struct Endpoint {
     /// Short name, used in check ids (`endpoint.<name>`): lowercase letters, digits, `_`, `-`.
     pub name: String,
     pub url: String,
+    /// A text the real page contains ("EduConnect"): when the final page lacks it, the ENT
+    /// was replaced by something else (a filter's block page, a portal).
+    pub expect_text: Option<String>,
+    /// Hosts a redirect may lead to besides the endpoint's own and the profile's (an
+    /// identity provider); `*.example.fr` matches every subdomain. A redirect elsewhere is
+    /// reported as a captive portal or filter and not followed.
+    pub redirect_hosts: Vec<String>,
+    /// Expected certificate issuers (text found in the issuer name, e.g. "Sectigo"). When
+    /// set, a chain from another issuer is reported as intercepted even if the OS trusts it.
+    pub expected_issuers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +473,46 @@ pub struct Endpoint {
 struct RawEndpoint {
     name: String,
     url: String,
+    #[serde(default)]
+    expect_text: Option<String>,
+    #[serde(default)]
+    redirect_hosts: Vec<String>,
+    #[serde(default)]
+    expected_issuers: Vec<String>,
+}
+
+impl Endpoint {
+    /// An endpoint given on the command line (`NAME=URL`), validated like the profile's.
+    pub fn new(name: &str, url: &str) -> Result<Endpoint, String> {
+        Endpoint::try_from(RawEndpoint {
+            name: name.to_owned(),
+            url: url.to_owned(),
+            expect_text: None,
+            redirect_hosts: Vec::new(),
+            expected_issuers: Vec::new(),
+        })
+    }
+
+    /// The host part of the URL (no port, IPv6 without brackets), lower-cased.
+    pub fn host(&self) -> String {
+        url_host(&self.url)
+    }
+}
+
+/// The host of an `http(s)://` URL, lower-cased, without port, user info or IPv6 brackets.
+pub fn url_host(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or(v6)
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    host.to_ascii_lowercase()
 }
 
 impl TryFrom<RawEndpoint> for Endpoint {
@@ -414,9 +541,22 @@ impl TryFrom<RawEndpoint> for Endpoint {
                 ));
             }
         }
+        if r.expect_text.as_deref().is_some_and(str::is_empty) {
+            return Err(format!(
+                "endpoint {:?}: expect_text must not be empty",
+                r.name
+            ));
+        }
         Ok(Endpoint {
             name: r.name,
             url: r.url,
+            expect_text: r.expect_text,
+            redirect_hosts: r
+                .redirect_hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            expected_issuers: r.expected_issuers,
         })
     }
 }

@@ -13,6 +13,10 @@ use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurement
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
 
+mod network;
+
+pub use network::{RttStats, clock_skew_s, rtt_stats};
+
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// Pick the French or the English text.
@@ -166,6 +170,7 @@ pub fn evaluate(
         architecture(sys, profile, lang, missing("architecture")),
     ];
     out.extend(browsers(measurements, profile, lang));
+    out.extend(network::evaluate(measurements, profile, today, lang));
     out
 }
 

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod common;
+
 use jiff::civil::date;
 use proptest::prelude::*;
 use readiness::measurements::*;
@@ -35,7 +37,8 @@ fn browser(name: &str, version: Option<&str>) -> BrowserInfo {
     }
 }
 
-/// A good school PC: Debian 12, 8 GiB, 4 cores, 50 GiB free, x86_64, Firefox 128.
+/// A good school PC: Debian 12, 8 GiB, 4 cores, 50 GiB free, x86_64, Firefox 128, on a
+/// healthy network.
 fn good_pc() -> Measurements {
     Measurements {
         system: Some(SystemMeasurements {
@@ -59,6 +62,7 @@ fn good_pc() -> Measurements {
             installed: vec![browser("firefox", Some("128.5.0esr"))],
             unavailable: Default::default(),
         }),
+        network: Some(common::good_network()),
     }
 }
 

@@ -1,14 +1,19 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: build and locate the real binaries,
 //! run them with a private state directory.
 
+pub mod collector;
+pub mod netlab;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// Build a binary of the workspace (no-op when up to date) and return its path. Built with
-/// the same cargo as the tests, so the binary is never stale.
+/// the same cargo as the tests, so the binary is never stale. Benchmarks set
+/// `ENT_TESTS_RELEASE=1` to get optimised binaries.
 pub fn binary(package: &str, bin: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let release = std::env::var_os("ENT_TESTS_RELEASE").is_some();
     let out = Command::new(cargo)
         .args([
             "build",
@@ -19,6 +24,7 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
             "--bin",
             bin,
         ])
+        .args(release.then_some("--release"))
         .current_dir(workspace_root())
         .output()
         .expect("run cargo build");
@@ -47,6 +53,18 @@ pub fn agent_bin() -> &'static Path {
     BIN.get_or_init(|| binary("ent-agent", "ent-agent"))
 }
 
+/// Proxy variables the agent reads, cleared in every test command.
+pub const PROXY_VARS: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
 /// A command for `ent-agent` with a private state directory and a neutral environment
 /// (no locale, no colour, no inherited state directory).
 pub fn agent(state_dir: &Path) -> Command {
@@ -56,6 +74,10 @@ pub fn agent(state_dir: &Path) -> Command {
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env("NO_COLOR", "1");
+    // Proxies from the environment must not leak into tests (nor send probes elsewhere).
+    for var in PROXY_VARS {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

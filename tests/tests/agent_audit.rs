@@ -19,9 +19,11 @@ fn json_report(stdout: &str) -> serde_json::Value {
 #[test]
 fn json_report_validates_and_has_the_checks() {
     let state = tempfile::tempdir().unwrap();
+    // The default profile lists real hosts: tests never probe them (--no-network).
     let r = run(agent(state.path()).args([
         "audit",
         "--json",
+        "--no-network",
         "--school",
         "0751234J",
         "--label",
@@ -259,6 +261,19 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     assert_usage_error(&["audit", "--deadline", "0"], &["--deadline"]);
     assert_usage_error(&["audit", "--label", &"x".repeat(500)], &["--label"]);
     assert_usage_error(&["audit", "--frobnicate"], &["--frobnicate"]);
+    assert_usage_error(&["audit", "--endpoint", "ent"], &["--endpoint", "NAME=URL"]);
+    assert_usage_error(
+        &["audit", "--endpoint", "ent=ftp://x/"],
+        &["--endpoint", "https://"],
+    );
+    assert_usage_error(
+        &["audit", "--dns-server", "resolver.lan"],
+        &["--dns-server", "IP:PORT"],
+    );
+    assert_usage_error(
+        &["audit", "--ca-file", "/nonexistent/ca.pem"],
+        &["--ca-file", "/nonexistent/ca.pem"],
+    );
     assert_usage_error(&[], &["Usage"]);
 }
 
@@ -267,7 +282,7 @@ fn unwritable_state_dir_is_a_clear_error() {
     let state = tempfile::tempdir().unwrap();
     let file = state.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let r = run(agent(&file).args(["audit", "--json"]));
+    let r = run(agent(&file).args(["audit", "--json", "--no-network"]));
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("state directory"), "{}", r.stderr);
 }
@@ -304,7 +319,7 @@ fn default_profile_is_printed_and_loads_back() {
         "the built-in profile is the file shipped in dist/"
     );
     let again = run(agent(state.path())
-        .args(["audit", "--json", "--profile"])
+        .args(["audit", "--json", "--no-network", "--profile"])
         .arg(&path));
     assert!(matches!(again.code, Some(0 | 1)), "{again:?}");
 }

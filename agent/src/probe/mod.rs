@@ -3,8 +3,16 @@
 //! measure is recorded with the reason, and scoring makes it an `unknown` check.
 
 pub mod browsers;
+pub mod clock;
+pub mod dns;
+pub mod endpoint;
+pub mod interface;
+pub mod latency;
+pub mod network;
 pub mod os;
+pub mod proxy;
 pub mod system;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Duration;

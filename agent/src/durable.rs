@@ -1,0 +1,99 @@
+//! Crash-safe file operations for the enrolment, the cached profile and the spool.
+//!
+//! A file is written to a temporary file in the same directory whose name starts with
+//! [`TMP_PREFIX`] (so that no reader ever picks up a half-written file), fsynced, made private
+//! to its owner (0600 on unix), renamed over the target, and the directory is fsynced on unix
+//! so that the rename itself survives a power cut. After [`write`] returns, the file is on
+//! disk whole, or (if it failed) the previous version is untouched.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Prefix of temporary files; every directory reader skips names starting with a dot.
+pub const TMP_PREFIX: &str = ".tmp-";
+
+/// Write `bytes` to `dir/name` durably and privately (see the module header).
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.as_file().sync_all()?;
+    let path = dir.join(name);
+    tmp.persist(&path).map_err(|e| e.error)?;
+    sync_dir(dir)?;
+    Ok(path)
+}
+
+/// Make a rename or removal in `dir` durable (unix; a no-op elsewhere, where the file system
+/// gives no handle on a directory).
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Remove a file durably. A file already gone is not an error (another run removed it).
+pub fn remove(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    match path.parent() {
+        Some(dir) => sync_dir(dir),
+        None => Ok(()),
+    }
+}
+
+/// Move a file to another directory of the same file system, durably.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)?;
+    for dir in [to.parent(), from.parent()].into_iter().flatten() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_replaces_whole_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.json", b"first").unwrap();
+        write(dir.path(), "a.json", b"second").unwrap();
+        assert_eq!(fs::read(dir.path().join("a.json")).unwrap(), b"second");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "secret", b"x").unwrap();
+        let mode = fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn removing_a_missing_file_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        remove(&dir.path().join("nope")).unwrap();
+    }
+}

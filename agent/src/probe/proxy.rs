@@ -1,0 +1,495 @@
+//! The proxy configuration of the workstation: environment variables (`HTTPS_PROXY`,
+//! `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, either case), else the Windows Internet settings of
+//! the user, else macOS's (`scutil --proxy`); which proxy applies to a URL; and the
+//! `CONNECT` tunnel through an HTTP proxy.
+//!
+//! Credentials in a proxy URL are used (`Proxy-Authorization: Basic`) but never recorded.
+
+use std::time::Duration;
+
+use base64::Engine;
+use readiness::measurements::network::{ProxySettings, ProxySource};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use url::Url;
+
+/// The proxy configuration, with the URLs to use (credentials included) next to what the
+/// report shows.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    pub settings: ProxySettings,
+    https: Option<Url>,
+    http: Option<Url>,
+}
+
+impl ProxyConfig {
+    pub fn none() -> ProxyConfig {
+        ProxyConfig {
+            settings: ProxySettings {
+                source: ProxySource::None,
+                https_proxy: None,
+                http_proxy: None,
+                no_proxy: Vec::new(),
+                pac_url: None,
+                credentials_configured: false,
+            },
+            https: None,
+            http: None,
+        }
+    }
+
+    /// The proxy for `url`, unless `NO_PROXY` (or the Windows exceptions) exempt its host.
+    pub fn for_url(&self, url: &Url) -> Option<&Url> {
+        let proxy = match url.scheme() {
+            "https" => self.https.as_ref(),
+            "http" => self.http.as_ref(),
+            _ => None,
+        }?;
+        let host = url
+            .host_str()
+            .unwrap_or("")
+            .trim_matches(['[', ']'])
+            .to_ascii_lowercase();
+        if bypassed(&self.settings.no_proxy, &host) {
+            None
+        } else {
+            Some(proxy)
+        }
+    }
+}
+
+/// `NO_PROXY`-style matching: `*` matches all; `example.fr`, `.example.fr` and
+/// `*.example.fr` match the domain and its subdomains; `<local>` (Windows) matches names
+/// without a dot; a port suffix is ignored.
+pub fn bypassed(rules: &[String], host: &str) -> bool {
+    rules.iter().any(|rule| {
+        let rule = rule.trim().to_ascii_lowercase();
+        if rule == "*" {
+            return true;
+        }
+        if rule == "<local>" {
+            return !host.contains('.') && !host.contains(':');
+        }
+        let rule = rule
+            .rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty())
+            .map_or(rule.as_str(), |(h, _)| h)
+            .trim_start_matches('*')
+            .trim_start_matches('.');
+        !rule.is_empty() && (host == rule || host.ends_with(&format!(".{rule}")))
+    })
+}
+
+/// Strip credentials from a proxy URL for the report: `http://host:port`.
+fn shown(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.as_str().trim_end_matches('/').to_owned()
+}
+
+/// A proxy URL as written in settings: `host:port` gets `http://`.
+fn parse_proxy(text: &str) -> Option<Url> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let with_scheme = if text.contains("://") {
+        text.to_owned()
+    } else {
+        format!("http://{text}")
+    };
+    Url::parse(&with_scheme)
+        .ok()
+        .filter(|u| u.host_str().is_some())
+}
+
+fn config(
+    source: ProxySource,
+    https: Option<Url>,
+    http: Option<Url>,
+    no_proxy: Vec<String>,
+    pac_url: Option<String>,
+) -> ProxyConfig {
+    let credentials = [&https, &http]
+        .iter()
+        .any(|u| u.as_ref().is_some_and(|u| !u.username().is_empty()));
+    ProxyConfig {
+        settings: ProxySettings {
+            source,
+            https_proxy: https.as_ref().map(shown),
+            http_proxy: http.as_ref().map(shown),
+            no_proxy,
+            pac_url,
+            credentials_configured: credentials,
+        },
+        https,
+        http,
+    }
+}
+
+/// From environment variables (looked up through `get`, so tests pass their own).
+pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<ProxyConfig> {
+    let var = |name: &str| {
+        get(name)
+            .or_else(|| get(&name.to_ascii_lowercase()))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let all = var("ALL_PROXY");
+    let https = var("HTTPS_PROXY").or_else(|| all.clone());
+    let http = var("HTTP_PROXY").or(all);
+    if https.is_none() && http.is_none() {
+        return None;
+    }
+    let no_proxy = var("NO_PROXY")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(config(
+        ProxySource::Environment,
+        https.as_deref().and_then(parse_proxy),
+        http.as_deref().and_then(parse_proxy),
+        no_proxy,
+        None,
+    ))
+}
+
+/// From the Windows Internet settings values: `ProxyEnable`, `ProxyServer` (`host:port` or
+/// `http=h:p;https=h:p`), `ProxyOverride` (`;`-separated), `AutoConfigURL`.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn from_windows_values(
+    enable: Option<&str>,
+    server: Option<&str>,
+    overrides: Option<&str>,
+    pac: Option<&str>,
+) -> Option<ProxyConfig> {
+    let pac = pac
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    let enabled = enable.is_some_and(|e| e.trim() != "0");
+    let (mut https, mut http) = (None, None);
+    if enabled && let Some(server) = server {
+        if server.contains('=') {
+            for part in server.split(';') {
+                if let Some((scheme, addr)) = part.split_once('=') {
+                    match scheme.trim().to_ascii_lowercase().as_str() {
+                        "https" => https = parse_proxy(addr),
+                        "http" => http = parse_proxy(addr),
+                        _ => {}
+                    }
+                }
+            }
+        } else {
+            https = parse_proxy(server);
+            http = https.clone();
+        }
+    }
+    if https.is_none() && http.is_none() && pac.is_none() {
+        return None;
+    }
+    let no_proxy = overrides
+        .map(|o| {
+            o.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(config(ProxySource::Windows, https, http, no_proxy, pac))
+}
+
+/// From the output of macOS's `scutil --proxy`.
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
+pub fn from_scutil(text: &str) -> Option<ProxyConfig> {
+    let mut values = std::collections::BTreeMap::new();
+    let mut exceptions = Vec::new();
+    let mut in_exceptions = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("ExceptionsList") {
+            in_exceptions = true;
+            continue;
+        }
+        if in_exceptions {
+            if line.starts_with('}') {
+                in_exceptions = false;
+            } else if let Some((_, v)) = line.split_once(':') {
+                exceptions.push(v.trim().to_owned());
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(" : ") {
+            values.insert(k.trim().to_owned(), v.trim().to_owned());
+        }
+    }
+    let get = |k: &str| values.get(k).map(String::as_str);
+    let proxy = |enable: &str, host: &str, port: &str| {
+        (get(enable) == Some("1"))
+            .then(|| get(host).map(|h| format!("{h}:{}", get(port).unwrap_or("80"))))
+            .flatten()
+            .as_deref()
+            .and_then(parse_proxy)
+    };
+    let https = proxy("HTTPSEnable", "HTTPSProxy", "HTTPSPort");
+    let http = proxy("HTTPEnable", "HTTPProxy", "HTTPPort");
+    let pac = (get("ProxyAutoConfigEnable") == Some("1"))
+        .then(|| get("ProxyAutoConfigURLString").map(str::to_owned))
+        .flatten();
+    if https.is_none() && http.is_none() && pac.is_none() {
+        return None;
+    }
+    Some(config(ProxySource::Macos, https, http, exceptions, pac))
+}
+
+/// The proxy configuration of this workstation.
+pub async fn detect() -> Result<ProxyConfig, String> {
+    if let Some(c) = from_env(|k| std::env::var(k).ok()) {
+        return Ok(c);
+    }
+    #[cfg(windows)]
+    {
+        use crate::platform::{Hive, Registry};
+        let reg = crate::platform::windows::WindowsRegistry;
+        let key = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+        let read = |name: &str| reg.value(Hive::CurrentUser, key, name);
+        let enable = read("ProxyEnable")?;
+        let server = read("ProxyServer")?;
+        let overrides = read("ProxyOverride")?;
+        let pac = read("AutoConfigURL")?;
+        if let Some(c) = from_windows_values(
+            enable.as_deref(),
+            server.as_deref(),
+            overrides.as_deref(),
+            pac.as_deref(),
+        ) {
+            return Ok(c);
+        }
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let out = tokio::process::Command::new("scutil")
+            .arg("--proxy")
+            .output()
+            .await
+            .map_err(|e| format!("cannot run scutil --proxy: {e}"))?;
+        if let Some(c) = from_scutil(&String::from_utf8_lossy(&out.stdout)) {
+            return Ok(c);
+        }
+    }
+    Ok(ProxyConfig::none())
+}
+
+/// Why a tunnel could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum TunnelError {
+    #[error("the proxy {proxy} asks for authentication (407)")]
+    AuthRequired { proxy: String },
+    #[error("the proxy {proxy} answered {status} to CONNECT {target}")]
+    Refused {
+        proxy: String,
+        status: u16,
+        target: String,
+    },
+    #[error("the proxy {proxy} sent an unreadable answer to CONNECT: {detail}")]
+    Malformed { proxy: String, detail: String },
+    #[error("no answer from the proxy {proxy} to CONNECT within {secs:.1} s")]
+    Timeout { proxy: String, secs: f64 },
+    #[error("connection to the proxy {proxy} failed during CONNECT: {source}")]
+    Io {
+        proxy: String,
+        source: std::io::Error,
+    },
+}
+
+/// The `Proxy-Authorization` value for a proxy URL with credentials.
+pub fn authorization(proxy: &Url) -> Option<String> {
+    if proxy.username().is_empty() {
+        return None;
+    }
+    let user = percent_decode(proxy.username());
+    let pass = percent_decode(proxy.password().unwrap_or(""));
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    Some(format!("Basic {token}"))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Ask the proxy on `stream` to open a tunnel to `target` (`host:port`).
+pub async fn connect_tunnel(
+    stream: &mut TcpStream,
+    proxy: &Url,
+    target: &str,
+    timeout: Duration,
+) -> Result<(), TunnelError> {
+    let name = shown(proxy);
+    let mut request = format!(
+        "CONNECT {target} HTTP/1.1\r\nHost: {target}\r\nUser-Agent: ent-agent/{}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(auth) = authorization(proxy) {
+        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+    }
+    request.push_str("\r\n");
+    let exchange = async {
+        stream.write_all(request.as_bytes()).await?;
+        // Read the answer's head byte by byte: what follows belongs to the tunnel.
+        let mut head = Vec::with_capacity(256);
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if stream.read(&mut byte).await? == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the proxy closed the connection",
+                ));
+            }
+            head.push(byte[0]);
+            if head.len() > 16 * 1024 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "answer head over 16 KiB",
+                ));
+            }
+        }
+        Ok(head)
+    };
+    let head = match tokio::time::timeout(timeout, exchange).await {
+        Err(_) => {
+            return Err(TunnelError::Timeout {
+                proxy: name,
+                secs: timeout.as_secs_f64(),
+            });
+        }
+        Ok(Err(source)) => {
+            return Err(TunnelError::Io {
+                proxy: name,
+                source,
+            });
+        }
+        Ok(Ok(head)) => head,
+    };
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(&head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) | Err(_) => {
+            return Err(TunnelError::Malformed {
+                proxy: name,
+                detail: String::from_utf8_lossy(&head[..head.len().min(80)]).into_owned(),
+            });
+        }
+    }
+    match response.code.unwrap_or(0) {
+        200..=299 => Ok(()),
+        407 => Err(TunnelError::AuthRequired { proxy: name }),
+        status => Err(TunnelError::Refused {
+            proxy: name,
+            status,
+            target: target.to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn environment_proxy_hides_credentials() {
+        let c = from_env(env(&[
+            ("https_proxy", "http://eleve:secret@proxy.ecole:3128"),
+            ("NO_PROXY", "localhost, .ac-test.fr"),
+        ]))
+        .unwrap();
+        assert_eq!(c.settings.source, ProxySource::Environment);
+        assert_eq!(
+            c.settings.https_proxy.as_deref(),
+            Some("http://proxy.ecole:3128")
+        );
+        assert!(c.settings.credentials_configured);
+        let json = serde_json::to_string(&c.settings).unwrap();
+        assert!(
+            !json.contains("eleve") && !json.contains("secret"),
+            "{json}"
+        );
+        assert_eq!(c.settings.http_proxy, None);
+        let ent = Url::parse("https://ent.example.fr/").unwrap();
+        assert!(c.for_url(&ent).is_some());
+        let exempt = Url::parse("https://www.ac-test.fr/").unwrap();
+        assert!(c.for_url(&exempt).is_none());
+        assert_eq!(
+            authorization(c.for_url(&ent).unwrap()).as_deref(),
+            Some("Basic ZWxldmU6c2VjcmV0")
+        );
+        assert!(from_env(env(&[])).is_none());
+    }
+
+    #[test]
+    fn no_proxy_rules() {
+        let rules: Vec<String> = ["*.ent.fr", "example.org:443", "<local>"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert!(bypassed(&rules, "a.ent.fr"));
+        assert!(bypassed(&rules, "ent.fr"));
+        assert!(!bypassed(&rules, "notent.fr"));
+        assert!(bypassed(&rules, "example.org"));
+        assert!(bypassed(&rules, "intranet"));
+        assert!(!bypassed(&rules, "127.0.0.1"));
+        assert!(bypassed(&["*".to_owned()], "anything"));
+    }
+
+    #[test]
+    fn windows_settings() {
+        let c = from_windows_values(
+            Some("1"),
+            Some("http=proxy:8080;https=proxy:8443"),
+            Some("*.local;<local>"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.settings.source, ProxySource::Windows);
+        assert_eq!(c.settings.https_proxy.as_deref(), Some("http://proxy:8443"));
+        assert_eq!(c.settings.http_proxy.as_deref(), Some("http://proxy:8080"));
+        assert_eq!(c.settings.no_proxy, vec!["*.local", "<local>"]);
+        assert!(from_windows_values(Some("0"), Some("proxy:8080"), None, None).is_none());
+        let pac =
+            from_windows_values(Some("0"), None, None, Some("http://wpad/proxy.pac")).unwrap();
+        assert_eq!(
+            pac.settings.pac_url.as_deref(),
+            Some("http://wpad/proxy.pac")
+        );
+        assert_eq!(pac.settings.https_proxy, None);
+    }
+
+    #[test]
+    fn macos_scutil() {
+        let text = "<dictionary> {\n  ExceptionsList : <array> {\n    0 : *.local\n    1 : 169.254/16\n  }\n  FTPPassive : 1\n  HTTPSEnable : 1\n  HTTPSPort : 3128\n  HTTPSProxy : proxy.ecole\n  HTTPEnable : 0\n}\n";
+        let c = from_scutil(text).unwrap();
+        assert_eq!(
+            c.settings.https_proxy.as_deref(),
+            Some("http://proxy.ecole:3128")
+        );
+        assert_eq!(c.settings.http_proxy, None);
+        assert_eq!(c.settings.no_proxy, vec!["*.local", "169.254/16"]);
+        assert!(from_scutil("<dictionary> {\n  HTTPEnable : 0\n}\n").is_none());
+    }
+}

@@ -1,0 +1,686 @@
+//! `ent-agent run`: the scheduled (or manual) cycle of an enrolled workstation.
+//!
+//! 1. Fetch the collector's profile; else the last good copy; else the built-in one. The
+//!    answer (or its absence) also tells whether the collector is reachable now.
+//! 2. With `--if-due`, skip the audit when the last one is recent enough (go to 4).
+//! 3. Audit with that profile, for the enrolled school; print the verdict at once; spool the
+//!    report durably.
+//! 4. Send the spool oldest first (the new report last), each removed only after the
+//!    collector's 2xx, until one cannot be delivered. Reports refused for good go to
+//!    `rejected/`.
+//! 5. Print what became of the delivery.
+//!
+//! The verdict is printed before any retry, so a technician never waits on a missing
+//! collector to read it. Delivery problems are not errors: the report waits in the spool for
+//! the next run, and the exit code is the verdict's. Sending is bounded by `--send-budget`;
+//! every request by its own timeouts. When the profile fetch found the collector
+//! unreachable, sending makes one attempt and stops, instead of retrying for the whole
+//! budget.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use readiness::{Lang, Report};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditConfig};
+use crate::cli::{Cli, RunArgs};
+use crate::enroll::Enrollment;
+use crate::exit;
+use crate::profile_cache::{self, Chosen, Source};
+use crate::schedule::{self, LastRun};
+use crate::spool::{self, Entry, Rejection, Spool};
+use crate::state::StateDir;
+use crate::submit::{
+    Ack, BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, FetchError, deliver,
+};
+
+/// Why sending stopped before the spool was empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stop {
+    /// The collector did not answer usefully within the budget.
+    Unreachable(String),
+    /// The collector refused the enrolment (token, URL).
+    Blocked(Rejection),
+}
+
+/// What the flush of older reports did.
+#[derive(Debug, Default)]
+struct Backlog {
+    sent: usize,
+    rejected: usize,
+    corrupt: usize,
+    /// Another run holds the spool.
+    busy: bool,
+    stop: Option<Stop>,
+}
+
+/// What became of this run's report.
+#[derive(Debug)]
+enum Fate {
+    Sent(Ack),
+    Kept(Stop),
+    Rejected(Rejection),
+    /// Neither spooled (why) nor delivered.
+    Lost {
+        spool_error: String,
+        send: String,
+    },
+}
+
+#[derive(Debug)]
+struct Outcome {
+    profile_name: String,
+    profile_source: Source,
+    backlog: Backlog,
+    /// None when `--if-due` found nothing due.
+    report: Option<(Report, Fate)>,
+    last: Option<LastRun>,
+    pending: usize,
+    dropped: u64,
+    rejected_kept: usize,
+}
+
+pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
+    let state = StateDir::resolve(cli.state_dir.as_deref())?;
+    let enrollment = Enrollment::load(&state)?;
+    let mut config = AuditConfig::from_args(&args.audit)?;
+    if let Some(s) = &config.school
+        && *s != enrollment.school
+    {
+        bail!(
+            "--school {s} differs from the enrolled school {}: enrol again to change it",
+            enrollment.school
+        );
+    }
+    config.school = Some(enrollment.school.clone());
+    if config.label.is_none() {
+        config.label = enrollment.label.clone();
+    }
+    if !(args.send_budget.is_finite() && (1.0..=3600.0).contains(&args.send_budget)) {
+        bail!("--send-budget must be between 1 and 3600 seconds");
+    }
+    let send_budget = Duration::from_secs_f64(args.send_budget);
+    let output_file = args
+        .audit
+        .output
+        .as_deref()
+        .map(audit::OutputFile::prepare)
+        .transpose()?;
+    let ca = Enrollment::ca_pem(&state)?;
+    let collector = Collector::new(&enrollment, ca.as_deref())?;
+    let mut spool = Spool::open(&state.path, enrollment.spool)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let local_profile = args.audit.profile.is_some();
+    let json = args.audit.json;
+    let outcome = runtime.block_on(async {
+        if args.jitter {
+            sleep_jitter(&state).await;
+        }
+        let plan = Plan {
+            local_profile,
+            if_due: args.if_due,
+            send_budget,
+        };
+        cycle(&state, &collector, &mut spool, config, plan, |report| {
+            audit::emit(report, json, output_file)
+        })
+        .await
+    });
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    let outcome = outcome?;
+
+    let lang = audit::detect_lang(args.audit.lang.as_deref());
+    let summary = summary(&outcome, &enrollment, &spool, lang);
+    if json {
+        eprint!("{summary}");
+    } else {
+        print!("{summary}");
+    }
+    Ok(match &outcome.report {
+        Some((_, Fate::Lost { .. })) => exit::USAGE,
+        Some((report, _)) => audit::verdict_exit_code(report),
+        None => exit::READY,
+    })
+}
+
+/// The random delay of schedulers that have none (launchd): up to the last known profile's
+/// `jitter_minutes`.
+async fn sleep_jitter(state: &StateDir) {
+    let minutes = profile_cache::last_known(state)
+        .profile
+        .schedule
+        .jitter_minutes;
+    let max = f64::from(minutes) * 60.0;
+    let d = Duration::from_secs_f64(rand::random_range(0.0..=max));
+    tracing::info!(seconds = d.as_secs(), "random delay before the run");
+    tokio::time::sleep(d).await;
+}
+
+/// Send the spool oldest first until a report cannot be delivered. `retries`: whether to
+/// retry transient failures within the budget (else one attempt, then stop). What became
+/// of the report `watch` (this run's) is returned too.
+async fn flush(
+    spool: &Spool,
+    collector: &Collector,
+    budget: &Budget,
+    retries: bool,
+    watch: Option<Uuid>,
+) -> Result<(Backlog, Option<Delivery>), spool::SpoolError> {
+    let mut b = Backlog::default();
+    let mut watched = None;
+    for entry in spool.entries()? {
+        let bytes = match spool.read(&entry)? {
+            Ok(bytes) => bytes,
+            Err(_) if !entry.path.exists() => continue,
+            Err(reason) => {
+                let why = Rejection {
+                    status: None,
+                    code: "corrupt_spool_file".into(),
+                    message: reason,
+                };
+                spool.reject(&entry, &why)?;
+                b.corrupt += 1;
+                continue;
+            }
+        };
+        let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_CAP);
+        let d = deliver(collector, &bytes, budget, &mut backoff, retries).await;
+        let mine = Some(entry.id) == watch;
+        match &d {
+            Delivery::Acked(_) => {
+                spool.remove(&entry)?;
+                b.sent += usize::from(!mine);
+            }
+            Delivery::Rejected(r) => {
+                spool.reject(&entry, r)?;
+                b.rejected += usize::from(!mine);
+            }
+            Delivery::Blocked(r) => b.stop = Some(Stop::Blocked(r.clone())),
+            Delivery::Retry { reason, .. } => b.stop = Some(Stop::Unreachable(reason.clone())),
+        }
+        if mine {
+            watched = Some(d);
+        }
+        if b.stop.is_some() {
+            break;
+        }
+    }
+    Ok((b, watched))
+}
+
+/// The options of one cycle.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    local_profile: bool,
+    if_due: bool,
+    send_budget: Duration,
+}
+
+async fn cycle(
+    state: &StateDir,
+    collector: &Collector,
+    spool: &mut Spool,
+    mut config: AuditConfig,
+    plan: Plan,
+    print: impl FnOnce(&Report) -> Result<()>,
+) -> Result<Outcome> {
+    // 1. The profile, and whether the collector answers.
+    let (chosen, reachable) = if plan.local_profile {
+        let chosen = Chosen {
+            profile: config.profile.clone(),
+            source: Source::Local,
+            warning: None,
+        };
+        (chosen, true)
+    } else {
+        let fetched = collector
+            .fetch_profile(Duration::from_secs(10))
+            .await
+            .map(|p| p.toml);
+        let reachable = !matches!(fetched, Err(FetchError::Unreachable(_)));
+        (profile_cache::choose(state, fetched), reachable)
+    };
+    if let Some(w) = &chosen.warning {
+        eprintln!("ent-agent: warning: {w}");
+    }
+    config.profile = chosen.profile;
+    let mut outcome = Outcome {
+        profile_name: config.profile.name.clone(),
+        profile_source: chosen.source,
+        backlog: Backlog::default(),
+        report: None,
+        last: schedule::last_run(state),
+        pending: 0,
+        dropped: 0,
+        rejected_kept: 0,
+    };
+
+    // 2. Due? 3. Audit, print, spool.
+    let due = schedule::is_due(
+        outcome.last.as_ref().map(|l| l.finished_at),
+        jiff::Timestamp::now(),
+        &config.profile.schedule,
+    );
+    let mut new = None;
+    if !plan.if_due || due {
+        let report = audit::audit(&config, state).await?;
+        let last = LastRun {
+            finished_at: report.finished_at,
+            report_id: report.report_id,
+        };
+        if let Err(e) = schedule::save_last_run(state, &last) {
+            tracing::warn!("cannot record the last audit: {e}");
+        }
+        outcome.last = Some(last);
+        print(&report)?;
+        let body = serde_json::to_vec(&report).context("cannot serialise the report")?;
+        let stored = spool.push(report.report_id, &body);
+        if let Err(e) = &stored {
+            tracing::error!("cannot spool the report: {e}");
+        }
+        new = Some((report, body, stored));
+    }
+
+    // 4. Send, oldest first; this run's report is the newest.
+    let budget = Budget::new(plan.send_budget);
+    let watch = new
+        .as_ref()
+        .filter(|(_, _, stored)| matches!(stored, Ok(p) if p.stored))
+        .map(|(r, _, _)| r.report_id);
+    let mut watched = None;
+    if spool.try_lock()? {
+        (outcome.backlog, watched) = flush(spool, collector, &budget, reachable, watch).await?;
+    } else {
+        tracing::info!("another ent-agent is sending the spool");
+        outcome.backlog.busy = true;
+    }
+    if let Some((report, body, stored)) = new {
+        let delivery = match (watched, &outcome.backlog.stop) {
+            (Some(d), _) => d,
+            // Not reached: the flush stopped before it.
+            (None, Some(Stop::Blocked(r))) if watch.is_some() => Delivery::Blocked(r.clone()),
+            (None, Some(Stop::Unreachable(why))) if watch.is_some() => Delivery::Retry {
+                reason: why.clone(),
+                retry_after: None,
+            },
+            // Not in the spool, or the spool is another run's: send it from here.
+            _ => {
+                let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_CAP);
+                let retries = reachable && outcome.backlog.stop.is_none();
+                let d = deliver(collector, &body, &budget, &mut backoff, retries).await;
+                if matches!(d, Delivery::Acked(_)) && watch.is_some() {
+                    spool.remove(&Entry {
+                        id: report.report_id,
+                        path: spool.dir().join(spool::file_name(report.report_id)),
+                        bytes: body.len() as u64,
+                    })?;
+                }
+                d
+            }
+        };
+        let fate = match (delivery, stored) {
+            (Delivery::Acked(ack), _) => Fate::Sent(ack),
+            (Delivery::Rejected(r), _) => Fate::Rejected(r),
+            (Delivery::Blocked(r), Ok(p)) if p.stored => Fate::Kept(Stop::Blocked(r)),
+            (Delivery::Retry { reason, .. }, Ok(p)) if p.stored => {
+                Fate::Kept(Stop::Unreachable(reason))
+            }
+            (d, stored) => Fate::Lost {
+                spool_error: match stored {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "larger than the whole spool".into(),
+                },
+                send: match d {
+                    Delivery::Blocked(r) => refusal(&r),
+                    Delivery::Retry { reason, .. } => reason,
+                    _ => String::new(),
+                },
+            },
+        };
+        outcome.report = Some((report, fate));
+    }
+
+    outcome.pending = spool.entries()?.len();
+    outcome.dropped = spool.take_unreported_drops()?;
+    outcome.rejected_kept = spool.rejected_count()?;
+    Ok(outcome)
+}
+
+fn tr<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+    }
+}
+
+fn refusal(r: &Rejection) -> String {
+    match r.status {
+        Some(s) => format!("{s} {}: {}", r.code, r.message),
+        None => format!("{}: {}", r.code, r.message),
+    }
+}
+
+/// The lines after the report: what was sent, what waits, what was dropped or refused.
+fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {} ({}).",
+        tr(lang, "Profile:", "Profil :"),
+        o.profile_name,
+        o.profile_source
+    );
+    let b = &o.backlog;
+    if b.sent > 0 {
+        let _ = writeln!(
+            s,
+            "{}: {}.",
+            tr(lang, "Earlier reports sent", "Rapports en attente envoyés"),
+            b.sent
+        );
+    }
+    if b.busy {
+        let _ = writeln!(
+            s,
+            "{}",
+            tr(
+                lang,
+                "Another ent-agent is sending the spool; earlier reports are left to it.",
+                "Un autre ent-agent envoie déjà les rapports en attente."
+            )
+        );
+    }
+    if b.rejected + b.corrupt > 0 {
+        let _ = writeln!(
+            s,
+            "{}: {} ({}).",
+            tr(
+                lang,
+                "Earlier reports refused or unreadable, moved aside",
+                "Rapports en attente refusés ou illisibles, mis de côté"
+            ),
+            b.rejected + b.corrupt,
+            spool.rejected_dir().display()
+        );
+    }
+    match &o.report {
+        None => {
+            let last = o
+                .last
+                .as_ref()
+                .map(|l| format!("{:.0}", l.finished_at))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{} {last}.",
+                tr(
+                    lang,
+                    "No audit due yet (--if-due): last audit",
+                    "Pas d'audit à faire (--if-due) : dernier audit"
+                )
+            );
+        }
+        Some((_, Fate::Sent(ack))) => {
+            let verdict = match (&ack.verdict, ack.score) {
+                (Some(v), Some(sc)) => format!(
+                    " ({} {v}, score {sc})",
+                    tr(lang, "collector's verdict:", "verdict du collecteur :")
+                ),
+                _ => String::new(),
+            };
+            let what = if ack.duplicate() {
+                tr(
+                    lang,
+                    "Delivery: already received by the collector",
+                    "Envoi : déjà reçu par le collecteur",
+                )
+            } else {
+                tr(
+                    lang,
+                    "Delivery: report sent to the collector",
+                    "Envoi : rapport transmis au collecteur",
+                )
+            };
+            let _ = writeln!(s, "{what} {}{verdict}.", e.collector);
+        }
+        Some((_, Fate::Kept(Stop::Unreachable(why)))) => {
+            let _ = writeln!(
+                s,
+                "{} ({why}); {}: {}.",
+                tr(lang, "Delivery: not sent", "Envoi : non transmis"),
+                tr(
+                    lang,
+                    "kept in the spool for the next run, reports waiting",
+                    "conservé pour le prochain passage, rapports en attente"
+                ),
+                o.pending
+            );
+        }
+        Some((_, Fate::Kept(Stop::Blocked(r)))) => {
+            let _ = writeln!(
+                s,
+                "{} ({}): {}; {}: {}.",
+                tr(
+                    lang,
+                    "Delivery: the collector refuses this workstation's enrolment",
+                    "Envoi : le collecteur refuse l'enrôlement de ce poste"
+                ),
+                refusal(r),
+                tr(
+                    lang,
+                    "enrol again with `ent-agent enroll`",
+                    "refaire `ent-agent enroll`"
+                ),
+                tr(lang, "reports waiting", "rapports en attente"),
+                o.pending
+            );
+        }
+        Some((_, Fate::Rejected(r))) => {
+            let _ = writeln!(
+                s,
+                "{} ({}); {} {}.",
+                tr(
+                    lang,
+                    "Delivery: the collector refused this report",
+                    "Envoi : le collecteur a refusé ce rapport"
+                ),
+                refusal(r),
+                tr(lang, "kept in", "conservé dans"),
+                spool.rejected_dir().display()
+            );
+        }
+        Some((_, Fate::Lost { spool_error, send })) => {
+            let _ = writeln!(
+                s,
+                "{} ({send}) {} ({spool_error}).",
+                tr(
+                    lang,
+                    "Delivery FAILED: not sent",
+                    "Envoi ÉCHOUÉ : non transmis"
+                ),
+                tr(lang, "and not kept", "et non conservé")
+            );
+        }
+    }
+    if o.pending > 0 && !matches!(o.report, Some((_, Fate::Kept(_)))) {
+        let _ = writeln!(
+            s,
+            "{}: {}.",
+            tr(lang, "Reports waiting in the spool", "Rapports en attente"),
+            o.pending
+        );
+    }
+    if o.dropped > 0 {
+        let limits = spool.limits();
+        let _ = writeln!(
+            s,
+            "{}: {} ({} {}, {:.0} MiB).",
+            tr(
+                lang,
+                "WARNING: older reports dropped since the last run, the spool was full",
+                "ATTENTION : rapports anciens supprimés depuis le dernier passage, file pleine"
+            ),
+            o.dropped,
+            tr(lang, "at most", "au plus"),
+            limits.max_reports,
+            limits.max_bytes as f64 / 1_048_576.0
+        );
+        tracing::warn!(dropped = o.dropped, "spool full: reports dropped");
+    }
+    if o.rejected_kept > 0 {
+        let _ = writeln!(
+            s,
+            "{}: {} ({}).",
+            tr(
+                lang,
+                "Reports refused by the collector, kept for inspection",
+                "Rapports refusés par le collecteur, gardés pour examen"
+            ),
+            o.rejected_kept,
+            spool.rejected_dir().display()
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake_collector::{FakeCollector, Reply};
+    use crate::spool::SpoolLimits;
+
+    fn doc(id: Uuid) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({ "report_id": id })).unwrap()
+    }
+
+    async fn setup(
+        n: usize,
+    ) -> (
+        tempfile::TempDir,
+        Spool,
+        FakeCollector,
+        Collector,
+        Vec<Uuid>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spool = Spool::open(dir.path(), SpoolLimits::default()).unwrap();
+        assert!(spool.try_lock().unwrap());
+        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
+        for id in ids.iter().rev() {
+            spool.push(*id, &doc(*id)).unwrap();
+        }
+        let fake = FakeCollector::start().await;
+        let c = Collector::new(&fake.enrollment(), None).unwrap();
+        (dir, spool, fake, c, ids)
+    }
+
+    fn strings(ids: &[Uuid]) -> Vec<String> {
+        ids.iter().map(Uuid::to_string).collect()
+    }
+
+    #[tokio::test]
+    async fn backlog_goes_oldest_first_and_is_removed_on_ack() {
+        let (_d, spool, fake, c, ids) = setup(3).await;
+        let b = flush(
+            &spool,
+            &c,
+            &Budget::new(Duration::from_secs(10)),
+            true,
+            None,
+        )
+        .await
+        .unwrap()
+        .0;
+        assert_eq!((b.sent, b.stop), (3, None));
+        assert_eq!(fake.stored(), strings(&ids));
+        assert!(spool.entries().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn backlog_stops_at_the_first_undeliverable_and_keeps_the_rest() {
+        let (_d, spool, fake, c, ids) = setup(3).await;
+        // The first is stored; the second meets a collector that stays down.
+        fake.script(
+            std::iter::once(Reply::Store).chain(std::iter::repeat_n(Reply::status(503), 50)),
+        );
+        let b = flush(
+            &spool,
+            &c,
+            &Budget::new(Duration::from_millis(1500)),
+            true,
+            None,
+        )
+        .await
+        .unwrap()
+        .0;
+        assert_eq!(b.sent, 1);
+        assert!(matches!(b.stop, Some(Stop::Unreachable(_))), "{b:?}");
+        let left: Vec<Uuid> = spool.entries().unwrap().iter().map(|e| e.id).collect();
+        assert_eq!(left, ids[1..]);
+        assert!(
+            !fake.received().contains(&ids[2].to_string()),
+            "stopped at the failure"
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_and_corrupt_reports_are_moved_aside_and_the_flush_goes_on() {
+        let (_d, spool, fake, c, ids) = setup(3).await;
+        fake.inner.lock().unwrap().poison.insert(ids[0].to_string());
+        std::fs::write(&spool.entries().unwrap()[1].path, b"{\"report_id\": tr").unwrap();
+        let b = flush(
+            &spool,
+            &c,
+            &Budget::new(Duration::from_secs(10)),
+            true,
+            None,
+        )
+        .await
+        .unwrap()
+        .0;
+        assert_eq!((b.sent, b.rejected, b.corrupt), (1, 1, 1));
+        assert_eq!(fake.stored(), [ids[2].to_string()]);
+        assert!(spool.entries().unwrap().is_empty());
+        assert_eq!(spool.rejected_count().unwrap(), 2);
+        let reason =
+            std::fs::read_to_string(spool.rejected_dir().join(format!("{}.reason.json", ids[0])))
+                .unwrap();
+        assert!(
+            reason.contains("invalid_report") && reason.contains("400"),
+            "{reason}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_stops_sending_and_keeps_everything() {
+        let (_d, spool, fake, _c, ids) = setup(2).await;
+        let mut e = fake.enrollment();
+        e.token = crate::enroll::Token::parse("revoked").unwrap();
+        let c = Collector::new(&e, None).unwrap();
+        let b = flush(
+            &spool,
+            &c,
+            &Budget::new(Duration::from_secs(10)),
+            true,
+            None,
+        )
+        .await
+        .unwrap()
+        .0;
+        assert!(matches!(b.stop, Some(Stop::Blocked(ref r)) if r.status == Some(401)));
+        assert_eq!(
+            fake.received(),
+            [ids[0].to_string()],
+            "one request, then stop"
+        );
+        assert_eq!(spool.entries().unwrap().len(), 2);
+        assert_eq!(spool.rejected_count().unwrap(), 0);
+    }
+}

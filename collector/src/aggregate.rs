@@ -1,0 +1,433 @@
+//! Aggregation on read: the latest report of each workstation -> school -> circonscription
+//! -> département. Pure functions over rows from the store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::{SignedDuration, Timestamp};
+use readiness::profile::SchoolPolicy;
+use readiness::{CheckStatus, Uai, Verdict};
+use serde::Serialize;
+
+use crate::store::{ReportRow, School, WorkstationBrief};
+
+/// How many blockers are listed per school or group.
+const TOP_BLOCKERS: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchoolVerdict {
+    Ready,
+    ReadyWithWarnings,
+    NotReady,
+    InsufficientData,
+}
+
+impl SchoolVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchoolVerdict::Ready => "ready",
+            SchoolVerdict::ReadyWithWarnings => "ready_with_warnings",
+            SchoolVerdict::NotReady => "not_ready",
+            SchoolVerdict::InsufficientData => "insufficient_data",
+        }
+    }
+}
+
+/// Workstations per verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictCounts {
+    pub ready: u32,
+    pub ready_with_warnings: u32,
+    pub not_ready: u32,
+    pub incomplete: u32,
+}
+
+impl VerdictCounts {
+    fn add(&mut self, v: Verdict) {
+        match v {
+            Verdict::Ready => self.ready += 1,
+            Verdict::ReadyWithWarnings => self.ready_with_warnings += 1,
+            Verdict::NotReady => self.not_ready += 1,
+            Verdict::Incomplete => self.incomplete += 1,
+        }
+    }
+    fn total(&self) -> u32 {
+        self.ready + self.ready_with_warnings + self.not_ready + self.incomplete
+    }
+
+    /// Share of workstations that are ready, warnings allowed.
+    fn ready_share(&self) -> Option<f64> {
+        let n = self.total();
+        (n > 0).then(|| f64::from(self.ready + self.ready_with_warnings) / f64::from(n))
+    }
+}
+
+/// A school's verdict from its (fresh) workstations' verdicts: too few reports is
+/// "insufficient data"; below the profile's ready share, "not ready"; all ready, "ready".
+pub fn school_verdict(counts: &VerdictCounts, policy: &SchoolPolicy) -> SchoolVerdict {
+    if counts.total() < policy.min_workstations {
+        SchoolVerdict::InsufficientData
+    } else if counts.ready_share().unwrap_or(0.0) < policy.min_ready_share {
+        SchoolVerdict::NotReady
+    } else if counts.ready == counts.total() {
+        SchoolVerdict::Ready
+    } else {
+        SchoolVerdict::ReadyWithWarnings
+    }
+}
+
+/// A failing check and how many workstations fail it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    pub check: String,
+    pub blocking: bool,
+    pub workstations: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Circonscription {
+    pub code: String,
+    pub name: String,
+}
+
+/// One school's readiness.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolSummary {
+    pub uai: Uai,
+    /// Null when the school is not in the imported directory.
+    pub name: Option<String>,
+    pub commune: Option<String>,
+    pub circonscription: Circonscription,
+    pub departement: String,
+    /// Workstations that ever reported (and are within retention).
+    pub workstations: u32,
+    /// Of those, the ones whose last report is older than the profile's stale delay.
+    pub stale_workstations: u32,
+    /// Verdicts of the fresh workstations.
+    pub counts: VerdictCounts,
+    /// Share of fresh workstations that are ready (warnings allowed).
+    pub ready_share: Option<f64>,
+    /// Mean score of the fresh workstations.
+    pub score: Option<f64>,
+    pub verdict: SchoolVerdict,
+    pub top_blockers: Vec<Blocker>,
+    #[serde(with = "opt_ts")]
+    pub last_report_at: Option<Timestamp>,
+}
+
+mod opt_ts {
+    use jiff::Timestamp;
+    use serde::Serializer;
+    pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&t.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// Whether a workstation last heard of at `last` is stale at `now`.
+pub fn is_stale(last: Timestamp, now: Timestamp, policy: &SchoolPolicy) -> bool {
+    now.duration_since(last) > SignedDuration::from_hours(24 * i64::from(policy.stale_after_days))
+}
+
+fn top_blockers(counts: BTreeMap<(String, bool), u32>) -> Vec<Blocker> {
+    let mut v: Vec<Blocker> = counts
+        .into_iter()
+        .map(|((check, blocking), workstations)| Blocker {
+            check,
+            blocking,
+            workstations,
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        (b.blocking, b.workstations)
+            .cmp(&(a.blocking, a.workstations))
+            .then_with(|| a.check.cmp(&b.check))
+    });
+    v.truncate(TOP_BLOCKERS);
+    v
+}
+
+/// Summaries of every school: those of the directory (even without reports: the office
+/// must see who has not reported) and those that reported without being in it.
+pub fn schools(
+    directory: &[School],
+    rows: &[WorkstationBrief],
+    policy: &SchoolPolicy,
+    now: Timestamp,
+) -> Vec<SchoolSummary> {
+    let mut by_school: BTreeMap<&Uai, Vec<&WorkstationBrief>> = BTreeMap::new();
+    for r in rows {
+        by_school.entry(&r.school).or_default().push(r);
+    }
+    let known: BTreeMap<&Uai, &School> = directory.iter().map(|s| (&s.uai, s)).collect();
+    let all: BTreeSet<&Uai> = known.keys().chain(by_school.keys()).copied().collect();
+    all.into_iter()
+        .map(|uai| {
+            let ws = by_school.get(uai).map(Vec::as_slice).unwrap_or(&[]);
+            school(uai, known.get(uai).copied(), ws, policy, now)
+        })
+        .collect()
+}
+
+/// One school's summary from its workstations' latest rows.
+pub fn school(
+    uai: &Uai,
+    dir: Option<&School>,
+    rows: &[&WorkstationBrief],
+    policy: &SchoolPolicy,
+    now: Timestamp,
+) -> SchoolSummary {
+    let mut counts = VerdictCounts::default();
+    let mut score_sum = 0u64;
+    let mut stale = 0u32;
+    let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
+    let mut last: Option<Timestamp> = None;
+    for w in rows {
+        last = Some(last.map_or(w.finished_at, |l| l.max(w.finished_at)));
+        if is_stale(w.received_at.max(w.finished_at), now, policy) {
+            stale += 1;
+            continue;
+        }
+        counts.add(w.verdict);
+        score_sum += u64::from(w.score);
+        for (id, blocking) in &w.failing {
+            *failing.entry((id.clone(), *blocking)).or_default() += 1;
+        }
+    }
+    let fresh = counts.total();
+    let ready_share = counts.ready_share();
+    let verdict = school_verdict(&counts, policy);
+    let (circonscription, departement) = match dir {
+        Some(s) => (
+            Circonscription {
+                code: s.circonscription_code.clone(),
+                name: s.circonscription_name.clone(),
+            },
+            s.departement.clone(),
+        ),
+        None => (
+            Circonscription {
+                code: "unknown".into(),
+                name: "(hors annuaire)".into(),
+            },
+            uai.departement_prefix().to_owned(),
+        ),
+    };
+    SchoolSummary {
+        uai: uai.clone(),
+        name: dir.map(|s| s.name.clone()),
+        commune: dir.map(|s| s.commune.clone()),
+        circonscription,
+        departement,
+        workstations: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        stale_workstations: stale,
+        counts,
+        ready_share: ready_share.map(round3),
+        score: (fresh > 0).then(|| round3(score_sum as f64 / f64::from(fresh))),
+        verdict,
+        top_blockers: top_blockers(failing),
+        last_report_at: last,
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Schools per verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SchoolCounts {
+    pub ready: u32,
+    pub ready_with_warnings: u32,
+    pub not_ready: u32,
+    pub insufficient_data: u32,
+}
+
+/// A roll-up of schools: a circonscription or a département.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub code: String,
+    pub name: String,
+    /// The département of a circonscription (absent on a département).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departement: Option<String>,
+    pub schools: u32,
+    pub school_verdicts: SchoolCounts,
+    /// Share of schools with enough data that are ready (warnings allowed).
+    pub ready_share: Option<f64>,
+    pub workstations: u32,
+    pub stale_workstations: u32,
+    /// Mean of the schools' scores.
+    pub score: Option<f64>,
+    pub top_blockers: Vec<Blocker>,
+}
+
+/// Roll schools up by a key (code, name, département).
+pub fn roll_up(
+    schools: &[SchoolSummary],
+    key: impl Fn(&SchoolSummary) -> (String, String, Option<String>),
+) -> Vec<Group> {
+    let mut groups: BTreeMap<String, (String, Option<String>, Vec<&SchoolSummary>)> =
+        BTreeMap::new();
+    for s in schools {
+        let (code, name, dep) = key(s);
+        groups
+            .entry(code)
+            .or_insert_with(|| (name, dep, Vec::new()))
+            .2
+            .push(s);
+    }
+    groups
+        .into_iter()
+        .map(|(code, (name, departement, members))| {
+            let mut counts = SchoolCounts::default();
+            let mut blockers: BTreeMap<(String, bool), u32> = BTreeMap::new();
+            let (mut ws, mut stale, mut score_sum, mut scored) = (0, 0, 0.0, 0u32);
+            for s in &members {
+                match s.verdict {
+                    SchoolVerdict::Ready => counts.ready += 1,
+                    SchoolVerdict::ReadyWithWarnings => counts.ready_with_warnings += 1,
+                    SchoolVerdict::NotReady => counts.not_ready += 1,
+                    SchoolVerdict::InsufficientData => counts.insufficient_data += 1,
+                }
+                ws += s.workstations;
+                stale += s.stale_workstations;
+                if let Some(sc) = s.score {
+                    score_sum += sc;
+                    scored += 1;
+                }
+                for b in &s.top_blockers {
+                    *blockers.entry((b.check.clone(), b.blocking)).or_default() += b.workstations;
+                }
+            }
+            let decided = counts.ready + counts.ready_with_warnings + counts.not_ready;
+            Group {
+                code,
+                name,
+                departement,
+                schools: u32::try_from(members.len()).unwrap_or(u32::MAX),
+                ready_share: (decided > 0).then(|| {
+                    round3(
+                        f64::from(counts.ready + counts.ready_with_warnings) / f64::from(decided),
+                    )
+                }),
+                school_verdicts: counts,
+                workstations: ws,
+                stale_workstations: stale,
+                score: (scored > 0).then(|| round3(score_sum / f64::from(scored))),
+                top_blockers: top_blockers(blockers),
+            }
+        })
+        .collect()
+}
+
+pub fn circonscriptions(schools: &[SchoolSummary]) -> Vec<Group> {
+    roll_up(schools, |s| {
+        (
+            s.circonscription.code.clone(),
+            s.circonscription.name.clone(),
+            Some(s.departement.clone()),
+        )
+    })
+}
+
+pub fn departements(schools: &[SchoolSummary]) -> Vec<Group> {
+    roll_up(schools, |s| {
+        (s.departement.clone(), s.departement.clone(), None)
+    })
+}
+
+/// One audit round of a school (a calendar day, UTC): the reports of that day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    pub date: String,
+    pub workstations: u32,
+    pub counts: VerdictCounts,
+    pub score: f64,
+    pub verdict: SchoolVerdict,
+    /// Workstations whose verdict changed since their previous report.
+    pub changed: Vec<Change>,
+    /// Checks failing on some workstation this round and on none the round before.
+    pub newly_failing: Vec<String>,
+    /// Checks failing the round before and on none this round.
+    pub fixed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub workstation_id: uuid::Uuid,
+    pub from: Verdict,
+    pub to: Verdict,
+}
+
+/// History of a school: one entry per day with reports, oldest first. Within a day the
+/// latest report of each workstation counts.
+pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
+    let mut days: BTreeMap<String, BTreeMap<uuid::Uuid, &ReportRow>> = BTreeMap::new();
+    for r in reports {
+        let day = r
+            .finished_at
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string();
+        let e = days.entry(day).or_default();
+        match e.get(&r.workstation_id) {
+            Some(prev) if prev.finished_at > r.finished_at => {}
+            _ => {
+                e.insert(r.workstation_id, r);
+            }
+        }
+    }
+    let mut last_verdict: BTreeMap<uuid::Uuid, Verdict> = BTreeMap::new();
+    let mut prev_failing: Option<BTreeSet<String>> = None;
+    let mut out = Vec::new();
+    for (date, latest) in days {
+        let mut counts = VerdictCounts::default();
+        let mut score_sum = 0u64;
+        let mut failing = BTreeSet::new();
+        let mut changed = Vec::new();
+        for (id, r) in &latest {
+            counts.add(r.verdict);
+            score_sum += u64::from(r.score);
+            failing.extend(
+                r.checks
+                    .iter()
+                    .filter(|c| c.status == CheckStatus::Fail)
+                    .map(|c| c.id.clone()),
+            );
+            if let Some(&from) = last_verdict.get(id)
+                && from != r.verdict
+            {
+                changed.push(Change {
+                    workstation_id: *id,
+                    from,
+                    to: r.verdict,
+                });
+            }
+            last_verdict.insert(*id, r.verdict);
+        }
+        let n = counts.total();
+        let verdict = school_verdict(&counts, policy);
+        let (newly_failing, fixed) = match &prev_failing {
+            Some(prev) => (
+                failing.difference(prev).cloned().collect(),
+                prev.difference(&failing).cloned().collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        out.push(Round {
+            date,
+            workstations: n,
+            counts,
+            score: round3(score_sum as f64 / f64::from(n.max(1))),
+            verdict,
+            changed,
+            newly_failing,
+            fixed,
+        });
+        prev_failing = Some(failing);
+    }
+    out
+}

@@ -1,0 +1,264 @@
+//! The département's side: aggregated readiness per school, circonscription and
+//! département (read token), CSV export, health and metrics.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use jiff::Timestamp;
+use readiness::Uai;
+use serde_json::json;
+
+use super::error::ApiError;
+use super::summaries::Snapshot;
+use super::{AppState, Need};
+use crate::aggregate;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/schools", get(schools))
+        .route("/api/v1/schools/{uai}", get(school))
+        .route("/api/v1/schools/{uai}/history", get(history))
+        .route("/api/v1/circonscriptions", get(circonscriptions))
+        .route("/api/v1/departements", get(departements))
+        .route("/api/v1/export.csv", get(export_csv))
+        .route("/", get(dashboard))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+}
+
+/// The current snapshot of every school's summary.
+pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
+    state.summaries.get(state).await
+}
+
+async fn schools(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let s = summaries(&state).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
+}
+
+fn parse_uai(raw: &str) -> Result<Uai, ApiError> {
+    raw.parse()
+        .map_err(|e: readiness::UaiError| ApiError::bad_request("invalid_uai", e.to_string()))
+}
+
+fn not_found(uai: &Uai) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_school",
+        format!("no school {uai} in the directory or in the reports"),
+    )
+}
+
+async fn school(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(uai): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let uai = parse_uai(&uai)?;
+    let summary = summaries(&state)
+        .await?
+        .schools
+        .iter()
+        .find(|s| s.uai == uai)
+        .cloned()
+        .ok_or_else(|| not_found(&uai))?;
+    let store = Arc::clone(&state.store);
+    let u = uai.clone();
+    let rows = tokio::task::spawn_blocking(move || store.workstations(Some(&u))).await??;
+    let policy = &state.profile.profile.school;
+    let now = Timestamp::now();
+    let workstations: Vec<_> = rows
+        .iter()
+        .map(|w| {
+            json!({
+                "workstation_id": w.workstation_id,
+                "label": w.label,
+                "hostname": w.hostname,
+                "last_report_id": w.report_id,
+                "last_report_at": w.finished_at.to_string(),
+                "stale": aggregate::is_stale(w.received_at.max(w.finished_at), now, policy),
+                "verdict": w.verdict,
+                "score": w.score,
+                "problems": w.checks.iter()
+                    .filter(|c| c.status != readiness::CheckStatus::Pass)
+                    .map(|c| json!({"check": c.id, "status": c.status, "blocking": c.blocking, "message": c.message}))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "school": summary, "workstations": workstations }),
+    ))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(uai): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let uai = parse_uai(&uai)?;
+    let store = Arc::clone(&state.store);
+    let u = uai.clone();
+    let (reports, known) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let reports = store.school_reports(&u)?;
+        let known = !reports.is_empty() || store.schools()?.iter().any(|s| s.uai == u);
+        Ok((reports, known))
+    })
+    .await??;
+    if !known {
+        return Err(not_found(&uai));
+    }
+    let rounds = aggregate::history(&reports, &state.profile.profile.school);
+    Ok(Json(json!({ "uai": uai, "rounds": rounds })))
+}
+
+async fn circonscriptions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let s = summaries(&state).await?;
+    Ok(Json(
+        json!({ "circonscriptions": aggregate::circonscriptions(&s.schools) }),
+    ))
+}
+
+async fn departements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let s = summaries(&state).await?;
+    Ok(Json(
+        json!({ "departements": aggregate::departements(&s.schools) }),
+    ))
+}
+
+/// One row per school, separated by ';' for French spreadsheets.
+async fn export_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    state.authenticate(&headers, Need::Read).await?;
+    let s = summaries(&state).await?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let csv_err = |e: csv::Error| ApiError::internal("csv", e);
+    w.write_record([
+        "uai",
+        "nom",
+        "commune",
+        "code_circonscription",
+        "circonscription",
+        "departement",
+        "verdict",
+        "score",
+        "postes",
+        "postes_prets",
+        "postes_prets_avec_reserves",
+        "postes_pas_prets",
+        "postes_incomplets",
+        "postes_anciens",
+        "principaux_blocages",
+        "dernier_rapport",
+    ])
+    .map_err(csv_err)?;
+    for x in &s.schools {
+        let blockers = x
+            .top_blockers
+            .iter()
+            .map(|b| format!("{} ({})", b.check, b.workstations))
+            .collect::<Vec<_>>()
+            .join(", ");
+        w.write_record([
+            x.uai.to_string(),
+            x.name.clone().unwrap_or_default(),
+            x.commune.clone().unwrap_or_default(),
+            x.circonscription.code.clone(),
+            x.circonscription.name.clone(),
+            x.departement.clone(),
+            x.verdict.as_str().to_owned(),
+            x.score.map(|v| format!("{v:.1}")).unwrap_or_default(),
+            x.workstations.to_string(),
+            x.counts.ready.to_string(),
+            x.counts.ready_with_warnings.to_string(),
+            x.counts.not_ready.to_string(),
+            x.counts.incomplete.to_string(),
+            x.stale_workstations.to_string(),
+            blockers,
+            x.last_report_at.map(|t| t.to_string()).unwrap_or_default(),
+        ])
+        .map_err(csv_err)?;
+    }
+    let body = w.into_inner().map_err(|e| ApiError::internal("csv", e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ent-readiness-ecoles.csv\"",
+            ),
+        ],
+        body,
+    ))
+}
+
+/// The dashboard: a static page; its script asks for a read token and calls the read API,
+/// so the page itself holds no data.
+async fn dashboard() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+            ),
+        ],
+        include_str!("../../assets/dashboard.html"),
+    )
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let store = Arc::clone(&state.store);
+    let reports = tokio::task::spawn_blocking(move || store.report_count()).await??;
+    Ok(Json(
+        json!({ "status": "ok", "reports": reports, "profile": state.profile.profile.name }),
+    ))
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let s = summaries(&state).await?;
+    for v in [
+        "ready",
+        "ready_with_warnings",
+        "not_ready",
+        "insufficient_data",
+    ] {
+        let n = s.schools.iter().filter(|x| x.verdict.as_str() == v).count();
+        state
+            .metrics
+            .schools
+            .get_or_create(&super::metrics::VerdictLabel {
+                verdict: v.to_owned(),
+            })
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    ))
+}

@@ -1,0 +1,166 @@
+//! School directory import: the public "annuaire de l'éducation" CSV (semicolon separated,
+//! UTF-8, a header line). Columns are found by name, case-insensitively:
+//! `identifiant_de_l_etablissement` (UAI), `nom_etablissement`, `nom_commune`,
+//! `code_circonscription`, `nom_circonscription`, `code_departement`. A school without a
+//! circonscription is grouped under its commune.
+
+use std::io::Read;
+
+use crate::store::School;
+
+/// A row that could not be imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    /// Line in the file (1-based, the header is line 1).
+    pub line: u64,
+    pub message: String,
+}
+
+/// What a file gave.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub schools: Vec<School>,
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("{0}: missing column {1:?} (the annuaire de l'éducation CSV, separated by ';')")]
+    MissingColumn(String, &'static str),
+    #[error("{0}: {1}")]
+    Csv(String, String),
+}
+
+const UAI: &[&str] = &["identifiant_de_l_etablissement", "uai", "numero_uai"];
+const NAME: &[&str] = &["nom_etablissement", "appellation_officielle"];
+const COMMUNE: &[&str] = &["nom_commune", "libelle_commune", "commune"];
+const CIRC_CODE: &[&str] = &["code_circonscription"];
+const CIRC_NAME: &[&str] = &["nom_circonscription", "libelle_circonscription"];
+const DEPARTEMENT: &[&str] = &["code_departement", "code_du_departement"];
+
+/// Parse a directory file. `origin` names it in errors.
+pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_reader(reader);
+    let headers: Vec<String> = csv
+        .headers()
+        .map_err(|e| DirectoryError::Csv(origin.to_owned(), e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let uai_col = find(UAI).ok_or(DirectoryError::MissingColumn(origin.to_owned(), UAI[0]))?;
+    let name_col = find(NAME).ok_or(DirectoryError::MissingColumn(origin.to_owned(), NAME[0]))?;
+    let commune_col =
+        find(COMMUNE).ok_or(DirectoryError::MissingColumn(origin.to_owned(), COMMUNE[0]))?;
+    let (circ_code_col, circ_name_col, dep_col) =
+        (find(CIRC_CODE), find(CIRC_NAME), find(DEPARTEMENT));
+
+    let mut out = Parsed::default();
+    for (i, record) in csv.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                out.errors.push(RowError {
+                    line,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let field = |col: Option<usize>| {
+            col.and_then(|c| record.get(c))
+                .map(str::trim)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let raw_uai = field(Some(uai_col));
+        let uai = match raw_uai.parse::<readiness::Uai>() {
+            Ok(u) => u,
+            Err(e) => {
+                out.errors.push(RowError {
+                    line,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let commune = field(Some(commune_col));
+        let mut circonscription_code = field(circ_code_col);
+        let mut circonscription_name = field(circ_name_col);
+        if circonscription_code.is_empty() && circonscription_name.is_empty() {
+            circonscription_code = format!("commune:{}", commune.to_uppercase());
+            circonscription_name = commune.clone();
+        } else if circonscription_code.is_empty() {
+            circonscription_code = circonscription_name.to_uppercase();
+        }
+        let mut departement = field(dep_col);
+        if departement.is_empty() {
+            departement = uai.departement_prefix().to_owned();
+        }
+        out.schools.push(School {
+            uai,
+            name: field(Some(name_col)),
+            commune,
+            circonscription_code,
+            circonscription_name,
+            departement,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_annuaire_format() {
+        let text = "\u{feff}Identifiant_de_l_etablissement;Nom_etablissement;Nom_commune;Code_circonscription;Nom_circonscription;Code_departement\n\
+                    0751234J;École élémentaire A;Paris;0751001X;Paris 1;075\n\
+                    0751234A;Bad letter;Paris;;;075\n\
+                    0690001A;École B;Lyon;;;069\n";
+        let p = parse(text.as_bytes(), "t.csv").unwrap();
+        // 0690001's check letter is B: the last row is refused too.
+        assert_eq!(p.schools.len(), 1);
+        assert_eq!(p.errors.len(), 2);
+        let a = &p.schools[0];
+        assert_eq!(a.uai.as_str(), "0751234J");
+        assert_eq!(a.name, "École élémentaire A");
+        assert_eq!(a.circonscription_code, "0751001X");
+        assert_eq!(p.errors[0].line, 3);
+        assert!(p.errors[0].message.contains("expected J"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn empty_circonscription_falls_back_to_the_commune() {
+        let uai = format!(
+            "0690001{}",
+            readiness::Uai::check_letter("0690001").unwrap()
+        );
+        let text = format!(
+            "identifiant_de_l_etablissement;nom_etablissement;nom_commune\n{uai};École B;Lyon\n"
+        );
+        let p = parse(text.as_bytes(), "t.csv").unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let s = &p.schools[0];
+        assert_eq!(s.circonscription_code, "commune:LYON");
+        assert_eq!(s.circonscription_name, "Lyon");
+        assert_eq!(
+            s.departement, "069",
+            "from the UAI when the column is missing"
+        );
+    }
+
+    #[test]
+    fn missing_column_is_named() {
+        let err = parse("a;b\n1;2\n".as_bytes(), "t.csv").unwrap_err();
+        assert!(
+            err.to_string().contains("identifiant_de_l_etablissement"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! `ent-collector`: parse, set up logging, run the command, map errors to exit code 2.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use ent_collector::store::{self, Store, TokenScope};
+use ent_collector::{ApiConfig, AppState, directory, tokens};
+
+/// The département's ENT readiness collector.
+#[derive(Debug, Parser)]
+#[command(name = "ent-collector", version, about, long_about = None)]
+struct Cli {
+    /// Database: a SQLite file path (or sqlite://PATH). Created with its schema if missing.
+    #[arg(
+        long,
+        global = true,
+        env = "ENT_COLLECTOR_DATABASE",
+        default_value = "ent-collector.db"
+    )]
+    database: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "ENT_COLLECTOR_LISTEN")]
+        listen: String,
+        /// Readiness profile (TOML) to score with and serve to agents. Default: built-in.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// Keep reports this many days (older ones are purged at start and daily).
+        #[arg(long, default_value_t = 730)]
+        retention_days: u32,
+        /// Language of the check messages the collector writes: fr or en.
+        #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
+        lang: String,
+        /// Largest accepted request body, in bytes.
+        #[arg(long, default_value_t = 1024 * 1024)]
+        max_body: usize,
+        /// Speed tests served at once (others are told to retry shortly).
+        #[arg(long, default_value_t = 2)]
+        max_speedtests: usize,
+    },
+    /// Create or revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The school directory.
+    #[command(subcommand)]
+    Schools(SchoolsCommand),
+    /// Delete reports older than the retention.
+    Purge {
+        #[arg(long, default_value_t = 730)]
+        retention_days: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once on stdout and stored hashed.
+    Create {
+        /// An enrollment token that submits reports for this school only.
+        #[arg(
+            long,
+            value_name = "UAI",
+            conflicts_with = "read",
+            required_unless_present = "read"
+        )]
+        school: Option<String>,
+        /// A token to read the aggregated API.
+        #[arg(long)]
+        read: bool,
+    },
+    /// Revoke a token by its id (see `token list`).
+    Revoke { id: String },
+    /// List tokens (ids, scopes, dates; never the secrets).
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum SchoolsCommand {
+    /// Import the "annuaire de l'éducation" CSV (semicolon separated).
+    Import { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ENT_COLLECTOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ent-collector: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn open(database: &str) -> Result<Arc<dyn Store>> {
+    Ok(Arc::from(store::open(database)?))
+}
+
+fn retention_cutoff(days: u32) -> jiff::Timestamp {
+    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days))
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            profile,
+            retention_days,
+            lang,
+            max_body,
+            max_speedtests,
+        } => {
+            let profile = ent_collector::load_profile(profile.as_deref())?;
+            let store = open(&cli.database)?;
+            let purged = store.purge(retention_cutoff(retention_days))?;
+            tracing::info!(
+                reports = purged.reports,
+                workstations = purged.workstations,
+                "retention purge"
+            );
+            let config = ApiConfig {
+                max_body,
+                max_speedtests: max_speedtests.max(1),
+                lang: lang.parse().map_err(anyhow::Error::msg)?,
+                ..ApiConfig::default()
+            };
+            let state = AppState::new(Arc::clone(&store), profile, config);
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                println!("ent-collector listening on http://{addr}");
+                std::io::stdout().flush()?;
+                tokio::spawn(daily_purge(Arc::clone(&store), retention_days));
+                ent_collector::serve(listener, state, shutdown_signal()).await?;
+                tracing::info!("stopped");
+                Ok(())
+            })
+        }
+        Command::Token(TokenCommand::Create { school, read }) => {
+            let scope = match (school, read) {
+                (Some(s), false) => {
+                    TokenScope::School(s.parse().map_err(|e| anyhow::anyhow!("--school: {e}"))?)
+                }
+                (None, true) => TokenScope::Read,
+                _ => bail!("give either --school UAI or --read"),
+            };
+            let store = open(&cli.database)?;
+            let token = tokens::generate(&scope);
+            store.create_token(&token.id, &tokens::hash(&token.secret), &scope)?;
+            eprintln!(
+                "token {} created ({}); it is shown once, store it safely:",
+                token.id,
+                match &scope {
+                    TokenScope::School(u) => format!("submits for school {u}"),
+                    TokenScope::Read => "reads the aggregated API".into(),
+                }
+            );
+            println!("{}", token.secret);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let store = open(&cli.database)?;
+            if !store.revoke_token(&id)? {
+                bail!("no active token with id {id:?} (see `ent-collector token list`)");
+            }
+            eprintln!("token {id} revoked");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List) => {
+            let store = open(&cli.database)?;
+            for t in store.tokens()? {
+                let scope = match &t.scope {
+                    TokenScope::School(u) => format!("school {u}"),
+                    TokenScope::Read => "read".into(),
+                };
+                let state = match t.revoked_at {
+                    Some(r) => format!("revoked {r}"),
+                    None => "active".into(),
+                };
+                println!("{}\t{scope}\tcreated {}\t{state}", t.id, t.created_at);
+            }
+            Ok(())
+        }
+        Command::Schools(SchoolsCommand::Import { file }) => {
+            let origin = file.display().to_string();
+            let reader =
+                std::fs::File::open(&file).with_context(|| format!("cannot open {origin}"))?;
+            let parsed = directory::parse(std::io::BufReader::new(reader), &origin)?;
+            for e in parsed.errors.iter().take(20) {
+                eprintln!("{origin}:{}: skipped: {}", e.line, e.message);
+            }
+            if parsed.errors.len() > 20 {
+                eprintln!("... and {} more skipped rows", parsed.errors.len() - 20);
+            }
+            let store = open(&cli.database)?;
+            let n = store.upsert_schools(&parsed.schools)?;
+            println!(
+                "imported {n} schools from {origin} ({} rows skipped)",
+                parsed.errors.len()
+            );
+            Ok(())
+        }
+        Command::Purge { retention_days } => {
+            let store = open(&cli.database)?;
+            let p = store.purge(retention_cutoff(retention_days))?;
+            println!(
+                "purged {} reports and {} workstations older than {retention_days} days",
+                p.reports, p.workstations
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn daily_purge(store: Arc<dyn Store>, days: u32) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    tick.tick().await; // the first tick is immediate; the start already purged
+    loop {
+        tick.tick().await;
+        let store = Arc::clone(&store);
+        let cutoff = retention_cutoff(days);
+        match tokio::task::spawn_blocking(move || store.purge(cutoff)).await {
+            Ok(Ok(p)) => tracing::info!(reports = p.reports, "retention purge"),
+            Ok(Err(e)) => tracing::error!("retention purge failed: {e}"),
+            Err(e) => tracing::error!("retention purge task: {e}"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

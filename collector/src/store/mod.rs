@@ -1,0 +1,183 @@
+//! Storage behind one trait, so that the backend is a deployment choice: SQLite embedded
+//! (the default, one file, WAL) for a département; PostgreSQL for several collectors behind
+//! a load balancer (a second implementation of the same trait). The backend is chosen by the
+//! `--database` value: a path or `sqlite://PATH` for SQLite.
+//!
+//! The trait is synchronous: handlers call it on the blocking pool. Writes are durable when
+//! a method returns `Ok`.
+
+pub mod sqlite;
+
+use jiff::Timestamp;
+use readiness::{CheckStatus, Uai, Verdict};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What the aggregates need of each check of a report: small, stored per workstation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub id: String,
+    pub status: CheckStatus,
+    pub blocking: bool,
+    /// The collector's message (for the school's detail page).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+/// A validated, re-scored report ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub report_id: Uuid,
+    pub school: Uai,
+    pub workstation_id: Uuid,
+    pub label: Option<String>,
+    pub hostname: Option<String>,
+    pub finished_at: Timestamp,
+    pub received_at: Timestamp,
+    /// The collector's verdict and score (authoritative).
+    pub verdict: Verdict,
+    pub score: u8,
+    /// What the agent claimed, kept for comparison only.
+    pub agent_verdict: Verdict,
+    pub agent_score: u8,
+    pub checks: Vec<CheckSummary>,
+    /// The report as received.
+    pub body: String,
+}
+
+/// Result of storing a report: new, or already there (idempotent on the report id).
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsertOutcome {
+    Stored,
+    Duplicate { verdict: Verdict, score: u8 },
+}
+
+/// The latest state of one workstation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkstationRow {
+    pub school: Uai,
+    pub workstation_id: Uuid,
+    pub label: Option<String>,
+    pub hostname: Option<String>,
+    pub report_id: Uuid,
+    pub finished_at: Timestamp,
+    pub received_at: Timestamp,
+    pub verdict: Verdict,
+    pub score: u8,
+    pub checks: Vec<CheckSummary>,
+}
+
+/// What the school aggregates need of a workstation's latest state: small and quick to load
+/// for every workstation of a département.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkstationBrief {
+    pub school: Uai,
+    pub finished_at: Timestamp,
+    pub received_at: Timestamp,
+    pub verdict: Verdict,
+    pub score: u8,
+    /// Failing checks: (id, blocking).
+    pub failing: Vec<(String, bool)>,
+}
+
+/// One stored report, in the compact form history needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub workstation_id: Uuid,
+    pub finished_at: Timestamp,
+    pub verdict: Verdict,
+    pub score: u8,
+    pub checks: Vec<CheckSummary>,
+}
+
+/// A school from the directory ("annuaire de l'éducation").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct School {
+    pub uai: Uai,
+    pub name: String,
+    pub commune: String,
+    pub circonscription_code: String,
+    pub circonscription_name: String,
+    pub departement: String,
+}
+
+/// What a token allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Submit reports (and fetch the profile) for one school.
+    School(Uai),
+    /// Read the aggregated API.
+    Read,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    pub id: String,
+    pub scope: TokenScope,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// Counts of a purge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeStats {
+    pub reports: u64,
+    pub workstations: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: {message}")]
+    Other { path: String, message: String },
+    #[error(
+        "unsupported database {0:?}: use a file path or sqlite://PATH (postgres:// is not built in yet)"
+    )]
+    UnsupportedUrl(String),
+}
+
+/// The collector's storage.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Store a report and update its workstation's latest state, durably, unless a report
+    /// with that id is already stored.
+    fn insert_report(&self, report: NewReport) -> Result<InsertOutcome, StoreError>;
+    /// Latest state of every workstation (of one school, or of all).
+    fn workstations(&self, school: Option<&Uai>) -> Result<Vec<WorkstationRow>, StoreError>;
+    /// The brief latest state of every workstation (of one school, or of all).
+    fn workstation_briefs(&self, school: Option<&Uai>)
+    -> Result<Vec<WorkstationBrief>, StoreError>;
+    /// Every stored report of a school, oldest first.
+    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError>;
+    /// Number of stored reports.
+    fn report_count(&self) -> Result<u64, StoreError>;
+    /// The raw body of a stored report.
+    fn report_body(&self, report_id: &Uuid) -> Result<Option<String>, StoreError>;
+
+    fn schools(&self) -> Result<Vec<School>, StoreError>;
+    /// Insert or update schools; returns how many rows were written.
+    fn upsert_schools(&self, schools: &[School]) -> Result<usize, StoreError>;
+
+    fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError>;
+    fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError>;
+    /// Revoke by id; false when no active token has that id.
+    fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
+    fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// Delete reports received before `before`, and workstations whose latest report is
+    /// older than that.
+    fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
+}
+
+/// Open the store named by `--database`.
+pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        return Err(StoreError::UnsupportedUrl(database.to_owned()));
+    }
+    let path = database.strip_prefix("sqlite://").unwrap_or(database);
+    Ok(Box::new(sqlite::SqliteStore::open(path)?))
+}

@@ -1,0 +1,607 @@
+//! SQLite backend: one file in WAL mode, migrations applied at open.
+//!
+//! All writes go through one writer thread. Report inserts waiting in its queue are
+//! committed together in one transaction (group commit, `synchronous = FULL`), so a report
+//! is acknowledged only once it is on disk, and the fsync is shared by every report of the
+//! batch. Reads use a small pool of read-only connections (WAL lets them run beside writes).
+
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use jiff::Timestamp;
+use readiness::{Uai, Verdict};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::{
+    CheckSummary, InsertOutcome, NewReport, PurgeStats, ReportRow, School, Store, StoreError,
+    TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
+};
+
+/// Reports committed together at most.
+const MAX_BATCH: usize = 512;
+/// Read connections kept open.
+const READERS: usize = 4;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+    CREATE TABLE schools (
+        uai TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        commune TEXT NOT NULL,
+        circonscription_code TEXT NOT NULL,
+        circonscription_name TEXT NOT NULL,
+        departement TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        scope TEXT NOT NULL CHECK (scope IN ('school', 'read')),
+        school TEXT,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE reports (
+        report_id TEXT PRIMARY KEY,
+        school TEXT NOT NULL,
+        workstation_id TEXT NOT NULL,
+        finished_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        agent_verdict TEXT NOT NULL,
+        agent_score INTEGER NOT NULL,
+        checks TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX reports_by_school ON reports (school, finished_at);
+    CREATE INDEX reports_by_received ON reports (received_at);
+    CREATE TABLE workstations (
+        school TEXT NOT NULL,
+        workstation_id TEXT NOT NULL,
+        label TEXT,
+        hostname TEXT,
+        report_id TEXT NOT NULL,
+        finished_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        checks TEXT NOT NULL,
+        failing TEXT NOT NULL,
+        PRIMARY KEY (school, workstation_id)
+    );
+    "#,
+];
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+type Reply = SyncSender<Result<InsertOutcome, StoreError>>;
+
+enum Request {
+    Insert(Box<NewReport>, Reply),
+    Exec(Job),
+}
+
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: String,
+    writer: Mutex<SyncSender<Request>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn verdict_str(v: Verdict) -> &'static str {
+    v.as_str()
+}
+
+fn parse_verdict(s: &str) -> Verdict {
+    match s {
+        "ready" => Verdict::Ready,
+        "ready_with_warnings" => Verdict::ReadyWithWarnings,
+        "not_ready" => Verdict::NotReady,
+        _ => Verdict::Incomplete,
+    }
+}
+
+fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn checks_json(checks: &[CheckSummary]) -> String {
+    serde_json::to_string(checks).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_checks(s: &str) -> Vec<CheckSummary> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+fn parse_uuid(s: &str) -> Uuid {
+    Uuid::parse_str(s).unwrap_or(Uuid::nil())
+}
+
+impl SqliteStore {
+    pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        let err = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Other {
+                path: path.to_owned(),
+                message: format!("cannot create its directory: {e}"),
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        migrate(&mut conn).map_err(err)?;
+
+        let (tx, rx) = sync_channel::<Request>(4096);
+        let thread_path = path.to_owned();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx, thread_path))
+            .map_err(|e| StoreError::Other {
+                path: path.to_owned(),
+                message: format!("cannot start the writer thread: {e}"),
+            })?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(tx),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn send(&self, req: Request) -> Result<(), StoreError> {
+        let tx = self
+            .writer
+            .lock()
+            .map_err(|_| self.other("writer lock poisoned"))?
+            .clone();
+        tx.send(req)
+            .map_err(|_| self.other("the writer thread stopped"))
+    }
+
+    fn other(&self, message: &str) -> StoreError {
+        StoreError::Other {
+            path: self.path.clone(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// Run `f` on the writer connection, in its own transaction, and wait for the result.
+    fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = sync_channel(1);
+        self.send(Request::Exec(Box::new(move |conn: &mut Connection| {
+            let result = conn.transaction().and_then(|t| {
+                let v = f(&t)?;
+                t.commit()?;
+                Ok(v)
+            });
+            let _ = tx.send(result);
+        })))?;
+        rx.recv()
+            .map_err(|_| self.other("the writer thread stopped"))?
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// Run `f` on a read connection from the pool.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let conn = self.readers.lock().ok().and_then(|mut p| p.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|e| self.sqlite_err(e))?;
+                c.busy_timeout(std::time::Duration::from_secs(10))
+                    .map_err(|e| self.sqlite_err(e))?;
+                c
+            }
+        };
+        let result = f(&conn).map_err(|e| self.sqlite_err(e));
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < READERS
+        {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let t = conn.transaction()?;
+        t.execute_batch(sql)?;
+        t.pragma_update(None, "user_version", (i + 1) as i64)?;
+        t.commit()?;
+    }
+    Ok(())
+}
+
+fn writer_loop(mut conn: Connection, rx: Receiver<Request>, path: String) {
+    while let Ok(first) = rx.recv() {
+        let mut inserts = Vec::new();
+        let mut execs: Vec<Job> = Vec::new();
+        let mut next = Some(first);
+        while let Some(req) = next.take() {
+            match req {
+                Request::Insert(r, reply) => inserts.push((r, reply)),
+                Request::Exec(job) => execs.push(job),
+            }
+            if inserts.len() + execs.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !inserts.is_empty() {
+            let results = insert_batch(&mut conn, &inserts);
+            for ((_, reply), result) in inserts.into_iter().zip(results) {
+                let _ = reply.send(result.map_err(|message| StoreError::Other {
+                    path: path.clone(),
+                    message,
+                }));
+            }
+        }
+        for job in execs {
+            job(&mut conn);
+        }
+    }
+}
+
+/// Insert a batch in one transaction; each report in its own savepoint so that one failure
+/// does not take the others down. Returns one result per report; all fail if the commit
+/// itself failed (nothing of the batch is then acknowledged).
+fn insert_batch(
+    conn: &mut Connection,
+    batch: &[(Box<NewReport>, Reply)],
+) -> Vec<Result<InsertOutcome, String>> {
+    let run = |conn: &mut Connection| -> rusqlite::Result<Vec<Result<InsertOutcome, String>>> {
+        let mut tx = conn.transaction()?;
+        let mut results = Vec::with_capacity(batch.len());
+        for (report, _) in batch {
+            let sp = tx.savepoint()?;
+            match insert_one(&sp, report) {
+                Ok(outcome) => {
+                    sp.commit()?;
+                    results.push(Ok(outcome));
+                }
+                // Dropping the savepoint rolls this report back.
+                Err(e) => results.push(Err(e.to_string())),
+            }
+        }
+        tx.commit()?;
+        Ok(results)
+    };
+    match run(conn) {
+        Ok(results) => results,
+        Err(e) => {
+            let msg = format!("commit failed: {e}");
+            batch.iter().map(|_| Err(msg.clone())).collect()
+        }
+    }
+}
+
+fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<InsertOutcome> {
+    let id = r.report_id.to_string();
+    let existing: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT verdict, score FROM reports WHERE report_id = ?1",
+            [&id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((verdict, score)) = existing {
+        return Ok(InsertOutcome::Duplicate {
+            verdict: parse_verdict(&verdict),
+            score: u8::try_from(score).unwrap_or(0),
+        });
+    }
+    let checks = checks_json(&r.checks);
+    let failing: Vec<(&str, bool)> = r
+        .checks
+        .iter()
+        .filter(|c| c.status == readiness::CheckStatus::Fail)
+        .map(|c| (c.id.as_str(), c.blocking))
+        .collect();
+    let failing = serde_json::to_string(&failing).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            id,
+            r.school.as_str(),
+            r.workstation_id.to_string(),
+            ms(r.finished_at),
+            ms(r.received_at),
+            verdict_str(r.verdict),
+            r.score,
+            verdict_str(r.agent_verdict),
+            r.agent_score,
+            checks,
+            r.body,
+        ],
+    )?;
+    // The workstation's latest state moves only forward in the agent's time: a spooled
+    // report delivered late does not overwrite a newer one.
+    tx.execute(
+        "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (school, workstation_id) DO UPDATE SET
+            label = excluded.label, hostname = excluded.hostname, report_id = excluded.report_id,
+            finished_at = excluded.finished_at, received_at = excluded.received_at,
+            verdict = excluded.verdict, score = excluded.score, checks = excluded.checks,
+            failing = excluded.failing
+         WHERE excluded.finished_at >= workstations.finished_at",
+        params![
+            r.school.as_str(),
+            r.workstation_id.to_string(),
+            r.label,
+            r.hostname,
+            id,
+            ms(r.finished_at),
+            ms(r.received_at),
+            verdict_str(r.verdict),
+            r.score,
+            checks,
+            failing,
+        ],
+    )?;
+    Ok(InsertOutcome::Stored)
+}
+
+fn parse_uai(s: String) -> rusqlite::Result<Uai> {
+    s.parse().map_err(|e: readiness::UaiError| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
+    let scope: String = row.get(1)?;
+    let school: Option<String> = row.get(2)?;
+    let scope = match (scope.as_str(), school) {
+        ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
+        _ => TokenScope::Read,
+    };
+    Ok(TokenInfo {
+        id: row.get(0)?,
+        scope,
+        created_at: ts(row.get(3)?),
+        revoked_at: row.get::<_, Option<i64>>(4)?.map(ts),
+    })
+}
+
+impl Store for SqliteStore {
+    fn insert_report(&self, report: NewReport) -> Result<InsertOutcome, StoreError> {
+        let (tx, rx) = sync_channel(1);
+        self.send(Request::Insert(Box::new(report), tx))?;
+        rx.recv()
+            .map_err(|_| self.other("the writer thread stopped"))?
+    }
+
+    fn workstations(&self, school: Option<&Uai>) -> Result<Vec<WorkstationRow>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks
+                       FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
+            let mut stmt = c.prepare_cached(sql)?;
+            let rows = stmt.query_map([school], |row| {
+                Ok(WorkstationRow {
+                    school: parse_uai(row.get(0)?)?,
+                    workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+                    label: row.get(2)?,
+                    hostname: row.get(3)?,
+                    report_id: parse_uuid(&row.get::<_, String>(4)?),
+                    finished_at: ts(row.get(5)?),
+                    received_at: ts(row.get(6)?),
+                    verdict: parse_verdict(&row.get::<_, String>(7)?),
+                    score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
+                    checks: parse_checks(&row.get::<_, String>(9)?),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn workstation_briefs(
+        &self,
+        school: Option<&Uai>,
+    ) -> Result<Vec<WorkstationBrief>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT school, finished_at, received_at, verdict, score, failing
+                 FROM workstations WHERE (?1 IS NULL OR school = ?1)",
+            )?;
+            // Schools repeat 20 times or so: parse each UAI once.
+            let mut uais: std::collections::HashMap<String, Uai> = std::collections::HashMap::new();
+            let mut out = Vec::new();
+            let mut rows = stmt.query([school])?;
+            while let Some(row) = rows.next()? {
+                let raw: String = row.get(0)?;
+                let uai = match uais.get(&raw) {
+                    Some(u) => u.clone(),
+                    None => {
+                        let u = parse_uai(raw.clone())?;
+                        uais.insert(raw, u.clone());
+                        u
+                    }
+                };
+                let failing: String = row.get(5)?;
+                out.push(WorkstationBrief {
+                    school: uai,
+                    finished_at: ts(row.get(1)?),
+                    received_at: ts(row.get(2)?),
+                    verdict: parse_verdict(&row.get::<_, String>(3)?),
+                    score: u8::try_from(row.get::<_, i64>(4)?).unwrap_or(0),
+                    failing: if failing == "[]" {
+                        Vec::new()
+                    } else {
+                        serde_json::from_str(&failing).unwrap_or_default()
+                    },
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT workstation_id, finished_at, verdict, score, checks FROM reports
+                 WHERE school = ?1 ORDER BY finished_at, report_id",
+            )?;
+            let rows = stmt.query_map([school.as_str()], |row| {
+                Ok(ReportRow {
+                    workstation_id: parse_uuid(&row.get::<_, String>(0)?),
+                    finished_at: ts(row.get(1)?),
+                    verdict: parse_verdict(&row.get::<_, String>(2)?),
+                    score: u8::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                    checks: parse_checks(&row.get::<_, String>(4)?),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn report_count(&self) -> Result<u64, StoreError> {
+        self.read(|c| c.query_row("SELECT count(*) FROM reports", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n.max(0) as u64)
+    }
+
+    fn report_body(&self, report_id: &Uuid) -> Result<Option<String>, StoreError> {
+        let id = report_id.to_string();
+        self.read(|c| {
+            c.query_row("SELECT body FROM reports WHERE report_id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+    }
+
+    fn schools(&self) -> Result<Vec<School>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT uai, name, commune, circonscription_code, circonscription_name, departement FROM schools ORDER BY uai",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok(School {
+                    uai: parse_uai(row.get(0)?)?,
+                    name: row.get(1)?,
+                    commune: row.get(2)?,
+                    circonscription_code: row.get(3)?,
+                    circonscription_name: row.get(4)?,
+                    departement: row.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn upsert_schools(&self, schools: &[School]) -> Result<usize, StoreError> {
+        let schools = schools.to_vec();
+        self.write(move |t| {
+            let mut stmt = t.prepare(
+                "INSERT INTO schools (uai, name, commune, circonscription_code, circonscription_name, departement)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (uai) DO UPDATE SET name = excluded.name, commune = excluded.commune,
+                    circonscription_code = excluded.circonscription_code,
+                    circonscription_name = excluded.circonscription_name, departement = excluded.departement",
+            )?;
+            let mut n = 0;
+            for s in &schools {
+                n += stmt.execute(params![
+                    s.uai.as_str(),
+                    s.name,
+                    s.commune,
+                    s.circonscription_code,
+                    s.circonscription_name,
+                    s.departement
+                ])?;
+            }
+            Ok(n)
+        })
+    }
+
+    fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError> {
+        let (scope, school) = match scope {
+            TokenScope::School(u) => ("school", Some(u.as_str().to_owned())),
+            TokenScope::Read => ("read", None),
+        };
+        let (id, hash) = (id.to_owned(), hash.to_owned());
+        self.write(move |t| {
+            t.execute(
+                "INSERT INTO tokens (id, hash, scope, school, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, hash, scope, school, ms(Timestamp::now())],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT id, scope, school, created_at, revoked_at FROM tokens WHERE hash = ?1",
+                [hash],
+                token_row,
+            )
+            .optional()
+        })
+    }
+
+    fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.write(move |t| {
+            t.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, ms(Timestamp::now())],
+            )
+            .map(|n| n > 0)
+        })
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, scope, school, created_at, revoked_at FROM tokens ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([], token_row)?;
+            rows.collect()
+        })
+    }
+
+    fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
+        let cutoff = ms(before);
+        self.write(move |t| {
+            let reports = t.execute("DELETE FROM reports WHERE received_at < ?1", [cutoff])?;
+            let workstations =
+                t.execute("DELETE FROM workstations WHERE received_at < ?1", [cutoff])?;
+            Ok(PurgeStats {
+                reports: reports as u64,
+                workstations: workstations as u64,
+            })
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! Collector benchmark (prints figures, asserts nothing): `cargo bench -p ent-tests --bench collector`
+//!
+//! 1. Ingest: concurrent clients POST reports to a release `ent-collector` on loopback;
+//!    reports per second acknowledged after a durable commit, and latency percentiles.
+//! 2. Read: `/api/v1/schools` over 10,000 schools x 20 workstations (seeded through the
+//!    store), with the cache cold (after a write) and warm; the collector's peak memory.
+//!
+//! Everything runs on this machine: the clients share its 2 cores with the collector.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ent_collector::store::{self, CheckSummary, NewReport, School};
+use ent_tests::collector::{Collector, sample_report};
+use readiness::{CheckStatus, Uai, Verdict};
+use uuid::Uuid;
+
+fn uai(n: u32) -> Uai {
+    let digits = format!("{n:07}");
+    format!("{digits}{}", Uai::check_letter(&digits).unwrap())
+        .parse()
+        .unwrap()
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn ingest(threads: usize, seconds: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Collector::start(&dir.path().join("bench.db"), &[]);
+    let schools: Vec<String> = (0..threads as u32)
+        .map(|i| uai(690_000 + i).to_string())
+        .collect();
+    let tokens: Vec<String> = schools.iter().map(|s| c.school_token(s)).collect();
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(Mutex::new(0u64));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|i| {
+            let (url, token, school) = (c.url.clone(), tokens[i].clone(), schools[i].clone());
+            let (latencies, errors) = (latencies.clone(), errors.clone());
+            std::thread::spawn(move || {
+                let http = Collector::http();
+                // One report per client, serialised once; each request gets a new id (the
+                // client must not eat the cores the collector is measured on).
+                let template = sample_report(&school, Uuid::new_v4());
+                let template_id = template.report_id.to_string();
+                let template = serde_json::to_string(&template).unwrap();
+                let mut mine = Vec::new();
+                while Instant::now() < deadline {
+                    let body = template.replace(&template_id, &Uuid::now_v7().to_string());
+                    let t = Instant::now();
+                    let ok = http
+                        .post(format!("{url}/api/v1/reports"))
+                        .bearer_auth(&token)
+                        .body(body)
+                        .send()
+                        .is_ok_and(|r| r.status().as_u16() == 201);
+                    if ok {
+                        mine.push(t.elapsed());
+                    } else {
+                        *errors.lock().unwrap() += 1;
+                    }
+                }
+                latencies.lock().unwrap().extend(mine);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut l = latencies.lock().unwrap().clone();
+    l.sort();
+    let stored = c.report_count();
+    println!(
+        "ingest: {threads} clients, {seconds} s: {} reports acknowledged ({stored} in the database), {:.0} reports/s (goal >= 2000), latency p50 {:.1} ms, p99 {:.1} ms, errors {}; collector peak RSS {:.1} MiB",
+        l.len(),
+        l.len() as f64 / elapsed,
+        pct(&l, 0.5),
+        pct(&l, 0.99),
+        errors.lock().unwrap(),
+        peak_rss_mib(c.pid()),
+    );
+}
+
+fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
+    let t = Instant::now();
+    let st: Arc<dyn store::Store> = Arc::from(store::open(path.to_str().unwrap()).unwrap());
+    let dir: Vec<School> = (0..schools)
+        .map(|i| School {
+            uai: uai(100_000 + i),
+            name: format!("École {i}"),
+            commune: format!("Commune {}", i / 10),
+            circonscription_code: format!("C{:03}", i / 40),
+            circonscription_name: format!("Circonscription {}", i / 40),
+            departement: format!("{:03}", 1 + i / 400),
+        })
+        .collect();
+    st.upsert_schools(&dir).unwrap();
+    let threads = 8;
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let st = st.clone();
+            std::thread::spawn(move || {
+                let now = jiff::Timestamp::now();
+                for i in (t..schools).step_by(threads as usize) {
+                    for w in 0..per_school {
+                        let n = i * per_school + w;
+                        let failing = n.is_multiple_of(7);
+                        let checks = [
+                            "system.os_support",
+                            "system.ram",
+                            "system.cpu_cores",
+                            "system.disk_free",
+                            "system.architecture",
+                            "browser.firefox",
+                            "browser.any",
+                        ]
+                        .iter()
+                        .map(|id| CheckSummary {
+                            id: (*id).into(),
+                            status: if failing && *id == "system.os_support" {
+                                CheckStatus::Fail
+                            } else {
+                                CheckStatus::Pass
+                            },
+                            blocking: id.ends_with("os_support") || id.ends_with("any"),
+                            message: String::new(),
+                        })
+                        .collect();
+                        st.insert_report(NewReport {
+                            report_id: Uuid::now_v7(),
+                            school: uai(100_000 + i),
+                            workstation_id: Uuid::new_v4(),
+                            label: None,
+                            hostname: None,
+                            finished_at: now,
+                            received_at: now,
+                            verdict: if failing {
+                                Verdict::NotReady
+                            } else {
+                                Verdict::Ready
+                            },
+                            score: if failing { 70 } else { 100 },
+                            agent_verdict: Verdict::Ready,
+                            agent_score: 100,
+                            checks,
+                            body: "{}".into(),
+                        })
+                        .unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    t.elapsed()
+}
+
+fn read(schools: u32, per_school: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("read.db");
+    let seeded = seed(&db, schools, per_school);
+    let c = Collector::start(&db, &[]);
+    let read = c.read_token();
+    let writer = c.school_token(&uai(100_000).to_string());
+    let http = Collector::http();
+    let get = || {
+        let t = Instant::now();
+        let resp = http
+            .get(format!("{}/api/v1/schools", c.url))
+            .bearer_auth(&read)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let bytes = resp.bytes().unwrap().len();
+        (t.elapsed(), bytes)
+    };
+    let (first, bytes) = get();
+    let mut warm: Vec<Duration> = (0..50).map(|_| get().0).collect();
+    warm.sort();
+    // A write before each read invalidates the cache: every read recomputes.
+    let mut cold: Vec<Duration> = (0..20)
+        .map(|_| {
+            let r = sample_report(&uai(100_000).to_string(), Uuid::new_v4());
+            c.post_report(Some(&writer), serde_json::to_string(&r).unwrap());
+            get().0
+        })
+        .collect();
+    cold.sort();
+    println!(
+        "read /api/v1/schools: {schools} schools x {per_school} workstations (seeded in {:.1} s), {:.1} MB of JSON; first {:.0} ms; recomputed after a write p50 {:.0} ms p95 {:.0} ms; cached p50 {:.1} ms p95 {:.1} ms (goal p95 < 100 ms); collector peak RSS {:.1} MiB",
+        seeded.as_secs_f64(),
+        bytes as f64 / 1e6,
+        first.as_secs_f64() * 1000.0,
+        pct(&cold, 0.5),
+        pct(&cold, 0.95),
+        pct(&warm, 0.5),
+        pct(&warm, 0.95),
+        peak_rss_mib(c.pid()),
+    );
+}
+
+fn main() {
+    // Benchmarks measure optimised binaries.
+    if std::env::var_os("ENT_TESTS_RELEASE").is_none() {
+        eprintln!(
+            "note: set ENT_TESTS_RELEASE=1 to benchmark release binaries (bench/collector.sh does)"
+        );
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` and `--list`: nothing to run
+    }
+    ingest(16, 10);
+    read(10_000, 20);
+}

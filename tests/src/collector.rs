@@ -1,0 +1,250 @@
+//! A real `ent-collector` for end-to-end tests: its own SQLite file, port 0 on loopback,
+//! tokens made with its CLI, killed (SIGKILL) on drop.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use readiness::measurements::*;
+use readiness::report::{SCHEMA_VERSION, Workstation};
+use readiness::{Lang, Profile, Report, Uai};
+
+/// The `ent-collector` binary.
+pub fn collector_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| crate::binary("ent-collector", "ent-collector"))
+}
+
+/// `ent-collector --database DB ...`, for the admin commands.
+pub fn admin(db: &Path) -> Command {
+    let mut cmd = Command::new(collector_bin());
+    cmd.arg("--database")
+        .arg(db)
+        .env_remove("ENT_COLLECTOR_DATABASE");
+    cmd
+}
+
+/// A running collector.
+#[derive(Debug)]
+pub struct Collector {
+    child: Child,
+    pub url: String,
+    pub db: PathBuf,
+}
+
+impl Collector {
+    /// Start on `db` (created if missing) with extra `serve` arguments; waits until it
+    /// listens.
+    pub fn start(db: &Path, extra: &[&str]) -> Collector {
+        Self::start_on(db, "127.0.0.1:0", extra)
+    }
+
+    pub fn start_on(db: &Path, listen: &str, extra: &[&str]) -> Collector {
+        let mut child = admin(db)
+            .args(["serve", "--listen", listen])
+            .args(extra)
+            .env("ENT_COLLECTOR_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start ent-collector");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the collector's first line");
+        let url = line
+            .trim()
+            .strip_prefix("ent-collector listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Collector {
+            child,
+            url,
+            db: db.to_owned(),
+        }
+    }
+
+    /// Create a token with the admin CLI and return its secret.
+    pub fn token(&self, args: &[&str]) -> String {
+        let out = admin(&self.db)
+            .args(["token", "create"])
+            .args(args)
+            .output()
+            .expect("run token create");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    }
+
+    pub fn school_token(&self, uai: &str) -> String {
+        self.token(&["--school", uai])
+    }
+
+    pub fn read_token(&self) -> String {
+        self.token(&["--read"])
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then wait for the exit (at most `within`); returns the exit code.
+    pub fn terminate(&mut self, within: Duration) -> Option<i32> {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// SIGKILL, no chance to flush anything.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn http() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .no_proxy()
+            .build()
+            .expect("http client")
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = Self::http().get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().expect("GET");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    pub fn post_report(
+        &self,
+        token: Option<&str>,
+        body: impl Into<reqwest::blocking::Body>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = Self::http()
+            .post(format!("{}/api/v1/reports", self.url))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().expect("POST");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    /// Number of stored reports, from /healthz.
+    pub fn report_count(&self) -> u64 {
+        let (status, body) = self.get("/healthz", None);
+        assert_eq!(status, 200, "{body}");
+        body["reports"].as_u64().expect("reports count")
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A plausible report of a good Debian 12 PC, scored with the built-in profile.
+// Fields are set one by one so that new measurement areas need no change here.
+#[allow(clippy::field_reassign_with_default)]
+pub fn sample_report(school: &str, workstation: uuid::Uuid) -> Report {
+    let mut measurements = Measurements::default();
+    measurements.system = Some(SystemMeasurements {
+        os: Some(OsInfo {
+            family: OsFamily::Linux,
+            name: "Debian GNU/Linux 12 (bookworm)".into(),
+            id: "debian".into(),
+            id_like: vec![],
+            version: Some("12".into()),
+            codename: Some("bookworm".into()),
+            ubuntu_codename: None,
+            debian_version: Some("12.7".into()),
+            build: None,
+            edition: None,
+            kernel: None,
+        }),
+        cpu: Some(CpuInfo {
+            model: Some("Intel Core i5".into()),
+            logical_cores: 4,
+            physical_cores: Some(4),
+        }),
+        memory_total_bytes: Some(8 << 30),
+        system_disk: Some(DiskInfo {
+            mount_point: "/".into(),
+            total_bytes: 100 << 30,
+            available_bytes: 40 << 30,
+        }),
+        architecture: Some("x86_64".into()),
+        uptime_s: Some(3600),
+        unavailable: Default::default(),
+    });
+    measurements.browsers = Some(BrowserMeasurements {
+        installed: vec![BrowserInfo {
+            name: "firefox".into(),
+            version: Some("128.5.0esr".into()),
+            source: "system".into(),
+            location: None,
+        }],
+        unavailable: Default::default(),
+    });
+    // A healthy network for the default profile (no probing: measurements as data).
+    measurements.network = Some(crate::netlab::healthy_network(&Profile::default_profile()));
+    let now = Timestamp::now();
+    let a = readiness::assess(
+        &measurements,
+        &Profile::default_profile(),
+        now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+        Lang::En,
+    );
+    Report {
+        schema_version: SCHEMA_VERSION,
+        report_id: uuid::Uuid::now_v7(),
+        agent_version: "test".into(),
+        profile: "fr-primaire".into(),
+        lang: Lang::En,
+        school: Some(school.parse::<Uai>().expect("valid UAI")),
+        workstation: Workstation {
+            id: workstation,
+            label: Some("salle 1".into()),
+            hostname: None,
+        },
+        started_at: now,
+        finished_at: now,
+        verdict: a.verdict,
+        score: a.score,
+        checks: a.checks,
+        measurements,
+    }
+}
