@@ -55,17 +55,23 @@ impl VerdictCounts {
         self.ready + self.ready_with_warnings + self.not_ready + self.incomplete
     }
 
-    /// Share of workstations that are ready, warnings allowed.
+    /// Workstations with a verdict: an `incomplete` audit says nothing either way.
+    fn decided(&self) -> u32 {
+        self.ready + self.ready_with_warnings + self.not_ready
+    }
+
+    /// Share of decided workstations that are ready, warnings allowed.
     fn ready_share(&self) -> Option<f64> {
-        let n = self.total();
+        let n = self.decided();
         (n > 0).then(|| f64::from(self.ready + self.ready_with_warnings) / f64::from(n))
     }
 }
 
-/// A school's verdict from its (fresh) workstations' verdicts: too few reports is
-/// "insufficient data"; below the profile's ready share, "not ready"; all ready, "ready".
+/// A school's verdict from its (fresh) workstations' verdicts: too few decided audits is
+/// "insufficient data" (incomplete audits do not count); below the profile's ready share,
+/// "not ready"; all ready, "ready".
 pub fn school_verdict(counts: &VerdictCounts, policy: &SchoolPolicy) -> SchoolVerdict {
-    if counts.total() < policy.min_workstations {
+    if counts.decided() < policy.min_workstations {
         SchoolVerdict::InsufficientData
     } else if counts.ready_share().unwrap_or(0.0) < policy.min_ready_share {
         SchoolVerdict::NotReady
@@ -430,4 +436,211 @@ pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
         prev_failing = Some(failing);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uai() -> Uai {
+        "0751234J".parse().unwrap()
+    }
+
+    fn ws(
+        verdict: Verdict,
+        score: u8,
+        age_days: i64,
+        failing: &[(&str, bool)],
+    ) -> WorkstationBrief {
+        let now = Timestamp::now();
+        let t = now - SignedDuration::from_hours(24 * age_days);
+        WorkstationBrief {
+            school: uai(),
+            finished_at: t,
+            received_at: t,
+            verdict,
+            score,
+            failing: failing
+                .iter()
+                .map(|(id, b)| ((*id).to_owned(), *b))
+                .collect(),
+        }
+    }
+
+    fn summary(rows: &[WorkstationBrief]) -> SchoolSummary {
+        let refs: Vec<_> = rows.iter().collect();
+        school(
+            &uai(),
+            None,
+            &refs,
+            &SchoolPolicy::default(),
+            Timestamp::now(),
+        )
+    }
+
+    #[test]
+    fn school_verdicts() {
+        use Verdict::*;
+        let s = summary(&[ws(Ready, 100, 0, &[])]);
+        assert_eq!(
+            s.verdict,
+            SchoolVerdict::InsufficientData,
+            "one PC is not enough"
+        );
+        let s = summary(&[ws(Ready, 100, 0, &[]), ws(Ready, 100, 1, &[])]);
+        assert_eq!(s.verdict, SchoolVerdict::Ready);
+        let s = summary(&[ws(Ready, 100, 0, &[]), ws(ReadyWithWarnings, 80, 0, &[])]);
+        assert_eq!(s.verdict, SchoolVerdict::ReadyWithWarnings);
+        // 4 of 5 ready = 80 %: still ready (with warnings); 3 of 5 is not.
+        let mut rows: Vec<_> = (0..4).map(|_| ws(Ready, 100, 0, &[])).collect();
+        rows.push(ws(NotReady, 40, 0, &[("system.os_support", true)]));
+        assert_eq!(summary(&rows).verdict, SchoolVerdict::ReadyWithWarnings);
+        rows[0] = ws(NotReady, 40, 0, &[("system.os_support", true)]);
+        let s = summary(&rows);
+        assert_eq!(s.verdict, SchoolVerdict::NotReady);
+        assert_eq!(s.ready_share, Some(0.6));
+        assert_eq!(s.top_blockers[0].check, "system.os_support");
+        assert_eq!(s.top_blockers[0].workstations, 2);
+    }
+
+    #[test]
+    fn incomplete_and_stale_workstations_do_not_decide() {
+        use Verdict::*;
+        let s = summary(&[
+            ws(Incomplete, 90, 0, &[]),
+            ws(Incomplete, 90, 0, &[]),
+            ws(Ready, 100, 0, &[]),
+        ]);
+        assert_eq!(s.verdict, SchoolVerdict::InsufficientData, "{s:?}");
+        assert_eq!(s.counts.incomplete, 2);
+        // A PC silent for 30 days (stale after 21) is listed but left out.
+        let s = summary(&[
+            ws(NotReady, 10, 30, &[("browser.any", true)]),
+            ws(Ready, 100, 0, &[]),
+            ws(Ready, 100, 0, &[]),
+        ]);
+        assert_eq!(s.verdict, SchoolVerdict::Ready);
+        assert_eq!((s.workstations, s.stale_workstations), (3, 1));
+        assert!(s.top_blockers.is_empty());
+    }
+
+    #[test]
+    fn blockers_rank_blocking_first_then_count() {
+        use Verdict::*;
+        let rows = [
+            ws(
+                ReadyWithWarnings,
+                80,
+                0,
+                &[("system.ram", false), ("system.cpu_cores", false)],
+            ),
+            ws(ReadyWithWarnings, 80, 0, &[("system.ram", false)]),
+            ws(NotReady, 30, 0, &[("browser.any", true)]),
+        ];
+        let s = summary(&rows);
+        let order: Vec<_> = s
+            .top_blockers
+            .iter()
+            .map(|b| (b.check.as_str(), b.workstations))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("browser.any", 1),
+                ("system.ram", 2),
+                ("system.cpu_cores", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn history_reports_changes_between_rounds() {
+        let day = |d: i8, h: i8| -> Timestamp {
+            jiff::civil::date(2026, 11, d)
+                .at(h, 0, 0, 0)
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .unwrap()
+                .timestamp()
+        };
+        let a = uuid::Uuid::from_u128(1);
+        let b = uuid::Uuid::from_u128(2);
+        let fail = |id: &str| crate::store::CheckSummary {
+            id: id.into(),
+            status: CheckStatus::Fail,
+            blocking: true,
+            message: String::new(),
+        };
+        let row = |w, t, verdict, checks: Vec<crate::store::CheckSummary>| ReportRow {
+            workstation_id: w,
+            finished_at: t,
+            verdict,
+            score: 50,
+            checks,
+        };
+        let reports = [
+            row(a, day(2, 9), Verdict::NotReady, vec![fail("browser.any")]),
+            row(b, day(2, 10), Verdict::Ready, vec![]),
+            // Same day, later: a's latest of the day wins.
+            row(
+                a,
+                day(2, 11),
+                Verdict::NotReady,
+                vec![fail("system.os_support")],
+            ),
+            row(a, day(9, 9), Verdict::Ready, vec![]),
+            row(
+                b,
+                day(9, 9),
+                Verdict::NotReady,
+                vec![fail("system.clock_skew")],
+            ),
+        ];
+        let h = history(&reports, &SchoolPolicy::default());
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].date, "2026-11-02");
+        assert_eq!(h[0].workstations, 2);
+        assert_eq!(h[0].counts.not_ready, 1);
+        assert!(h[0].changed.is_empty());
+        assert_eq!(h[1].changed.len(), 2);
+        assert_eq!(h[1].newly_failing, ["system.clock_skew"]);
+        assert_eq!(h[1].fixed, ["system.os_support"]);
+    }
+
+    #[test]
+    fn roll_ups_count_schools_by_verdict() {
+        use Verdict::*;
+        let ready = summary(&[ws(Ready, 100, 0, &[]), ws(Ready, 100, 0, &[])]);
+        let failing = [
+            ws(NotReady, 20, 0, &[("browser.any", true)]),
+            ws(NotReady, 40, 0, &[("browser.any", true)]),
+        ];
+        let refs: Vec<_> = failing.iter().collect();
+        let policy = SchoolPolicy::default();
+        let now = Timestamp::now();
+        let lyon: Uai = "0690101K".parse().unwrap();
+        let elsewhere = school(&lyon, None, &refs, &policy, now);
+        let deps = departements(&[ready.clone(), elsewhere]);
+        let codes: Vec<_> = deps.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["069", "075"],
+            "by UAI prefix when not in the directory"
+        );
+
+        let circ = circonscriptions(&[ready, summary(&failing)]);
+        assert_eq!(circ.len(), 1);
+        let g = &circ[0];
+        assert_eq!(
+            (
+                g.schools,
+                g.school_verdicts.ready,
+                g.school_verdicts.not_ready
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(g.ready_share, Some(0.5));
+        assert_eq!(g.score, Some(65.0));
+        assert_eq!(g.top_blockers[0].check, "browser.any");
+        assert_eq!(g.top_blockers[0].workstations, 2);
+    }
 }

@@ -35,12 +35,17 @@ pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.summaries.get(state).await
 }
 
+/// The snapshot, for a caller holding a read token.
+async fn read_snapshot(state: &AppState, headers: &HeaderMap) -> Result<Arc<Snapshot>, ApiError> {
+    state.authenticate(headers, Need::Read).await?;
+    summaries(state).await
+}
+
 async fn schools(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
-    let s = summaries(&state).await?;
+    let s = read_snapshot(&state, &headers).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
 }
 
@@ -126,8 +131,7 @@ async fn circonscriptions(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
-    let s = summaries(&state).await?;
+    let s = read_snapshot(&state, &headers).await?;
     Ok(Json(
         json!({ "circonscriptions": aggregate::circonscriptions(&s.schools) }),
     ))
@@ -137,8 +141,7 @@ async fn departements(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
-    let s = summaries(&state).await?;
+    let s = read_snapshot(&state, &headers).await?;
     Ok(Json(
         json!({ "departements": aggregate::departements(&s.schools) }),
     ))
@@ -149,8 +152,7 @@ async fn export_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
-    let s = summaries(&state).await?;
+    let s = read_snapshot(&state, &headers).await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());

@@ -605,3 +605,93 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(ws: Uuid, finished_at: Timestamp, verdict: Verdict) -> NewReport {
+        NewReport {
+            report_id: Uuid::now_v7(),
+            school: "0751234J".parse().unwrap(),
+            workstation_id: ws,
+            label: None,
+            hostname: None,
+            finished_at,
+            received_at: Timestamp::now(),
+            verdict,
+            score: 50,
+            agent_verdict: verdict,
+            agent_score: 50,
+            checks: vec![CheckSummary {
+                id: "browser.any".into(),
+                status: readiness::CheckStatus::Fail,
+                blocking: true,
+                message: "none".into(),
+            }],
+            body: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_late_old_report_does_not_overwrite_a_newer_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let ws = Uuid::new_v4();
+        let now = Timestamp::now();
+        let newer = report(ws, now, Verdict::Ready);
+        let older = report(
+            ws,
+            now - jiff::SignedDuration::from_hours(48),
+            Verdict::NotReady,
+        );
+        assert_eq!(
+            store.insert_report(newer.clone()).unwrap(),
+            InsertOutcome::Stored
+        );
+        // Delivered late from a spool: stored in the history, not as the latest state.
+        assert_eq!(store.insert_report(older).unwrap(), InsertOutcome::Stored);
+        let rows = store.workstations(None).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].report_id, rows[0].verdict),
+            (newer.report_id, Verdict::Ready)
+        );
+        assert_eq!(store.report_count().unwrap(), 2);
+        let briefs = store.workstation_briefs(None).unwrap();
+        assert_eq!(briefs[0].failing, vec![("browser.any".to_owned(), true)]);
+        assert_eq!(
+            store.insert_report(newer).unwrap(),
+            InsertOutcome::Duplicate {
+                verdict: Verdict::Ready,
+                score: 50
+            }
+        );
+    }
+
+    #[test]
+    fn concurrent_inserts_are_all_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(
+            SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap(),
+        );
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || {
+                    let ws = Uuid::new_v4();
+                    for _ in 0..50 {
+                        store
+                            .insert_report(report(ws, Timestamp::now(), Verdict::Ready))
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(store.report_count().unwrap(), 400);
+        assert_eq!(store.workstations(None).unwrap().len(), 8);
+    }
+}
