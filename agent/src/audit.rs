@@ -11,9 +11,12 @@ use readiness::report::{SCHEMA_VERSION, Workstation};
 use readiness::{Lang, Measurements, Profile, Report, Uai};
 
 use crate::cli::{AuditArgs, Cli};
+use crate::enroll::Enrollment;
+use crate::probe::bandwidth::{self, Settings, Target};
 use crate::probe::network::{NetworkConfig, NetworkOptions};
 use crate::probe::{self, timed_out, with_deadline};
 use crate::state::{self, StateDir};
+use crate::submit;
 use crate::{exit, output};
 
 /// Longest label accepted, in characters.
@@ -35,6 +38,11 @@ pub struct AuditConfig {
     pub deadline: Duration,
     /// What the command line adds to the profile's `[network]` (or `--no-network`).
     pub network: NetworkOptions,
+    /// The bandwidth test: skipped, against `--collector`, or (`Unset`) against the
+    /// enrolled collector when there is one.
+    pub bandwidth: BandwidthPlan,
+    /// Draw the bandwidth test's progress bar (stderr is a terminal, no `--json`).
+    pub progress: bool,
 }
 
 pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
@@ -90,8 +98,78 @@ impl AuditConfig {
             lang: detect_lang(args.lang.as_deref()),
             deadline: Duration::from_secs_f64(args.deadline),
             network: network_options(args)?,
+            bandwidth: bandwidth_plan(args)?,
+            progress: !args.json && std::io::stderr().is_terminal(),
         })
     }
+
+    /// Measure bandwidth against the enrolled collector, unless the command line decided
+    /// otherwise (`--collector`, `--no-bandwidth`, `--no-network`).
+    pub fn use_enrollment(&mut self, enrollment: &Enrollment, ca_pem: Option<Vec<u8>>) {
+        if !matches!(self.bandwidth, BandwidthPlan::Unset) {
+            return;
+        }
+        match submit::parse_base_url(&enrollment.collector) {
+            Ok(base) => {
+                self.bandwidth = BandwidthPlan::Run(Target {
+                    base,
+                    token: enrollment.token.expose().to_owned(),
+                    ca_pem,
+                });
+            }
+            Err(e) => tracing::warn!("enrolled collector: {e}"),
+        }
+    }
+}
+
+/// Why the bandwidth checks are unknown when there is no collector to measure against.
+pub const NO_COLLECTOR: &str = "no collector to measure against: enrol this PC (ent-agent enroll) or pass --collector URL and --token TOKEN";
+
+/// How the bandwidth test is chosen.
+#[derive(Debug, Clone)]
+pub enum BandwidthPlan {
+    /// Not run, for this reason.
+    Skip(String),
+    /// Run against this collector.
+    Run(Target),
+    /// Against the enrolled collector if there is one (decided once the state directory is
+    /// known), else not run.
+    Unset,
+}
+
+/// `--no-bandwidth`, `--no-network`, `--collector`, `--token`.
+fn bandwidth_plan(args: &AuditArgs) -> Result<BandwidthPlan> {
+    if args.no_network {
+        return Ok(BandwidthPlan::Skip(
+            "network probes skipped (--no-network)".into(),
+        ));
+    }
+    if args.no_bandwidth {
+        return Ok(BandwidthPlan::Skip(
+            "bandwidth test skipped (--no-bandwidth)".into(),
+        ));
+    }
+    let Some(url) = args.collector.as_deref() else {
+        return Ok(BandwidthPlan::Unset);
+    };
+    let base = submit::parse_base_url(url).map_err(|e| anyhow!("--collector: {e}"))?;
+    let token = args.token.as_deref().ok_or_else(|| {
+        anyhow!("--collector needs the school's token: --token TOKEN or ENT_AGENT_TOKEN")
+    })?;
+    let token = crate::enroll::Token::parse(token)?;
+    let mut ca = Vec::new();
+    for path in &args.ca_file {
+        ca.extend(
+            std::fs::read(path)
+                .with_context(|| format!("--ca-file {}: cannot read it", path.display()))?,
+        );
+        ca.push(b'\n');
+    }
+    Ok(BandwidthPlan::Run(Target {
+        base,
+        token: token.expose().to_owned(),
+        ca_pem: (!ca.is_empty()).then_some(ca),
+    }))
 }
 
 /// `--endpoint`, `--dns-server`, `--no-system-resolver`, `--ca-file`, `--no-network`.
@@ -160,7 +238,7 @@ impl OutputFile {
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
-    let config = AuditConfig::from_args(args)?;
+    let mut config = AuditConfig::from_args(args)?;
     let output_file = args
         .output
         .as_deref()
@@ -168,6 +246,10 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
         .transpose()?;
     let state = StateDir::resolve(cli.state_dir.as_deref())?;
     tracing::info!(state_dir = %state.path.display(), "state directory");
+    // An enrolled PC measures bandwidth against its collector, with its school's token.
+    if let Ok(enrollment) = Enrollment::load(&state) {
+        config.use_enrollment(&enrollment, Enrollment::ca_pem(&state).ok().flatten());
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -283,10 +365,26 @@ pub async fn collect(config: &AuditConfig) -> Measurements {
         .await
     };
     let (system, browsers, network) = tokio::join!(system, browsers, network);
+    // After the other probes, so that their latency readings are not taken under our own
+    // load; it has its own deadline (both directions' caps, the collector's admission).
+    let bandwidth = match &config.bandwidth {
+        BandwidthPlan::Skip(reason) => bandwidth::skipped(reason),
+        BandwidthPlan::Unset => bandwidth::skipped(NO_COLLECTOR),
+        BandwidthPlan::Run(target) => {
+            let settings = Settings::from_profile(&config.profile.bandwidth);
+            with_deadline(
+                settings.deadline(),
+                bandwidth::measure(target, settings, config.progress),
+                |d| bandwidth::timed_out(d, &target.base),
+            )
+            .await
+        }
+    };
     Measurements {
         system: Some(system),
         browsers: Some(browsers),
         network: Some(network),
+        bandwidth: Some(bandwidth),
     }
 }
 

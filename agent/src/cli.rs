@@ -97,6 +97,26 @@ pub struct AuditArgs {
     /// PEM file of certificate authorities to trust (a private ENT's), repeatable.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Vec<PathBuf>,
+
+    /// Skip the bandwidth test (download, upload, latency under load): its checks are then
+    /// unknown.
+    #[arg(long)]
+    pub no_bandwidth: bool,
+
+    /// Collector to measure bandwidth against (`audit` on a PC that is not enrolled, or
+    /// another collector). Default: the enrolled collector, if any.
+    #[arg(long, value_name = "URL")]
+    pub collector: Option<String>,
+
+    /// School token for --collector's speed test (ignored without --collector). Prefer the environment variable: a
+    /// command line is visible to other users.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ENT_AGENT_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +199,10 @@ pub enum ScheduleCommand {
         /// The ent-agent binary the job runs. Default: this one.
         #[arg(long, value_name = "PATH")]
         binary: Option<PathBuf>,
+        /// Windows: no catch-up run at logon, only the interval's trigger (a run missed
+        /// while the PC was off still happens when it starts).
+        #[arg(long)]
+        no_logon: bool,
     },
     /// Remove the scheduled job.
     Remove {

@@ -95,6 +95,12 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
         );
     }
     config.school = Some(enrollment.school.clone());
+    if args.audit.collector.is_some() {
+        bail!(
+            "--collector: `run` measures bandwidth against the enrolled collector; enrol again to change it"
+        );
+    }
+    config.use_enrollment(&enrollment, Enrollment::ca_pem(&state)?);
     if config.label.is_none() {
         config.label = enrollment.label.clone();
     }

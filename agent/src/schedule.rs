@@ -41,6 +41,8 @@ pub struct Target {
     pub binary: PathBuf,
     /// `--state-dir` to pass, when not the default one.
     pub state_dir: Option<PathBuf>,
+    /// Windows: also run at each logon (a catch-up that `--if-due` makes cheap).
+    pub at_logon: bool,
 }
 
 impl Target {
@@ -195,8 +197,8 @@ fn iso_minutes(m: u32) -> String {
 }
 
 /// The Task Scheduler definition: as SYSTEM, on the interval with a random delay, at
-/// start-up when a run was missed (`StartWhenAvailable`), and at logon (`--if-due` makes it
-/// a catch-up only).
+/// start-up when a run was missed (`StartWhenAvailable`), and unless `t.at_logon` is off,
+/// at logon (`--if-due` makes it a catch-up only).
 pub fn windows_task(s: &Schedule, t: &Target) -> String {
     let h = s.interval_hours;
     let random = match s.jitter_minutes {
@@ -243,10 +245,7 @@ pub fn windows_task(s: &Schedule, t: &Target) -> String {
     <URI>\{task}</URI>
   </RegistrationInfo>
   <Triggers>
-    {trigger}
-    <LogonTrigger>
-      <Delay>PT15M</Delay>
-    </LogonTrigger>
+    {trigger}{logon}
   </Triggers>
   <Principals>
     <Principal id="Author">
@@ -273,6 +272,11 @@ pub fn windows_task(s: &Schedule, t: &Target) -> String {
 </Task>
 "#,
         j = s.jitter_minutes,
+        logon = if t.at_logon {
+            "\n    <LogonTrigger>\n      <Delay>PT15M</Delay>\n    </LogonTrigger>"
+        } else {
+            ""
+        },
         task = xml_escape(WINDOWS_TASK),
         cmd = xml_escape(&t.binary.display().to_string()),
         args = xml_escape(&args),
@@ -595,7 +599,11 @@ pub fn run(cli: &Cli, args: &ScheduleArgs) -> Result<u8> {
             }
             Ok(exit::READY)
         }
-        ScheduleCommand::Install { dry_run, binary } => {
+        ScheduleCommand::Install {
+            dry_run,
+            binary,
+            no_logon,
+        } => {
             if platform == Platform::Systemd
                 && !Path::new("/run/systemd/system").exists()
                 && !dry_run
@@ -613,6 +621,7 @@ pub fn run(cli: &Cli, args: &ScheduleArgs) -> Result<u8> {
             let target = Target {
                 binary: binary_path(binary.as_deref())?,
                 state_dir: cli.state_dir.clone(),
+                at_logon: !no_logon,
             };
             describe_schedule();
             apply(&install_plan(platform, s, &target), *dry_run)?;
@@ -670,6 +679,7 @@ mod tests {
         Target {
             binary: PathBuf::from(UNIX_BINARY),
             state_dir: None,
+            at_logon: true,
         }
     }
 
@@ -677,6 +687,7 @@ mod tests {
         Target {
             binary: PathBuf::from(WINDOWS_BINARY),
             state_dir: None,
+            at_logon: true,
         }
     }
 
@@ -748,6 +759,7 @@ mod tests {
         let t = Target {
             binary: PathBuf::from("/opt/ent agent/ent-agent"),
             state_dir: Some(PathBuf::from("/srv/ent 100%")),
+            at_logon: true,
         };
         let s = systemd_service(&t);
         assert!(
@@ -776,6 +788,7 @@ mod tests {
         let t = Target {
             binary: exe,
             state_dir: Some(dir.path().to_owned()),
+            at_logon: true,
         };
         for (interval, jitter) in [(168, 240), (48, 60), (6, 0)] {
             std::fs::write(dir.path().join(SERVICE), systemd_service(&t)).unwrap();
@@ -799,6 +812,29 @@ mod tests {
                 "{interval} h: {err}"
             );
         }
+    }
+
+    #[test]
+    fn windows_task_logon_trigger_is_optional() {
+        let s = sched(168, 240);
+        let with = windows_task(&s, &windows_target());
+        assert!(with.contains("<LogonTrigger>"));
+        let without = windows_task(
+            &s,
+            &Target {
+                at_logon: false,
+                ..windows_target()
+            },
+        );
+        assert!(!without.contains("LogonTrigger"), "{without}");
+        assert!(without.contains("<RandomDelay>PT4H</RandomDelay>"));
+        assert_eq!(
+            with.replace(
+                "\n    <LogonTrigger>\n      <Delay>PT15M</Delay>\n    </LogonTrigger>",
+                ""
+            ),
+            without
+        );
     }
 
     #[test]
@@ -842,6 +878,7 @@ mod tests {
         let odd = Target {
             binary: PathBuf::from(r"C:\A&B\ent-agent.exe"),
             state_dir: Some(PathBuf::from(r"D:\ent state")),
+            at_logon: true,
         };
         let x = windows_task(&sched(24, 0), &odd);
         assert!(

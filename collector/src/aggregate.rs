@@ -1,14 +1,23 @@
 //! Aggregation on read: the latest report of each workstation -> school -> circonscription
 //! -> département. Pure functions over rows from the store.
+//!
+//! A school's link is estimated from its workstations' recent bandwidth figures. They share
+//! the same Internet access, so the figures are not added up: each PC measured the link
+//! alone (the collector admits one test at a time) or while others were busy, on a cable or
+//! on Wi-Fi, so each figure is at most the link's capacity and most read below it. The
+//! estimate is the 90th percentile (nearest rank) of the latest figure of each workstation
+//! measured within the profile's `recent_days`: the best figure while there are fewer than
+//! ten, and with more, one aberrant high reading is ignored. The downlink is then shared
+//! between the profile's `simultaneous_users`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
-use readiness::profile::SchoolPolicy;
+use readiness::profile::{NumericCheck, Profile, SchoolPolicy};
 use readiness::{CheckStatus, Uai, Verdict};
 use serde::Serialize;
 
-use crate::store::{ReportRow, School, WorkstationBrief};
+use crate::store::{LinkFigures, ReportRow, School, WorkstationBrief};
 
 /// How many blockers are listed per school or group.
 const TOP_BLOCKERS: usize = 5;
@@ -119,6 +128,110 @@ pub struct SchoolSummary {
     pub top_blockers: Vec<Blocker>,
     #[serde(with = "opt_ts")]
     pub last_report_at: Option<Timestamp>,
+    /// The school's link, estimated from its workstations' bandwidth figures.
+    pub network: SchoolNetwork,
+}
+
+/// What the profile says about a school's link: the thresholds of `bandwidth.download` and
+/// `bandwidth.upload` (the same link, seen from one PC), and `[bandwidth]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkPolicy {
+    pub downlink: NumericCheck,
+    pub uplink: NumericCheck,
+    pub simultaneous_users: u32,
+    pub per_user_pass_mbps: f64,
+    pub per_user_warn_mbps: f64,
+    pub recent_days: u32,
+}
+
+impl LinkPolicy {
+    pub fn from_profile(p: &Profile) -> LinkPolicy {
+        LinkPolicy {
+            downlink: p.checks.bandwidth_download,
+            uplink: p.checks.bandwidth_upload,
+            simultaneous_users: p.bandwidth.simultaneous_users,
+            per_user_pass_mbps: p.bandwidth.per_user_pass_mbps,
+            per_user_warn_mbps: p.bandwidth.per_user_warn_mbps,
+            recent_days: p.bandwidth.recent_days,
+        }
+    }
+}
+
+impl Default for LinkPolicy {
+    fn default() -> Self {
+        LinkPolicy::from_profile(&Profile::default_profile())
+    }
+}
+
+/// A school's link, from its workstations' recent bandwidth figures (see the module header).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolNetwork {
+    /// Workstations with a figure measured within `recent_days`.
+    pub measured_workstations: u32,
+    /// Estimated downlink, Mbit/s, and its grade against `bandwidth.download`.
+    pub downlink_mbps: Option<f64>,
+    pub downlink_status: Option<CheckStatus>,
+    /// Estimated uplink, Mbit/s, graded against `bandwidth.upload`.
+    pub uplink_mbps: Option<f64>,
+    pub uplink_status: Option<CheckStatus>,
+    /// The profile's number of simultaneous users, and the downlink each gets.
+    pub simultaneous_users: u32,
+    pub per_user_downlink_mbps: Option<f64>,
+    pub per_user_status: Option<CheckStatus>,
+    /// The most recent figure used.
+    #[serde(with = "opt_ts")]
+    pub measured_at: Option<Timestamp>,
+    /// How the estimate is made, for the reader of the JSON.
+    pub method: &'static str,
+}
+
+const LINK_METHOD: &str = "90th percentile (nearest rank) of the latest figure of each workstation measured within recent_days: workstations share the link, so figures are not added";
+
+/// 90th percentile, nearest rank: the maximum below ten values.
+pub fn link_estimate(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = (0.9 * values.len() as f64).ceil() as usize;
+    Some(values[rank.clamp(1, values.len()) - 1])
+}
+
+fn grade_more(value: f64, pass: f64, warn: f64) -> CheckStatus {
+    if value >= pass {
+        CheckStatus::Pass
+    } else if value >= warn {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Fail
+    }
+}
+
+/// The school's link from its workstations' figures measured within `recent_days` of `now`.
+pub fn school_network(figures: &[LinkFigures], link: &LinkPolicy, now: Timestamp) -> SchoolNetwork {
+    let horizon = SignedDuration::from_hours(24 * i64::from(link.recent_days));
+    let recent: Vec<&LinkFigures> = figures
+        .iter()
+        .filter(|f| now.duration_since(f.measured_at) <= horizon)
+        .collect();
+    let mut down: Vec<f64> = recent.iter().filter_map(|f| f.download_mbps).collect();
+    let mut up: Vec<f64> = recent.iter().filter_map(|f| f.upload_mbps).collect();
+    let downlink = link_estimate(&mut down).map(round3);
+    let uplink = link_estimate(&mut up).map(round3);
+    let per_user = downlink.map(|d| round3(d / f64::from(link.simultaneous_users.max(1))));
+    SchoolNetwork {
+        measured_workstations: u32::try_from(recent.len()).unwrap_or(u32::MAX),
+        downlink_mbps: downlink,
+        downlink_status: downlink.map(|d| grade_more(d, link.downlink.pass, link.downlink.warn)),
+        uplink_mbps: uplink,
+        uplink_status: uplink.map(|u| grade_more(u, link.uplink.pass, link.uplink.warn)),
+        simultaneous_users: link.simultaneous_users,
+        per_user_downlink_mbps: per_user,
+        per_user_status: per_user
+            .map(|p| grade_more(p, link.per_user_pass_mbps, link.per_user_warn_mbps)),
+        measured_at: recent.iter().map(|f| f.measured_at).max(),
+        method: LINK_METHOD,
+    }
 }
 
 mod opt_ts {
@@ -161,6 +274,7 @@ pub fn schools(
     directory: &[School],
     rows: &[WorkstationBrief],
     policy: &SchoolPolicy,
+    link: &LinkPolicy,
     now: Timestamp,
 ) -> Vec<SchoolSummary> {
     let mut by_school: BTreeMap<&Uai, Vec<&WorkstationBrief>> = BTreeMap::new();
@@ -172,7 +286,7 @@ pub fn schools(
     all.into_iter()
         .map(|uai| {
             let ws = by_school.get(uai).map(Vec::as_slice).unwrap_or(&[]);
-            school(uai, known.get(uai).copied(), ws, policy, now)
+            school(uai, known.get(uai).copied(), ws, policy, link, now)
         })
         .collect()
 }
@@ -183,6 +297,7 @@ pub fn school(
     dir: Option<&School>,
     rows: &[&WorkstationBrief],
     policy: &SchoolPolicy,
+    link: &LinkPolicy,
     now: Timestamp,
 ) -> SchoolSummary {
     let mut counts = VerdictCounts::default();
@@ -190,6 +305,8 @@ pub fn school(
     let mut stale = 0u32;
     let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
     let mut last: Option<Timestamp> = None;
+    // Stale workstations' figures count too, while recent: the link is the same.
+    let figures: Vec<LinkFigures> = rows.iter().filter_map(|w| w.bandwidth).collect();
     for w in rows {
         last = Some(last.map_or(w.finished_at, |l| l.max(w.finished_at)));
         if is_stale(w.received_at.max(w.finished_at), now, policy) {
@@ -235,6 +352,7 @@ pub fn school(
         verdict,
         top_blockers: top_blockers(failing),
         last_report_at: last,
+        network: school_network(&figures, link, now),
     }
 }
 
@@ -464,6 +582,7 @@ mod tests {
                 .iter()
                 .map(|(id, b)| ((*id).to_owned(), *b))
                 .collect(),
+            bandwidth: None,
         }
     }
 
@@ -474,8 +593,51 @@ mod tests {
             None,
             &refs,
             &SchoolPolicy::default(),
+            &LinkPolicy::default(),
             Timestamp::now(),
         )
+    }
+
+    #[test]
+    fn the_link_is_a_high_percentile_of_its_workstations_not_a_sum() {
+        let now = Timestamp::now();
+        let fig = |down: f64, up: f64, age_days: i64| LinkFigures {
+            download_mbps: Some(down),
+            upload_mbps: Some(up),
+            measured_at: now - SignedDuration::from_hours(24 * age_days),
+        };
+        let link = LinkPolicy::default();
+        // Three PCs: one on Wi-Fi reads less; the link is the best figure, not the sum.
+        let n = school_network(
+            &[fig(38.0, 4.0, 0), fig(12.0, 1.0, 1), fig(36.5, 4.5, 2)],
+            &link,
+            now,
+        );
+        assert_eq!(n.measured_workstations, 3);
+        assert_eq!(n.downlink_mbps, Some(38.0));
+        assert_eq!(n.uplink_mbps, Some(4.5));
+        assert_eq!(n.downlink_status, Some(CheckStatus::Pass));
+        assert_eq!(n.uplink_status, Some(CheckStatus::Warn));
+        // 38 Mbit/s shared by the profile's 25 users: 1.52 each.
+        assert_eq!(n.simultaneous_users, 25);
+        assert_eq!(n.per_user_downlink_mbps, Some(1.52));
+        assert_eq!(n.per_user_status, Some(CheckStatus::Pass));
+        // Old figures are left out.
+        let n = school_network(&[fig(100.0, 10.0, 45), fig(6.0, 0.5, 0)], &link, now);
+        assert_eq!(n.measured_workstations, 1);
+        assert_eq!(n.downlink_status, Some(CheckStatus::Fail));
+        assert_eq!(n.per_user_status, Some(CheckStatus::Fail));
+        let none = school_network(&[], &link, now);
+        assert_eq!((none.downlink_mbps, none.per_user_status), (None, None));
+    }
+
+    #[test]
+    fn link_estimate_ignores_one_outlier_among_ten() {
+        let mut ten: Vec<f64> = (1..=9).map(f64::from).collect();
+        ten.push(1000.0);
+        assert_eq!(link_estimate(&mut ten), Some(9.0));
+        assert_eq!(link_estimate(&mut [3.0, 7.0, 5.0]), Some(7.0));
+        assert_eq!(link_estimate(&mut []), None);
     }
 
     #[test]
@@ -618,7 +780,7 @@ mod tests {
         let policy = SchoolPolicy::default();
         let now = Timestamp::now();
         let lyon: Uai = "0690101K".parse().unwrap();
-        let elsewhere = school(&lyon, None, &refs, &policy, now);
+        let elsewhere = school(&lyon, None, &refs, &policy, &LinkPolicy::default(), now);
         let deps = departements(&[ready.clone(), elsewhere]);
         let codes: Vec<_> = deps.iter().map(|g| g.code.as_str()).collect();
         assert_eq!(

@@ -17,7 +17,8 @@
     2. ent-agent.exe enroll --collector URL --school UAI [--label TEXT] [--ca-file FILE]
        (state in %ProgramData%\ent-agent, restricted to SYSTEM and Administrators)
     3. ent-agent.exe schedule install   (scheduled task "\ENT Readiness\ent-agent", as SYSTEM,
-       on the collector's schedule with its random delay, plus a catch-up at logon)
+       on the collector's schedule with its random delay, plus a catch-up at logon unless
+       -NoLogon)
     4. unless -NoFirstRun: schtasks /Run, i.e. a first audit in the background
 
 .EXAMPLE
@@ -39,6 +40,8 @@ param(
     [string] $Source = (Join-Path $PSScriptRoot 'ent-agent.exe'),
     # Enrol without checking the token now (collector not reachable from here yet).
     [switch] $NoCheck,
+    # No catch-up run at logon: only the weekly trigger (with its random delay).
+    [switch] $NoLogon,
     [switch] $NoFirstRun
 )
 
@@ -98,8 +101,10 @@ $code = Invoke-Native $exe $enrol
 Remove-Item Env:\ENT_AGENT_TOKEN
 if ($code -ne 0) { Fail "enrolment failed (exit code $code)" }
 
-Write-Host "+ $exe schedule install"
-$code = Invoke-Native $exe @('schedule', 'install')
+$schedule = @('schedule', 'install')
+if ($NoLogon) { $schedule += '--no-logon' }
+Write-Host "+ $exe $($schedule -join ' ')"
+$code = Invoke-Native $exe $schedule
 if ($code -ne 0) { Fail "could not register the scheduled task (exit code $code)" }
 
 if (-not $NoFirstRun) {

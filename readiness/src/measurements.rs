@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod bandwidth;
 pub mod network;
 
+pub use bandwidth::BandwidthMeasurements;
 pub use network::NetworkMeasurements;
 
 /// All raw measurements of one audit, grouped by area.
@@ -28,6 +30,9 @@ pub struct Measurements {
     /// DNS, ENT endpoints, TLS, proxy, latency, clock and network interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkMeasurements>,
+    /// Download and upload throughput and responsiveness, against the collector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth: Option<BandwidthMeasurements>,
 }
 
 /// Why a measurement is missing, keyed by the field that is missing.
@@ -156,7 +161,7 @@ pub struct BrowserInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// How it is installed: `system`, `user`, `snap`, `flatpak`, `app_bundle`, `registry_hklm`,
-    /// `registry_hkcu`.
+    /// `registry_hkcu`, `registry_hku` (another user logged on).
     pub source: String,
     /// Where it was found (a path or a registry key). Never a user's home directory name:
     /// per-user paths are written with `~`.

@@ -31,6 +31,10 @@ pub struct Profile {
     /// How the collector judges a school from its workstations.
     #[serde(default)]
     pub school: SchoolPolicy,
+    /// How the bandwidth test runs and what the collector derives for a school (optional:
+    /// built-in values when left out).
+    #[serde(default)]
+    pub bandwidth: Bandwidth,
 }
 
 /// How the collector rolls workstations up into a school verdict.
@@ -230,6 +234,16 @@ pub struct Checks {
     /// `network.interface` (informational by default: weight 0).
     #[serde(rename = "network.interface", default)]
     pub interface: InterfaceCheck,
+    /// `bandwidth.download`, in Mbit/s; also the thresholds of the school's downlink at the
+    /// collector.
+    #[serde(rename = "bandwidth.download", default = "default_download")]
+    pub bandwidth_download: NumericCheck,
+    /// `bandwidth.upload`, in Mbit/s; also the school's uplink.
+    #[serde(rename = "bandwidth.upload", default = "default_upload")]
+    pub bandwidth_upload: NumericCheck,
+    /// `bandwidth.loaded_latency`, in ms.
+    #[serde(rename = "bandwidth.loaded_latency", default)]
+    pub bandwidth_loaded_latency: LoadedLatencyCheck,
 }
 
 /// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
@@ -443,8 +457,10 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
     }
 }
 
+mod bandwidth;
 mod network;
 
+pub use bandwidth::{Bandwidth, LoadedLatencyCheck, default_download, default_upload};
 pub use network::{
     ClockCheck, DnsCheck, EndpointCheck, InterfaceCheck, LatencyCheck, MetaCheck, Network,
     TlsCheck, default_interception_meta, default_proxy_meta, parse_resolver,

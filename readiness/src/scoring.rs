@@ -13,6 +13,7 @@ use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurement
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
 
+mod bandwidth;
 mod network;
 
 pub use network::{RttStats, clock_skew_s, rtt_stats};
@@ -171,6 +172,7 @@ pub fn evaluate(
     ];
     out.extend(browsers(measurements, profile, lang));
     out.extend(network::evaluate(measurements, profile, today, lang));
+    out.extend(bandwidth::evaluate(measurements, profile, lang));
     out
 }
 

@@ -63,6 +63,7 @@ fn good_pc() -> Measurements {
             unavailable: Default::default(),
         }),
         network: Some(common::good_network()),
+        bandwidth: None,
     }
 }
 

@@ -162,6 +162,7 @@ fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
                             agent_score: 100,
                             checks,
                             body: "{}".into(),
+                            bandwidth: None,
                         })
                         .unwrap();
                     }

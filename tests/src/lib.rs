@@ -3,6 +3,7 @@
 
 pub mod collector;
 pub mod netlab;
+pub mod shaped;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

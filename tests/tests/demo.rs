@@ -23,7 +23,10 @@ fn demo_script_shows_the_whole_flow() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "demo failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("imported 8 schools"), "{stdout}");
-    assert!(stdout.contains("Verdict:"), "the agent printed its verdict:\n{stdout}");
+    assert!(
+        stdout.contains("Verdict:"),
+        "the agent printed its verdict:\n{stdout}"
+    );
     // The report reached the collector: the school's JSON shows one workstation.
     let json_start = stdout.find("GET /api/v1/schools/0690101K").unwrap();
     let json_text = &stdout[json_start..];
@@ -31,11 +34,17 @@ fn demo_script_shows_the_whole_flow() {
     let school: serde_json::Value = serde_json::from_str(json_text).unwrap();
     assert_eq!(school["school"]["uai"], "0690101K");
     assert_eq!(school["school"]["name"], "École élémentaire Jean Moulin");
-    assert_eq!(school["workstations"].as_array().unwrap().len(), 1, "{school}");
+    assert_eq!(
+        school["workstations"].as_array().unwrap().len(),
+        1,
+        "{school}"
+    );
     // The demo profile aims the network checks at the collector: the endpoint check ran.
     let problems = school["workstations"][0]["problems"].as_array().unwrap();
     assert!(
-        !problems.iter().any(|p| p["check"] == "endpoint.collecteur" && p["status"] == "unknown"),
+        !problems
+            .iter()
+            .any(|p| p["check"] == "endpoint.collecteur" && p["status"] == "unknown"),
         "{problems:?}"
     );
 }

@@ -74,7 +74,8 @@ fn linux_permanent_macs(net: &std::path::Path) -> Vec<String> {
     macs
 }
 
-/// Total and available bytes of the volume holding `path`, from the file system itself.
+/// Total and available bytes of the volume holding `path`, from the file system itself
+/// (`statvfs`, Windows' `GetDiskFreeSpaceExW`).
 pub fn volume_space(path: &str) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
@@ -85,7 +86,11 @@ pub fn volume_space(path: &str) -> Option<(u64, u64)> {
             st.f_bavail.saturating_mul(frsize),
         ))
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        super::win32::disk_space(path)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = path;
         None

@@ -5,13 +5,21 @@
 //! macOS). Everything that interprets that data lives in `crate::probe` as pure functions,
 //! compiled on every platform and tested on Linux with fixture files; the registry is reached
 //! through the [`Registry`] trait so that those tests can fake it. `host` holds the few host
-//! facts that need OS calls (machine id, MAC addresses, volume sizes).
+//! facts that need OS calls (machine id, MAC addresses, volume sizes). `win32` holds the
+//! few Win32 calls made through `windows-sys` (ICMP helper API, token elevation, volume
+//! space): the only module where `unsafe` code is allowed.
 
 mod host;
 #[cfg(target_os = "linux")]
 pub mod linux;
 #[cfg(target_os = "macos")]
 pub mod macos;
+#[cfg(windows)]
+#[allow(
+    unsafe_code,
+    reason = "FFI to the Win32 API; each unsafe block states why it is sound"
+)]
+pub mod win32;
 #[cfg(windows)]
 pub mod windows;
 
@@ -24,6 +32,10 @@ pub enum Hive {
     LocalMachine,
     /// `HKEY_CURRENT_USER`: the settings and per-user installations of the user running the agent.
     CurrentUser,
+    /// `HKEY_USERS`: the hives of the users logged on, one subkey per SID. The scheduled
+    /// audit runs as SYSTEM, whose `HKCU` is not a pupil's: their installations and proxy
+    /// settings are there.
+    Users,
 }
 
 impl Hive {
@@ -32,6 +44,7 @@ impl Hive {
         match self {
             Hive::LocalMachine => "HKLM",
             Hive::CurrentUser => "HKCU",
+            Hive::Users => "HKU",
         }
     }
 }
@@ -44,6 +57,28 @@ pub trait Registry {
     /// `Ok(None)` when the key or the value does not exist; `Err` with a reason when it exists
     /// but cannot be read (access denied, a value of an unexpected type, ...).
     fn value(&self, hive: Hive, key: &str, name: &str) -> Result<Option<String>, String>;
+
+    /// The `REG_BINARY` value `name` of the key `hive\key` (e.g. the proxy settings' blobs),
+    /// with the same `Ok(None)` and `Err` cases as [`Registry::value`].
+    fn binary(&self, hive: Hive, key: &str, name: &str) -> Result<Option<Vec<u8>>, String>;
+
+    /// The names of the subkeys of `hive\key` (`key` empty: the hive's root); empty when the
+    /// key does not exist.
+    fn subkeys(&self, hive: Hive, key: &str) -> Result<Vec<String>, String>;
+}
+
+/// The SIDs of the user accounts whose hives are loaded under `HKEY_USERS` (users logged
+/// on): local and domain accounts (`S-1-5-21-...`), not the service accounts nor the
+/// `_Classes` companions. Sorted; empty when `HKEY_USERS` cannot be listed.
+pub fn logged_on_users(registry: &dyn Registry) -> Vec<String> {
+    let mut sids: Vec<String> = registry
+        .subkeys(Hive::Users, "")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|sid| sid.starts_with("S-1-5-21-") && !sid.ends_with("_Classes"))
+        .collect();
+    sids.sort();
+    sids
 }
 
 /// A registry made from a `regedit` export (`.reg` text), for tests on any platform.
@@ -52,6 +87,10 @@ pub trait Registry {
 pub struct FakeRegistry {
     /// (hive, lower-cased key, lower-cased value name) -> value as text.
     values: std::collections::BTreeMap<(Hive, String, String), String>,
+    /// The same for `hex:` (binary) values.
+    binaries: std::collections::BTreeMap<(Hive, String, String), Vec<u8>>,
+    /// Every key of the export, as spelled there.
+    keys: Vec<(Hive, String)>,
     /// Keys that answer "access denied" (lower-cased).
     denied: Vec<(Hive, String)>,
 }
@@ -59,25 +98,42 @@ pub struct FakeRegistry {
 #[cfg(test)]
 impl FakeRegistry {
     /// Parse a `Windows Registry Editor Version 5.00` export saved as UTF-8. String values
-    /// (`"name"="value"`, `@="default"`) and `dword:` values are kept; other types are ignored.
+    /// (`"name"="value"`, `@="default"`), `dword:` values and `hex:` (binary) values, which
+    /// regedit continues over lines ending in `\`, are kept; other types are ignored.
     pub fn from_reg_export(text: &str) -> Self {
         let mut registry = FakeRegistry::default();
         let mut section: Option<(Hive, String)> = None;
+        let mut lines = Vec::new();
+        let mut pending = String::new();
         for line in text.lines().map(str::trim) {
+            match line.strip_suffix('\\') {
+                Some(start) if !line.starts_with('[') => pending.push_str(start),
+                _ => {
+                    pending.push_str(line);
+                    lines.push(std::mem::take(&mut pending));
+                }
+            }
+        }
+        for line in lines.iter().map(String::as_str) {
             if let Some(path) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = path.split_once('\\').and_then(|(hive, key)| {
                     let hive = match hive {
                         "HKEY_LOCAL_MACHINE" => Hive::LocalMachine,
                         "HKEY_CURRENT_USER" => Hive::CurrentUser,
+                        "HKEY_USERS" => Hive::Users,
                         _ => return None,
                     };
-                    Some((hive, key.to_lowercase()))
+                    Some((hive, key.to_owned()))
                 });
+                if let Some((hive, key)) = &section {
+                    registry.keys.push((*hive, key.clone()));
+                }
                 continue;
             }
             let Some((hive, key)) = &section else {
                 continue;
             };
+            let key = &key.to_lowercase();
             let (name, rest) = if let Some(rest) = line.strip_prefix('@') {
                 (String::new(), rest)
             } else if let Some((name, rest)) = reg_quoted(line) {
@@ -90,6 +146,19 @@ impl FakeRegistry {
             };
             let value = if let Some((value, _)) = reg_quoted(rest) {
                 value
+            } else if let Some(bytes) = rest.strip_prefix("hex:") {
+                let bytes: Result<Vec<u8>, _> = bytes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|b| !b.is_empty())
+                    .map(|b| u8::from_str_radix(b, 16))
+                    .collect();
+                if let Ok(bytes) = bytes {
+                    registry
+                        .binaries
+                        .insert((*hive, key.clone(), name.to_lowercase()), bytes);
+                }
+                continue;
             } else if let Some(hex) = rest.strip_prefix("dword:") {
                 match u32::from_str_radix(hex, 16) {
                     Ok(n) => n.to_string(),
@@ -137,6 +206,40 @@ impl Registry for FakeRegistry {
         }
         Ok(self.values.get(&(hive, key, name.to_lowercase())).cloned())
     }
+
+    fn binary(&self, hive: Hive, key: &str, name: &str) -> Result<Option<Vec<u8>>, String> {
+        let key = key.to_lowercase();
+        if self.denied.iter().any(|(h, k)| *h == hive && *k == key) {
+            return Err("Access is denied. (os error 5)".to_owned());
+        }
+        Ok(self
+            .binaries
+            .get(&(hive, key, name.to_lowercase()))
+            .cloned())
+    }
+
+    fn subkeys(&self, hive: Hive, key: &str) -> Result<Vec<String>, String> {
+        let prefix = if key.is_empty() {
+            String::new()
+        } else {
+            format!("{}\\", key.to_lowercase())
+        };
+        let mut names: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|(h, _)| *h == hive)
+            .filter_map(|(_, k)| {
+                let rest = k.get(prefix.len()..)?;
+                k.to_lowercase()
+                    .starts_with(&prefix)
+                    .then(|| rest.split('\\').next().unwrap_or(rest).to_owned())
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort();
+        names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        Ok(names)
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +254,8 @@ mod tests {
              \"Name\"=\"a \\\"quoted\\\" C:\\\\path\"\r\n\
              \"UBR\"=dword:00000a1b\r\n\
              @=\"default\"\r\n\
-             \"Bin\"=hex:01,02\r\n\
+             \"Bin\"=hex:01,02,\\\r\n\
+               0a,ff\r\n\
              [HKEY_CLASSES_ROOT\\Ignored]\r\n\
              \"X\"=\"y\"\r\n",
         );
@@ -161,8 +265,24 @@ mod tests {
         assert_eq!(read(""), Ok(Some("default".to_owned())));
         assert_eq!(read("Bin"), Ok(None));
         assert_eq!(
+            reg.binary(Hive::LocalMachine, "SOFTWARE\\Test", "bin"),
+            Ok(Some(vec![1, 2, 10, 255]))
+        );
+        assert_eq!(
+            reg.binary(Hive::LocalMachine, "SOFTWARE\\Test", "Name"),
+            Ok(None)
+        );
+        assert_eq!(
             reg.value(Hive::CurrentUser, "SOFTWARE\\Test", "Name"),
             Ok(None)
+        );
+        assert_eq!(
+            reg.subkeys(Hive::LocalMachine, "software"),
+            Ok(vec!["Test".to_owned()])
+        );
+        assert_eq!(
+            reg.subkeys(Hive::LocalMachine, "SOFTWARE\\Test"),
+            Ok(vec![])
         );
         let denied = reg.deny(Hive::LocalMachine, "SOFTWARE\\Test");
         assert!(

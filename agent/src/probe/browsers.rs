@@ -677,8 +677,12 @@ const REGISTRY_INSTALLS: &[RegistryInstall] = &[
     },
 ];
 
-/// The browsers recorded in the registry, machine-wide (`HKLM`, both registry views) and for
-/// the current user (`HKCU`). Keys that exist but cannot be read are listed in `unavailable`.
+/// The browsers recorded in the registry, machine-wide (`HKLM`, both registry views), for
+/// the current user (`HKCU`) and for the other users logged on (`HKEY_USERS`: the scheduled
+/// audit runs as SYSTEM, whose `HKCU` holds no pupil's installation). A user's browser is
+/// reported once even when seen in both `HKCU` and `HKEY_USERS`; its location is written
+/// `HKU\*\...`, never with the user's SID. Keys that exist but cannot be read are listed in
+/// `unavailable`.
 #[cfg_attr(
     not(windows),
     allow(
@@ -688,24 +692,29 @@ const REGISTRY_INSTALLS: &[RegistryInstall] = &[
 )]
 pub fn scan_windows_registry(registry: &dyn Registry) -> BrowserMeasurements {
     let mut found = BrowserMeasurements::default();
-    for (hive, source) in [
-        (Hive::LocalMachine, "registry_hklm"),
-        (Hive::CurrentUser, "registry_hkcu"),
-    ] {
+    // (hive, key prefix, source, how the location is shown)
+    let mut hives = vec![
+        (Hive::LocalMachine, String::new(), "registry_hklm", "HKLM"),
+        (Hive::CurrentUser, String::new(), "registry_hkcu", "HKCU"),
+    ];
+    for sid in crate::platform::logged_on_users(registry) {
+        hives.push((Hive::Users, format!(r"{sid}\"), "registry_hku", r"HKU\*"));
+    }
+    for (hive, prefix, source, shown) in hives {
         for install in REGISTRY_INSTALLS {
-            if install.name == "internet_explorer" && hive == Hive::CurrentUser {
+            if install.name == "internet_explorer" && hive != Hive::LocalMachine {
                 continue;
             }
             let views: &[&str] = match hive {
                 Hive::LocalMachine => &["SOFTWARE", r"SOFTWARE\WOW6432Node"],
-                // HKCU\SOFTWARE is shared by both views.
-                Hive::CurrentUser => &["SOFTWARE"],
+                // A user's SOFTWARE is shared by both views.
+                Hive::CurrentUser | Hive::Users => &["SOFTWARE"],
             };
             for view in views {
                 let key = format!(r"{view}\{}", install.key);
-                let location = format!(r"{}\{key}", hive.abbreviation());
+                let location = format!(r"{shown}\{key}");
                 let raw = install.values.iter().find_map(|value| {
-                    match registry.value(hive, &key, value) {
+                    match registry.value(hive, &format!("{prefix}{key}"), value) {
                         Ok(None) => None,
                         other => Some(other),
                     }
@@ -718,11 +727,14 @@ pub fn scan_windows_registry(registry: &dyn Registry) -> BrowserMeasurements {
                     }
                     Some(Ok(raw)) => raw.as_deref().and_then(install.parse),
                 };
-                // The same installation seen through both views is reported once.
-                let duplicate = found
-                    .installed
-                    .iter()
-                    .any(|b| b.name == install.name && b.source == source && b.version == version);
+                // The same installation seen through both views, or a user's seen through
+                // HKCU and HKEY_USERS, is reported once.
+                let duplicate = found.installed.iter().any(|b| {
+                    b.name == install.name
+                        && b.version == version
+                        && (b.source == source
+                            || (source == "registry_hku" && b.source == "registry_hkcu"))
+                });
                 if !duplicate {
                     found.installed.push(BrowserInfo {
                         name: install.name.to_owned(),
@@ -1130,6 +1142,41 @@ mod tests {
         // Chrome is registered in both views with the same version: reported once.
         assert_eq!(found.installed.len(), 5, "{found:#?}");
         assert!(found.unavailable.is_empty());
+    }
+
+    #[test]
+    fn logged_on_users_browsers_from_hkey_users() {
+        // As SYSTEM (the scheduled task): HKCU is SYSTEM's; a pupil logged on has Chrome
+        // installed for them, the teacher has the same Chrome as HKCU shows (run by hand).
+        let reg = FakeRegistry::from_reg_export(
+            "Windows Registry Editor Version 5.00\r\n\r\n\
+             [HKEY_USERS\\S-1-5-18\\SOFTWARE\\Google\\Update\\Clients\\{8A69D345-D564-463c-AFF1-A69D9E530F96}]\r\n\
+             \"pv\"=\"99.0.1\"\r\n\
+             [HKEY_USERS\\S-1-5-21-111-222-333-1001\\SOFTWARE\\Google\\Update\\Clients\\{8A69D345-D564-463c-AFF1-A69D9E530F96}]\r\n\
+             \"pv\"=\"131.0.6778.86\"\r\n\
+             [HKEY_USERS\\S-1-5-21-111-222-333-1001_Classes\\SOFTWARE\\Google\\Update\\Clients\\{8A69D345-D564-463c-AFF1-A69D9E530F96}]\r\n\
+             \"pv\"=\"1.0\"\r\n\
+             [HKEY_USERS\\S-1-5-21-111-222-333-1002\\SOFTWARE\\Mozilla\\Mozilla Firefox]\r\n\
+             \"CurrentVersion\"=\"128.0 (x64 fr)\"\r\n\
+             [HKEY_CURRENT_USER\\SOFTWARE\\Mozilla\\Mozilla Firefox]\r\n\
+             \"CurrentVersion\"=\"128.0 (x64 fr)\"\r\n",
+        );
+        let found = scan_windows_registry(&reg);
+        let chrome = find(&found, "chrome", "registry_hku");
+        assert_eq!(chrome.version.as_deref(), Some("131.0.6778.86"));
+        assert_eq!(
+            chrome.location.as_deref(),
+            Some(r"HKU\*\SOFTWARE\Google\Update\Clients\{8A69D345-D564-463c-AFF1-A69D9E530F96}")
+        );
+        // Firefox is the current user's, seen twice: once. Service accounts and _Classes
+        // hives are not users.
+        assert_eq!(
+            find(&found, "firefox", "registry_hkcu").version.as_deref(),
+            Some("128.0")
+        );
+        assert_eq!(found.installed.len(), 2, "{found:#?}");
+        let json = serde_json::to_string(&found).unwrap();
+        assert!(!json.contains("S-1-5-21"), "{json}");
     }
 
     #[test]

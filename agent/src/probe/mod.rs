@@ -2,6 +2,7 @@
 //! deadline, and returns raw measurements. A probe never aborts the audit: what it cannot
 //! measure is recorded with the reason, and scoring makes it an `unknown` check.
 
+pub mod bandwidth;
 pub mod browsers;
 pub mod clock;
 pub mod dns;

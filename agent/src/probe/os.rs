@@ -646,6 +646,58 @@ mod tests {
         assert_eq!(os.edition.as_deref(), Some("Professional"));
     }
 
+    /// From the registry export to the check the technician reads, with the built-in profile:
+    /// the version, build and edition read here decide the end of support in the readiness
+    /// crate's table.
+    #[test]
+    fn windows_support_from_registry_exports() {
+        use readiness::report::{CheckStatus, Lang};
+        use readiness::{Profile, assess};
+        let support = |file: &str, today: jiff::civil::Date, lang: Lang| {
+            let text = fs::read_to_string(fixtures().join(file)).unwrap();
+            let os = windows_from_registry(&FakeRegistry::from_reg_export(&text)).unwrap();
+            let measurements = readiness::measurements::Measurements {
+                system: Some(readiness::measurements::SystemMeasurements {
+                    os: Some(os),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            assess(&measurements, &Profile::default_profile(), today, lang)
+                .checks
+                .into_iter()
+                .find(|c| c.id == "system.os_support")
+                .unwrap()
+        };
+        let date = |y, m, d| jiff::civil::date(y, m, d);
+
+        // Windows 10 Pro 22H2: supported until 2025-10-14 (warned in the last 6 months),
+        // then out (no ESU in the profile).
+        let early = support("windows-10-pro-22h2.reg", date(2025, 3, 1), Lang::En);
+        assert_eq!(early.status, CheckStatus::Pass, "{early:?}");
+        let soon = support("windows-10-pro-22h2.reg", date(2025, 6, 1), Lang::En);
+        assert_eq!(soon.status, CheckStatus::Warn, "{soon:?}");
+        let last_day = support("windows-10-pro-22h2.reg", date(2025, 10, 14), Lang::En);
+        assert_eq!(last_day.status, CheckStatus::Warn, "{last_day:?}");
+        let after = support("windows-10-pro-22h2.reg", date(2025, 10, 15), Lang::En);
+        assert_eq!(after.status, CheckStatus::Fail, "{after:?}");
+        let fix = after.remediation.clone().unwrap_or_default();
+        for option in ["Windows 11", "hardware", "ESU", "education", "PrimTux"] {
+            assert!(fix.contains(option), "{option} not in: {fix}");
+        }
+        let fr = support("windows-10-pro-22h2.reg", date(2025, 10, 15), Lang::Fr);
+        let fix = fr.remediation.unwrap_or_default();
+        for option in ["Windows 11", "ESU", "PrimTux"] {
+            assert!(fix.contains(option), "{option} not in: {fix}");
+        }
+
+        // Windows 11 Education 24H2: supported until 2027-10-12 (Enterprise/Education dates).
+        let edu = support("windows-11-education.reg", date(2026, 1, 15), Lang::En);
+        assert_eq!(edu.status, CheckStatus::Pass, "{edu:?}");
+        let edu = support("windows-11-education.reg", date(2027, 10, 13), Lang::En);
+        assert_eq!(edu.status, CheckStatus::Fail, "{edu:?}");
+    }
+
     #[test]
     fn windows_registry_failures_are_reasons() {
         let denied = FakeRegistry::default().deny(Hive::LocalMachine, WINDOWS_CURRENT_VERSION_KEY);

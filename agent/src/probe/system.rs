@@ -96,29 +96,33 @@ fn system_root() -> String {
 
 fn system_disk() -> Result<DiskInfo, String> {
     let root = system_root();
-    let disks = Disks::new_with_refreshed_list().map_err(|e| format!("cannot list disks: {e}"))?;
-    let found = disks.iter().find(|d| {
-        let mp = d.mount_point().to_string_lossy();
-        mp.eq_ignore_ascii_case(&root)
-            || mp
-                .trim_end_matches('\\')
-                .eq_ignore_ascii_case(root.trim_end_matches('\\'))
-    });
-    if let Some(d) = found {
-        return Ok(DiskInfo {
-            mount_point: root,
-            total_bytes: d.total_space(),
-            available_bytes: d.available_space(),
-        });
-    }
-    // Containers and some VMs list no disk for "/" (overlay root); ask the file system.
-    crate::platform::volume_space(&root)
-        .map(|(total_bytes, available_bytes)| DiskInfo {
-            mount_point: root.clone(),
-            total_bytes,
-            available_bytes,
-        })
-        .ok_or_else(|| format!("no disk listed for the system volume {root}"))
+    let listed = match Disks::new_with_refreshed_list() {
+        Ok(disks) => disks
+            .iter()
+            .find(|d| {
+                let mp = d.mount_point().to_string_lossy();
+                mp.eq_ignore_ascii_case(&root)
+                    || mp
+                        .trim_end_matches('\\')
+                        .eq_ignore_ascii_case(root.trim_end_matches('\\'))
+            })
+            .map(|d| (d.total_space(), d.available_space()))
+            .ok_or_else(|| format!("no disk listed for the system volume {root}")),
+        Err(e) => Err(format!("cannot list disks: {e}")),
+    };
+    // Containers and some VMs list no disk for "/" (overlay root), and Wine lists none at
+    // all: then ask the file system (statvfs, GetDiskFreeSpaceExW).
+    let (total_bytes, available_bytes) = match listed {
+        Ok(sizes) if sizes.0 > 0 => sizes,
+        Ok(_) => crate::platform::volume_space(&root)
+            .ok_or_else(|| format!("the system volume {root} reports a size of 0"))?,
+        Err(reason) => crate::platform::volume_space(&root).ok_or(reason)?,
+    };
+    Ok(DiskInfo {
+        mount_point: root,
+        total_bytes,
+        available_bytes,
+    })
 }
 
 /// Normalise the many spellings of CPU architectures.

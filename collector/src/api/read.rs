@@ -93,6 +93,7 @@ async fn school(
                 "stale": aggregate::is_stale(w.received_at.max(w.finished_at), now, policy),
                 "verdict": w.verdict,
                 "score": w.score,
+                "bandwidth": w.bandwidth,
                 "problems": w.checks.iter()
                     .filter(|c| c.status != readiness::CheckStatus::Pass)
                     .map(|c| json!({"check": c.id, "status": c.status, "blocking": c.blocking, "message": c.message}))
@@ -174,8 +175,18 @@ async fn export_csv(
         "postes_anciens",
         "principaux_blocages",
         "dernier_rapport",
+        "postes_mesures_debit",
+        "debit_descendant_mbps",
+        "debit_descendant_statut",
+        "debit_montant_mbps",
+        "debit_montant_statut",
+        "utilisateurs_simultanes",
+        "debit_par_utilisateur_mbps",
+        "debit_par_utilisateur_statut",
     ])
     .map_err(csv_err)?;
+    let mbps = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+    let status = |s: Option<readiness::CheckStatus>| s.map(|s| s.as_str()).unwrap_or_default();
     for x in &s.schools {
         let blockers = x
             .top_blockers
@@ -200,6 +211,14 @@ async fn export_csv(
             x.stale_workstations.to_string(),
             blockers,
             x.last_report_at.map(|t| t.to_string()).unwrap_or_default(),
+            x.network.measured_workstations.to_string(),
+            mbps(x.network.downlink_mbps),
+            status(x.network.downlink_status).to_owned(),
+            mbps(x.network.uplink_mbps),
+            status(x.network.uplink_status).to_owned(),
+            x.network.simultaneous_users.to_string(),
+            mbps(x.network.per_user_downlink_mbps),
+            status(x.network.per_user_status).to_owned(),
         ])
         .map_err(csv_err)?;
     }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::{AppState, Need};
-use crate::store::{CheckSummary, InsertOutcome, NewReport, TokenScope};
+use crate::store::{CheckSummary, InsertOutcome, LinkFigures, NewReport, TokenScope};
 
 /// Most checks a report may carry.
 const MAX_CHECKS: usize = 1000;
@@ -118,6 +118,7 @@ async fn ingest(
             })
             .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bandwidth: LinkFigures::of(&report),
     };
     let store = Arc::clone(&state.store);
     let outcome = tokio::task::spawn_blocking(move || store.insert_report(new)).await??;

@@ -96,6 +96,7 @@ impl SummaryCache {
             .map(|mut d| std::mem::take(&mut *d))
             .unwrap_or_default();
         let policy = state.profile.profile.school.clone();
+        let link = aggregate::LinkPolicy::from_profile(&state.profile.profile);
         let full_due = computed.as_ref().is_none_or(|c| {
             now.duration_since(c.full_at)
                 > jiff::SignedDuration::try_from(FULL_REFRESH).unwrap_or_default()
@@ -105,7 +106,7 @@ impl SummaryCache {
             let fresh = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
                 let directory = store.schools()?;
                 let rows = store.workstation_briefs(None)?;
-                let summaries = aggregate::schools(&directory, &rows, &policy, now);
+                let summaries = aggregate::schools(&directory, &rows, &policy, &link, now);
                 let entries: BTreeMap<Uai, Entry> = summaries
                     .into_iter()
                     .map(|s| (s.uai.clone(), entry(s)))
@@ -129,7 +130,8 @@ impl SummaryCache {
                 for uai in &dirty {
                     let rows = store.workstation_briefs(Some(uai))?;
                     let refs: Vec<_> = rows.iter().collect();
-                    let s = aggregate::school(uai, c.directory.get(uai), &refs, &policy, now);
+                    let s =
+                        aggregate::school(uai, c.directory.get(uai), &refs, &policy, &link, now);
                     c.entries.insert(uai.clone(), entry(s));
                 }
                 c.snapshot = snapshot(&c.entries);

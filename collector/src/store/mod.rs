@@ -43,6 +43,33 @@ pub struct NewReport {
     pub checks: Vec<CheckSummary>,
     /// The report as received.
     pub body: String,
+    /// The bandwidth figures of the report, when its test ran.
+    pub bandwidth: Option<LinkFigures>,
+}
+
+/// A workstation's bandwidth figures (Mbit/s), for the school's link estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LinkFigures {
+    pub download_mbps: Option<f64>,
+    pub upload_mbps: Option<f64>,
+    /// When they were measured (the report's end).
+    pub measured_at: Timestamp,
+}
+
+impl LinkFigures {
+    /// The figures of a report; `None` when its bandwidth test did not measure anything.
+    /// Values that cannot be a measurement (negative, not finite, beyond 100 Gbit/s) are
+    /// left out.
+    pub fn of(report: &readiness::Report) -> Option<LinkFigures> {
+        let bw = report.measurements.bandwidth.as_ref()?;
+        let valid = |v: Option<f64>| v.filter(|x| x.is_finite() && (0.0..=100_000.0).contains(x));
+        let f = LinkFigures {
+            download_mbps: valid(bw.download_mbps),
+            upload_mbps: valid(bw.upload_mbps),
+            measured_at: report.finished_at,
+        };
+        (f.download_mbps.is_some() || f.upload_mbps.is_some()).then_some(f)
+    }
 }
 
 /// Result of storing a report: new, or already there (idempotent on the report id).
@@ -65,6 +92,8 @@ pub struct WorkstationRow {
     pub verdict: Verdict,
     pub score: u8,
     pub checks: Vec<CheckSummary>,
+    /// The last bandwidth figures it reported (possibly from an earlier report).
+    pub bandwidth: Option<LinkFigures>,
 }
 
 /// What the school aggregates need of a workstation's latest state: small and quick to load
@@ -78,6 +107,8 @@ pub struct WorkstationBrief {
     pub score: u8,
     /// Failing checks: (id, blocking).
     pub failing: Vec<(String, bool)>,
+    /// The last bandwidth figures it reported (possibly from an earlier report).
+    pub bandwidth: Option<LinkFigures>,
 }
 
 /// One stored report, in the compact form history needs.

@@ -14,8 +14,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::{
-    CheckSummary, InsertOutcome, NewReport, PurgeStats, ReportRow, School, Store, StoreError,
-    TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
+    CheckSummary, InsertOutcome, LinkFigures, NewReport, PurgeStats, ReportRow, School, Store,
+    StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
 };
 
 /// Reports committed together at most.
@@ -72,6 +72,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (school, workstation_id)
     );
     "#,
+    // 2: the last bandwidth figures of each workstation, kept across reports without a
+    // bandwidth test, for the school's link estimate.
+    r#"
+    ALTER TABLE workstations ADD COLUMN download_mbps REAL;
+    ALTER TABLE workstations ADD COLUMN upload_mbps REAL;
+    ALTER TABLE workstations ADD COLUMN bandwidth_at INTEGER;
+    "#,
 ];
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -116,6 +123,19 @@ fn checks_json(checks: &[CheckSummary]) -> String {
 
 fn parse_checks(s: &str) -> Vec<CheckSummary> {
     serde_json::from_str(s).unwrap_or_default()
+}
+
+/// The bandwidth columns of a workstation row.
+fn link_figures(
+    download: Option<f64>,
+    upload: Option<f64>,
+    at: Option<i64>,
+) -> Option<LinkFigures> {
+    at.map(|at| LinkFigures {
+        download_mbps: download,
+        upload_mbps: upload,
+        measured_at: ts(at),
+    })
 }
 
 fn parse_uuid(s: &str) -> Uuid {
@@ -345,15 +365,20 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
         ],
     )?;
     // The workstation's latest state moves only forward in the agent's time: a spooled
-    // report delivered late does not overwrite a newer one.
+    // report delivered late does not overwrite a newer one. Its bandwidth figures are
+    // replaced together, and only by a report that has some.
+    let bw = r.bandwidth.as_ref();
     tx.execute(
-        "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing, download_mbps, upload_mbps, bandwidth_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (school, workstation_id) DO UPDATE SET
             label = excluded.label, hostname = excluded.hostname, report_id = excluded.report_id,
             finished_at = excluded.finished_at, received_at = excluded.received_at,
             verdict = excluded.verdict, score = excluded.score, checks = excluded.checks,
-            failing = excluded.failing
+            failing = excluded.failing,
+            download_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.download_mbps ELSE excluded.download_mbps END,
+            upload_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.upload_mbps ELSE excluded.upload_mbps END,
+            bandwidth_at = COALESCE(excluded.bandwidth_at, workstations.bandwidth_at)
          WHERE excluded.finished_at >= workstations.finished_at",
         params![
             r.school.as_str(),
@@ -367,6 +392,9 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
             r.score,
             checks,
             failing,
+            bw.and_then(|b| b.download_mbps),
+            bw.and_then(|b| b.upload_mbps),
+            bw.map(|b| ms(b.measured_at)),
         ],
     )?;
     Ok(InsertOutcome::Stored)
@@ -404,7 +432,7 @@ impl Store for SqliteStore {
     fn workstations(&self, school: Option<&Uai>) -> Result<Vec<WorkstationRow>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks
+            let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
                        FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map([school], |row| {
@@ -419,6 +447,7 @@ impl Store for SqliteStore {
                     verdict: parse_verdict(&row.get::<_, String>(7)?),
                     score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
                     checks: parse_checks(&row.get::<_, String>(9)?),
+                    bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
                 })
             })?;
             rows.collect()
@@ -432,7 +461,7 @@ impl Store for SqliteStore {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT school, finished_at, received_at, verdict, score, failing
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
                  FROM workstations WHERE (?1 IS NULL OR school = ?1)",
             )?;
             // Schools repeat 20 times or so: parse each UAI once.
@@ -461,6 +490,7 @@ impl Store for SqliteStore {
                     } else {
                         serde_json::from_str(&failing).unwrap_or_default()
                     },
+                    bandwidth: link_figures(row.get(6)?, row.get(7)?, row.get(8)?),
                 });
             }
             Ok(out)
@@ -630,7 +660,43 @@ mod tests {
                 message: "none".into(),
             }],
             body: "{}".into(),
+            bandwidth: None,
         }
+    }
+
+    #[test]
+    fn bandwidth_figures_survive_reports_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let ws = Uuid::new_v4();
+        let now = Timestamp::now();
+        let hours = |h| now - jiff::SignedDuration::from_hours(h);
+        let mut measured = report(ws, hours(72), Verdict::Ready);
+        measured.bandwidth = Some(LinkFigures {
+            download_mbps: Some(42.5),
+            upload_mbps: Some(4.25),
+            measured_at: hours(72),
+        });
+        store.insert_report(measured).unwrap();
+        // A later audit with --no-bandwidth keeps the figures and their date.
+        store
+            .insert_report(report(ws, hours(24), Verdict::Ready))
+            .unwrap();
+        let b = store.workstation_briefs(None).unwrap()[0]
+            .bandwidth
+            .unwrap();
+        assert_eq!((b.download_mbps, b.upload_mbps), (Some(42.5), Some(4.25)));
+        assert_eq!(b.measured_at.as_millisecond(), hours(72).as_millisecond());
+        // A newer measurement replaces both, even one with a direction missing.
+        let mut newer = report(ws, now, Verdict::Ready);
+        newer.bandwidth = Some(LinkFigures {
+            download_mbps: Some(18.0),
+            upload_mbps: None,
+            measured_at: now,
+        });
+        store.insert_report(newer).unwrap();
+        let b = store.workstations(None).unwrap()[0].bandwidth.unwrap();
+        assert_eq!((b.download_mbps, b.upload_mbps), (Some(18.0), None));
     }
 
     #[test]

@@ -334,6 +334,9 @@ pub enum LatencyMethod {
     IcmpRaw,
     /// ICMP echo on an unprivileged datagram socket (Linux `ping_group_range`, macOS).
     IcmpDatagram,
+    /// ICMP echo through the Windows ICMP helper API (`IcmpSendEcho2`, `Icmp6SendEcho2`),
+    /// which needs no administrator rights.
+    IcmpHelper,
     /// Time to open a TCP connection to the endpoint's port (ICMP not allowed or not
     /// answered).
     TcpConnect,

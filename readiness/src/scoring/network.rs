@@ -1391,6 +1391,7 @@ fn method_text(lang: Lang, m: Option<LatencyMethod>) -> &'static str {
     match (m, lang) {
         (Some(LatencyMethod::IcmpRaw), _) => "ICMP",
         (Some(LatencyMethod::IcmpDatagram), _) => "ICMP (datagram)",
+        (Some(LatencyMethod::IcmpHelper), _) => "ICMP (Windows)",
         (Some(LatencyMethod::TcpConnect), Lang::Fr) => "connexion TCP",
         (Some(LatencyMethod::TcpConnect), Lang::En) => "TCP connect",
         (None, _) => "?",

@@ -1,0 +1,239 @@
+//! The bandwidth part of a profile: how the agent runs the test (`[bandwidth]`), the
+//! thresholds of its checks (`[checks."bandwidth.download"]`, `[checks."bandwidth.upload"]`,
+//! `[checks."bandwidth.loaded_latency"]`) and the school-level figures the collector derives
+//! (`simultaneous_users`, the per-user downlink thresholds).
+//!
+//! Every section may be left out of a profile written before it existed: it then takes the
+//! built-in profile's values, which a unit test keeps equal to the `Default`s here.
+
+use serde::Deserialize;
+
+use super::{CheckMeta, NumericCheck, check_weight};
+
+/// How the bandwidth test runs, and what the collector makes of a school's figures.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawBandwidth")]
+pub struct Bandwidth {
+    /// Longest time per direction, in seconds.
+    pub max_seconds: f64,
+    /// Most bytes moved per direction, in MiB.
+    pub max_mib: f64,
+    /// Streams at the start, and the most the ramp adds up to.
+    pub min_streams: u32,
+    pub max_streams: u32,
+    /// Pupils and teachers using the ENT at the same time in a school: the school's downlink
+    /// is shared between them (collector).
+    pub simultaneous_users: u32,
+    /// Downlink per simultaneous user, in Mbit/s: `>= pass` passes, `>= warn` warns
+    /// (collector).
+    pub per_user_pass_mbps: f64,
+    pub per_user_warn_mbps: f64,
+    /// Measurements older than this are left out of the school's figures (collector).
+    pub recent_days: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBandwidth {
+    max_seconds: f64,
+    max_mib: f64,
+    min_streams: u32,
+    max_streams: u32,
+    simultaneous_users: u32,
+    per_user_pass_mbps: f64,
+    per_user_warn_mbps: f64,
+    recent_days: u32,
+}
+
+impl Default for Bandwidth {
+    fn default() -> Self {
+        Bandwidth {
+            max_seconds: 10.0,
+            max_mib: 1024.0,
+            min_streams: 4,
+            max_streams: 16,
+            simultaneous_users: 25,
+            per_user_pass_mbps: 1.0,
+            per_user_warn_mbps: 0.5,
+            recent_days: 30,
+        }
+    }
+}
+
+impl TryFrom<RawBandwidth> for Bandwidth {
+    type Error = String;
+    fn try_from(r: RawBandwidth) -> Result<Self, String> {
+        if !(2.0..=60.0).contains(&r.max_seconds) {
+            return Err(format!(
+                "max_seconds must be between 2 and 60, got {}",
+                r.max_seconds
+            ));
+        }
+        if !(r.max_mib.is_finite() && r.max_mib >= 1.0) {
+            return Err(format!("max_mib must be at least 1, got {}", r.max_mib));
+        }
+        if r.min_streams == 0 || r.max_streams < r.min_streams || r.max_streams > 64 {
+            return Err(format!(
+                "streams: need 1 <= min_streams ({}) <= max_streams ({}) <= 64",
+                r.min_streams, r.max_streams
+            ));
+        }
+        if r.simultaneous_users == 0 || r.recent_days == 0 {
+            return Err("simultaneous_users and recent_days must be at least 1".into());
+        }
+        if !(r.per_user_warn_mbps.is_finite() && r.per_user_warn_mbps >= 0.0)
+            || r.per_user_warn_mbps > r.per_user_pass_mbps
+        {
+            return Err(format!(
+                "per_user_warn_mbps ({}) must be >= 0 and not above per_user_pass_mbps ({})",
+                r.per_user_warn_mbps, r.per_user_pass_mbps
+            ));
+        }
+        Ok(Bandwidth {
+            max_seconds: r.max_seconds,
+            max_mib: r.max_mib,
+            min_streams: r.min_streams,
+            max_streams: r.max_streams,
+            simultaneous_users: r.simultaneous_users,
+            per_user_pass_mbps: r.per_user_pass_mbps,
+            per_user_warn_mbps: r.per_user_warn_mbps,
+            recent_days: r.recent_days,
+        })
+    }
+}
+
+/// Built-in `bandwidth.download`: the school's downlink as one PC sees it, in Mbit/s.
+pub fn default_download() -> NumericCheck {
+    NumericCheck {
+        meta: CheckMeta {
+            weight: 6.0,
+            blocking: false,
+        },
+        pass: 30.0,
+        warn: 8.0,
+    }
+}
+
+/// Built-in `bandwidth.upload`, in Mbit/s.
+pub fn default_upload() -> NumericCheck {
+    NumericCheck {
+        meta: CheckMeta {
+            weight: 3.0,
+            blocking: false,
+        },
+        pass: 5.0,
+        warn: 1.0,
+    }
+}
+
+/// `bandwidth.loaded_latency`: median round trip while the link is full, in ms. Less is
+/// better: `<= pass_ms` passes, `<= fail_ms` warns, above fails.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "RawLoadedLatency")]
+pub struct LoadedLatencyCheck {
+    pub meta: CheckMeta,
+    pub pass_ms: f64,
+    pub fail_ms: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLoadedLatency {
+    weight: f64,
+    blocking: bool,
+    pass_ms: f64,
+    fail_ms: f64,
+}
+
+impl TryFrom<RawLoadedLatency> for LoadedLatencyCheck {
+    type Error = String;
+    fn try_from(r: RawLoadedLatency) -> Result<Self, String> {
+        check_weight(r.weight)?;
+        if !(r.pass_ms.is_finite() && r.fail_ms.is_finite()) || r.pass_ms < 0.0 {
+            return Err("thresholds must be finite numbers >= 0".into());
+        }
+        if r.pass_ms > r.fail_ms {
+            return Err(format!(
+                "pass_ms ({}) must not be above fail_ms ({}): less is better for this check",
+                r.pass_ms, r.fail_ms
+            ));
+        }
+        Ok(LoadedLatencyCheck {
+            meta: CheckMeta {
+                weight: r.weight,
+                blocking: r.blocking,
+            },
+            pass_ms: r.pass_ms,
+            fail_ms: r.fail_ms,
+        })
+    }
+}
+
+impl Default for LoadedLatencyCheck {
+    fn default() -> Self {
+        LoadedLatencyCheck {
+            meta: CheckMeta {
+                weight: 3.0,
+                blocking: false,
+            },
+            pass_ms: 100.0,
+            fail_ms: 400.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{DEFAULT_PROFILE_TOML, Profile};
+
+    #[test]
+    fn shipped_profile_matches_the_defaults() {
+        let p = Profile::default_profile();
+        assert_eq!(p.bandwidth, Bandwidth::default());
+        assert_eq!(p.checks.bandwidth_download, default_download());
+        assert_eq!(p.checks.bandwidth_upload, default_upload());
+        assert_eq!(
+            p.checks.bandwidth_loaded_latency,
+            LoadedLatencyCheck::default()
+        );
+    }
+
+    /// A profile written before the bandwidth test existed still loads, with the defaults.
+    #[test]
+    fn sections_may_be_left_out() {
+        let mut text = String::new();
+        let mut skip = false;
+        for line in DEFAULT_PROFILE_TOML.lines() {
+            if line.starts_with('[') {
+                skip = line.starts_with("[bandwidth]") || line.starts_with("[checks.\"bandwidth.");
+            }
+            if !skip {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        assert!(!text.contains("bandwidth"), "fixture still has bandwidth");
+        let p = Profile::from_toml_str(&text, "old.toml").unwrap();
+        assert_eq!(p.bandwidth, Bandwidth::default());
+        assert_eq!(p.checks.bandwidth_download, default_download());
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let bad = |old: &str, new: &str| {
+            assert!(DEFAULT_PROFILE_TOML.contains(old), "fixture: {old}");
+            let text = DEFAULT_PROFILE_TOML.replacen(old, new, 1);
+            Profile::from_toml_str(&text, "p.toml").unwrap_err().message
+        };
+        assert!(bad("max_streams = 16", "max_streams = 2").contains("min_streams"));
+        assert!(bad("per_user_warn_mbps = 0.5", "per_user_warn_mbps = 3").contains("per_user"));
+        assert!(
+            bad(
+                "pass_ms = 100\nfail_ms = 400",
+                "pass_ms = 500\nfail_ms = 400"
+            )
+            .contains("less is better")
+        );
+    }
+}

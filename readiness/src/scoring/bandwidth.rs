@@ -1,0 +1,290 @@
+//! Scoring of the bandwidth checks: `bandwidth.download`, `bandwidth.upload` and
+//! `bandwidth.loaded_latency`, from `measurements.bandwidth` against the profile.
+//!
+//! A test that could not run (no collector, `--no-bandwidth`, refused) is `unknown` with the
+//! reason; a test that ran and moved next to nothing is a finding (`fail`).
+
+use super::{Check, grade, num, numeric_threshold, tr};
+use crate::measurements::Measurements;
+use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
+use crate::profile::{NumericCheck, Profile};
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+
+/// The three bandwidth checks, in a stable order.
+pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
+    let bw = m.bandwidth.as_ref();
+    vec![
+        throughput(bw, profile, lang, Direction::Download),
+        throughput(bw, profile, lang, Direction::Upload),
+        loaded_latency(bw, profile, lang),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Download,
+    Upload,
+}
+
+/// Why a part is missing: the whole test's reason first, else the part's.
+fn missing<'a>(bw: Option<&'a BandwidthMeasurements>, part: &str) -> Option<&'a str> {
+    let bw = bw?;
+    bw.unavailable
+        .get("bandwidth")
+        .or_else(|| bw.unavailable.get(part))
+        .map(String::as_str)
+}
+
+fn confidence_text(lang: Lang, c: Confidence) -> &'static str {
+    match (c, lang) {
+        (Confidence::High, Lang::Fr) => "confiance élevée",
+        (Confidence::High, Lang::En) => "high confidence",
+        (Confidence::Medium, Lang::Fr) => "confiance moyenne",
+        (Confidence::Medium, Lang::En) => "medium confidence",
+        (Confidence::Low, Lang::Fr) => "confiance faible : débit instable",
+        (Confidence::Low, Lang::En) => "low confidence: throughput unstable",
+    }
+}
+
+fn throughput(
+    bw: Option<&BandwidthMeasurements>,
+    profile: &Profile,
+    lang: Lang,
+    dir: Direction,
+) -> CheckResult {
+    let (id, cfg, part): (&str, &NumericCheck, &str) = match dir {
+        Direction::Download => (
+            "bandwidth.download",
+            &profile.checks.bandwidth_download,
+            "download",
+        ),
+        Direction::Upload => (
+            "bandwidth.upload",
+            &profile.checks.bandwidth_upload,
+            "upload",
+        ),
+    };
+    let check = Check::new(id, cfg.meta);
+    let threshold = Some(numeric_threshold(lang, cfg, "Mbit/s"));
+    let value = bw.and_then(|b| match dir {
+        Direction::Download => b.download_mbps,
+        Direction::Upload => b.upload_mbps,
+    });
+    let Some(mbps) = value else {
+        return check.unknown(lang, missing(bw, part), threshold);
+    };
+    let detail: Option<&Transfer> = bw.and_then(|b| match dir {
+        Direction::Download => b.download.as_ref(),
+        Direction::Upload => b.upload.as_ref(),
+    });
+    let status = grade(cfg, mbps);
+    let extra = detail
+        .map(|t| match lang {
+            Lang::Fr => format!(
+                " ({} flux, p10 {} / p90 {} Mbit/s sur {} s stables, {})",
+                t.streams,
+                num(lang, t.p10_mbps),
+                num(lang, t.p90_mbps),
+                num(lang, t.window_s),
+                confidence_text(lang, t.confidence)
+            ),
+            Lang::En => format!(
+                " ({} streams, p10 {} / p90 {} Mbit/s over {} s stable, {})",
+                t.streams,
+                num(lang, t.p10_mbps),
+                num(lang, t.p90_mbps),
+                num(lang, t.window_s),
+                confidence_text(lang, t.confidence)
+            ),
+        })
+        .unwrap_or_default();
+    let message = match (dir, lang) {
+        (Direction::Download, Lang::Fr) => {
+            format!("Débit descendant : {} Mbit/s{extra}", num(lang, mbps))
+        }
+        (Direction::Download, Lang::En) => format!("Download: {} Mbit/s{extra}", num(lang, mbps)),
+        (Direction::Upload, Lang::Fr) => format!(
+            "Débit montant (compté par le collecteur) : {} Mbit/s{extra}",
+            num(lang, mbps)
+        ),
+        (Direction::Upload, Lang::En) => format!(
+            "Upload (counted by the collector): {} Mbit/s{extra}",
+            num(lang, mbps)
+        ),
+    };
+    let remediation = match dir {
+        Direction::Download => tr(
+            lang,
+            "Débit insuffisant pour une classe sur l'ENT : comparer avec les autres postes de l'école (Wi-Fi ou câble ?), vérifier la box et le filtrage, et si toute l'école est lente, demander à la collectivité une offre plus rapide (fibre).",
+            "Not enough bandwidth for a class on the ENT: compare with the school's other PCs (Wi-Fi or cable?), check the router and the filter, and if the whole school is slow, ask the collectivité for a faster line (fibre).",
+        ),
+        Direction::Upload => tr(
+            lang,
+            "Débit montant faible : l'envoi de photos et de vidéos vers l'ENT sera lent ; vérifier le Wi-Fi ou le câble, et l'offre de la ligne (ADSL : montant très limité).",
+            "Low upload: sending photos and videos to the ENT will be slow; check the Wi-Fi or cable, and the line's offer (ADSL uploads are very limited).",
+        ),
+    };
+    check.result(
+        status,
+        Some(CheckValue::Number((mbps * 100.0).round() / 100.0)),
+        Some("Mbit/s"),
+        threshold,
+        message,
+        Some(remediation),
+    )
+}
+
+fn loaded_latency(
+    bw: Option<&BandwidthMeasurements>,
+    profile: &Profile,
+    lang: Lang,
+) -> CheckResult {
+    let cfg = &profile.checks.bandwidth_loaded_latency;
+    let check = Check::new("bandwidth.loaded_latency", cfg.meta);
+    let threshold = Some(match lang {
+        Lang::Fr => format!(
+            "réussi ≤ {} ms, échec > {} ms (médiane sous charge)",
+            num(lang, cfg.pass_ms),
+            num(lang, cfg.fail_ms)
+        ),
+        Lang::En => format!(
+            "pass ≤ {} ms, fail > {} ms (median under load)",
+            num(lang, cfg.pass_ms),
+            num(lang, cfg.fail_ms)
+        ),
+    });
+    let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
+        return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
+    };
+    let status = if loaded.median <= cfg.pass_ms {
+        CheckStatus::Pass
+    } else if loaded.median <= cfg.fail_ms {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Fail
+    };
+    let idle = bw
+        .and_then(|b| b.idle_latency_ms.as_ref())
+        .map(|i| match lang {
+            Lang::Fr => format!(", au repos {} ms", num(lang, i.median)),
+            Lang::En => format!(", idle {} ms", num(lang, i.median)),
+        })
+        .unwrap_or_default();
+    let rpm = bw
+        .and_then(|b| b.rpm)
+        .map(|r| format!(", {} RPM", r.round()))
+        .unwrap_or_default();
+    let message = match lang {
+        Lang::Fr => format!(
+            "Latence sous charge : médiane {} ms, p90 {} ms{idle}{rpm}",
+            num(lang, loaded.median),
+            num(lang, loaded.p90)
+        ),
+        Lang::En => format!(
+            "Latency under load: median {} ms, p90 {} ms{idle}{rpm}",
+            num(lang, loaded.median),
+            num(lang, loaded.p90)
+        ),
+    };
+    check.result(
+        status,
+        Some(CheckValue::Number(loaded.median)),
+        Some("ms"),
+        threshold,
+        message,
+        Some(tr(
+            lang,
+            "La latence explose quand la ligne est pleine (files d'attente trop longues dans la box ou le pare-feu) : activer la gestion de file intelligente (SQM, fq_codel) ou limiter les gros transferts pendant la classe.",
+            "Latency soars when the line is full (oversized queues in the router or firewall): enable smart queue management (SQM, fq_codel) or keep large transfers out of class time.",
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measurements::bandwidth::{CountedBy, LatencySummary, StopReason};
+
+    fn transfer(mbps: f64) -> Transfer {
+        Transfer {
+            mbps,
+            p10_mbps: mbps * 0.9,
+            p50_mbps: mbps,
+            p90_mbps: mbps * 1.1,
+            streams: 8,
+            bytes: 1_000_000,
+            duration_s: 6.0,
+            window_start_s: 2.0,
+            window_s: 4.0,
+            counted_by: CountedBy::Agent,
+            stop: StopReason::Stable,
+            confidence: Confidence::High,
+            loaded_latency_ms: None,
+        }
+    }
+
+    fn checks(bw: Option<BandwidthMeasurements>) -> Vec<CheckResult> {
+        let m = Measurements {
+            bandwidth: bw,
+            ..Measurements::default()
+        };
+        evaluate(&m, &Profile::default_profile(), Lang::En)
+    }
+
+    #[test]
+    fn graded_against_the_profile() {
+        let bw = BandwidthMeasurements {
+            download_mbps: Some(12.0),
+            upload_mbps: Some(0.5),
+            download: Some(transfer(12.0)),
+            upload: Some(transfer(0.5)),
+            loaded_latency_ms: LatencySummary::of(&[40.0, 50.0, 60.0]),
+            rpm: Some(1200.0),
+            ..BandwidthMeasurements::default()
+        };
+        let c = checks(Some(bw));
+        let ids: Vec<_> = c.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "bandwidth.download",
+                "bandwidth.upload",
+                "bandwidth.loaded_latency"
+            ]
+        );
+        assert_eq!(c[0].status, CheckStatus::Warn, "{}", c[0].message);
+        assert!(c[0].message.contains("8 streams"), "{}", c[0].message);
+        assert_eq!(c[1].status, CheckStatus::Fail);
+        assert_eq!(c[2].status, CheckStatus::Pass);
+        assert!(c[2].message.contains("1200 RPM"), "{}", c[2].message);
+    }
+
+    #[test]
+    fn not_measured_is_unknown_with_the_reason() {
+        let mut bw = BandwidthMeasurements::default();
+        bw.unavailable
+            .insert("bandwidth".into(), "no collector configured".into());
+        for c in checks(Some(bw)) {
+            assert_eq!(c.status, CheckStatus::Unknown);
+            assert!(
+                c.message.contains("no collector configured"),
+                "{}",
+                c.message
+            );
+        }
+        assert!(
+            checks(None)
+                .iter()
+                .all(|c| c.status == CheckStatus::Unknown)
+        );
+    }
+
+    #[test]
+    fn bufferbloat_fails() {
+        let bw = BandwidthMeasurements {
+            loaded_latency_ms: LatencySummary::of(&[450.0, 500.0]),
+            ..BandwidthMeasurements::default()
+        };
+        assert_eq!(checks(Some(bw))[2].status, CheckStatus::Fail);
+    }
+}
