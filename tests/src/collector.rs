@@ -176,6 +176,25 @@ impl Drop for Collector {
     }
 }
 
+/// A collector on a fresh database holding the sample school directory
+/// (`dist/annuaire-sample.csv`); the directory holds the database.
+pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("collector.db");
+    let out = admin(&db)
+        .args(["schools", "import"])
+        .arg(crate::workspace_root().join("dist/annuaire-sample.csv"))
+        .output()
+        .expect("run schools import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = Collector::start(&db, &[]);
+    (dir, c)
+}
+
 /// A plausible report of a good Debian 12 PC, scored with the built-in profile.
 // Fields are set one by one so that new measurement areas need no change here.
 #[allow(clippy::field_reassign_with_default)]

@@ -9,28 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ent_tests::collector::{Collector, admin};
+use ent_tests::collector::{Collector, with_sample_directory};
 use ent_tests::{Run, agent, run, workspace_root};
 
 const SCHOOL: &str = "0690101K";
 const OTHER_SCHOOL: &str = "0690102L";
-
-fn collector() -> (tempfile::TempDir, Collector) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("collector.db");
-    let out = admin(&db)
-        .args(["schools", "import"])
-        .arg(workspace_root().join("dist/annuaire-sample.csv"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let c = Collector::start(&db, &[]);
-    (dir, c)
-}
 
 /// `ent-agent` with a private state directory, no proxy, English texts.
 fn agent_cmd(state: &Path) -> Command {
@@ -84,7 +67,7 @@ fn verdict_code(r: &Run) {
 
 #[test]
 fn enroll_then_run_delivers_and_the_school_appears() {
-    let (_dir, c) = collector();
+    let (_dir, c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let state = tempfile::tempdir().unwrap();
 
@@ -137,7 +120,7 @@ fn enroll_then_run_delivers_and_the_school_appears() {
 
 #[test]
 fn collector_down_then_back_delivers_each_report_exactly_once() {
-    let (dir, mut c) = collector();
+    let (dir, mut c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let url = c.url.clone();
     let listen = url
@@ -174,7 +157,7 @@ fn collector_down_then_back_delivers_each_report_exactly_once() {
 
 #[test]
 fn agent_killed_while_retrying_loses_nothing() {
-    let (dir, mut c) = collector();
+    let (dir, mut c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let url = c.url.clone();
     let listen = url
@@ -224,7 +207,7 @@ fn agent_killed_while_retrying_loses_nothing() {
 
 #[test]
 fn a_refused_token_saves_nothing() {
-    let (_dir, c) = collector();
+    let (_dir, c) = with_sample_directory();
     let state = tempfile::tempdir().unwrap();
     let r = enroll(state.path(), &c.url, SCHOOL, "not-a-real-token", &[]);
     assert_eq!(r.code, Some(2), "{r:?}");
@@ -240,7 +223,7 @@ fn a_refused_token_saves_nothing() {
 
 #[test]
 fn another_schools_token_gets_the_report_moved_aside() {
-    let (_dir, c) = collector();
+    let (_dir, c) = with_sample_directory();
     // Enrolled for SCHOOL with OTHER_SCHOOL's token: the collector refuses every report
     // (403) and the agent keeps them in rejected/ instead of retrying forever.
     let token = c.school_token(OTHER_SCHOOL);

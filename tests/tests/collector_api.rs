@@ -6,29 +6,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ent_tests::collector::{Collector, admin, sample_report};
-use ent_tests::workspace_root;
+use ent_tests::collector::{Collector, admin, sample_report, with_sample_directory};
 use uuid::Uuid;
 
 const SCHOOL: &str = "0690101K";
 const OTHER_SCHOOL: &str = "0690102L";
-
-fn setup() -> (tempfile::TempDir, Collector) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("collector.db");
-    let out = admin(&db)
-        .args(["schools", "import"])
-        .arg(workspace_root().join("dist/annuaire-sample.csv"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let c = Collector::start(&db, &[]);
-    (dir, c)
-}
 
 fn body(r: &readiness::Report) -> String {
     serde_json::to_string(r).unwrap()
@@ -36,7 +18,7 @@ fn body(r: &readiness::Report) -> String {
 
 #[test]
 fn a_report_is_stored_rescored_and_aggregated() {
-    let (_dir, c) = setup();
+    let (_dir, c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let read = c.read_token();
     let mut report = sample_report(SCHOOL, Uuid::new_v4());
@@ -142,7 +124,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
 
 #[test]
 fn resending_a_report_changes_nothing() {
-    let (_dir, c) = setup();
+    let (_dir, c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let r = sample_report(SCHOOL, Uuid::new_v4());
     let (s1, a1) = c.post_report(Some(&token), body(&r));
@@ -155,7 +137,7 @@ fn resending_a_report_changes_nothing() {
 
 #[test]
 fn tokens_are_scoped_and_revocable() {
-    let (_dir, c) = setup();
+    let (_dir, c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let other = c.school_token(OTHER_SCHOOL);
     let read = c.read_token();
@@ -237,7 +219,7 @@ fn tokens_are_scoped_and_revocable() {
 
 #[test]
 fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
-    let (_dir, c) = setup();
+    let (_dir, c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let good = serde_json::to_value(sample_report(SCHOOL, Uuid::new_v4())).unwrap();
     let with = |f: &dyn Fn(&mut serde_json::Value)| {
@@ -408,7 +390,7 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
 
 #[test]
 fn every_acknowledged_report_survives_a_kill_9() {
-    let (dir, mut c) = setup();
+    let (dir, mut c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let url = c.url.clone();
     let stop = Arc::new(AtomicBool::new(false));
@@ -520,7 +502,7 @@ fn bad_admin_input_is_a_clear_error() {
 
 #[test]
 fn retention_purges_old_reports_and_sigterm_stops_cleanly() {
-    let (dir, mut c) = setup();
+    let (dir, mut c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let (s, _) = c.post_report(Some(&token), body(&sample_report(SCHOOL, Uuid::new_v4())));
     assert_eq!(s, 201);
@@ -662,7 +644,7 @@ fn speed_test_endpoints() {
 
 #[test]
 fn dashboard_page_holds_no_data() {
-    let (_dir, c) = setup();
+    let (_dir, c) = with_sample_directory();
     let resp = Collector::http().get(format!("{}/", c.url)).send().unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert!(

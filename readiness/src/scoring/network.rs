@@ -110,40 +110,33 @@ impl Ctx<'_> {
         hosts
     }
 
-    fn endpoint_names(&self) -> Vec<String> {
+    /// The profile's endpoint names, then any other name `measured` yields, once each.
+    fn endpoints_then(&self, measured: impl Iterator<Item = String>) -> Vec<String> {
         let mut seen = BTreeSet::new();
-        let configured = self
-            .profile
+        self.profile
             .network
             .endpoints
             .iter()
-            .map(|e| e.name.clone());
-        let measured = self
-            .net
-            .into_iter()
-            .flat_map(|n| n.endpoints.iter().map(|e| e.name.clone()));
-        configured
+            .map(|e| e.name.clone())
             .chain(measured)
             .filter(|n| seen.insert(n.clone()))
             .collect()
     }
 
+    fn endpoint_names(&self) -> Vec<String> {
+        self.endpoints_then(
+            self.net
+                .into_iter()
+                .flat_map(|n| n.endpoints.iter().map(|e| e.name.clone())),
+        )
+    }
+
     fn latency_targets(&self) -> Vec<String> {
-        let mut seen = BTreeSet::new();
-        let configured = self
-            .profile
-            .network
-            .endpoints
-            .iter()
-            .map(|e| e.name.clone());
-        let measured = self
-            .net
-            .into_iter()
-            .flat_map(|n| n.latency.iter().map(|l| l.target.clone()));
-        configured
-            .chain(measured)
-            .filter(|n| seen.insert(n.clone()))
-            .collect()
+        self.endpoints_then(
+            self.net
+                .into_iter()
+                .flat_map(|n| n.latency.iter().map(|l| l.target.clone())),
+        )
     }
 }
 
