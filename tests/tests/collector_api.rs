@@ -614,6 +614,38 @@ fn speed_test_endpoints() {
     assert_eq!(status["uploaded_bytes"], 1_000_000);
     assert_eq!(status["downloaded_bytes"], n);
     assert!(status["elapsed_us"].as_u64().unwrap() > 0);
+    // The upload in 100 ms bins of the collector's clock: once the current bin is over,
+    // the bins from 0 hold every byte received, and `bins_from` skips those already read.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let bins = |from: usize| -> serde_json::Value {
+        http.get(format!(
+            "{}/api/v1/speedtest/sessions/{id}?bins_from={from}",
+            c.url
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+    };
+    let all = bins(0);
+    assert_eq!(all["bin_ms"], 100);
+    let counts: Vec<u64> = all["upload_bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.iter().sum::<u64>(), 1_000_000, "{all}");
+    let later = bins(counts.len());
+    assert_eq!(later["bins_from"], counts.len());
+    assert!(
+        later["upload_bins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b == 0),
+        "{later}"
+    );
     let ping = http
         .get(format!("{}/api/v1/speedtest/ping?session={id}", c.url))
         .send()

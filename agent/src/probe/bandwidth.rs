@@ -14,9 +14,12 @@
 //!    moving averages, all taken after the last ramp step, within 5 % of their mean), or at
 //!    the time or byte cap. The figure is the mean rate over those last four seconds (slow
 //!    start and ramp excluded), with p10/p50/p90 of its 100 ms bins.
-//! 4. Download is counted as the agent reads it. Upload is counted by the collector: its
-//!    session counter is polled with the collector's own clock (`elapsed_us`), so bytes the
-//!    agent wrote into socket buffers (or a proxy swallowed) never count.
+//! 4. Both directions are counted by the receiver, in 100 ms bins of the receiver's clock:
+//!    download as the agent reads it, upload by the collector, whose bins the agent polls
+//!    (bytes the agent wrote into socket buffers, or a proxy swallowed, never count). The
+//!    figures come from the bins, never from when a sample was taken: on a congested uplink
+//!    the polls themselves wait in the queue, and a late poll must not move bytes from one
+//!    second into the next.
 //! 5. Latency under load: the same probes as idle, while each direction runs at full rate
 //!    after its ramp; responsiveness in round trips per minute from their trimmed means.
 //!
@@ -41,6 +44,9 @@ use crate::submit::{error_chain, parse_ca, parse_retry_after};
 const MIB: u64 = 1024 * 1024;
 /// Sampling period of the controller and width of the percentile bins.
 const TICK: Duration = Duration::from_millis(100);
+/// Period of the polls of the collector's upload bins: they hold the figure, the polls
+/// only bring it; each poll is a request on the uplink under test.
+const POLL: Duration = Duration::from_millis(250);
 /// Stable: the last four one-second averages within this share of their mean.
 const STABLE_CV: f64 = 0.05;
 /// More streams are added while each second beats the best one before by more than this.
@@ -223,7 +229,8 @@ async fn run(
     let mut loaded_tcp = Vec::new();
     let mut loaded_http = Vec::new();
     for dir in [Dir::Download, Dir::Upload] {
-        match direction(&clients, &session, settings, dir, bar).await {
+        let idle_min = m.idle_latency_ms.as_ref().map(|l| l.min);
+        match direction(&clients, &session, settings, dir, bar, idle_min).await {
             Ok(out) => {
                 loaded.extend(out.latency.iter().map(|(_, v)| *v));
                 for (kind, v) in &out.latency {
@@ -499,6 +506,18 @@ impl Series {
         }
     }
 
+    /// The series of consecutive bins of `width` seconds, the first starting at time 0.
+    pub fn from_bins(width: f64, bins: &[u64]) -> Series {
+        let mut s = Series::default();
+        s.push(0.0, 0.0);
+        let mut sum = 0u64;
+        for (k, b) in bins.iter().enumerate() {
+            sum += b;
+            s.push((k + 1) as f64 * width, sum as f64);
+        }
+        s
+    }
+
     /// Mean rate between `t0` and `t1`, in bytes per second.
     pub fn rate(&self, t0: f64, t1: f64) -> f64 {
         if t1 <= t0 {
@@ -545,7 +564,8 @@ impl Controller {
     pub fn new(min_streams: u32, max_streams: u32) -> Controller {
         Controller {
             intervals: Vec::new(),
-            last_ramp: 0.0,
+            // The first second is connection setup and slow start: never settled.
+            last_ramp: 1.0,
             streams: min_streams,
             max_streams,
         }
@@ -566,8 +586,10 @@ impl Controller {
             .collect()
     }
 
-    /// Feed the interval ending at second `k`.
-    pub fn second(&mut self, k: f64, series: &Series) -> Decision {
+    /// Feed the interval ending at second `k`. `queued`: the latency probes of the last
+    /// second saw a standing queue at the bottleneck (see [`standing_queue`]): the link is
+    /// full, and more streams would only add losses, never throughput.
+    pub fn second(&mut self, k: f64, series: &Series, queued: bool) -> Decision {
         let avg = series.rate(k - 1.0, k);
         // A new high: single seconds are noisy (loss recovery), and streams added on noise
         // only add losses on a slow line.
@@ -579,7 +601,7 @@ impl Controller {
         }
         // The first second is slow start: it says nothing of what the streams can do.
         let growing = best.is_some_and(|b| avg > b * (1.0 + RAMP_GROWTH));
-        if growing && self.streams < self.max_streams {
+        if growing && !queued && self.streams < self.max_streams {
             let add = RAMP_STEP.min(self.max_streams - self.streams);
             self.streams += add;
             self.last_ramp = k;
@@ -616,6 +638,26 @@ impl Controller {
     }
 }
 
+/// Whether latency probes under load show a standing queue at the bottleneck: the median
+/// of `recent` (ms) is well beyond the idle minimum (`idle_min`). A queue that stays only
+/// builds when the link already carries all it can; streams limited by their own window (a
+/// long, fast path) leave none. No answer at all within the last second is a queue too.
+/// Without an idle figure, nothing can be said.
+pub fn standing_queue(idle_min: Option<f64>, recent: &[f64]) -> bool {
+    let Some(idle) = idle_min else {
+        return false;
+    };
+    if recent.is_empty() {
+        return true;
+    }
+    let mut sorted = recent.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    percentile(&sorted, 0.5) > idle + (idle * 0.5).max(QUEUE_MS)
+}
+
+/// Queueing delay that counts as a standing queue (beyond half the idle round trip).
+const QUEUE_MS: f64 = 5.0;
+
 /// Standard deviation over mean (population); infinite when the mean is zero.
 fn cv(v: &[f64]) -> f64 {
     let n = v.len() as f64;
@@ -650,13 +692,74 @@ pub fn window_figures(series: &Series, start: f64, end: f64) -> (f64, f64, f64, 
     )
 }
 
+/// Bytes received in each [`TICK`] since `start`, counted as they arrive.
+#[derive(Debug)]
+struct Bins {
+    start: Instant,
+    counts: Box<[AtomicU64]>,
+}
+
+impl Bins {
+    fn new(start: Instant, span: Duration) -> Bins {
+        let n = (span.as_millis() / TICK.as_millis()) as usize + 1;
+        Bins {
+            start,
+            counts: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn index(&self, at: Duration) -> usize {
+        usize::try_from(at.as_millis() / TICK.as_millis()).unwrap_or(usize::MAX)
+    }
+
+    fn add(&self, n: u64) {
+        let i = self.index(self.start.elapsed()).min(self.counts.len() - 1);
+        self.counts[i].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The bins whose time ended more than 10 ms ago (a count taken just before a bin's
+    /// end and added just after is not missed).
+    fn complete(&self) -> Vec<u64> {
+        let settled = self
+            .start
+            .elapsed()
+            .saturating_sub(Duration::from_millis(10));
+        let done = self.index(settled).min(self.counts.len());
+        self.counts[..done]
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect()
+    }
+}
+
 /// Shared state of the streams of one direction.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Flow {
     /// Bytes read (download) or handed to the connection (upload, for the byte cap only).
     bytes: AtomicU64,
+    /// Download: bytes read, by when they were read.
+    bins: Bins,
     stop: AtomicBool,
     errors: Mutex<Vec<String>>,
+}
+
+impl Flow {
+    fn new(span: Duration) -> Flow {
+        Flow {
+            bytes: AtomicU64::new(0),
+            bins: Bins::new(Instant::now(), span),
+            stop: AtomicBool::new(false),
+            errors: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// The collector's upload bins of this direction, as polled so far.
+#[derive(Debug, Default)]
+struct ServerBins {
+    /// The collector's bin where the direction began.
+    first: usize,
+    bins: Vec<u64>,
 }
 
 async fn direction(
@@ -665,8 +768,9 @@ async fn direction(
     settings: Settings,
     dir: Dir,
     bar: &Bar,
+    idle_min: Option<f64>,
 ) -> Result<DirectionOutcome, String> {
-    let flow = Arc::new(Flow::default());
+    let flow = Arc::new(Flow::new(settings.max_time + Duration::from_secs(5)));
     let per_request = (settings.max_bytes / u64::from(settings.max_streams)).clamp(MIB, 256 * MIB);
     let mut streams: JoinSet<()> = JoinSet::new();
     let spawn = |set: &mut JoinSet<()>, n: u32| {
@@ -681,34 +785,43 @@ async fn direction(
         }
     };
 
-    // Upload is counted by the collector: poll its counter with its clock.
-    let server: Arc<Mutex<Series>> = Arc::new(Mutex::new(Series::default()));
+    // Upload is counted by the collector: poll its bins, from the one where this direction
+    // begins (nothing was uploaded in the session before).
+    let server: Arc<Mutex<ServerBins>> = Arc::default();
     let mut poller = JoinSet::new();
-    let mut origin = None;
     if dir == Dir::Upload {
-        let (t0, b0) = poll(c, session)
+        let first = poll(c, session, None)
             .await
             .ok_or("the collector's session counter did not answer")?;
-        origin = Some((t0, b0));
-        let series = Arc::clone(&server);
+        let width = first.bin_s.unwrap_or(TICK.as_secs_f64()).max(1e-3);
+        if (width - TICK.as_secs_f64()).abs() > 1e-9 {
+            return Err(format!(
+                "the collector counts uploads in {:.0} ms bins, this agent expects {} ms: update the agent or the collector",
+                width * 1000.0,
+                TICK.as_millis()
+            ));
+        }
+        if let Ok(mut s) = server.lock() {
+            s.first = (first.elapsed_s / width) as usize;
+        }
+        let server2 = Arc::clone(&server);
         let flow2 = Arc::clone(&flow);
-        let control = c.control.clone();
-        let url = c
-            .base
-            .join(&format!("api/v1/speedtest/sessions/{session}"))
-            .map_err(|e| e.to_string())?;
+        let c2 = c.clone();
+        let session = session.to_owned();
         poller.spawn(async move {
             while !flow2.stop.load(Ordering::Relaxed) {
                 let asked = Instant::now();
-                if let Some((t, b)) = poll_url(&control, &url).await
-                    && let Ok(mut s) = series.lock()
-                {
-                    s.push(t - t0, (b - b0) as f64);
-                }
-                tokio::time::sleep(TICK.saturating_sub(asked.elapsed())).await;
+                pull_bins(&c2, &session, &server2).await;
+                tokio::time::sleep(POLL.saturating_sub(asked.elapsed())).await;
             }
         });
     }
+    let server_series = |server: &Mutex<ServerBins>| {
+        server
+            .lock()
+            .map(|s| Series::from_bins(TICK.as_secs_f64(), &s.bins))
+            .unwrap_or_default()
+    };
 
     // Latency under load, all along; only samples after the ramp are kept.
     let samples: Arc<Mutex<Vec<(Instant, Probe, f64)>>> = Arc::default();
@@ -740,8 +853,6 @@ async fn direction(
     let start = Instant::now();
     let mut ctl = Controller::new(settings.min_streams, settings.max_streams);
     spawn(&mut streams, settings.min_streams);
-    let mut client_series = Series::default();
-    client_series.push(0.0, 0.0);
     let mut next_second = 1.0;
     let mut ramp_done_at = start;
     let mut stop = StopReason::TimeCap;
@@ -752,19 +863,31 @@ async fn direction(
         interval.tick().await;
         let elapsed = start.elapsed();
         let moved = flow.bytes.load(Ordering::Relaxed);
-        client_series.push(elapsed.as_secs_f64(), moved as f64);
         let series = match dir {
-            Dir::Download => client_series.clone(),
-            Dir::Upload => server.lock().map(|s| s.clone()).unwrap_or_default(),
+            Dir::Download => Series::from_bins(TICK.as_secs_f64(), &flow.bins.complete()),
+            Dir::Upload => server_series(&server),
         };
         let now_t = series.last_t();
         while now_t >= next_second {
-            let decision = ctl.second(next_second, &series);
+            let queued = {
+                let recent: Vec<f64> = samples
+                    .lock()
+                    .map(|s| {
+                        s.iter()
+                            .filter(|(at, _, _)| at.elapsed() <= Duration::from_secs(1))
+                            .map(|x| x.2)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                standing_queue(idle_min, &recent)
+            };
+            let decision = ctl.second(next_second, &series, queued);
             tracing::debug!(
                 direction = dir.name(),
                 second = next_second,
                 mbps = series.rate(next_second - 1.0, next_second) * 8.0 / 1e6,
                 streams = ctl.streams,
+                queued,
                 ?decision,
                 "bandwidth"
             );
@@ -813,16 +936,13 @@ async fn direction(
     let duration = start.elapsed().as_secs_f64();
     streams.abort_all();
     prober.abort_all();
-    // One last reading of the collector's counter, after the poller stops.
+    // One last reading of the collector's bins, after the poller stops.
     poller.abort_all();
     let series = match dir {
-        Dir::Download => client_series,
+        Dir::Download => Series::from_bins(TICK.as_secs_f64(), &flow.bins.complete()),
         Dir::Upload => {
-            let mut s = server.lock().map(|s| s.clone()).unwrap_or_default();
-            if let (Some((t0, b0)), Some((t, b))) = (origin, poll(c, session).await) {
-                s.push(t - t0, (b - b0) as f64);
-            }
-            s
+            pull_bins(c, session, &server).await;
+            server_series(&server)
         }
     };
 
@@ -897,18 +1017,29 @@ fn has_errors(flow: &Flow) -> bool {
     flow.errors.lock().map(|e| !e.is_empty()).unwrap_or(true)
 }
 
-/// The collector's counter: (its clock in seconds, bytes it received).
-async fn poll(c: &Clients, session: &str) -> Option<(f64, u64)> {
-    let url = c
+/// One reading of the collector's session counters.
+#[derive(Debug)]
+struct Poll {
+    /// The collector's clock, seconds since the session opened.
+    elapsed_s: f64,
+    /// Width of its bins, when asked for them.
+    bin_s: Option<f64>,
+    /// Complete upload bins from the one asked for.
+    bins: Vec<u64>,
+}
+
+/// `GET /api/v1/speedtest/sessions/{id}`, with the upload bins from `bins_from` when given
+/// (always asks for bins, so the answer says their width).
+async fn poll(c: &Clients, session: &str, bins_from: Option<usize>) -> Option<Poll> {
+    let mut url = c
         .base
         .join(&format!("api/v1/speedtest/sessions/{session}"))
         .ok()?;
-    poll_url(&c.control, &url).await
-}
-
-async fn poll_url(client: &reqwest::Client, url: &Url) -> Option<(f64, u64)> {
-    let v: serde_json::Value = client
-        .get(url.clone())
+    url.query_pairs_mut()
+        .append_pair("bins_from", &bins_from.unwrap_or(0).to_string());
+    let v: serde_json::Value = c
+        .control
+        .get(url)
         .timeout(CONTROL_TIMEOUT)
         .send()
         .await
@@ -916,10 +1047,29 @@ async fn poll_url(client: &reqwest::Client, url: &Url) -> Option<(f64, u64)> {
         .json()
         .await
         .ok()?;
-    Some((
-        v["elapsed_us"].as_u64()? as f64 / 1e6,
-        v["uploaded_bytes"].as_u64()?,
-    ))
+    let bins = v["upload_bins"]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+        .unwrap_or_default();
+    Some(Poll {
+        elapsed_s: v["elapsed_us"].as_u64()? as f64 / 1e6,
+        bin_s: v["bin_ms"].as_u64().map(|ms| ms as f64 / 1000.0),
+        bins,
+    })
+}
+
+/// Fetch the collector's bins after those already held.
+async fn pull_bins(c: &Clients, session: &str, server: &Mutex<ServerBins>) {
+    let from = match server.lock() {
+        Ok(s) => s.first + s.bins.len(),
+        Err(_) => return,
+    };
+    if let Some(p) = poll(c, session, Some(from)).await
+        && let Ok(mut s) = server.lock()
+        && s.first + s.bins.len() == from
+    {
+        s.bins.extend(p.bins);
+    }
 }
 
 /// One stream: requests back to back until the direction stops.
@@ -956,6 +1106,7 @@ async fn download_once(client: &reqwest::Client, url: &Url, flow: &Flow) -> Resu
     }
     while let Some(chunk) = resp.chunk().await.map_err(|e| error_chain(&e))? {
         flow.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        flow.bins.add(chunk.len() as u64);
         if flow.stop.load(Ordering::Relaxed) {
             break;
         }
@@ -1103,7 +1254,7 @@ mod tests {
         let mut c = Controller::new(4, 16);
         let mut decisions = Vec::new();
         for k in 1..=12 {
-            let d = c.second(f64::from(k), &s);
+            let d = c.second(f64::from(k), &s, false);
             decisions.push(d);
             if d == Decision::Stable {
                 break;
@@ -1135,7 +1286,11 @@ mod tests {
         }
         let mut c = Controller::new(4, 4);
         for k in 1..=10 {
-            assert_ne!(c.second(f64::from(k), &s), Decision::Stable, "second {k}");
+            assert_ne!(
+                c.second(f64::from(k), &s, false),
+                Decision::Stable,
+                "second {k}"
+            );
         }
         assert_eq!(c.unstable_confidence(), Confidence::Low);
     }
@@ -1146,9 +1301,56 @@ mod tests {
         let s = link(1e6, 100.0, 10.0);
         let mut c = Controller::new(4, 10);
         for k in 1..=10 {
-            c.second(f64::from(k), &s);
+            c.second(f64::from(k), &s, false);
         }
         assert_eq!(c.streams, 10);
+    }
+
+    #[test]
+    fn series_from_bins() {
+        let s = Series::from_bins(0.1, &[100, 200, 300]);
+        assert!((s.last_t() - 0.3).abs() < 1e-9);
+        assert!((s.at(0.2) - 300.0).abs() < 1e-9);
+        // 500 bytes in the last 200 ms.
+        assert!((s.rate(0.1, 0.3) - 2500.0).abs() < 1e-6);
+        assert_eq!(Series::from_bins(0.1, &[]).last_t(), 0.0);
+    }
+
+    #[test]
+    fn bins_count_by_arrival_and_hold_back_the_current_one() {
+        let b = Bins::new(Instant::now(), Duration::from_secs(1));
+        b.add(10);
+        // The current bin is not complete yet.
+        assert!(b.complete().is_empty());
+        std::thread::sleep(Duration::from_millis(120));
+        b.add(5);
+        let done = b.complete();
+        assert_eq!(done.first(), Some(&10));
+        assert_eq!(done.iter().sum::<u64>(), 10);
+    }
+
+    #[test]
+    fn a_standing_queue_stops_the_ramp() {
+        // Idle 0.2 ms on a LAN: 40 ms under load is a full queue; 2 ms is not.
+        assert!(standing_queue(Some(0.2), &[40.0, 38.0, 45.0]));
+        assert!(!standing_queue(Some(0.2), &[2.0, 1.5, 3.0]));
+        // Idle 30 ms over the internet: 40 ms is jitter, 80 ms a queue.
+        assert!(!standing_queue(Some(30.0), &[40.0, 42.0]));
+        assert!(standing_queue(Some(30.0), &[80.0, 90.0]));
+        // No answer within the second: the probes wait in a queue.
+        assert!(standing_queue(Some(1.0), &[]));
+        // No idle figure: nothing to compare with.
+        assert!(!standing_queue(None, &[500.0]));
+        // A growing rate on a full link adds no stream.
+        let s = link(1e6, 2.5, 4.0);
+        let mut c = Controller::new(4, 16);
+        for k in 1..=4 {
+            assert!(!matches!(
+                c.second(f64::from(k), &s, true),
+                Decision::Ramp(_)
+            ));
+        }
+        assert_eq!(c.streams, 4);
     }
 
     #[test]

@@ -7,9 +7,12 @@
 //! - `GET  /api/v1/speedtest/download?session=ID&bytes=N`: N bytes of incompressible data
 //!   (fresh pseudo-random bytes, identity encoding, never cached);
 //! - `POST /api/v1/speedtest/upload?session=ID`: a sink that counts the bytes it receives;
-//! - `GET  /api/v1/speedtest/sessions/{id}`: the bytes the collector has received and sent
-//!   so far in the session, with its own clock, polled by the agent: upload is counted at
-//!   the receiver, never from what the client wrote into its buffers;
+//! - `GET  /api/v1/speedtest/sessions/{id}[?bins_from=K]`: the bytes the collector has
+//!   received and sent so far in the session, with its own clock, polled by the agent:
+//!   upload is counted at the receiver, never from what the client wrote into its buffers.
+//!   With `bins_from`, also the bytes received in each 100 ms of the session's clock from
+//!   bin K on (complete bins only), so that the agent's figure does not depend on when its
+//!   polls get through a congested uplink;
 //! - `GET  /api/v1/speedtest/ping?session=ID`: a tiny object for latency.
 
 use std::collections::HashMap;
@@ -37,12 +40,55 @@ pub const SESSION_TTL: Duration = Duration::from_secs(60);
 /// Largest single download or upload.
 pub const MAX_TRANSFER: u64 = 1 << 30;
 const CHUNK: usize = 64 * 1024;
+/// Width of the upload bins.
+pub const BIN: Duration = Duration::from_millis(100);
+/// Bins of a whole session.
+const BINS: usize = (SESSION_TTL.as_millis() / BIN.as_millis()) as usize;
 
 #[derive(Debug)]
 pub struct Session {
     started: Instant,
     uploaded: AtomicU64,
     downloaded: AtomicU64,
+    /// Bytes received in each [`BIN`] since `started`.
+    upload_bins: Box<[AtomicU64]>,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session {
+            started: Instant::now(),
+            uploaded: AtomicU64::new(0),
+            downloaded: AtomicU64::new(0),
+            upload_bins: (0..BINS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn received(&self, n: u64) {
+        self.uploaded.fetch_add(n, Ordering::Relaxed);
+        let i = usize::try_from(self.started.elapsed().as_millis() / BIN.as_millis())
+            .unwrap_or(usize::MAX)
+            .min(BINS - 1);
+        self.upload_bins[i].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The complete bins from `from` on: those whose 100 ms ended more than 10 ms ago, so
+    /// that a count taken just before a bin's end and added just after is not missed.
+    fn complete_bins(&self, from: usize) -> Vec<u64> {
+        let settled = self
+            .started
+            .elapsed()
+            .saturating_sub(Duration::from_millis(10));
+        let done = usize::try_from(settled.as_millis() / BIN.as_millis())
+            .unwrap_or(usize::MAX)
+            .min(BINS);
+        self.upload_bins
+            .get(from.min(done)..done)
+            .unwrap_or_default()
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect()
+    }
 }
 
 /// Open sessions, bounded.
@@ -73,14 +119,7 @@ impl Sessions {
             return Err(wait.clamp(2, 30));
         }
         let id = hex::encode(rand::random::<[u8; 16]>());
-        open.insert(
-            id.clone(),
-            Arc::new(Session {
-                started: Instant::now(),
-                uploaded: AtomicU64::new(0),
-                downloaded: AtomicU64::new(0),
-            }),
-        );
+        open.insert(id.clone(), Arc::new(Session::new()));
         Ok(id)
     }
 
@@ -154,19 +193,31 @@ async fn open_session(
     }
 }
 
+#[derive(Debug, Deserialize)]
+struct StatusQuery {
+    #[serde(default)]
+    bins_from: Option<usize>,
+}
+
 async fn session_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<StatusQuery>,
 ) -> Result<Response, ApiError> {
     let s = state.speedtest.get(&id)?;
-    Ok(no_store(
-        Json(json!({
-            "elapsed_us": u64::try_from(s.started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "uploaded_bytes": s.uploaded.load(Ordering::Relaxed),
-            "downloaded_bytes": s.downloaded.load(Ordering::Relaxed),
-        }))
-        .into_response(),
-    ))
+    // Read the clock before the counters: the counters may only be ahead of it.
+    let elapsed = u64::try_from(s.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let mut body = json!({
+        "elapsed_us": elapsed,
+        "uploaded_bytes": s.uploaded.load(Ordering::Relaxed),
+        "downloaded_bytes": s.downloaded.load(Ordering::Relaxed),
+    });
+    if let Some(from) = q.bins_from {
+        body["bin_ms"] = json!(BIN.as_millis() as u64);
+        body["bins_from"] = json!(from);
+        body["upload_bins"] = json!(s.complete_bins(from));
+    }
+    Ok(no_store(Json(body).into_response()))
 }
 
 async fn close_session(State(state): State<AppState>, Path(id): Path<String>) -> StatusCode {
@@ -252,9 +303,7 @@ async fn upload(
         })?;
         if let Some(data) = frame.data_ref() {
             received += data.len() as u64;
-            session
-                .uploaded
-                .fetch_add(data.len() as u64, Ordering::Relaxed);
+            session.received(data.len() as u64);
             if received > MAX_TRANSFER {
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
