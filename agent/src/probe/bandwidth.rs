@@ -9,11 +9,13 @@
 //!    connections (each one round trip): min, median, p90, jitter.
 //! 3. Download, then upload, each over parallel HTTP/1.1 streams (one TCP connection each:
 //!    never HTTP/2, which would multiplex them onto one). Start with `min_streams`; at each
-//!    second, while the last second beat the best one before by more than 5 %, add more, up to
-//!    `max_streams`. Stop when stable (the standard deviation of the last four one-second
-//!    moving averages, all taken after the last ramp step, within 5 % of their mean), or at
-//!    the time or byte cap. The figure is the mean rate over those last four seconds (slow
-//!    start and ramp excluded), with p10/p50/p90 of its 100 ms bins.
+//!    second, while the last second beat the best one before by more than 5 % and the latency
+//!    probes show no standing queue (a full link: more streams would only add losses), add
+//!    more, up to `max_streams`. Stop when stable (one-second intervals averaged four by
+//!    four, and the standard deviation of the last four of those moving averages within 5 %
+//!    of their mean, all after the last ramp step and never counting the first second), or
+//!    at the time or byte cap. The figure is the mean rate over the seven seconds those
+//!    averages cover (slow start and ramp excluded), with p10/p50/p90 of its 100 ms bins.
 //! 4. Both directions are counted by the receiver, in 100 ms bins of the receiver's clock:
 //!    download as the agent reads it, upload by the collector, whose bins the agent polls
 //!    (bytes the agent wrote into socket buffers, or a proxy swallowed, never count). The
