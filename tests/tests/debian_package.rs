@@ -1,0 +1,190 @@
+#![allow(clippy::unwrap_used)]
+//! The Debian packages (`dist/debian/package.sh --debug`): their control data, their files,
+//! their maintainer scripts, and the programs they carry, run from the unpacked tree (the
+//! collector started the way its service starts it, with the settings file it ships).
+//! Needs dpkg-deb (every Debian system has it).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use ent_tests::workspace_root;
+
+fn dpkg_deb(args: &[&str], deb: &Path) -> String {
+    let out = Command::new("dpkg-deb")
+        .args(args)
+        .arg(deb)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "dpkg-deb {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Unpack `deb`'s files and its control area into `dir`/root and `dir`/DEBIAN.
+fn unpack(deb: &Path, dir: &Path) -> (PathBuf, PathBuf) {
+    let root = dir.join("root");
+    let control = dir.join("DEBIAN");
+    for (flag, to) in [("-x", &root), ("-e", &control)] {
+        let st = Command::new("dpkg-deb")
+            .arg(flag)
+            .arg(deb)
+            .arg(to)
+            .status()
+            .unwrap();
+        assert!(st.success(), "dpkg-deb {flag} {}", deb.display());
+    }
+    (root, control)
+}
+
+fn assert_scripts_parse(control: &Path, scripts: &[&str]) {
+    for s in scripts {
+        let path = control.join(s);
+        let mode = std::os::unix::fs::PermissionsExt::mode(&path.metadata().unwrap().permissions());
+        assert_eq!(mode & 0o111, 0o111, "{s} is not executable");
+        let st = Command::new("sh").arg("-n").arg(&path).status().unwrap();
+        assert!(st.success(), "{s} does not parse");
+    }
+}
+
+#[test]
+fn debian_packages() {
+    if Command::new("dpkg-deb").arg("--version").output().is_err() {
+        eprintln!("skipped: dpkg-deb is not installed (not a Debian system)");
+        return;
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg(workspace_root().join("dist/debian/package.sh"))
+        .args(["--debug", "--out"])
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "package.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let debs: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
+    assert_eq!(debs.len(), 2, "{stdout}");
+    let version = env!("CARGO_PKG_VERSION");
+
+    // ent-agent: the binary and its documentation; nothing runs at install.
+    let agent = &debs[0];
+    assert!(
+        agent
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with(&format!("ent-agent_{version}_")),
+        "{}",
+        agent.display()
+    );
+    let fields = dpkg_deb(&["--field"], agent);
+    assert!(fields.contains("Package: ent-agent\n"), "{fields}");
+    assert!(
+        fields.contains(&format!("Version: {version}\n")),
+        "{fields}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (root, control) = unpack(agent, dir.path());
+    assert_scripts_parse(&control, &["postinst", "prerm", "postrm"]);
+    // Removing the package removes the timer `ent-agent schedule install` wrote; purging
+    // removes the state (id, enrolment with its token, spool).
+    let prerm = std::fs::read_to_string(control.join("prerm")).unwrap();
+    assert!(prerm.contains("ent-agent schedule remove"), "{prerm}");
+    let postrm = std::fs::read_to_string(control.join("postrm")).unwrap();
+    assert!(postrm.contains("rm -rf /var/lib/ent-agent"), "{postrm}");
+    let v = Command::new(root.join("usr/bin/ent-agent"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(v.status.success());
+    assert!(String::from_utf8_lossy(&v.stdout).contains(version));
+    for doc in ["README.md", "copyright", "fr-primaire.toml"] {
+        assert!(
+            root.join("usr/share/doc/ent-agent").join(doc).is_file(),
+            "{doc}"
+        );
+    }
+
+    // ent-collector: a service with its settings file (a conffile) and a system user.
+    let collector = &debs[1];
+    let fields = dpkg_deb(&["--field"], collector);
+    assert!(fields.contains("Package: ent-collector\n"), "{fields}");
+    assert!(fields.contains("Depends: adduser\n"), "{fields}");
+    let dir = tempfile::tempdir().unwrap();
+    let (root, control) = unpack(collector, dir.path());
+    assert_scripts_parse(&control, &["postinst", "prerm", "postrm"]);
+    assert_eq!(
+        std::fs::read_to_string(control.join("conffiles")).unwrap(),
+        "/etc/default/ent-collector\n"
+    );
+    let unit =
+        std::fs::read_to_string(root.join("lib/systemd/system/ent-collector.service")).unwrap();
+    let unit_lines: Vec<&str> = unit.lines().collect();
+    for line in [
+        "ExecStart=/usr/bin/ent-collector serve",
+        "User=ent-collector",
+        "StateDirectory=ent-collector",
+        "EnvironmentFile=-/etc/default/ent-collector",
+        "Environment=ENT_COLLECTOR_DATABASE=/var/lib/ent-collector/collector.db",
+    ] {
+        assert!(
+            unit_lines.contains(&line),
+            "no {line:?} in the unit:\n{unit}"
+        );
+    }
+    let postinst = std::fs::read_to_string(control.join("postinst")).unwrap();
+    assert!(postinst.contains("adduser --system"), "{postinst}");
+    for f in ["annuaire-sample.csv", "fr-primaire.toml"] {
+        assert!(
+            root.join("usr/share/ent-collector").join(f).is_file(),
+            "{f}"
+        );
+    }
+
+    // Started as the service starts it: the unit's environment, then the settings file
+    // (only the address is changed, to a free port; the database to a temporary file).
+    let settings = std::fs::read_to_string(root.join("etc/default/ent-collector")).unwrap();
+    let env: BTreeMap<&str, &str> = settings
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .collect();
+    assert_eq!(env.get("ENT_COLLECTOR_LISTEN"), Some(&"127.0.0.1:8080"));
+    let mut child = Command::new(root.join("usr/bin/ent-collector"))
+        .arg("serve")
+        .envs(&env)
+        .env("ENT_COLLECTOR_LISTEN", "127.0.0.1:0")
+        .env("ENT_COLLECTOR_DATABASE", dir.path().join("collector.db"))
+        .env("ENT_COLLECTOR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("ent-collector listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let health = reqwest::blocking::get(format!("{url}/healthz")).unwrap();
+    // SIGTERM, as systemd stops it: a clean exit.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    assert!(status.success(), "{status}");
+}
