@@ -143,20 +143,22 @@ cat >"$p/DEBIAN/postinst" <<'SH'
 #!/bin/sh
 set -e
 if [ "$1" = configure ]; then
+    mkdir -p /var/lib/ent-collector
     if ! getent passwd ent-collector >/dev/null; then
         adduser --system --group --home /var/lib/ent-collector --no-create-home \
             --gecos "ENT readiness collector" ent-collector >/dev/null
     fi
-    mkdir -p /var/lib/ent-collector
     chown ent-collector:ent-collector /var/lib/ent-collector
     chmod 0750 /var/lib/ent-collector
+    state="installed (no systemd here: start it with ent-collector serve)"
     if [ -d /run/systemd/system ]; then
         systemctl daemon-reload >/dev/null 2>&1 || true
         systemctl enable ent-collector.service >/dev/null 2>&1 || true
         systemctl restart ent-collector.service >/dev/null 2>&1 || true
+        state="installed and started as ent-collector.service"
     fi
     if [ -z "$2" ]; then
-        echo "ent-collector installed and started on 127.0.0.1:8080 (settings: /etc/default/ent-collector)."
+        echo "ent-collector $state (settings: /etc/default/ent-collector)."
         echo "Tokens: sudo -u ent-collector ent-collector --database /var/lib/ent-collector/collector.db token create --school UAI"
     fi
 fi
