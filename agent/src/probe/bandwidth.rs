@@ -795,7 +795,9 @@ async fn direction(
         let first = poll(c, session, None)
             .await
             .ok_or("the collector's session counter did not answer")?;
-        let width = first.bin_s.unwrap_or(TICK.as_secs_f64()).max(1e-3);
+        let width = first.bin_s.ok_or(
+            "the collector does not count uploads in 100 ms bins (an older version): update it",
+        )?;
         if (width - TICK.as_secs_f64()).abs() > 1e-9 {
             return Err(format!(
                 "the collector counts uploads in {:.0} ms bins, this agent expects {} ms: update the agent or the collector",
