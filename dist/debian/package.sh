@@ -17,8 +17,9 @@
 # ent-collector: /usr/bin/ent-collector, the service (a system user ent-collector, its
 #   database in /var/lib/ent-collector), its settings in /etc/default/ent-collector (a
 #   conffile: listen address), the sample school directory and the default profile. The
-#   service is enabled and started at install, on loopback. Purging removes the user's data
-#   only when asked: the database holds the département's audits.
+#   service is enabled and started at first install, on loopback; an upgrade restarts it
+#   only if it runs, and leaves it disabled if the administrator disabled it. Purging keeps
+#   the database (the département's audits) and the system user.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -57,6 +58,11 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# The oldest glibc the binaries accept: the highest GLIBC_ symbol version they use.
+glibc=$(objdump -T "target/$profile/ent-agent" "target/$profile/ent-collector" |
+    grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n1)
+[ -n "$glibc" ] || { echo "error: no GLIBC_ symbol versions in the binaries (objdump)" >&2; exit 1; }
+
 # control NAME DESCRIPTION DEPENDS: the common part of a control file.
 control() {
     cat <<CTRL
@@ -69,7 +75,7 @@ Priority: optional
 Homepage: https://example.invalid/ent-readiness
 Installed-Size: $(du -sk "$stage/$1" --exclude=DEBIAN | cut -f1)
 CTRL
-    [ -n "$3" ] && echo "Depends: $3"
+    echo "Depends: libc6 (>= $glibc)${3:+, $3}"
     echo "Description: $2"
 }
 
@@ -132,7 +138,7 @@ control ent-agent "ENT readiness audit of a school workstation
 # --- ent-collector
 p="$stage/ent-collector"
 install -D -m 0755 "target/$profile/ent-collector" "$p/usr/bin/ent-collector"
-install -D -m 0644 dist/debian/ent-collector.service "$p/lib/systemd/system/ent-collector.service"
+install -D -m 0644 dist/debian/ent-collector.service "$p/usr/lib/systemd/system/ent-collector.service"
 install -D -m 0644 dist/debian/ent-collector.default "$p/etc/default/ent-collector"
 doc ent-collector
 install -D -m 0644 dist/profiles/fr-primaire.toml "$p/usr/share/ent-collector/fr-primaire.toml"
@@ -146,16 +152,28 @@ if [ "$1" = configure ]; then
     mkdir -p /var/lib/ent-collector
     if ! getent passwd ent-collector >/dev/null; then
         adduser --system --group --home /var/lib/ent-collector --no-create-home \
-            --gecos "ENT readiness collector" ent-collector >/dev/null
+            ent-collector >/dev/null
     fi
-    chown ent-collector:ent-collector /var/lib/ent-collector
+    # Recursively: a database left by an earlier install may belong to an older uid.
+    chown -R ent-collector:ent-collector /var/lib/ent-collector
     chmod 0750 /var/lib/ent-collector
-    state="installed (no systemd here: start it with ent-collector serve)"
+    state="installed, not started (no systemd running: ent-collector serve)"
+    # First install: enable (works offline too, in a chroot or an image being built).
+    if [ -z "$2" ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl enable ent-collector.service >/dev/null 2>&1 || true
+    fi
     if [ -d /run/systemd/system ]; then
         systemctl daemon-reload >/dev/null 2>&1 || true
-        systemctl enable ent-collector.service >/dev/null 2>&1 || true
-        systemctl restart ent-collector.service >/dev/null 2>&1 || true
-        state="installed and started as ent-collector.service"
+        if [ -z "$2" ]; then
+            if systemctl start ent-collector.service >/dev/null 2>&1; then
+                state="installed and started as ent-collector.service"
+            else
+                state="installed; ent-collector.service did not start: journalctl -u ent-collector"
+            fi
+        else
+            # An upgrade: restart it if it runs, never start one the administrator stopped.
+            systemctl try-restart ent-collector.service >/dev/null 2>&1 || true
+        fi
     fi
     if [ -z "$2" ]; then
         echo "ent-collector $state (settings: /etc/default/ent-collector)."
@@ -178,11 +196,8 @@ set -e
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload >/dev/null 2>&1 || true
 fi
-# Purge keeps the database (the département's audits): delete
-# /var/lib/ent-collector yourself when it is no longer needed.
-if [ "$1" = purge ] && getent passwd ent-collector >/dev/null; then
-    deluser --system ent-collector >/dev/null 2>&1 || true
-fi
+# Purge keeps the database (the département's audits) and the system user that owns it:
+# delete /var/lib/ent-collector yourself when it is no longer needed.
 exit 0
 SH
 chmod 0755 "$p/DEBIAN/postinst" "$p/DEBIAN/prerm" "$p/DEBIAN/postrm"

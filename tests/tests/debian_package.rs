@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use ent_tests::workspace_root;
 
@@ -39,6 +39,16 @@ fn unpack(deb: &Path, dir: &Path) -> (PathBuf, PathBuf) {
         assert!(st.success(), "dpkg-deb {flag} {}", deb.display());
     }
     (root, control)
+}
+
+/// Killed on drop: a failed assertion does not leave the collector running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn assert_scripts_parse(control: &Path, scripts: &[&str]) {
@@ -92,6 +102,8 @@ fn debian_packages() {
         fields.contains(&format!("Version: {version}\n")),
         "{fields}"
     );
+    // The glibc the binaries need, read from their symbol versions.
+    assert!(fields.contains("Depends: libc6 (>= 2."), "{fields}");
     let dir = tempfile::tempdir().unwrap();
     let (root, control) = unpack(agent, dir.path());
     assert_scripts_parse(&control, &["postinst", "prerm", "postrm"]);
@@ -118,7 +130,12 @@ fn debian_packages() {
     let collector = &debs[1];
     let fields = dpkg_deb(&["--field"], collector);
     assert!(fields.contains("Package: ent-collector\n"), "{fields}");
-    assert!(fields.contains("Depends: adduser\n"), "{fields}");
+    assert!(
+        fields
+            .lines()
+            .any(|l| l.starts_with("Depends: libc6 (>= 2.") && l.ends_with("), adduser")),
+        "{fields}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let (root, control) = unpack(collector, dir.path());
     assert_scripts_parse(&control, &["postinst", "prerm", "postrm"]);
@@ -127,7 +144,7 @@ fn debian_packages() {
         "/etc/default/ent-collector\n"
     );
     let unit =
-        std::fs::read_to_string(root.join("lib/systemd/system/ent-collector.service")).unwrap();
+        std::fs::read_to_string(root.join("usr/lib/systemd/system/ent-collector.service")).unwrap();
     let unit_lines: Vec<&str> = unit.lines().collect();
     for line in [
         "ExecStart=/usr/bin/ent-collector serve",
@@ -143,6 +160,16 @@ fn debian_packages() {
     }
     let postinst = std::fs::read_to_string(control.join("postinst")).unwrap();
     assert!(postinst.contains("adduser --system"), "{postinst}");
+    // An upgrade never starts a service the administrator stopped.
+    assert!(
+        postinst.contains("try-restart ent-collector.service"),
+        "{postinst}"
+    );
+    assert!(!postinst.contains("systemctl restart"), "{postinst}");
+    // A purge keeps the audits and the user that owns them.
+    let postrm = std::fs::read_to_string(control.join("postrm")).unwrap();
+    assert!(!postrm.contains("rm -"), "{postrm}");
+    assert!(!postrm.contains("deluser"), "{postrm}");
     for f in ["annuaire-sample.csv", "fr-primaire.toml"] {
         assert!(
             root.join("usr/share/ent-collector").join(f).is_file(),
@@ -160,7 +187,7 @@ fn debian_packages() {
         .filter_map(|l| l.split_once('='))
         .collect();
     assert_eq!(env.get("ENT_COLLECTOR_LISTEN"), Some(&"127.0.0.1:8080"));
-    let mut child = Command::new(root.join("usr/bin/ent-collector"))
+    let child = Command::new(root.join("usr/bin/ent-collector"))
         .arg("serve")
         .envs(&env)
         .env("ENT_COLLECTOR_LISTEN", "127.0.0.1:0")
@@ -169,8 +196,9 @@ fn debian_packages() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut child = Running(child);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let url = line
@@ -182,9 +210,9 @@ fn debian_packages() {
     let health = reqwest::blocking::get(format!("{url}/healthz")).unwrap();
     // SIGTERM, as systemd stops it: a clean exit.
     let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status();
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(health.status().as_u16(), 200);
     assert!(status.success(), "{status}");
 }

@@ -546,7 +546,8 @@ const MAD: usize = 4;
 pub struct Controller {
     /// (second, mean rate of the second ending then), in bytes/s.
     intervals: Vec<(f64, f64)>,
-    /// When streams were last added (series time).
+    /// Where settled intervals begin (series time): the second after streams were last
+    /// added (they connect and slow-start in between), or 1 (the first second is slow start).
     pub last_ramp: f64,
     pub streams: u32,
     max_streams: u32,
@@ -595,18 +596,26 @@ impl Controller {
         let avg = series.rate(k - 1.0, k);
         // A new high: single seconds are noisy (loss recovery), and streams added on noise
         // only add losses on a slow line.
-        let best = self.intervals.iter().map(|a| a.1).reduce(f64::max);
+        // The first second is slow start: it says nothing of what the streams can do, and
+        // any second after it would beat it.
+        let best = self
+            .intervals
+            .iter()
+            .filter(|a| a.0 > 1.0 + 1e-9)
+            .map(|a| a.1)
+            .reduce(f64::max);
         self.intervals.push((k, avg));
         let mas = self.moving_averages();
         if mas.len() >= MAD && cv(&mas[mas.len() - MAD..]) <= STABLE_CV {
             return Decision::Stable;
         }
-        // The first second is slow start: it says nothing of what the streams can do.
         let growing = best.is_some_and(|b| avg > b * (1.0 + RAMP_GROWTH));
         if growing && !queued && self.streams < self.max_streams {
             let add = RAMP_STEP.min(self.max_streams - self.streams);
             self.streams += add;
-            self.last_ramp = k;
+            // The new streams start after this decision and connect and slow-start during
+            // the next second: it is not settled either.
+            self.last_ramp = k + 1.0;
             return Decision::Ramp(add);
         }
         Decision::Continue
@@ -715,17 +724,22 @@ impl Bins {
     }
 
     fn add(&self, n: u64) {
-        let i = self.index(self.start.elapsed()).min(self.counts.len() - 1);
+        self.add_at(self.start.elapsed(), n);
+    }
+
+    fn add_at(&self, at: Duration, n: u64) {
+        let i = self.index(at).min(self.counts.len() - 1);
         self.counts[i].fetch_add(n, Ordering::Relaxed);
     }
 
     /// The bins whose time ended more than 10 ms ago (a count taken just before a bin's
     /// end and added just after is not missed).
     fn complete(&self) -> Vec<u64> {
-        let settled = self
-            .start
-            .elapsed()
-            .saturating_sub(Duration::from_millis(10));
+        self.complete_at(self.start.elapsed())
+    }
+
+    fn complete_at(&self, now: Duration) -> Vec<u64> {
+        let settled = now.saturating_sub(Duration::from_millis(10));
         let done = self.index(settled).min(self.counts.len());
         self.counts[..done]
             .iter()
@@ -903,6 +917,11 @@ async fn direction(
                 Decision::Ramp(n) => {
                     spawn(&mut streams, n);
                     ramp_done_at = Instant::now();
+                    // Later seconds already in the series (a late poll) were measured
+                    // before these streams, and the latency probes are those of now: judge
+                    // them at the next tick, not on this batch.
+                    next_second += 1.0;
+                    break;
                 }
                 Decision::Continue => {}
             }
@@ -940,8 +959,10 @@ async fn direction(
     let duration = start.elapsed().as_secs_f64();
     streams.abort_all();
     prober.abort_all();
-    // One last reading of the collector's bins, after the poller stops.
+    // One last reading of the collector's bins, once the poller has stopped (an answer it
+    // was waiting for must not land after this reading).
     poller.abort_all();
+    while poller.join_next().await.is_some() {}
     let series = match dir {
         Dir::Download => Series::from_bins(TICK.as_secs_f64(), &flow.bins.complete()),
         Dir::Upload => {
@@ -1254,25 +1275,30 @@ mod tests {
 
     #[test]
     fn ramps_while_growing_then_stabilises_after_the_ramp() {
-        let s = link(1e6, 2.5, 12.0);
+        let s = link(1e6, 2.5, 16.0);
         let mut c = Controller::new(4, 16);
         let mut decisions = Vec::new();
-        for k in 1..=12 {
+        for k in 1..=16 {
             let d = c.second(f64::from(k), &s, false);
             decisions.push(d);
             if d == Decision::Stable {
                 break;
             }
         }
-        // No decision on the first second (slow start); streams added while the rate grows,
-        // then seven settled seconds.
-        assert_eq!(decisions[0], Decision::Continue);
-        assert!(decisions.contains(&Decision::Ramp(4)));
+        // No decision on the first two seconds (slow start, then nothing to compare with
+        // but slow start); streams added while the rate grows, then seven settled seconds,
+        // none of them the second after a ramp.
+        assert_eq!(decisions[..2], [Decision::Continue, Decision::Continue]);
+        let last_ramp = decisions
+            .iter()
+            .rposition(|d| matches!(d, Decision::Ramp(4)))
+            .expect("a ramp")
+            + 1;
         assert_eq!(*decisions.last().unwrap(), Decision::Stable);
         let stable_at = decisions.len() as f64;
         let (start, end) = c.window(stable_at);
         assert_eq!(end - start, 7.0, "{decisions:?}");
-        assert!(start >= c.last_ramp, "{decisions:?}");
+        assert_eq!(start, last_ramp as f64 + 1.0, "{decisions:?}");
         let (mbps, p10, _, p90) = window_figures(&s, start, end);
         assert!((mbps - 8.0).abs() < 0.01, "{mbps}");
         assert!(p10 <= mbps + 1e-9 && p90 >= mbps - 1e-9);
@@ -1322,15 +1348,20 @@ mod tests {
 
     #[test]
     fn bins_count_by_arrival_and_hold_back_the_current_one() {
+        let ms = Duration::from_millis;
         let b = Bins::new(Instant::now(), Duration::from_secs(1));
-        b.add(10);
-        // The current bin is not complete yet.
-        assert!(b.complete().is_empty());
-        std::thread::sleep(Duration::from_millis(120));
-        b.add(5);
-        let done = b.complete();
-        assert_eq!(done.first(), Some(&10));
-        assert_eq!(done.iter().sum::<u64>(), 10);
+        b.add_at(ms(5), 10);
+        b.add_at(ms(150), 5);
+        b.add_at(ms(199), 1);
+        // Bin 0 is complete 10 ms after its end, not before.
+        assert!(b.complete_at(ms(105)).is_empty());
+        assert_eq!(b.complete_at(ms(111)), vec![10]);
+        assert_eq!(b.complete_at(ms(250)), vec![10, 6]);
+        // Past the span, counts go to the last bin; never more bins than the span.
+        b.add_at(ms(5000), 7);
+        let all = b.complete_at(ms(5000));
+        assert_eq!(all.len(), 11);
+        assert_eq!(all.iter().sum::<u64>(), 23);
     }
 
     #[test]

@@ -63,9 +63,9 @@ impl Default for Bandwidth {
 impl TryFrom<RawBandwidth> for Bandwidth {
     type Error = String;
     fn try_from(r: RawBandwidth) -> Result<Self, String> {
-        if !(2.0..=60.0).contains(&r.max_seconds) {
+        if !(2.0..=20.0).contains(&r.max_seconds) {
             return Err(format!(
-                "max_seconds must be between 2 and 60, got {}",
+                "max_seconds must be between 2 and 20 (both directions and the latency probes must fit in the collector's 60 s speed-test session), got {}",
                 r.max_seconds
             ));
         }
