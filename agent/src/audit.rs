@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use readiness::measurements::{BrowserMeasurements, SystemMeasurements};
+use readiness::measurements::{BrowserMeasurements, SystemMeasurements, reasons};
 use readiness::report::{SCHEMA_VERSION, Workstation};
 use readiness::{Lang, Measurements, Profile, Report, Uai};
 
@@ -123,7 +123,7 @@ impl AuditConfig {
 }
 
 /// Why the bandwidth checks are unknown when there is no collector to measure against.
-pub const NO_COLLECTOR: &str = "no collector to measure against: enrol this PC (ent-agent enroll) or pass --collector URL and --token TOKEN";
+pub use readiness::measurements::reasons::NO_COLLECTOR;
 
 /// How the bandwidth test is chosen.
 #[derive(Debug, Clone)]
@@ -140,14 +140,10 @@ pub enum BandwidthPlan {
 /// `--no-bandwidth`, `--no-network`, `--collector`, `--token`.
 fn bandwidth_plan(args: &AuditArgs) -> Result<BandwidthPlan> {
     if args.no_network {
-        return Ok(BandwidthPlan::Skip(
-            "network probes skipped (--no-network)".into(),
-        ));
+        return Ok(BandwidthPlan::Skip(reasons::NO_NETWORK.into()));
     }
     if args.no_bandwidth {
-        return Ok(BandwidthPlan::Skip(
-            "bandwidth test skipped (--no-bandwidth)".into(),
-        ));
+        return Ok(BandwidthPlan::Skip(reasons::NO_BANDWIDTH.into()));
     }
     let Some(url) = args.collector.as_deref() else {
         return Ok(BandwidthPlan::Unset);
@@ -355,7 +351,7 @@ pub async fn collect(config: &AuditConfig) -> Measurements {
     let network_config = NetworkConfig::new(&config.profile.network, &config.network);
     let network = async {
         if config.network.skip {
-            return probe::network::skipped("network probes skipped (--no-network)");
+            return probe::network::skipped(reasons::NO_NETWORK);
         }
         with_deadline(
             network_deadline,

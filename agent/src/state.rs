@@ -15,10 +15,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Where state lives and whether it was chosen explicitly.
+/// Where state lives.
 #[derive(Debug, Clone)]
 pub struct StateDir {
     pub path: PathBuf,
+    /// The system directory, when this one was chosen automatically and is not it (a user
+    /// run): the workstation id an administrator run kept there is reused. Never with an
+    /// explicit directory, which stands alone.
+    shared: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,11 +86,18 @@ impl StateDir {
     pub fn resolve(explicit: Option<&Path>) -> Result<StateDir, StateError> {
         if let Some(p) = explicit {
             fs::create_dir_all(p).map_err(io_err(p))?;
-            return Ok(StateDir { path: p.to_owned() });
+            return Ok(StateDir {
+                path: p.to_owned(),
+                shared: None,
+            });
         }
         for candidate in [system_dir(), user_dir()].into_iter().flatten() {
             if writable(&candidate) {
-                return Ok(StateDir { path: candidate });
+                let shared = system_dir().filter(|d| *d != candidate);
+                return Ok(StateDir {
+                    path: candidate,
+                    shared,
+                });
             }
         }
         Err(StateError::NoDirectory)
@@ -188,11 +199,7 @@ pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool
     };
     // An id kept by an administrator run is reused by a user run on the same machine, so
     // that the same PC does not report under two ids.
-    let existing = read(&state.path).or_else(|| {
-        system_dir()
-            .filter(|d| *d != state.path)
-            .and_then(|d| read(&d))
-    });
+    let existing = read(&state.path).or_else(|| state.shared.as_deref().and_then(read));
     if let Some(file) = existing {
         if file.fingerprint.same_machine(now) {
             if file.fingerprint != *now {
@@ -267,6 +274,31 @@ mod tests {
         assert_ne!(id3, id1);
         let text = fs::read_to_string(dir.path().join("workstation.json")).unwrap();
         assert!(text.contains(&id3.to_string()));
+    }
+
+    #[test]
+    fn a_user_run_reuses_the_id_an_administrator_run_kept() {
+        let system = tempfile::tempdir().unwrap();
+        let user = tempfile::tempdir().unwrap();
+        let admin = StateDir {
+            path: system.path().to_owned(),
+            shared: None,
+        };
+        let (id, _) = workstation_id(&admin, &Fingerprint::default()).unwrap();
+        let user_run = StateDir {
+            path: user.path().to_owned(),
+            shared: Some(system.path().to_owned()),
+        };
+        assert_eq!(
+            workstation_id(&user_run, &Fingerprint::default()).unwrap(),
+            (id, false)
+        );
+        // An explicit directory stands alone, whatever the system directory holds.
+        let other = tempfile::tempdir().unwrap();
+        let explicit = StateDir::resolve(Some(other.path())).unwrap();
+        let (own, new) = workstation_id(&explicit, &Fingerprint::default()).unwrap();
+        assert!(new);
+        assert_ne!(own, id);
     }
 
     #[test]

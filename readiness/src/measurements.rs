@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod bandwidth;
 pub mod network;
+pub mod reasons;
 
 pub use bandwidth::BandwidthMeasurements;
 pub use network::NetworkMeasurements;

@@ -88,13 +88,15 @@ impl Check {
     }
 
     fn unknown(self, lang: Lang, reason: Option<&str>, threshold: Option<String>) -> CheckResult {
-        let reason = reason.map(str::to_owned).unwrap_or_else(|| {
-            tr(
-                lang,
-                "non mesuré par cet agent",
-                "not measured by this agent",
-            )
-        });
+        let reason = reason
+            .map(|r| crate::measurements::reasons::localize(r, lang))
+            .unwrap_or_else(|| {
+                tr(
+                    lang,
+                    "non mesuré par cet agent",
+                    "not measured by this agent",
+                )
+            });
         let message = tr(lang, "Mesure impossible : ", "Could not measure: ") + &reason;
         let remediation = tr(
             lang,

@@ -771,6 +771,25 @@ fn no_network_skips_every_network_probe() {
             "{c}"
         );
     }
+
+    // In French, the check says it in French; the measurement keeps the agent's words.
+    let mut cmd: Command = agent(state.path());
+    cmd.args(["audit", "--json", "--lang", "fr", "--no-network"]);
+    let report: Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(
+        report["measurements"]["network"]["unavailable"]["network"],
+        "network probes skipped (--no-network)"
+    );
+    let c = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "bandwidth.download")
+        .unwrap();
+    assert_eq!(
+        c["message"], "Mesure impossible : sondes réseau non lancées (--no-network)",
+        "{c}"
+    );
 }
 
 /// The audit's deadline stops probes still waiting: their checks are unknown (not

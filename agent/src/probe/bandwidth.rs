@@ -139,9 +139,8 @@ pub async fn measure(target: &Target, settings: Settings, progress: bool) -> Ban
 /// Stop the whole test early when the audit's deadline cuts it: what was measured so far is
 /// lost, so say so.
 pub fn timed_out(deadline: Duration, server: &Url) -> BandwidthMeasurements {
-    let mut m = skipped(&format!(
-        "the bandwidth test did not finish within {:.0} s",
-        deadline.as_secs_f64()
+    let mut m = skipped(&readiness::measurements::reasons::bandwidth_timed_out(
+        deadline.as_secs_f64(),
     ));
     m.server = Some(server.to_string());
     m

@@ -32,7 +32,7 @@ pub async fn with_deadline<T>(
 
 /// "timed out after 2.5 s", for `unavailable` maps.
 pub fn timed_out(deadline: Duration) -> String {
-    format!("timed out after {:.1} s", deadline.as_secs_f64())
+    readiness::measurements::reasons::timed_out(deadline.as_secs_f64())
 }
 
 #[cfg(test)]
