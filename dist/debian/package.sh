@@ -23,20 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-profile=release
-out=target/dist
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --debug) profile=debug ;;
-        --out) out="$2"; shift ;;
-        *) echo "usage: $0 [--debug] [--out DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
+. dist/package-args.sh
 command -v dpkg-deb >/dev/null || { echo "error: dpkg-deb is needed (Debian's dpkg)" >&2; exit 1; }
-
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-[ -n "$version" ] || { echo "error: no version in Cargo.toml" >&2; exit 1; }
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 
 # One package at a time: built together their features would unify differently from the

@@ -13,19 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 target=x86_64-pc-windows-gnu
-profile=release
-out=target/dist
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --debug) profile=debug ;;
-        --out) out="$2"; shift ;;
-        *) echo "usage: $0 [--debug] [--out DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
-
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-[ -n "$version" ] || { echo "error: no version in Cargo.toml" >&2; exit 1; }
+. dist/package-args.sh
 
 if [ "$profile" = release ]; then
     cargo build --locked --release --target "$target" -p ent-agent
