@@ -27,6 +27,19 @@ pub fn admin(db: &Path) -> Command {
     cmd
 }
 
+/// The URL a just-started `ent-collector serve` (stdout piped) prints on its first line.
+pub fn listening_url(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the collector's first line");
+    line.trim()
+        .strip_prefix("ent-collector listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned()
+}
+
 /// A running collector.
 #[derive(Debug)]
 pub struct Collector {
@@ -51,16 +64,7 @@ impl Collector {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start ent-collector");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the collector's first line");
-        let url = line
-            .trim()
-            .strip_prefix("ent-collector listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
+        let url = listening_url(&mut child);
         Collector {
             child,
             url,
@@ -139,6 +143,17 @@ impl Collector {
             status,
             serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
         )
+    }
+
+    /// `GET /api/v1/export.csv` with a read token: the CSV text.
+    pub fn export_csv(&self, read_token: &str) -> String {
+        Self::http()
+            .get(format!("{}/api/v1/export.csv", self.url))
+            .bearer_auth(read_token)
+            .send()
+            .expect("GET export.csv")
+            .text()
+            .expect("the CSV")
     }
 
     pub fn post_report(

@@ -70,16 +70,40 @@ pub const PROXY_VARS: &[&str] = &[
 /// (no locale, no colour, no inherited state directory).
 pub fn agent(state_dir: &Path) -> Command {
     let mut cmd = Command::new(agent_bin());
-    cmd.env("ENT_AGENT_STATE_DIR", state_dir)
-        .env_remove("LANG")
+    cmd.env("ENT_AGENT_STATE_DIR", state_dir);
+    neutral_env(&mut cmd);
+    cmd
+}
+
+/// No locale, no colour, no proxy from the environment (it must not leak into tests, nor
+/// send probes elsewhere).
+pub fn neutral_env(cmd: &mut Command) -> &mut Command {
+    cmd.env_remove("LANG")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env("NO_COLOR", "1");
-    // Proxies from the environment must not leak into tests (nor send probes elsewhere).
     for var in PROXY_VARS {
         cmd.env_remove(var);
     }
     cmd
+}
+
+/// The JSON report an `ent-agent audit --json` printed, after the checks every run must
+/// pass: exit 0 or 1, no panic, one JSON document valid against the schema.
+pub fn audit_report(out: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}\n{stderr}\n{stdout}",
+        out.status.code()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{stdout}\n{stderr}"));
+    let errors = schema_errors(&report);
+    assert!(errors.is_empty(), "schema: {errors:#?}");
+    report
 }
 
 /// stdout, stderr and exit code of a finished command, for assertions.

@@ -651,7 +651,8 @@ pub struct BlackHole {
     pub address: Ipv4Addr,
 }
 
-fn ip_cmd(args: &[&str]) -> Result<(), String> {
+/// `ip ARGS`: Ok, or what it said on stderr.
+pub(crate) fn ip_cmd(args: &[&str]) -> Result<(), String> {
     let out = Command::new("ip")
         .args(args)
         .output()

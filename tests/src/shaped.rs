@@ -25,33 +25,18 @@
 //! plus 12 with timestamps) headers are not payload. At MTU 1500 with timestamps:
 //! 1448 / 1514 = 95.6 %, 4.4 % of overhead.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+use crate::netlab::ip_cmd as ip;
 
 /// The server side's address (collector, iperf3 server).
 pub const SERVER: &str = "198.18.0.2";
 const CLIENT_CIDR: &str = "198.18.0.1/30";
 const SERVER_CIDR: &str = "198.18.0.2/30";
 const ETHERNET_HEADER: f64 = 14.0;
-
-fn ip(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run ip: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "ip {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
 
 /// Rates in Mbit/s (10^6 bit/s); `None`: unshaped.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -293,16 +278,7 @@ pub fn collector(link: &Link, db: &Path) -> (Daemon, String) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start ent-collector in the server namespace");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the collector's first line");
-    let url = line
-        .trim()
-        .strip_prefix("ent-collector listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
+    let url = crate::collector::listening_url(&mut child);
     (Daemon { child }, url)
 }
 

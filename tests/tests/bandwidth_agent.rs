@@ -300,13 +300,7 @@ fn an_enrolled_run_feeds_the_school_link_estimate() {
         "{detail:#}"
     );
 
-    let csv = Collector::http()
-        .get(format!("{}/api/v1/export.csv", c.url))
-        .bearer_auth(&read)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let csv = c.export_csv(&read);
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(';').collect();
     let col = header

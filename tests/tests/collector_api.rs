@@ -88,13 +88,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
     assert_eq!(deps["departements"][0]["code"], "069");
     assert_eq!(deps["departements"][0]["schools"], 8);
 
-    let csv = Collector::http()
-        .get(format!("{}/api/v1/export.csv", c.url))
-        .bearer_auth(&read)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let csv = c.export_csv(&read);
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("uai;nom;commune"));
     assert_eq!(csv.lines().count(), 9);

@@ -5,10 +5,10 @@
 //! Needs dpkg-deb (every Debian system has it).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use ent_tests::collector::listening_url;
 use ent_tests::workspace_root;
 
 fn dpkg_deb(args: &[&str], deb: &Path) -> String {
@@ -197,16 +197,7 @@ fn debian_packages() {
         .spawn()
         .unwrap();
     let mut child = Running(child);
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("ent-collector listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
+    let url = listening_url(&mut child.0).trim_end_matches('/').to_owned();
     let health = reqwest::blocking::get(format!("{url}/healthz")).unwrap();
     // SIGTERM, as systemd stops it: a clean exit.
     let _ = Command::new("kill")

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use ent_tests::collector::{Collector, admin};
 use ent_tests::netlab::{Behaviour, DnsAnswer, Lab, Reply, TestCa};
-use ent_tests::{PROXY_VARS, schema_errors, workspace_root};
+use ent_tests::{audit_report, neutral_env, workspace_root};
 use serde_json::Value;
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -153,13 +153,8 @@ impl Wine {
             // No Mono or Gecko installation prompts.
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("LANG")
-            .env_remove("LC_ALL")
-            .env("NO_COLOR", "1");
-        for var in PROXY_VARS {
-            cmd.env_remove(var);
-        }
+            .env_remove("WAYLAND_DISPLAY");
+        neutral_env(&mut cmd);
         cmd
     }
 
@@ -209,18 +204,7 @@ fn setup() -> Result<(Wine, PathBuf), String> {
 /// The report on stdout, after the common checks: exit 0 or 1 following the verdict, no
 /// panic, one JSON document of the current schema.
 fn report(out: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "exit {:?}\n{stderr}\n{stdout}",
-        out.status.code()
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let report: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{stdout}\n{stderr}"));
-    let errors = schema_errors(&report);
-    assert!(errors.is_empty(), "schema: {errors:#?}");
+    let report = audit_report(out);
     assert_eq!(report["schema_version"], readiness::report::SCHEMA_VERSION);
     let ready = matches!(
         report["verdict"].as_str(),

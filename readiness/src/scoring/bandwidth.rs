@@ -4,11 +4,12 @@
 //! A test that could not run (no collector, `--no-bandwidth`, refused) is `unknown` with the
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
+use super::network::{grade_limit, limit_threshold};
 use super::{Check, grade, num, numeric_threshold, tr};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
-use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::report::{CheckResult, CheckValue, Lang};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
@@ -141,28 +142,14 @@ fn loaded_latency(
 ) -> CheckResult {
     let cfg = &profile.checks.bandwidth_loaded_latency;
     let check = Check::new("bandwidth.loaded_latency", cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "réussi ≤ {} ms, échec > {} ms (médiane sous charge)",
-            num(lang, cfg.pass_ms),
-            num(lang, cfg.fail_ms)
-        ),
-        Lang::En => format!(
-            "pass ≤ {} ms, fail > {} ms (median under load)",
-            num(lang, cfg.pass_ms),
-            num(lang, cfg.fail_ms)
-        ),
-    });
+    let threshold = Some(
+        limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms")
+            + &tr(lang, " (médiane sous charge)", " (median under load)"),
+    );
     let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
         return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
     };
-    let status = if loaded.median <= cfg.pass_ms {
-        CheckStatus::Pass
-    } else if loaded.median <= cfg.fail_ms {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Fail
-    };
+    let status = grade_limit(loaded.median, cfg.pass_ms, cfg.fail_ms);
     let idle = bw
         .and_then(|b| b.idle_latency_ms.as_ref())
         .map(|i| match lang {
@@ -204,6 +191,7 @@ fn loaded_latency(
 mod tests {
     use super::*;
     use crate::measurements::bandwidth::{CountedBy, LatencySummary, StopReason};
+    use crate::report::CheckStatus;
 
     fn transfer(mbps: f64) -> Transfer {
         Transfer {

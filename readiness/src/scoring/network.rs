@@ -141,7 +141,7 @@ impl Ctx<'_> {
 }
 
 /// "pass ≤ 100 ms, fail > 1000 ms".
-fn limit_threshold(lang: Lang, pass: f64, fail: f64, unit: &str) -> String {
+pub(super) fn limit_threshold(lang: Lang, pass: f64, fail: f64, unit: &str) -> String {
     match lang {
         Lang::Fr => format!(
             "réussi ≤ {} {unit}, échec > {} {unit}",
@@ -165,7 +165,7 @@ fn colon(lang: Lang) -> &'static str {
 }
 
 /// Less is better: `<= pass` passes, `<= fail` warns, above fails.
-fn grade_limit(value: f64, pass: f64, fail: f64) -> CheckStatus {
+pub(super) fn grade_limit(value: f64, pass: f64, fail: f64) -> CheckStatus {
     if value <= pass {
         CheckStatus::Pass
     } else if value <= fail {
