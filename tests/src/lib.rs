@@ -13,33 +13,33 @@ use std::sync::OnceLock;
 /// the same cargo as the tests, so the binary is never stale. Benchmarks set
 /// `ENT_TESTS_RELEASE=1` to get optimised binaries.
 pub fn binary(package: &str, bin: &str) -> PathBuf {
+    build_binary(package, bin, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`binary`] for a target other than the host's (`--target`) when given.
+pub fn build_binary(package: &str, bin: &str, target: Option<&str>) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let release = std::env::var_os("ENT_TESTS_RELEASE").is_some();
     let out = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--message-format=json",
-            "-p",
-            package,
-            "--bin",
-            bin,
-        ])
+        .args(["build", "--quiet", "--message-format=json"])
+        .args(target.map(|t| ["--target", t]).into_iter().flatten())
+        .args(["-p", package, "--bin", bin])
         .args(release.then_some("--release"))
         .current_dir(workspace_root())
         .output()
-        .expect("run cargo build");
-    assert!(
-        out.status.success(),
-        "cargo build -p {package} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo build -p {package} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo did not report the {bin} executable"))
+        .ok_or_else(|| format!("cargo did not report the {bin} executable"))
 }
 
 pub fn workspace_root() -> &'static Path {

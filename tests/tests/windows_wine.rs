@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use ent_tests::collector::{Collector, admin};
 use ent_tests::netlab::{Behaviour, DnsAnswer, Lab, Reply, TestCa};
-use ent_tests::{audit_report, neutral_env, workspace_root};
+use ent_tests::{audit_report, build_binary, neutral_env, workspace_root};
 use serde_json::Value;
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -52,33 +52,8 @@ fn wine_loader() -> Option<PathBuf> {
 
 /// The Windows agent, built for [`TARGET`] by the same cargo as the tests.
 fn windows_agent() -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let release = std::env::var_os("ENT_TESTS_RELEASE").is_some();
-    let out = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--message-format=json",
-            "--target",
-            TARGET,
-        ])
-        .args(["-p", "ent-agent", "--bin", "ent-agent"])
-        .args(release.then_some("--release"))
-        .current_dir(workspace_root())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo build --target {TARGET} failed (rustup target add {TARGET}?):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "ent-agent")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo did not report ent-agent.exe".to_owned())
+    build_binary("ent-agent", "ent-agent", Some(TARGET))
+        .map_err(|e| format!("{e}\n(for {TARGET}: rustup target add {TARGET}?)"))
 }
 
 /// A Unix path as Wine's programs see it (Wine maps `/` to drive `Z:`).
