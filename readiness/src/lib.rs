@@ -4,6 +4,7 @@
 //! Pure: no I/O, no async. Both the agent and the collector depend on it, so that a report
 //! scored on a PC and re-scored by the collector give the same answer for the same profile.
 
+pub mod api;
 pub mod lifecycle;
 pub mod measurements;
 pub mod privacy;

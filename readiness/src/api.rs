@@ -1,0 +1,217 @@
+//! The contract between the agent and the collector: every message of the HTTP API besides
+//! the report itself ([`crate::Report`]), as one typed struct that both ends use. The
+//! collector serialises them, the agent (and its test doubles) deserialise them; nothing on
+//! either side builds or reads these documents by hand.
+//!
+//! The messages are versioned with the API's path (`/api/v1/...`): a field may be added
+//! (readers ignore what they do not know, and optional fields have defaults), never renamed
+//! or given another meaning. Their JSON Schema is committed at `readiness/schema/api.v1.schema.json`
+//! and checked against these types by a test, like the report's.
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Verdict;
+
+/// Paths of the API, relative to the collector's base URL (which ends with `/`).
+pub mod path {
+    /// `POST`: submit a report; answers [`super::Ack`] or [`super::ErrorBody`].
+    pub const REPORTS: &str = "api/v1/reports";
+    /// `GET`: the profile to apply; answers [`super::RemoteProfile`].
+    pub const PROFILE: &str = "api/v1/profile";
+    /// `POST`: open a speed-test session; answers [`super::SpeedtestSession`].
+    pub const SPEEDTEST_SESSIONS: &str = "api/v1/speedtest/sessions";
+    /// `GET ?session=ID&bytes=N`: N bytes of incompressible data.
+    pub const SPEEDTEST_DOWNLOAD: &str = "api/v1/speedtest/download";
+    /// `POST ?session=ID`: a sink that counts what it receives; answers [`super::UploadReceipt`].
+    pub const SPEEDTEST_UPLOAD: &str = "api/v1/speedtest/upload";
+    /// `GET ?session=ID`: a tiny object, for latency.
+    pub const SPEEDTEST_PING: &str = "api/v1/speedtest/ping";
+
+    /// `GET` (counters, [`super::SessionCounters`]) or `DELETE` one speed-test session.
+    pub fn speedtest_session(id: &str) -> String {
+        format!("{SPEEDTEST_SESSIONS}/{id}")
+    }
+}
+
+/// Width of the collector's upload bins: the bytes received in each `BIN_MS` milliseconds of
+/// a speed-test session's clock.
+pub const BIN_MS: u64 = 100;
+
+/// [`BIN_MS`] as a duration.
+pub const BIN: Duration = Duration::from_millis(BIN_MS);
+
+/// Every 4xx and 5xx answer: a stable machine code (`invalid_report`, `wrong_school`...) and
+/// a sentence for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// What became of a submitted report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    /// Stored now (`201`).
+    #[default]
+    Stored,
+    /// Stored earlier: nothing changed (`200`).
+    Duplicate,
+}
+
+/// The collector's acknowledgement of a report (`201 stored` or `200 duplicate`), with the
+/// verdict and score of its own scoring.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Ack {
+    #[serde(default)]
+    pub status: AckStatus,
+    /// The report's id, as submitted.
+    #[serde(default)]
+    pub report_id: String,
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    #[serde(default)]
+    pub score: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Ack {
+    pub fn duplicate(&self) -> bool {
+        self.status == AckStatus::Duplicate
+    }
+}
+
+/// How often the agent re-audits, as the collector's profile says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoteSchedule {
+    pub interval_hours: u32,
+    pub jitter_minutes: u32,
+}
+
+/// `GET /api/v1/profile`: the profile the agent should apply. The TOML is the single source
+/// of truth; `name` and `schedule` are copies for readers that do not parse it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoteProfile {
+    #[serde(default)]
+    pub name: String,
+    pub toml: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<RemoteSchedule>,
+}
+
+/// `POST /api/v1/speedtest/sessions` (`201`): the session id, the capability for the data
+/// routes, and how long it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SpeedtestSession {
+    pub session: String,
+    pub expires_in_s: u64,
+}
+
+/// `GET /api/v1/speedtest/sessions/{id}[?bins_from=K]`: the bytes the collector has received
+/// and sent in the session so far, on its own clock. Upload is counted here, at the receiver.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct SessionCounters {
+    /// The collector's clock: microseconds since the session opened, read before the
+    /// counters (which may only be ahead of it).
+    pub elapsed_us: u64,
+    pub uploaded_bytes: u64,
+    pub downloaded_bytes: u64,
+    /// With `bins_from`: the upload bins from bin K on.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<UploadBins>,
+}
+
+/// Bytes received in each bin of the session's clock, complete bins only.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct UploadBins {
+    /// Width of a bin; [`BIN_MS`] for this version of the API.
+    pub bin_ms: u64,
+    /// Index of the first bin in `upload_bins`.
+    pub bins_from: usize,
+    pub upload_bins: Vec<u64>,
+}
+
+/// Query of the session counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct CountersQuery {
+    #[serde(default)]
+    pub bins_from: Option<usize>,
+}
+
+/// Query of the data routes (download, upload, ping).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TransferQuery {
+    pub session: String,
+    /// Download size; the collector's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+/// `POST /api/v1/speedtest/upload`: what the sink received, and in how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct UploadReceipt {
+    pub received_bytes: u64,
+    pub duration_us: u64,
+}
+
+/// The JSON Schema of every API message, one definition each under `$defs`.
+pub fn api_schema() -> serde_json::Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    // Each call adds the message (and what it refers to) to the definitions.
+    generator.subschema_for::<ErrorBody>();
+    generator.subschema_for::<Ack>();
+    generator.subschema_for::<RemoteProfile>();
+    generator.subschema_for::<SpeedtestSession>();
+    generator.subschema_for::<SessionCounters>();
+    generator.subschema_for::<UploadReceipt>();
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "ENT readiness API v1: the messages besides the report",
+        "$defs": generator.take_definitions(true),
+    })
+}
+
+/// The committed JSON Schema of the API messages.
+pub const API_SCHEMA_V1: &str = include_str!("../schema/api.v1.schema.json");
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn counters_without_bins_have_no_bin_fields() {
+        let c = SessionCounters {
+            elapsed_us: 5,
+            uploaded_bytes: 1,
+            downloaded_bytes: 2,
+            bins: None,
+        };
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"elapsed_us": 5, "uploaded_bytes": 1, "downloaded_bytes": 2})
+        );
+        let with: SessionCounters = serde_json::from_value(serde_json::json!({
+            "elapsed_us": 5, "uploaded_bytes": 1, "downloaded_bytes": 2,
+            "bin_ms": 100, "bins_from": 3, "upload_bins": [7, 8]
+        }))
+        .unwrap();
+        assert_eq!(with.bins.unwrap().upload_bins, [7, 8]);
+    }
+
+    #[test]
+    fn acks_read_what_older_collectors_wrote() {
+        let a: Ack =
+            serde_json::from_str(r#"{"status":"duplicate","verdict":"ready","score":87}"#).unwrap();
+        assert!(a.duplicate());
+        assert_eq!(a.verdict, Some(Verdict::Ready));
+        assert_eq!(a.score, Some(87));
+    }
+}
