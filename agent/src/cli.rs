@@ -214,3 +214,38 @@ pub enum ScheduleCommand {
     /// last audit.
     Show,
 }
+
+/// Longest `--label` accepted, in characters (the collector accepts longer texts: this is
+/// what fits a table column and a sticker on the PC).
+pub const MAX_LABEL: usize = 100;
+
+/// A `--label`, trimmed; none when blank. The one rule for `audit` and `enroll`.
+pub fn validate_label(label: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    if l.chars().count() > MAX_LABEL {
+        anyhow::bail!("--label is too long: at most {MAX_LABEL} characters");
+    }
+    if l.chars().any(char::is_control) {
+        anyhow::bail!("--label must not contain control characters");
+    }
+    Ok(Some(l.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(validate_label(None).unwrap(), None);
+        assert_eq!(validate_label(Some("  ")).unwrap(), None);
+        assert_eq!(
+            validate_label(Some(" salle 2 ")).unwrap().as_deref(),
+            Some("salle 2")
+        );
+        assert!(validate_label(Some(&"x".repeat(101))).is_err());
+        assert!(validate_label(Some("a\nb")).is_err());
+    }
+}

@@ -41,7 +41,7 @@ use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 use tokio::task::JoinSet;
 
-use crate::submit::{error_chain, parse_ca, parse_retry_after};
+use crate::client::{error_chain, parse_ca, parse_retry_after};
 
 const MIB: u64 = 1024 * 1024;
 /// Sampling period of the controller and width of the percentile bins.

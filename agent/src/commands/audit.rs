@@ -2,7 +2,7 @@
 //! its own), score with the profile, print, write the report.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -10,17 +10,14 @@ use readiness::measurements::{BrowserMeasurements, SystemMeasurements, reasons};
 use readiness::report::{SCHEMA_VERSION, Workstation};
 use readiness::{Lang, Measurements, Profile, Report, Uai};
 
-use crate::cli::{AuditArgs, Cli};
-use crate::enroll::Enrollment;
+use crate::cli::{AuditArgs, Cli, validate_label};
+use crate::client;
 use crate::probe::bandwidth::{self, Settings, Target};
 use crate::probe::network::{NetworkConfig, NetworkOptions};
 use crate::probe::{self, timed_out, with_deadline};
-use crate::state::{self, StateDir};
-use crate::submit;
+use crate::state::enrollment::{Enrollment, Token};
+use crate::state::{self, StateDir, durable};
 use crate::{exit, output};
-
-/// Longest label accepted, in characters.
-const MAX_LABEL: usize = 100;
 
 /// Per-probe deadlines (each is also bounded by the audit's).
 const SYSTEM_DEADLINE: Duration = Duration::from_secs(8);
@@ -67,19 +64,6 @@ pub fn detect_lang(explicit: Option<&str>) -> Lang {
     }
 }
 
-fn validate_label(label: Option<&str>) -> Result<Option<String>> {
-    let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) else {
-        return Ok(None);
-    };
-    if l.chars().count() > MAX_LABEL {
-        bail!("--label is too long: at most {MAX_LABEL} characters");
-    }
-    if l.chars().any(char::is_control) {
-        bail!("--label must not contain control characters");
-    }
-    Ok(Some(l.to_owned()))
-}
-
 impl AuditConfig {
     pub fn from_args(args: &AuditArgs) -> Result<AuditConfig> {
         let profile = load_profile(args.profile.as_deref())?;
@@ -109,7 +93,7 @@ impl AuditConfig {
         if !matches!(self.bandwidth, BandwidthPlan::Unset) {
             return;
         }
-        match submit::parse_base_url(&enrollment.collector) {
+        match client::parse_base_url(&enrollment.collector) {
             Ok(base) => {
                 self.bandwidth = BandwidthPlan::Run(Target {
                     base,
@@ -148,11 +132,11 @@ fn bandwidth_plan(args: &AuditArgs) -> Result<BandwidthPlan> {
     let Some(url) = args.collector.as_deref() else {
         return Ok(BandwidthPlan::Unset);
     };
-    let base = submit::parse_base_url(url).map_err(|e| anyhow!("--collector: {e}"))?;
+    let base = client::parse_base_url(url).map_err(|e| anyhow!("--collector: {e}"))?;
     let token = args.token.as_deref().ok_or_else(|| {
         anyhow!("--collector needs the school's token: --token TOKEN or ENT_AGENT_TOKEN")
     })?;
-    let token = crate::enroll::Token::parse(token)?;
+    let token = Token::parse(token)?;
     let mut ca = Vec::new();
     for path in &args.ca_file {
         ca.extend(
@@ -200,12 +184,9 @@ fn network_options(args: &AuditArgs) -> Result<NetworkOptions> {
 }
 
 /// The `--output` file, checked before the audit runs: written at the end through a
-/// temporary file in the same directory, then renamed.
+/// temporary file in the same directory, then renamed ([`durable::Pending`]).
 #[derive(Debug)]
-pub(crate) struct OutputFile {
-    path: PathBuf,
-    tmp: tempfile::NamedTempFile,
-}
+pub(crate) struct OutputFile(durable::Pending);
 
 impl OutputFile {
     pub(crate) fn prepare(path: &Path) -> Result<OutputFile> {
@@ -216,19 +197,19 @@ impl OutputFile {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let tmp = tempfile::NamedTempFile::new_in(parent)
+        let name = path
+            .file_name()
+            .with_context(|| format!("--output {}: not a file name", path.display()))?;
+        let pending = durable::Pending::new(parent, &name.to_string_lossy())
             .with_context(|| format!("--output {}: cannot write there", path.display()))?;
-        Ok(OutputFile {
-            path: path.to_owned(),
-            tmp,
-        })
+        Ok(OutputFile(pending))
     }
 
-    fn write(mut self, bytes: &[u8]) -> Result<()> {
-        let ctx = || format!("cannot write --output {}", self.path.display());
-        self.tmp.write_all(bytes).with_context(ctx)?;
-        self.tmp.as_file().sync_all().with_context(ctx)?;
-        self.tmp.persist(&self.path).with_context(ctx)?;
+    fn write(self, bytes: &[u8]) -> Result<()> {
+        let path = self.0.path().to_owned();
+        self.0
+            .commit(bytes)
+            .with_context(|| format!("cannot write --output {}", path.display()))?;
         Ok(())
     }
 }
@@ -401,18 +382,6 @@ fn unmeasured_system(reason: String) -> SystemMeasurements {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels() {
-        assert_eq!(validate_label(None).unwrap(), None);
-        assert_eq!(validate_label(Some("  ")).unwrap(), None);
-        assert_eq!(
-            validate_label(Some(" salle 2 ")).unwrap().as_deref(),
-            Some("salle 2")
-        );
-        assert!(validate_label(Some(&"x".repeat(101))).is_err());
-        assert!(validate_label(Some("a\nb")).is_err());
-    }
 
     #[test]
     fn explicit_lang_wins() {

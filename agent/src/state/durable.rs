@@ -15,21 +15,52 @@ pub const TMP_PREFIX: &str = ".tmp-";
 
 /// Write `bytes` to `dir/name` durably and privately (see the module header).
 pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))?;
+    Pending::new(dir, name)?.commit(bytes)
+}
+
+/// A file to be written durably later: its temporary file is made at once, so that a
+/// directory that cannot be written is found before the work that produces the bytes (the
+/// audit behind `--output`).
+#[derive(Debug)]
+pub struct Pending {
+    dir: PathBuf,
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl Pending {
+    /// Prepare `dir/name`.
+    pub fn new(dir: &Path, name: &str) -> io::Result<Pending> {
+        let tmp = tempfile::Builder::new()
+            .prefix(TMP_PREFIX)
+            .tempfile_in(dir)?;
+        Ok(Pending {
+            dir: dir.to_owned(),
+            path: dir.join(name),
+            tmp,
+        })
     }
-    tmp.as_file().sync_all()?;
-    let path = dir.join(name);
-    tmp.persist(&path).map_err(|e| e.error)?;
-    sync_dir(dir)?;
-    Ok(path)
+
+    /// The file it will replace.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Write `bytes`, fsync, make private, rename over the target, fsync the directory.
+    pub fn commit(mut self, bytes: &[u8]) -> io::Result<PathBuf> {
+        self.tmp.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.tmp
+                .as_file()
+                .set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
+        self.tmp.as_file().sync_all()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        sync_dir(&self.dir)?;
+        Ok(self.path)
+    }
 }
 
 /// Make a rename or removal in `dir` durable (unix; a no-op elsewhere, where the file system

@@ -6,9 +6,8 @@ use std::fmt;
 
 use readiness::Profile;
 
-use crate::durable;
-use crate::state::StateDir;
-use crate::submit::FetchError;
+use super::{StateDir, durable};
+use crate::client::FetchError;
 
 pub const FILE: &str = "profile.toml";
 

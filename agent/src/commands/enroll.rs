@@ -1,157 +1,22 @@
-//! Enrolment: which collector this workstation reports to, for which school, with which
-//! token; kept in `enrollment.json` in the state directory.
-//!
-//! The file holds the school's enrolment token, so it is written private to its owner (mode
-//! 0600 on unix, through [`crate::durable`]). On Windows the system state directory
-//! (`%ProgramData%\ent-agent`) inherits read access for every user from `ProgramData`; the
-//! enrolment restricts it to SYSTEM and Administrators with `icacls` (`install.ps1` does the
-//! same). The token is never printed, and `Debug` redacts it.
+//! `ent-agent enroll`: check the school's token against the collector, keep its profile,
+//! and save the enrolment ([`crate::state::enrollment`]) privately.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use readiness::Uai;
-use serde::{Deserialize, Serialize};
 
-use crate::cli::{Cli, EnrollArgs};
-use crate::spool::{DEFAULT_MAX_BYTES, SpoolLimits};
-use crate::state::StateDir;
-use crate::submit::{self, Collector, FetchError};
-use crate::{durable, exit, profile_cache};
-
-pub const FILE: &str = "enrollment.json";
-/// Extra trusted roots for the collector, copied at enrolment (`--ca-file`).
-pub const CA_FILE: &str = "collector-ca.pem";
-const VERSION: u32 = 1;
-const MAX_TOKEN: usize = 512;
-const MAX_LABEL: usize = 100;
-
-/// A secret: printed as `<redacted>` by `Debug` and `Display`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Token(String);
-
-impl Token {
-    pub fn parse(s: &str) -> Result<Token> {
-        let t = s.trim();
-        if t.is_empty() {
-            bail!("--token is empty");
-        }
-        if t.len() > MAX_TOKEN {
-            bail!("--token is too long (at most {MAX_TOKEN} characters)");
-        }
-        if !t.chars().all(|c| c.is_ascii_graphic()) {
-            bail!("--token must be printable ASCII without spaces");
-        }
-        Ok(Token(t.to_owned()))
-    }
-
-    /// The secret itself, for the `Authorization` header only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// `enrollment.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Enrollment {
-    pub version: u32,
-    /// Base URL of the collector (ends with `/`).
-    pub collector: String,
-    pub school: Uai,
-    /// Default label of this workstation in its reports.
-    #[serde(default)]
-    pub label: Option<String>,
-    pub token: Token,
-    pub enrolled_at: jiff::Timestamp,
-    #[serde(default)]
-    pub spool: SpoolLimits,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EnrollmentError {
-    #[error(
-        "this workstation is not enrolled ({path} not found): run `ent-agent enroll --collector URL --school UAI --token TOKEN` first"
-    )]
-    NotEnrolled { path: PathBuf },
-    #[error("cannot read the enrolment {path}: {message}; enrol again with `ent-agent enroll`")]
-    Unreadable { path: PathBuf, message: String },
-}
-
-impl Enrollment {
-    pub fn load(state: &StateDir) -> Result<Enrollment, EnrollmentError> {
-        let path = state.path.join(FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(EnrollmentError::NotEnrolled { path });
-            }
-            Err(e) => {
-                return Err(EnrollmentError::Unreadable {
-                    path,
-                    message: e.to_string(),
-                });
-            }
-        };
-        let e: Enrollment =
-            serde_json::from_str(&text).map_err(|e| EnrollmentError::Unreadable {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        if e.version != VERSION {
-            return Err(EnrollmentError::Unreadable {
-                path,
-                message: format!("unknown version {}", e.version),
-            });
-        }
-        Ok(e)
-    }
-
-    pub fn save(&self, state: &StateDir) -> Result<PathBuf> {
-        let bytes = serde_json::to_vec_pretty(self).context("cannot serialise the enrolment")?;
-        durable::write(&state.path, FILE, &bytes)
-            .with_context(|| format!("cannot write {}", state.path.join(FILE).display()))
-    }
-
-    /// The private CA kept at enrolment, if any.
-    pub fn ca_pem(state: &StateDir) -> Result<Option<Vec<u8>>> {
-        let p = state.path.join(CA_FILE);
-        match std::fs::read(&p) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(anyhow!("cannot read {}: {e}", p.display())),
-        }
-    }
-}
-
-fn validate_label(label: Option<&str>) -> Result<Option<String>> {
-    let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) else {
-        return Ok(None);
-    };
-    if l.chars().count() > MAX_LABEL || l.chars().any(char::is_control) {
-        bail!("--label: at most {MAX_LABEL} characters, no control characters");
-    }
-    Ok(Some(l.to_owned()))
-}
+use crate::cli::{Cli, EnrollArgs, validate_label};
+use crate::client::{self, Collector, FetchError};
+use crate::exit;
+use crate::state::enrollment::{CA_FILE, Enrollment, Token, VERSION};
+use crate::state::spool::{DEFAULT_MAX_BYTES, DEFAULT_MAX_REPORTS, SpoolLimits};
+use crate::state::{StateDir, durable, profile_cache};
 
 /// Build the enrolment from the command line (no I/O).
 pub fn from_args(args: &EnrollArgs) -> Result<Enrollment> {
-    let url = submit::parse_base_url(&args.collector)?;
+    let url = client::parse_base_url(&args.collector)?;
     let school: Uai = args.school.parse().map_err(|e| anyhow!("--school: {e}"))?;
     let token = Token::parse(&args.token)?;
     if args.spool_max_reports == 0 {
@@ -180,7 +45,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
     let ca = match &args.ca_file {
         Some(p) => {
             let pem = std::fs::read(p).with_context(|| format!("--ca-file {}", p.display()))?;
-            submit::parse_ca(&pem).with_context(|| format!("--ca-file {}", p.display()))?;
+            client::parse_ca(&pem).with_context(|| format!("--ca-file {}", p.display()))?;
             Some(pem)
         }
         None => None,
@@ -203,7 +68,11 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
     }
 
     if !args.no_check {
-        let collector = Collector::new(&enrollment, ca.as_deref())?;
+        let collector = Collector::new(
+            &enrollment.collector,
+            enrollment.token.expose(),
+            ca.as_deref(),
+        )?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -259,7 +128,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
         }
     );
     if enrollment.spool.max_bytes != DEFAULT_MAX_BYTES
-        || enrollment.spool.max_reports != crate::spool::DEFAULT_MAX_REPORTS
+        || enrollment.spool.max_reports != DEFAULT_MAX_REPORTS
     {
         println!(
             "Spool bounds: {} reports, {:.1} MiB.",
@@ -297,6 +166,7 @@ fn restrict_directory(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::enrollment::{EnrollmentError, FILE};
     use clap::Parser;
 
     fn args(extra: &[&str]) -> EnrollArgs {

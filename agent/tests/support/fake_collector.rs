@@ -1,4 +1,4 @@
-//! Tests only: a collector on 127.0.0.1 that follows the contract (`POST /api/v1/reports`
+//! A test double of the collector: a server on 127.0.0.1 that follows the contract (`POST /api/v1/reports`
 //! idempotent on `report_id`, `GET /api/v1/profile`) and can be scripted to answer 429 with
 //! `Retry-After`, 5xx, 4xx, or not at all.
 
@@ -12,9 +12,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use readiness::api::path;
 
-use crate::enroll::{Enrollment, Token};
-use crate::spool::SpoolLimits;
+use ent_agent::client::Collector;
+use ent_agent::state::enrollment::{Enrollment, Token};
+use ent_agent::state::spool::SpoolLimits;
+use readiness::api::{Ack, AckStatus, ErrorBody, RemoteProfile, RemoteSchedule};
 
 pub const TOKEN: &str = "school-token-0751234J";
 
@@ -65,8 +68,8 @@ impl FakeCollector {
     pub async fn start() -> FakeCollector {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
-            .route("/api/v1/reports", post(reports))
-            .route("/api/v1/profile", get(profile))
+            .route(&format!("/{}", path::REPORTS), post(reports))
+            .route(&format!("/{}", path::PROFILE), get(profile))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -89,6 +92,11 @@ impl FakeCollector {
         }
     }
 
+    /// A client of this collector for `enrollment` (its URL and token).
+    pub fn client(enrollment: &Enrollment) -> Collector {
+        Collector::new(&enrollment.collector, enrollment.token.expose(), None).unwrap()
+    }
+
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         self.inner.lock().unwrap().script.extend(replies);
     }
@@ -104,6 +112,22 @@ impl FakeCollector {
 
 fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = ErrorBody {
+        code: code.into(),
+        message: message.into(),
+    };
+    json(status, serde_json::to_string(&body).unwrap())
+}
+
+fn invalid_token() -> Response {
+    refuse(
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        "unknown or revoked token",
+    )
 }
 
 fn authorised(headers: &HeaderMap) -> bool {
@@ -126,20 +150,12 @@ async fn reports(
         let mut g = inner.lock().unwrap();
         g.received.push(id.clone());
         if !authorised(&headers) {
-            Reply::Status {
-                status: 401,
-                retry_after: None,
-                body: r#"{"code":"invalid_token","message":"unknown or revoked token"}"#,
-            }
-        } else if g.poison.contains(&id) {
-            Reply::Status {
-                status: 400,
-                retry_after: None,
-                body: r#"{"code":"invalid_report","message":"poisoned"}"#,
-            }
-        } else {
-            g.script.pop_front().unwrap_or(Reply::Store)
+            return invalid_token();
         }
+        if g.poison.contains(&id) {
+            return refuse(StatusCode::BAD_REQUEST, "invalid_report", "poisoned");
+        }
+        g.script.pop_front().unwrap_or(Reply::Store)
     };
     match reply {
         Reply::Store => {
@@ -148,15 +164,19 @@ async fn reports(
             if !dup {
                 g.stored.push(id.clone());
             }
-            let (status, word) = if dup {
-                (StatusCode::OK, "duplicate")
+            let (status, ack) = if dup {
+                (StatusCode::OK, AckStatus::Duplicate)
             } else {
-                (StatusCode::CREATED, "stored")
+                (StatusCode::CREATED, AckStatus::Stored)
             };
-            json(
-                status,
-                format!(r#"{{"status":"{word}","report_id":"{id}","verdict":"ready","score":87}}"#),
-            )
+            let ack = Ack {
+                status: ack,
+                report_id: id,
+                verdict: Some(readiness::Verdict::Ready),
+                score: Some(87),
+                message: None,
+            };
+            json(status, serde_json::to_string(&ack).unwrap())
         }
         Reply::Status {
             status,
@@ -179,22 +199,21 @@ async fn reports(
 
 async fn profile(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap) -> Response {
     if !authorised(&headers) {
-        return json(
-            StatusCode::UNAUTHORIZED,
-            r#"{"code":"invalid_token","message":"unknown or revoked token"}"#.into(),
-        );
+        return invalid_token();
     }
     let answer = inner.lock().unwrap().profile.clone();
     match answer {
         Some((status, body)) => json(StatusCode::from_u16(status).unwrap(), body),
-        None => json(
-            StatusCode::OK,
-            serde_json::json!({
-                "name": "fr-primaire",
-                "toml": readiness::profile::DEFAULT_PROFILE_TOML,
-                "schedule": {"interval_hours": 168, "jitter_minutes": 240},
-            })
-            .to_string(),
-        ),
+        None => {
+            let profile = RemoteProfile {
+                name: "fr-primaire".into(),
+                toml: readiness::profile::DEFAULT_PROFILE_TOML.into(),
+                schedule: Some(RemoteSchedule {
+                    interval_hours: 168,
+                    jitter_minutes: 240,
+                }),
+            };
+            json(StatusCode::OK, serde_json::to_string(&profile).unwrap())
+        }
     }
 }

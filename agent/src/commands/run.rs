@@ -22,39 +22,21 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use readiness::{Lang, Report};
-use uuid::Uuid;
 
-use crate::audit::{self, AuditConfig};
 use crate::cli::{Cli, RunArgs};
-use crate::enroll::Enrollment;
-use crate::exit;
-use crate::profile_cache::{self, Chosen, Source};
-use crate::schedule::{self, LastRun};
-use crate::spool::{self, Entry, Rejection, Spool};
-use crate::state::StateDir;
-use crate::submit::{
-    Ack, BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, FetchError, deliver,
+use crate::client::{
+    BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, FetchError, Rejection, deliver,
 };
-
-/// Why sending stopped before the spool was empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Stop {
-    /// The collector did not answer usefully within the budget.
-    Unreachable(String),
-    /// The collector refused the enrolment (token, URL).
-    Blocked(Rejection),
-}
-
-/// What the flush of older reports did.
-#[derive(Debug, Default)]
-struct Backlog {
-    sent: usize,
-    rejected: usize,
-    corrupt: usize,
-    /// Another run holds the spool.
-    busy: bool,
-    stop: Option<Stop>,
-}
+use crate::commands::audit::{self, AuditConfig};
+use crate::commands::backlog::{Backlog, Stop, flush};
+use crate::commands::schedule;
+use crate::exit;
+use crate::state::StateDir;
+use crate::state::enrollment::Enrollment;
+use crate::state::last_run::{self, LastRun};
+use crate::state::profile_cache::{self, Chosen, Source};
+use crate::state::spool::{self, Entry, Spool};
+use readiness::api::Ack;
 
 /// What became of this run's report.
 #[derive(Debug)]
@@ -115,7 +97,11 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
         .map(audit::OutputFile::prepare)
         .transpose()?;
     let ca = Enrollment::ca_pem(&state)?;
-    let collector = Collector::new(&enrollment, ca.as_deref())?;
+    let collector = Collector::new(
+        &enrollment.collector,
+        enrollment.token.expose(),
+        ca.as_deref(),
+    )?;
     let mut spool = Spool::open(&state.path, enrollment.spool)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -169,58 +155,6 @@ async fn sleep_jitter(state: &StateDir) {
     tokio::time::sleep(d).await;
 }
 
-/// Send the spool oldest first until a report cannot be delivered. `retries`: whether to
-/// retry transient failures within the budget (else one attempt, then stop). What became
-/// of the report `watch` (this run's) is returned too.
-async fn flush(
-    spool: &Spool,
-    collector: &Collector,
-    budget: &Budget,
-    retries: bool,
-    watch: Option<Uuid>,
-) -> Result<(Backlog, Option<Delivery>), spool::SpoolError> {
-    let mut b = Backlog::default();
-    let mut watched = None;
-    for entry in spool.entries()? {
-        let bytes = match spool.read(&entry)? {
-            Ok(bytes) => bytes,
-            Err(_) if !entry.path.exists() => continue,
-            Err(reason) => {
-                let why = Rejection {
-                    status: None,
-                    code: "corrupt_spool_file".into(),
-                    message: reason,
-                };
-                spool.reject(&entry, &why)?;
-                b.corrupt += 1;
-                continue;
-            }
-        };
-        let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_CAP);
-        let d = deliver(collector, &bytes, budget, &mut backoff, retries).await;
-        let mine = Some(entry.id) == watch;
-        match &d {
-            Delivery::Acked(_) => {
-                spool.remove(&entry)?;
-                b.sent += usize::from(!mine);
-            }
-            Delivery::Rejected(r) => {
-                spool.reject(&entry, r)?;
-                b.rejected += usize::from(!mine);
-            }
-            Delivery::Blocked(r) => b.stop = Some(Stop::Blocked(r.clone())),
-            Delivery::Retry { reason, .. } => b.stop = Some(Stop::Unreachable(reason.clone())),
-        }
-        if mine {
-            watched = Some(d);
-        }
-        if b.stop.is_some() {
-            break;
-        }
-    }
-    Ok((b, watched))
-}
-
 /// The options of one cycle.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
@@ -262,7 +196,7 @@ async fn cycle(
         profile_source: chosen.source,
         backlog: Backlog::default(),
         report: None,
-        last: schedule::last_run(state),
+        last: last_run::last_run(state),
         pending: 0,
         dropped: 0,
         rejected_kept: 0,
@@ -281,7 +215,7 @@ async fn cycle(
             finished_at: report.finished_at,
             report_id: report.report_id,
         };
-        if let Err(e) = schedule::save_last_run(state, &last) {
+        if let Err(e) = last_run::save_last_run(state, &last) {
             tracing::warn!("cannot record the last audit: {e}");
         }
         outcome.last = Some(last);
@@ -436,8 +370,9 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         Some((_, Fate::Sent(ack))) => {
             let verdict = match (&ack.verdict, ack.score) {
                 (Some(v), Some(sc)) => format!(
-                    " ({} {v}, score {sc})",
-                    tr(lang, "collector's verdict:", "verdict du collecteur :")
+                    " ({} {}, score {sc})",
+                    tr(lang, "collector's verdict:", "verdict du collecteur :"),
+                    v.as_str()
                 ),
                 _ => String::new(),
             };
@@ -554,139 +489,4 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         );
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fake_collector::{FakeCollector, Reply};
-    use crate::spool::SpoolLimits;
-
-    fn doc(id: Uuid) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({ "report_id": id })).unwrap()
-    }
-
-    async fn setup(
-        n: usize,
-    ) -> (
-        tempfile::TempDir,
-        Spool,
-        FakeCollector,
-        Collector,
-        Vec<Uuid>,
-    ) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut spool = Spool::open(dir.path(), SpoolLimits::default()).unwrap();
-        assert!(spool.try_lock().unwrap());
-        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
-        for id in ids.iter().rev() {
-            spool.push(*id, &doc(*id)).unwrap();
-        }
-        let fake = FakeCollector::start().await;
-        let c = Collector::new(&fake.enrollment(), None).unwrap();
-        (dir, spool, fake, c, ids)
-    }
-
-    fn strings(ids: &[Uuid]) -> Vec<String> {
-        ids.iter().map(Uuid::to_string).collect()
-    }
-
-    #[tokio::test]
-    async fn backlog_goes_oldest_first_and_is_removed_on_ack() {
-        let (_d, spool, fake, c, ids) = setup(3).await;
-        let b = flush(
-            &spool,
-            &c,
-            &Budget::new(Duration::from_secs(10)),
-            true,
-            None,
-        )
-        .await
-        .unwrap()
-        .0;
-        assert_eq!((b.sent, b.stop), (3, None));
-        assert_eq!(fake.stored(), strings(&ids));
-        assert!(spool.entries().unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn backlog_stops_at_the_first_undeliverable_and_keeps_the_rest() {
-        let (_d, spool, fake, c, ids) = setup(3).await;
-        // The first is stored; the second meets a collector that stays down.
-        fake.script(
-            std::iter::once(Reply::Store).chain(std::iter::repeat_n(Reply::status(503), 50)),
-        );
-        let b = flush(
-            &spool,
-            &c,
-            &Budget::new(Duration::from_millis(1500)),
-            true,
-            None,
-        )
-        .await
-        .unwrap()
-        .0;
-        assert_eq!(b.sent, 1);
-        assert!(matches!(b.stop, Some(Stop::Unreachable(_))), "{b:?}");
-        let left: Vec<Uuid> = spool.entries().unwrap().iter().map(|e| e.id).collect();
-        assert_eq!(left, ids[1..]);
-        assert!(
-            !fake.received().contains(&ids[2].to_string()),
-            "stopped at the failure"
-        );
-    }
-
-    #[tokio::test]
-    async fn refused_and_corrupt_reports_are_moved_aside_and_the_flush_goes_on() {
-        let (_d, spool, fake, c, ids) = setup(3).await;
-        fake.inner.lock().unwrap().poison.insert(ids[0].to_string());
-        std::fs::write(&spool.entries().unwrap()[1].path, b"{\"report_id\": tr").unwrap();
-        let b = flush(
-            &spool,
-            &c,
-            &Budget::new(Duration::from_secs(10)),
-            true,
-            None,
-        )
-        .await
-        .unwrap()
-        .0;
-        assert_eq!((b.sent, b.rejected, b.corrupt), (1, 1, 1));
-        assert_eq!(fake.stored(), [ids[2].to_string()]);
-        assert!(spool.entries().unwrap().is_empty());
-        assert_eq!(spool.rejected_count().unwrap(), 2);
-        let reason =
-            std::fs::read_to_string(spool.rejected_dir().join(format!("{}.reason.json", ids[0])))
-                .unwrap();
-        assert!(
-            reason.contains("invalid_report") && reason.contains("400"),
-            "{reason}"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_refused_token_stops_sending_and_keeps_everything() {
-        let (_d, spool, fake, _c, ids) = setup(2).await;
-        let mut e = fake.enrollment();
-        e.token = crate::enroll::Token::parse("revoked").unwrap();
-        let c = Collector::new(&e, None).unwrap();
-        let b = flush(
-            &spool,
-            &c,
-            &Budget::new(Duration::from_secs(10)),
-            true,
-            None,
-        )
-        .await
-        .unwrap()
-        .0;
-        assert!(matches!(b.stop, Some(Stop::Blocked(ref r)) if r.status == Some(401)));
-        assert_eq!(
-            fake.received(),
-            [ids[0].to_string()],
-            "one request, then stop"
-        );
-        assert_eq!(spool.entries().unwrap().len(), 2);
-        assert_eq!(spool.rejected_count().unwrap(), 0);
-    }
 }

@@ -1,125 +1,15 @@
-//! The agent's state directory: the workstation identity now; later the enrolment, the last
-//! profile received and the spool.
-//!
-//! Location: `--state-dir` or `ENT_AGENT_STATE_DIR`; else the system directory
-//! (`/var/lib/ent-agent`, `%ProgramData%\ent-agent`, `/Library/Application Support/ent-agent`)
-//! when it can be written (run as a service or administrator); else the user's state
-//! directory (`$XDG_STATE_HOME/ent-agent`, `%LOCALAPPDATA%\ent-agent`,
-//! `~/Library/Application Support/ent-agent`).
+//! The workstation's identity: a random id kept in the state directory with a hashed
+//! fingerprint of the machine, renewed when the fingerprint no longer matches (a PC cloned
+//! from a master image must not report under the image's id).
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Where state lives.
-#[derive(Debug, Clone)]
-pub struct StateDir {
-    pub path: PathBuf,
-    /// The system directory, when this one was chosen automatically and is not it (a user
-    /// run): the workstation id an administrator run kept there is reused. Never with an
-    /// explicit directory, which stands alone.
-    shared: Option<PathBuf>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    #[error("state directory {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("no usable state directory: set --state-dir or ENT_AGENT_STATE_DIR")]
-    NoDirectory,
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
-    move |source| StateError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// The system-wide state directory of this platform.
-pub fn system_dir() -> Option<PathBuf> {
-    if cfg!(windows) {
-        std::env::var_os("ProgramData").map(|p| PathBuf::from(p).join("ent-agent"))
-    } else if cfg!(target_os = "macos") {
-        Some(PathBuf::from("/Library/Application Support/ent-agent"))
-    } else {
-        Some(PathBuf::from("/var/lib/ent-agent"))
-    }
-}
-
-/// The current user's state directory of this platform.
-pub fn user_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if cfg!(windows) {
-        env("LOCALAPPDATA").map(|p| p.join("ent-agent"))
-    } else if cfg!(target_os = "macos") {
-        env("HOME").map(|h| h.join("Library/Application Support/ent-agent"))
-    } else {
-        env("XDG_STATE_HOME")
-            .or_else(|| env("HOME").map(|h| h.join(".local/state")))
-            .map(|p| p.join("ent-agent"))
-    }
-}
-
-fn writable(dir: &Path) -> bool {
-    if fs::create_dir_all(dir).is_err() {
-        return false;
-    }
-    tempfile::NamedTempFile::new_in(dir).is_ok()
-}
-
-impl StateDir {
-    /// Resolve and create the state directory. `explicit` comes from `--state-dir` or the
-    /// environment variable (clap reads both).
-    pub fn resolve(explicit: Option<&Path>) -> Result<StateDir, StateError> {
-        if let Some(p) = explicit {
-            fs::create_dir_all(p).map_err(io_err(p))?;
-            return Ok(StateDir {
-                path: p.to_owned(),
-                shared: None,
-            });
-        }
-        for candidate in [system_dir(), user_dir()].into_iter().flatten() {
-            if writable(&candidate) {
-                let shared = system_dir().filter(|d| *d != candidate);
-                return Ok(StateDir {
-                    path: candidate,
-                    shared,
-                });
-            }
-        }
-        Err(StateError::NoDirectory)
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.path.join(name)
-    }
-
-    /// Write a file atomically: temporary file in the same directory, fsync, rename.
-    pub fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), StateError> {
-        let path = self.file(name);
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.path).map_err(io_err(&self.path))?;
-        tmp.write_all(bytes).map_err(io_err(&path))?;
-        tmp.as_file().sync_all().map_err(io_err(&path))?;
-        tmp.persist(&path).map_err(|e| StateError::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
-        Ok(())
-    }
-}
+use super::{StateDir, StateError, durable, io_err};
 
 /// What identifies this physical machine, hashed: the OS installation id (Linux
 /// /etc/machine-id, Windows MachineGuid) and the permanent MAC addresses of its network
@@ -208,10 +98,7 @@ pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool
                     id: file.id,
                     fingerprint: now.clone(),
                 };
-                state.write_atomic(
-                    NAME,
-                    &serde_json::to_vec_pretty(&updated).unwrap_or_default(),
-                )?;
+                write(state, NAME, &updated)?;
             }
             return Ok((file.id, false));
         }
@@ -221,8 +108,15 @@ pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool
         id: Uuid::new_v4(),
         fingerprint: now.clone(),
     };
-    state.write_atomic(NAME, &serde_json::to_vec_pretty(&file).unwrap_or_default())?;
+    write(state, NAME, &file)?;
     Ok((file.id, true))
+}
+
+fn write(state: &StateDir, name: &str, file: &WorkstationFile) -> Result<(), StateError> {
+    let bytes = serde_json::to_vec_pretty(file).unwrap_or_default();
+    let path = state.path.join(name);
+    durable::write(&state.path, name, &bytes).map_err(io_err(&path))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,12 +20,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use readiness::profile::Schedule;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::cli::{Cli, ScheduleArgs, ScheduleCommand};
-use crate::state::StateDir;
-use crate::{durable, exit, profile_cache};
+use crate::exit;
+use crate::state::last_run::last_run;
+use crate::state::{StateDir, profile_cache};
 
 pub const SYSTEMD_DIR: &str = "/etc/systemd/system";
 pub const SERVICE: &str = "ent-agent.service";
@@ -33,7 +32,6 @@ pub const TIMER: &str = "ent-agent.timer";
 pub const WINDOWS_TASK: &str = r"ENT Readiness\ent-agent";
 pub const LAUNCHD_LABEL: &str = "fr.ent-readiness.agent";
 pub const LAUNCHD_PLIST: &str = "/Library/LaunchDaemons/fr.ent-readiness.agent.plist";
-const LAST_RUN: &str = "last_run.json";
 
 /// What the scheduled job runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,23 +71,6 @@ pub fn is_due(last: Option<jiff::Timestamp>, now: jiff::Timestamp, s: &Schedule)
     let Some(last) = last else { return true };
     let elapsed = now.duration_since(last);
     elapsed.is_negative() || elapsed.unsigned_abs() >= due_after(s)
-}
-
-/// `last_run.json`: when this workstation was last audited by `run`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LastRun {
-    pub finished_at: jiff::Timestamp,
-    pub report_id: Uuid,
-}
-
-pub fn last_run(state: &StateDir) -> Option<LastRun> {
-    let text = std::fs::read(state.path.join(LAST_RUN)).ok()?;
-    serde_json::from_slice(&text).ok()
-}
-
-pub fn save_last_run(state: &StateDir, r: &LastRun) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(r).unwrap_or_default();
-    durable::write(&state.path, LAST_RUN, &bytes).map(|_| ())
 }
 
 /// A command line argument for systemd's `ExecStart=`: quoted when needed, `%` and `$`
@@ -613,7 +594,7 @@ pub fn run(cli: &Cli, args: &ScheduleArgs) -> Result<u8> {
                     binary_path(binary.as_deref())?.display()
                 );
             }
-            if crate::enroll::Enrollment::load(&state).is_err() {
+            if crate::state::enrollment::Enrollment::load(&state).is_err() {
                 eprintln!(
                     "ent-agent: warning: this workstation is not enrolled yet: scheduled runs will fail until `ent-agent enroll` is run"
                 );
@@ -1003,18 +984,5 @@ mod tests {
         assert!(is_due(Some(last), t("2026-03-04T09:00:00Z"), &two_days));
         // Jitter as large as the interval: always due.
         assert_eq!(due_after(&sched(2, 120)), Duration::ZERO);
-    }
-
-    #[test]
-    fn last_run_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = StateDir::resolve(Some(dir.path())).unwrap();
-        assert!(last_run(&state).is_none());
-        let r = LastRun {
-            finished_at: jiff::Timestamp::now(),
-            report_id: Uuid::now_v7(),
-        };
-        save_last_run(&state, &r).unwrap();
-        assert_eq!(last_run(&state), Some(r));
     }
 }

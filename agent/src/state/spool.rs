@@ -14,7 +14,7 @@
 //! Report ids are UUID v7, whose text form sorts by creation time: the lexical order of the
 //! file names is the age order, and the spool is flushed oldest first.
 //!
-//! Guarantees: a report is written durably (see [`crate::durable`]) before it is sent, and
+//! Guarantees: a report is written durably (see [`super::durable`]) before it is sent, and
 //! removed only after the collector acknowledged it, so `kill -9` at any moment loses nothing
 //! that was spooled; a file only ever appears under its final name whole. The spool is
 //! bounded by count and bytes: room for a new report is made by dropping the oldest ones,
@@ -30,7 +30,8 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::durable;
+use super::durable;
+use crate::client::Rejection;
 
 /// Default bounds of the spool.
 pub const DEFAULT_MAX_REPORTS: usize = 500;
@@ -84,15 +85,6 @@ pub struct Entry {
     pub id: Uuid,
     pub path: PathBuf,
     pub bytes: u64,
-}
-
-/// Why a report left the spool for `rejected/`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejection {
-    /// HTTP status of the collector's answer; none for a corrupt spool file.
-    pub status: Option<u16>,
-    pub code: String,
-    pub message: String,
 }
 
 /// `spool/dropped.json`.

@@ -1,0 +1,308 @@
+//! Delivery against a scripted collector: the client's retry policy (backoff, Retry-After,
+//! budget, refusals) and the spool's flush (oldest first, removed only on acknowledgement,
+//! refused and corrupt reports moved aside).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::time::Duration;
+
+use ent_agent::client::{Backoff, Budget, Collector, Delivery, FetchError, deliver};
+use ent_agent::commands::backlog::{Stop, flush};
+use ent_agent::state::enrollment::Token;
+use ent_agent::state::spool::{Spool, SpoolLimits};
+use readiness::api::AckStatus;
+use support::fake_collector::{FakeCollector, Reply};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+fn fast() -> Backoff {
+    Backoff::new(Duration::from_millis(10), Duration::from_millis(50))
+}
+
+fn body(id: &str) -> Vec<u8> {
+    format!(r#"{{"report_id":"{id}"}}"#).into_bytes()
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_acknowledged() {
+    let fake = FakeCollector::start().await;
+    fake.script([Reply::status(503), Reply::status(500), Reply::status(502)]);
+    let c = FakeCollector::client(&fake.enrollment());
+    let budget = Budget::new(Duration::from_secs(10));
+    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    assert!(
+        matches!(got, Delivery::Acked(ref a) if a.status == AckStatus::Stored),
+        "{got:?}"
+    );
+    assert_eq!(fake.received(), ["a"; 4]);
+    // A resend is a duplicate, and still an acknowledgement.
+    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    assert!(
+        matches!(got, Delivery::Acked(ref a) if a.duplicate()),
+        "{got:?}"
+    );
+    assert_eq!(fake.stored(), ["a"]);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let fake = FakeCollector::start().await;
+    fake.script([Reply::Status {
+        status: 429,
+        retry_after: Some("1"),
+        body: "{}",
+    }]);
+    let c = FakeCollector::client(&fake.enrollment());
+    let t0 = Instant::now();
+    let got = deliver(
+        &c,
+        &body("a"),
+        &Budget::new(Duration::from_secs(10)),
+        &mut fast(),
+        true,
+    )
+    .await;
+    assert!(matches!(got, Delivery::Acked(_)), "{got:?}");
+    assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_budget_gives_up_at_once() {
+    let fake = FakeCollector::start().await;
+    fake.script([Reply::Status {
+        status: 503,
+        retry_after: Some("120"),
+        body: "{}",
+    }]);
+    let c = FakeCollector::client(&fake.enrollment());
+    let t0 = Instant::now();
+    let got = deliver(
+        &c,
+        &body("a"),
+        &Budget::new(Duration::from_secs(5)),
+        &mut fast(),
+        true,
+    )
+    .await;
+    assert!(matches!(got, Delivery::Retry { retry_after: Some(d), .. } if d.as_secs() == 120));
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_hanging_collector_is_bounded_by_the_budget() {
+    let fake = FakeCollector::start().await;
+    fake.script([Reply::Hang, Reply::Hang, Reply::Hang]);
+    let c = FakeCollector::client(&fake.enrollment());
+    let t0 = Instant::now();
+    let got = deliver(
+        &c,
+        &body("a"),
+        &Budget::new(Duration::from_millis(1500)),
+        &mut fast(),
+        true,
+    )
+    .await;
+    assert!(matches!(got, Delivery::Retry { .. }), "{got:?}");
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_retry_and_single_attempt_means_one() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let fake = FakeCollector::start().await;
+    let mut e = fake.enrollment();
+    e.collector = format!("http://{addr}/");
+    let c = FakeCollector::client(&e);
+    let got = deliver(
+        &c,
+        &body("a"),
+        &Budget::new(Duration::from_secs(5)),
+        &mut fast(),
+        false,
+    )
+    .await;
+    let Delivery::Retry { reason, .. } = got else {
+        panic!("{got:?}")
+    };
+    assert!(reason.contains("unreachable"), "{reason}");
+}
+
+#[tokio::test]
+async fn refusals_are_not_retried() {
+    let fake = FakeCollector::start().await;
+    fake.script([Reply::status(422)]);
+    let c = FakeCollector::client(&fake.enrollment());
+    let budget = Budget::new(Duration::from_secs(5));
+    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    assert!(matches!(got, Delivery::Rejected(ref r) if r.status == Some(422)));
+    let mut e = fake.enrollment();
+    e.token = Token::parse("wrong").unwrap();
+    let bad = FakeCollector::client(&e);
+    let got = deliver(&bad, &body("b"), &budget, &mut fast(), true).await;
+    assert!(
+        matches!(got, Delivery::Blocked(ref r) if r.code == "invalid_token"),
+        "{got:?}"
+    );
+    assert_eq!(fake.received(), ["a", "b"], "one attempt each");
+    assert!(fake.stored().is_empty());
+}
+
+#[tokio::test]
+async fn profile_fetch_outcomes() {
+    let fake = FakeCollector::start().await;
+    let c = FakeCollector::client(&fake.enrollment());
+    let p = c.fetch_profile(Duration::from_secs(5)).await.unwrap();
+    assert!(p.toml.contains("fr-primaire"));
+    fake.inner.lock().unwrap().profile = Some((200, "not json".into()));
+    assert!(matches!(
+        c.fetch_profile(Duration::from_secs(5)).await,
+        Err(FetchError::Invalid(_))
+    ));
+    fake.inner.lock().unwrap().profile = Some((503, "{}".into()));
+    assert!(matches!(
+        c.fetch_profile(Duration::from_secs(5)).await,
+        Err(FetchError::Unreachable(_))
+    ));
+    let mut e = fake.enrollment();
+    e.token = Token::parse("wrong").unwrap();
+    let bad = FakeCollector::client(&e);
+    assert!(matches!(
+        bad.fetch_profile(Duration::from_secs(5)).await,
+        Err(FetchError::Refused(ref r)) if r.status == Some(401)
+    ));
+}
+
+fn doc(id: Uuid) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "report_id": id })).unwrap()
+}
+
+async fn setup(
+    n: usize,
+) -> (
+    tempfile::TempDir,
+    Spool,
+    FakeCollector,
+    Collector,
+    Vec<Uuid>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spool = Spool::open(dir.path(), SpoolLimits::default()).unwrap();
+    assert!(spool.try_lock().unwrap());
+    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
+    for id in ids.iter().rev() {
+        spool.push(*id, &doc(*id)).unwrap();
+    }
+    let fake = FakeCollector::start().await;
+    let c = FakeCollector::client(&fake.enrollment());
+    (dir, spool, fake, c, ids)
+}
+
+fn strings(ids: &[Uuid]) -> Vec<String> {
+    ids.iter().map(Uuid::to_string).collect()
+}
+
+#[tokio::test]
+async fn backlog_goes_oldest_first_and_is_removed_on_ack() {
+    let (_d, spool, fake, c, ids) = setup(3).await;
+    let b = flush(
+        &spool,
+        &c,
+        &Budget::new(Duration::from_secs(10)),
+        true,
+        None,
+    )
+    .await
+    .unwrap()
+    .0;
+    assert_eq!((b.sent, b.stop), (3, None));
+    assert_eq!(fake.stored(), strings(&ids));
+    assert!(spool.entries().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn backlog_stops_at_the_first_undeliverable_and_keeps_the_rest() {
+    let (_d, spool, fake, c, ids) = setup(3).await;
+    // The first is stored; the second meets a collector that stays down.
+    fake.script(std::iter::once(Reply::Store).chain(std::iter::repeat_n(Reply::status(503), 50)));
+    let b = flush(
+        &spool,
+        &c,
+        &Budget::new(Duration::from_millis(1500)),
+        true,
+        None,
+    )
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(b.sent, 1);
+    assert!(matches!(b.stop, Some(Stop::Unreachable(_))), "{b:?}");
+    let left: Vec<Uuid> = spool.entries().unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(left, ids[1..]);
+    assert!(
+        !fake.received().contains(&ids[2].to_string()),
+        "stopped at the failure"
+    );
+}
+
+#[tokio::test]
+async fn refused_and_corrupt_reports_are_moved_aside_and_the_flush_goes_on() {
+    let (_d, spool, fake, c, ids) = setup(3).await;
+    fake.inner.lock().unwrap().poison.insert(ids[0].to_string());
+    std::fs::write(&spool.entries().unwrap()[1].path, b"{\"report_id\": tr").unwrap();
+    let b = flush(
+        &spool,
+        &c,
+        &Budget::new(Duration::from_secs(10)),
+        true,
+        None,
+    )
+    .await
+    .unwrap()
+    .0;
+    assert_eq!((b.sent, b.rejected, b.corrupt), (1, 1, 1));
+    assert_eq!(fake.stored(), [ids[2].to_string()]);
+    assert!(spool.entries().unwrap().is_empty());
+    assert_eq!(spool.rejected_count().unwrap(), 2);
+    let reason =
+        std::fs::read_to_string(spool.rejected_dir().join(format!("{}.reason.json", ids[0])))
+            .unwrap();
+    assert!(
+        reason.contains("invalid_report") && reason.contains("400"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_token_stops_sending_and_keeps_everything() {
+    let (_d, spool, fake, _c, ids) = setup(2).await;
+    let mut e = fake.enrollment();
+    e.token = Token::parse("revoked").unwrap();
+    let c = FakeCollector::client(&e);
+    let b = flush(
+        &spool,
+        &c,
+        &Budget::new(Duration::from_secs(10)),
+        true,
+        None,
+    )
+    .await
+    .unwrap()
+    .0;
+    assert!(matches!(b.stop, Some(Stop::Blocked(ref r)) if r.status == Some(401)));
+    assert_eq!(
+        fake.received(),
+        [ids[0].to_string()],
+        "one request, then stop"
+    );
+    assert_eq!(spool.entries().unwrap().len(), 2);
+    assert_eq!(spool.rejected_count().unwrap(), 0);
+}
