@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use ent_agent::client::{Backoff, Budget, Collector, Delivery, FetchError, deliver};
-use ent_agent::commands::backlog::{Stop, flush};
+use ent_agent::commands::backlog::{Backlog, Stop, flush};
 use ent_agent::state::enrollment::Token;
 use ent_agent::state::spool::{Spool, SpoolLimits};
 use readiness::api::AckStatus;
@@ -23,6 +23,22 @@ fn fast() -> Backoff {
 
 fn body(id: &str) -> Vec<u8> {
     format!(r#"{{"report_id":"{id}"}}"#).into_bytes()
+}
+
+/// Deliver report "a" within `budget`; what came of it, and how long it took.
+async fn deliver_a(c: &Collector, budget: Duration, retries: bool) -> (Delivery, Duration) {
+    let t0 = Instant::now();
+    let got = deliver(c, &body("a"), &Budget::new(budget), &mut fast(), retries).await;
+    (got, t0.elapsed())
+}
+
+/// A scripted answer with `Retry-After`.
+fn busy(status: u16, retry_after: &'static str) -> Reply {
+    Reply::Status {
+        status,
+        retry_after: Some(retry_after),
+        body: "{}",
+    }
 }
 
 #[tokio::test]
@@ -49,45 +65,21 @@ async fn server_errors_are_retried_until_acknowledged() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let fake = FakeCollector::start().await;
-    fake.script([Reply::Status {
-        status: 429,
-        retry_after: Some("1"),
-        body: "{}",
-    }]);
+    fake.script([busy(429, "1")]);
     let c = FakeCollector::client(&fake.enrollment());
-    let t0 = Instant::now();
-    let got = deliver(
-        &c,
-        &body("a"),
-        &Budget::new(Duration::from_secs(10)),
-        &mut fast(),
-        true,
-    )
-    .await;
+    let (got, took) = deliver_a(&c, Duration::from_secs(10), true).await;
     assert!(matches!(got, Delivery::Acked(_)), "{got:?}");
-    assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
+    assert!(took >= Duration::from_secs(1), "{took:?}");
 }
 
 #[tokio::test]
 async fn retry_after_beyond_the_budget_gives_up_at_once() {
     let fake = FakeCollector::start().await;
-    fake.script([Reply::Status {
-        status: 503,
-        retry_after: Some("120"),
-        body: "{}",
-    }]);
+    fake.script([busy(503, "120")]);
     let c = FakeCollector::client(&fake.enrollment());
-    let t0 = Instant::now();
-    let got = deliver(
-        &c,
-        &body("a"),
-        &Budget::new(Duration::from_secs(5)),
-        &mut fast(),
-        true,
-    )
-    .await;
+    let (got, took) = deliver_a(&c, Duration::from_secs(5), true).await;
     assert!(matches!(got, Delivery::Retry { retry_after: Some(d), .. } if d.as_secs() == 120));
-    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert!(took < Duration::from_secs(2), "{took:?}");
     assert_eq!(fake.received().len(), 1);
 }
 
@@ -96,21 +88,9 @@ async fn a_hanging_collector_is_bounded_by_the_budget() {
     let fake = FakeCollector::start().await;
     fake.script([Reply::Hang, Reply::Hang, Reply::Hang]);
     let c = FakeCollector::client(&fake.enrollment());
-    let t0 = Instant::now();
-    let got = deliver(
-        &c,
-        &body("a"),
-        &Budget::new(Duration::from_millis(1500)),
-        &mut fast(),
-        true,
-    )
-    .await;
+    let (got, took) = deliver_a(&c, Duration::from_millis(1500), true).await;
     assert!(matches!(got, Delivery::Retry { .. }), "{got:?}");
-    assert!(
-        t0.elapsed() < Duration::from_millis(2500),
-        "{:?}",
-        t0.elapsed()
-    );
+    assert!(took < Duration::from_millis(2500), "{took:?}");
 }
 
 #[tokio::test]
@@ -122,14 +102,7 @@ async fn connection_refused_is_a_retry_and_single_attempt_means_one() {
     let mut e = fake.enrollment();
     e.collector = format!("http://{addr}/");
     let c = FakeCollector::client(&e);
-    let got = deliver(
-        &c,
-        &body("a"),
-        &Budget::new(Duration::from_secs(5)),
-        &mut fast(),
-        false,
-    )
-    .await;
+    let (got, _) = deliver_a(&c, Duration::from_secs(5), false).await;
     let Delivery::Retry { reason, .. } = got else {
         panic!("{got:?}")
     };
@@ -206,6 +179,14 @@ async fn setup(
     (dir, spool, fake, c, ids)
 }
 
+/// Flush the whole spool with retries within `budget`.
+async fn flush_all(spool: &Spool, c: &Collector, budget: Duration) -> Backlog {
+    flush(spool, c, &Budget::new(budget), true, None)
+        .await
+        .unwrap()
+        .0
+}
+
 fn strings(ids: &[Uuid]) -> Vec<String> {
     ids.iter().map(Uuid::to_string).collect()
 }
@@ -213,16 +194,7 @@ fn strings(ids: &[Uuid]) -> Vec<String> {
 #[tokio::test]
 async fn backlog_goes_oldest_first_and_is_removed_on_ack() {
     let (_d, spool, fake, c, ids) = setup(3).await;
-    let b = flush(
-        &spool,
-        &c,
-        &Budget::new(Duration::from_secs(10)),
-        true,
-        None,
-    )
-    .await
-    .unwrap()
-    .0;
+    let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert_eq!((b.sent, b.stop), (3, None));
     assert_eq!(fake.stored(), strings(&ids));
     assert!(spool.entries().unwrap().is_empty());
@@ -233,16 +205,7 @@ async fn backlog_stops_at_the_first_undeliverable_and_keeps_the_rest() {
     let (_d, spool, fake, c, ids) = setup(3).await;
     // The first is stored; the second meets a collector that stays down.
     fake.script(std::iter::once(Reply::Store).chain(std::iter::repeat_n(Reply::status(503), 50)));
-    let b = flush(
-        &spool,
-        &c,
-        &Budget::new(Duration::from_millis(1500)),
-        true,
-        None,
-    )
-    .await
-    .unwrap()
-    .0;
+    let b = flush_all(&spool, &c, Duration::from_millis(1500)).await;
     assert_eq!(b.sent, 1);
     assert!(matches!(b.stop, Some(Stop::Unreachable(_))), "{b:?}");
     let left: Vec<Uuid> = spool.entries().unwrap().iter().map(|e| e.id).collect();
@@ -258,16 +221,7 @@ async fn refused_and_corrupt_reports_are_moved_aside_and_the_flush_goes_on() {
     let (_d, spool, fake, c, ids) = setup(3).await;
     fake.inner.lock().unwrap().poison.insert(ids[0].to_string());
     std::fs::write(&spool.entries().unwrap()[1].path, b"{\"report_id\": tr").unwrap();
-    let b = flush(
-        &spool,
-        &c,
-        &Budget::new(Duration::from_secs(10)),
-        true,
-        None,
-    )
-    .await
-    .unwrap()
-    .0;
+    let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert_eq!((b.sent, b.rejected, b.corrupt), (1, 1, 1));
     assert_eq!(fake.stored(), [ids[2].to_string()]);
     assert!(spool.entries().unwrap().is_empty());
@@ -287,16 +241,7 @@ async fn a_refused_token_stops_sending_and_keeps_everything() {
     let mut e = fake.enrollment();
     e.token = Token::parse("revoked").unwrap();
     let c = FakeCollector::client(&e);
-    let b = flush(
-        &spool,
-        &c,
-        &Budget::new(Duration::from_secs(10)),
-        true,
-        None,
-    )
-    .await
-    .unwrap()
-    .0;
+    let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert!(matches!(b.stop, Some(Stop::Blocked(ref r)) if r.status == Some(401)));
     assert_eq!(
         fake.received(),

@@ -131,6 +131,17 @@ impl Collector {
             .expect("http client")
     }
 
+    /// The entry of school `uai` in `GET /api/v1/schools` (read with `read`).
+    pub fn listed_school(&self, read: &str, uai: &str) -> serde_json::Value {
+        let (status, body) = self.get("/api/v1/schools", Some(read));
+        assert_eq!(status, 200, "{body}");
+        body["schools"]
+            .as_array()
+            .and_then(|list| list.iter().find(|s| s["uai"] == uai))
+            .unwrap_or_else(|| panic!("{uai} is not listed: {body}"))
+            .clone()
+    }
+
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
         let mut req = Self::http().get(format!("{}{path}", self.url));
         if let Some(t) = token {

@@ -118,8 +118,9 @@ fn enroll_then_run_delivers_and_the_school_appears() {
     assert_eq!(c.report_count(), 1);
 }
 
-#[test]
-fn collector_down_then_back_delivers_each_report_exactly_once() {
+/// A collector with the sample directory, a workstation enrolled with it, and the collector
+/// killed (-9): its directory, the agent's state directory, and the address it listened on.
+fn enrolled_then_collector_killed() -> (tempfile::TempDir, tempfile::TempDir, String) {
     let (dir, mut c) = with_sample_directory();
     let token = c.school_token(SCHOOL);
     let url = c.url.clone();
@@ -133,6 +134,12 @@ fn collector_down_then_back_delivers_each_report_exactly_once() {
         Some(0)
     );
     c.kill9();
+    (dir, state, listen)
+}
+
+#[test]
+fn collector_down_then_back_delivers_each_report_exactly_once() {
+    let (dir, state, listen) = enrolled_then_collector_killed();
 
     // Down: the report waits in the spool; not an error.
     let r = agent_run(state.path(), &["--send-budget", "2"]);
@@ -157,19 +164,7 @@ fn collector_down_then_back_delivers_each_report_exactly_once() {
 
 #[test]
 fn agent_killed_while_retrying_loses_nothing() {
-    let (dir, mut c) = with_sample_directory();
-    let token = c.school_token(SCHOOL);
-    let url = c.url.clone();
-    let listen = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let state = tempfile::tempdir().unwrap();
-    assert_eq!(
-        enroll(state.path(), &url, SCHOOL, &token, &[]).code,
-        Some(0)
-    );
-    c.kill9();
+    let (dir, state, listen) = enrolled_then_collector_killed();
 
     // The agent spools its report, then retries for up to a minute: kill -9 it then. (With
     // a local profile it has not seen the collector fail yet, so it retries rather than

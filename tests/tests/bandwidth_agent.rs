@@ -21,6 +21,24 @@ fn profile_file(dir: &Path) -> std::path::PathBuf {
     p
 }
 
+/// `audit --collector` with the test profile, in under 20 s.
+fn timed_audit(dir: &Path, c: &Collector, token: &str) -> (Run, serde_json::Value) {
+    let profile = profile_file(dir);
+    let started = Instant::now();
+    let out = audit(
+        &dir.join("state"),
+        &profile,
+        &["--collector", &c.url],
+        Some(token),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    out
+}
+
 fn agent_cmd(state: &Path) -> Command {
     let mut cmd = agent(state);
     cmd.env_remove("ENT_AGENT_TOKEN");
@@ -60,19 +78,7 @@ fn audit_measures_against_the_collector() {
     let dir = tempfile::tempdir().unwrap();
     let c = Collector::start(&dir.path().join("c.db"), &[]);
     let token = c.school_token(SCHOOL);
-    let profile = profile_file(dir.path());
-    let started = Instant::now();
-    let (r, report) = audit(
-        &dir.path().join("state"),
-        &profile,
-        &["--collector", &c.url],
-        Some(&token),
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
+    let (r, report) = timed_audit(dir.path(), &c, &token);
     assert!(
         schema_errors(&report).is_empty(),
         "{:?}",
@@ -221,21 +227,9 @@ fn a_collector_that_stays_busy_is_a_reason_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let c = Collector::start(&dir.path().join("c.db"), &["--max-speedtests", "1"]);
     let token = c.school_token(SCHOOL);
-    let profile = profile_file(dir.path());
     let _held = hold_session(&c, &token);
-    let started = Instant::now();
-    let (_, report) = audit(
-        &dir.path().join("state"),
-        &profile,
-        &["--collector", &c.url],
-        Some(&token),
-    );
     // At most 12 s of waiting for admission, then a finding.
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
+    let (_, report) = timed_audit(dir.path(), &c, &token);
     let bw = &report["measurements"]["bandwidth"];
     assert!(
         bw["unavailable"]["bandwidth"]
@@ -273,14 +267,7 @@ fn an_enrolled_run_feeds_the_school_link_estimate() {
         assert_eq!(bw["server"], format!("{}/", c.url.trim_end_matches('/')));
         downloads.push(bw["download_mbps"].as_f64().unwrap());
     }
-    let (status, body) = c.get("/api/v1/schools", Some(&read));
-    assert_eq!(status, 200, "{body}");
-    let school = body["schools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["uai"] == SCHOOL)
-        .unwrap();
+    let school = c.listed_school(&read, SCHOOL);
     let net = &school["network"];
     assert_eq!(net["measured_workstations"], 2, "{net:#}");
     // Two PCs on one link: the best figure, not the sum.

@@ -47,14 +47,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
 
     // A second PC makes the school decidable: ready.
     c.post_report(Some(&token), body(&sample_report(SCHOOL, Uuid::new_v4())));
-    let (_, schools) = c.get("/api/v1/schools", Some(&read));
-    let s = schools["schools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["uai"] == SCHOOL)
-        .unwrap()
-        .clone();
+    let s = c.listed_school(&read, SCHOOL);
     assert_eq!(s["verdict"], "ready", "{s}");
     assert_eq!(s["score"], 100.0);
 
@@ -444,14 +437,7 @@ fn every_acknowledged_report_survives_a_kill_9() {
             "{id} lost"
         );
     }
-    let (_, schools) = restarted.get("/api/v1/schools", Some(&read));
-    let s = schools["schools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["uai"] == SCHOOL)
-        .unwrap()
-        .clone();
+    let s = restarted.listed_school(&read, SCHOOL);
     assert_eq!(s["workstations"], 4, "{s}");
 }
 
@@ -526,14 +512,7 @@ fn retention_purges_old_reports_and_sigterm_stops_cleanly() {
     let c = ent_tests::collector::Collector::start(&db, &[]);
     assert_eq!(c.report_count(), 0);
     let read = c.read_token();
-    let (_, schools) = c.get("/api/v1/schools", Some(&read));
-    let s = schools["schools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["uai"] == SCHOOL)
-        .unwrap()
-        .clone();
+    let s = c.listed_school(&read, SCHOOL);
     assert_eq!(s["workstations"], 0, "{s}");
 }
 
