@@ -21,7 +21,7 @@ use tokio::process::Command;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
-use super::os::plist_strings_from_bytes;
+use super::os::plist_strings;
 use crate::platform::{Hive, Registry};
 
 /// The longest a single `--version` run may take, however far the overall deadline is.
@@ -574,10 +574,51 @@ fn xml_attribute(tag: &str, name: &str) -> Option<String> {
             let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
             let value = &value[1..];
             let end = value.find(quote)?;
-            return Some(super::os::xml_unescape(&value[..end]));
+            return Some(xml_unescape(&value[..end]));
         }
     }
     None
+}
+
+/// Decode `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and `&#NN;` / `&#xNN;`.
+fn xml_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').and_then(|semi| {
+            let entity = &rest[1..semi];
+            let c = match entity {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ => {
+                    let code = if let Some(hex) = entity.strip_prefix("#x") {
+                        u32::from_str_radix(hex, 16).ok()?
+                    } else {
+                        entity.strip_prefix('#')?.parse().ok()?
+                    };
+                    char::from_u32(code)?
+                }
+            };
+            Some((c, semi + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A version's numeric components, for ordering ("131.0.2" < "131.0.10").
@@ -802,7 +843,7 @@ pub fn scan_macos(root: &Path, home: Option<&Path>) -> BrowserMeasurements {
                     continue;
                 }
             };
-            let version = match plist_strings_from_bytes(&bytes) {
+            let version = match plist_strings(&bytes) {
                 Ok(strings) => strings.get("CFBundleShortVersionString").cloned(),
                 Err(e) => {
                     found.unavailable.insert(plist.shown, e);
@@ -892,6 +933,14 @@ mod tests {
         );
         assert_eq!(metainfo_latest_release("<releases></releases>"), None);
         assert!(version_key("131.0.10") > version_key("131.0.9"));
+    }
+
+    #[test]
+    fn xml_unescape_leaves_unknown_entities() {
+        assert_eq!(
+            xml_unescape("a &foo; &amp b &lt;c&gt;"),
+            "a &foo; &amp b <c>"
+        );
     }
 
     #[test]
