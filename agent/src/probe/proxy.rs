@@ -58,12 +58,7 @@ impl ProxyConfig {
             "http" => self.http.as_ref(),
             _ => None,
         }?;
-        let host = url
-            .host_str()
-            .unwrap_or("")
-            .trim_matches(['[', ']'])
-            .to_ascii_lowercase();
-        if bypassed(&self.settings.no_proxy, &host) {
+        if bypassed(&self.settings.no_proxy, &super::url_host(url)) {
             None
         } else {
             Some(proxy)
@@ -141,6 +136,19 @@ fn config(
     }
 }
 
+/// The exemption rules of a `separator`-separated list (`NO_PROXY`'s commas, the Windows
+/// `ProxyOverride`'s semicolons), trimmed, empty entries dropped.
+fn rule_list(text: Option<&str>, separator: char) -> Vec<String> {
+    text.map(|t| {
+        t.split(separator)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// From environment variables (looked up through `get`, so tests pass their own).
 pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<ProxyConfig> {
     let var = |name: &str| {
@@ -154,15 +162,7 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<ProxyConfig> {
     if https.is_none() && http.is_none() {
         return None;
     }
-    let no_proxy = var("NO_PROXY")
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let no_proxy = rule_list(var("NO_PROXY").as_deref(), ',');
     Some(config(
         ProxySource::Environment,
         https.as_deref().and_then(parse_proxy),
@@ -205,15 +205,7 @@ pub fn from_windows_values(
     if https.is_none() && http.is_none() && pac.is_none() {
         return None;
     }
-    let no_proxy = overrides
-        .map(|o| {
-            o.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let no_proxy = rule_list(overrides, ';');
     Some(config(ProxySource::Windows, https, http, no_proxy, pac))
 }
 
