@@ -1,9 +1,10 @@
 //! Operating-system specific access, kept thin.
 //!
-//! The modules here only fetch raw data from their OS: registry values (Windows), binary
-//! property lists and the kernel release (macOS), whose home directory to search (Linux,
-//! macOS). Everything that interprets that data lives in `crate::probe` as pure functions,
-//! compiled on every platform and tested on Linux with fixture files; the registry is reached
+//! The modules here only fetch raw data from their OS: registry values (Windows), the kernel
+//! release (macOS), whose home directory to search (Linux, macOS). This is the agent's lowest
+//! layer: it uses nothing of the probes above it, which interpret that data in pure
+//! functions compiled on every platform and tested on Linux with fixture files (property
+//! lists included, read with the `plist` crate everywhere); the registry is reached
 //! through the [`Registry`] trait so that those tests can fake it. `host` holds the few host
 //! facts that need OS calls (machine id, MAC addresses, volume sizes). `win32` holds the
 //! few Win32 calls made through `windows-sys` (ICMP helper API, token elevation, volume

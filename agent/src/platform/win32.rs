@@ -3,8 +3,8 @@
 //! sockets), whether the process token is elevated, and the free space of a volume.
 //!
 //! This is the only module of the agent allowed `unsafe` code; each call says why it is
-//! sound. Everything that interprets the results (status codes, timing) is in
-//! `crate::probe::latency`, compiled and tested on every platform.
+//! sound. Everything that interprets the results (status codes, timing) belongs to the
+//! latency probe, above this layer, compiled and tested on every platform.
 
 use std::ffi::c_void;
 use std::mem::size_of;

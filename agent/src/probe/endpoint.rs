@@ -240,11 +240,7 @@ async fn attempt(
                 break;
             }
         };
-        let host = current
-            .host_str()
-            .unwrap_or("")
-            .trim_matches(['[', ']'])
-            .to_ascii_lowercase();
+        let host = super::url_host(&current);
         if result.tls.is_none() && host == endpoint_host {
             result.tls = answer.tls.clone();
         }
@@ -266,11 +262,7 @@ async fn attempt(
                         break;
                     }
                 };
-                let next_host = next
-                    .host_str()
-                    .unwrap_or("")
-                    .trim_matches(['[', ']'])
-                    .to_ascii_lowercase();
+                let next_host = super::url_host(&next);
                 if visited.contains(&next.to_string()) {
                     let mut chain = visited.clone();
                     chain.push(next.to_string());

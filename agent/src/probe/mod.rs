@@ -18,6 +18,8 @@ pub mod tls;
 use std::future::Future;
 use std::time::Duration;
 
+use url::Url;
+
 /// Run `fut`; if it has not finished within `deadline`, return `on_timeout(deadline)`.
 pub async fn with_deadline<T>(
     deadline: Duration,
@@ -33,6 +35,15 @@ pub async fn with_deadline<T>(
 /// "timed out after 2.5 s", for `unavailable` maps.
 pub fn timed_out(deadline: Duration) -> String {
     readiness::measurements::reasons::timed_out(deadline.as_secs_f64())
+}
+
+/// The host of `url` as rules and host lists name it: lower-cased, an IPv6 address without
+/// its brackets; empty when the URL has none.
+pub fn url_host(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or("")
+        .trim_matches(['[', ']'])
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -53,5 +64,13 @@ mod tests {
         .await;
         assert_eq!(out, "timed out after 0.1 s");
         assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn url_hosts_are_bare_and_lower_case() {
+        let host = |u: &str| url_host(&Url::parse(u).unwrap());
+        assert_eq!(host("https://ENT.Example.fr:8443/x"), "ent.example.fr");
+        assert_eq!(host("http://[2001:DB8::1]:8080/"), "2001:db8::1");
+        assert_eq!(host("data:text/plain,x"), "");
     }
 }

@@ -4,8 +4,8 @@
 //! Each OS has its own source: `/etc/os-release` on Linux, the `CurrentVersion` registry key
 //! on Windows, `SystemVersion.plist` on macOS. Each is turned into an [`OsInfo`] by a pure
 //! function compiled on every platform, so that the mapping is tested on Linux with fixture
-//! files; only the reading itself differs per platform. This module also owns the small XML
-//! property-list reader that the browser probe reuses for `Info.plist`.
+//! files; only the reading itself differs per platform. This module also owns the reading of
+//! property lists (with the `plist` crate), which the browser probe reuses for `Info.plist`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -279,7 +279,7 @@ pub fn detect_macos_in(root: &Path, kernel: Option<&str>) -> Result<OsInfo, Stri
     let shown = format!("/{MACOS_SYSTEM_VERSION}");
     let bytes = fs::read(root.join(MACOS_SYSTEM_VERSION))
         .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let values = plist_strings_from_bytes(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+    let values = plist_strings(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     let value = |key: &str| values.get(key).map(String::as_str);
     Ok(macos_from_values(
         value("ProductName"),
@@ -339,127 +339,34 @@ fn macos_codename(version: &str) -> Option<&'static str> {
     })
 }
 
-/// The top-level string entries of a property list file's bytes. XML lists are parsed by
-/// [`plist_strings`]; binary ones (`bplist00`) only on macOS, where the `plist` crate is.
-pub fn plist_strings_from_bytes(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
-    if bytes.starts_with(b"bplist") {
-        #[cfg(target_os = "macos")]
-        return crate::platform::macos::binary_plist_strings(bytes);
-        #[cfg(not(target_os = "macos"))]
-        return Err("binary property list, only readable on macOS".to_owned());
-    }
-    plist_strings(&String::from_utf8_lossy(bytes))
-}
+/// What is reported of an XML property list that cannot be read, whatever the parser's
+/// complaint: the text the reports have always carried.
+const NOT_XML_PLIST: &str = "not an XML property list with a dictionary at its root";
 
-/// The top-level `<key>K</key><string>V</string>` entries of an XML property list whose root
-/// is a `<dict>`. Entries of nested dictionaries and arrays, and non-string values, are
-/// skipped; the five XML entities and numeric character references are decoded.
-pub fn plist_strings(xml: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut strings = BTreeMap::new();
-    // Depth of open <dict>/<array> elements; the root dictionary's entries are at depth 1.
-    let mut depth = 0usize;
-    let mut saw_root_dict = false;
-    let mut key: Option<String> = None;
-    let mut rest = xml;
-    while let Some(start) = rest.find('<') {
-        rest = &rest[start..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.split_once("-->").map_or("", |(_, after)| after);
-            continue;
+/// The top-level string entries of a property list file's bytes, read with the `plist`
+/// crate; nested dictionaries and arrays, and non-string values, are skipped. Binary lists
+/// (`bplist00`) are decoded on macOS only, the one place the agent meets them; elsewhere
+/// (the tests' fixture trees) they give a reason, as they always have.
+pub fn plist_strings(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let binary = bytes.starts_with(b"bplist");
+    let value = if binary {
+        if !cfg!(target_os = "macos") {
+            return Err("binary property list, only readable on macOS".to_owned());
         }
-        let Some(end) = rest.find('>') else {
-            break;
-        };
-        let tag = &rest[1..end];
-        rest = &rest[end + 1..];
-        if tag.starts_with('?') || tag.starts_with('!') {
-            continue;
-        }
-        let closing = tag.starts_with('/');
-        let self_closing = tag.ends_with('/');
-        let name = tag
-            .trim_start_matches('/')
-            .trim_end_matches('/')
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        match (name, closing, self_closing) {
-            ("dict" | "array", false, false) => {
-                if name == "dict" && depth == 0 {
-                    saw_root_dict = true;
-                }
-                depth += 1;
-                key = None;
-            }
-            ("dict" | "array", true, _) => depth = depth.saturating_sub(1),
-            ("key" | "string", false, false) => {
-                let (text, after) = rest.split_once('<').unwrap_or((rest, ""));
-                rest = after;
-                let text = xml_unescape(text);
-                if depth == 1 && saw_root_dict {
-                    if name == "key" {
-                        key = Some(text);
-                    } else if let Some(key) = key.take() {
-                        strings.insert(key, text);
-                    }
-                }
-            }
-            ("string", false, true) if depth == 1 => {
-                if let Some(key) = key.take() {
-                    strings.insert(key, String::new());
-                }
-            }
-            ("plist", _, _) => {}
-            (_, false, _) if depth == 1 => key = None,
-            _ => {}
-        }
-    }
-    if saw_root_dict {
-        Ok(strings)
+        plist::Value::from_reader(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("unreadable binary property list: {e}"))?
     } else {
-        Err("not an XML property list with a dictionary at its root".to_owned())
-    }
-}
-
-/// Decode `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and `&#NN;` / `&#xNN;`.
-pub(crate) fn xml_unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest.find(';').and_then(|semi| {
-            let entity = &rest[1..semi];
-            let c = match entity {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" => '\'',
-                _ => {
-                    let code = if let Some(hex) = entity.strip_prefix("#x") {
-                        u32::from_str_radix(hex, 16).ok()?
-                    } else {
-                        entity.strip_prefix('#')?.parse().ok()?
-                    };
-                    char::from_u32(code)?
-                }
-            };
-            Some((c, semi + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+        plist::Value::from_reader_xml(bytes).map_err(|_| NOT_XML_PLIST.to_owned())?
+    };
+    let dict = value.as_dictionary().ok_or(if binary {
+        "the property list is not a dictionary"
+    } else {
+        NOT_XML_PLIST
+    })?;
+    Ok(dict
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_string()?.to_owned())))
+        .collect())
 }
 
 #[cfg(test)]
@@ -756,22 +663,14 @@ mod tests {
 	<string>131.0.6778.86</string>
 </dict>
 </plist>"#;
-        let strings = plist_strings(xml).unwrap();
+        let strings = plist_strings(xml.as_bytes()).unwrap();
         assert_eq!(strings["CFBundleShortVersionString"], "131.0.6778.86");
         assert_eq!(strings["CFBundleName"], "Tom & Jerry é€");
         assert_eq!(strings["Empty"], "");
         assert!(!strings.contains_key("Commented"));
         assert!(!strings.contains_key("LSMinimumSystemVersion"));
         assert_eq!(strings.len(), 3);
-        assert!(plist_strings("not xml").is_err());
-        assert!(plist_strings_from_bytes(b"bplist00\x01").is_err());
-    }
-
-    #[test]
-    fn xml_unescape_leaves_unknown_entities() {
-        assert_eq!(
-            xml_unescape("a &foo; &amp b &lt;c&gt;"),
-            "a &foo; &amp b <c>"
-        );
+        assert!(plist_strings(b"not xml").is_err());
+        assert!(plist_strings(b"bplist00\x01").is_err());
     }
 }

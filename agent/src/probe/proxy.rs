@@ -16,12 +16,23 @@ use url::Url;
 use crate::platform::{Hive, Registry};
 
 /// The proxy configuration, with the URLs to use (credentials included) next to what the
-/// report shows.
-#[derive(Debug, Clone)]
+/// report shows. The credentials live only here, in memory, for `Proxy-Authorization`:
+/// never serialised, and hidden from `Debug` (which logs may print).
+#[derive(Clone)]
 pub struct ProxyConfig {
     pub settings: ProxySettings,
     https: Option<Url>,
     http: Option<Url>,
+}
+
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyConfig")
+            .field("settings", &self.settings)
+            .field("https", &self.https.as_ref().map(shown))
+            .field("http", &self.http.as_ref().map(shown))
+            .finish()
+    }
 }
 
 impl ProxyConfig {
@@ -47,12 +58,7 @@ impl ProxyConfig {
             "http" => self.http.as_ref(),
             _ => None,
         }?;
-        let host = url
-            .host_str()
-            .unwrap_or("")
-            .trim_matches(['[', ']'])
-            .to_ascii_lowercase();
-        if bypassed(&self.settings.no_proxy, &host) {
+        if bypassed(&self.settings.no_proxy, &super::url_host(url)) {
             None
         } else {
             Some(proxy)
@@ -130,6 +136,19 @@ fn config(
     }
 }
 
+/// The exemption rules of a `separator`-separated list (`NO_PROXY`'s commas, the Windows
+/// `ProxyOverride`'s semicolons), trimmed, empty entries dropped.
+fn rule_list(text: Option<&str>, separator: char) -> Vec<String> {
+    text.map(|t| {
+        t.split(separator)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// From environment variables (looked up through `get`, so tests pass their own).
 pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<ProxyConfig> {
     let var = |name: &str| {
@@ -143,15 +162,7 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Option<ProxyConfig> {
     if https.is_none() && http.is_none() {
         return None;
     }
-    let no_proxy = var("NO_PROXY")
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let no_proxy = rule_list(var("NO_PROXY").as_deref(), ',');
     Some(config(
         ProxySource::Environment,
         https.as_deref().and_then(parse_proxy),
@@ -194,15 +205,7 @@ pub fn from_windows_values(
     if https.is_none() && http.is_none() && pac.is_none() {
         return None;
     }
-    let no_proxy = overrides
-        .map(|o| {
-            o.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let no_proxy = rule_list(overrides, ';');
     Some(config(ProxySource::Windows, https, http, no_proxy, pac))
 }
 
@@ -479,11 +482,12 @@ pub fn authorization(proxy: &Url) -> Option<String> {
     Some(format!("Basic {token}"))
 }
 
+/// A URL's user name or password as it was meant: percent-decoded as userinfo is, where a
+/// `+` is a plus (form decoding would make it a space) and `&` or `=` are plain characters.
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Ask the proxy on `stream` to open a tunnel to `target` (`host:port`).
@@ -601,6 +605,38 @@ mod tests {
             Some("Basic ZWxldmU6c2VjcmV0")
         );
         assert!(from_env(env(&[])).is_none());
+    }
+
+    #[test]
+    fn credentials_are_percent_decoded_as_userinfo() {
+        let basic = |url: &str| {
+            let token = authorization(&Url::parse(url).unwrap()).unwrap();
+            let token = token.strip_prefix("Basic ").unwrap();
+            String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(token)
+                    .unwrap(),
+            )
+            .unwrap()
+        };
+        // A `+` in a password is a plus, not a space; `%2B` and `%40` are `+` and `@`.
+        assert_eq!(basic("http://eleve:a+b@proxy:3128"), "eleve:a+b");
+        assert_eq!(
+            basic("http://pr%C3%A9nom.nom:p%2Bss%40w0rd&x=y@proxy:3128"),
+            "prénom.nom:p+ss@w0rd&x=y"
+        );
+        assert_eq!(basic("http://eleve@proxy:3128"), "eleve:");
+        assert_eq!(
+            authorization(&Url::parse("http://proxy:3128").unwrap()),
+            None
+        );
+        // The password is never shown by Debug either.
+        let c = from_env(env(&[("HTTPS_PROXY", "http://eleve:s3cret@proxy:3128")])).unwrap();
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("eleve"),
+            "{debug}"
+        );
     }
 
     #[test]

@@ -1,0 +1,273 @@
+//! The collector's control calls of a speed test (`readiness::api`): the HTTP clients, the
+//! session and its admission (429 and `Retry-After`), the latency probes (a fresh TCP
+//! connection, a small HTTP request on a warm one), and the polls of the session counters
+//! that bring the collector's upload bins.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use readiness::api::{CountersQuery, SessionCounters, SpeedtestSession, TransferQuery, path};
+use readiness::measurements::bandwidth::BandwidthMeasurements;
+use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
+
+use super::{
+    ADMISSION_ATTEMPTS, ADMISSION_WAIT, CONTROL_TIMEOUT, IDLE_BUDGET, Target, error_chain,
+    parse_ca, parse_retry_after,
+};
+
+#[derive(Clone)]
+pub(super) struct Clients {
+    /// Data streams: HTTP/1.1 only, one connection per stream.
+    pub(super) data: reqwest::Client,
+    /// Session, polls and pings: its own connections, never queued behind data.
+    pub(super) control: reqwest::Client,
+    pub(super) ping: reqwest::Client,
+    pub(super) auth: String,
+    pub(super) base: Url,
+    /// Where fresh TCP connections go for the latency probes.
+    pub(super) addr: Option<std::net::SocketAddr>,
+}
+
+impl Clients {
+    pub(super) fn new(target: &Target) -> Result<Clients, String> {
+        let certs = target
+            .ca_pem
+            .as_deref()
+            .map(parse_ca)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let build = |pool: usize| {
+            let mut b = reqwest::Client::builder()
+                .http1_only()
+                .connect_timeout(CONTROL_TIMEOUT)
+                .pool_max_idle_per_host(pool)
+                .tcp_nodelay(true)
+                .user_agent(concat!("ent-agent/", env!("CARGO_PKG_VERSION")));
+            if let Some(c) = &certs {
+                b = b.tls_certs_merge(c.clone());
+            }
+            b.build()
+                .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))
+        };
+        Ok(Clients {
+            data: build(64)?,
+            control: build(2)?,
+            ping: build(1)?,
+            auth: format!("Bearer {}", target.token),
+            base: target.base.clone(),
+            addr: None,
+        })
+    }
+
+    /// The URL of a data route (download, upload, ping) with its query.
+    pub(super) fn url(&self, path: &str, query: &TransferQuery) -> Url {
+        let mut u = self.base.join(path).unwrap_or_else(|_| self.base.clone());
+        {
+            let mut q = u.query_pairs_mut();
+            q.append_pair("session", &query.session);
+            if let Some(b) = query.bytes {
+                q.append_pair("bytes", &b.to_string());
+            }
+        }
+        u
+    }
+}
+
+pub(super) async fn resolve(base: &Url) -> Option<std::net::SocketAddr> {
+    let host = base
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = base.port_or_known_default()?;
+    tokio::time::timeout(CONTROL_TIMEOUT, tokio::net::lookup_host((host, port)))
+        .await
+        .ok()?
+        .ok()?
+        .next()
+}
+
+/// `POST /api/v1/speedtest/sessions`; on 429, wait `Retry-After` plus a random delay and try
+/// again (at most [`ADMISSION_ATTEMPTS`] times).
+pub(super) async fn open_session(
+    c: &Clients,
+    m: &mut BandwidthMeasurements,
+) -> Result<String, String> {
+    let url = c
+        .base
+        .join(path::SPEEDTEST_SESSIONS)
+        .map_err(|e| format!("collector URL: {e}"))?;
+    let mut waited = Duration::ZERO;
+    for attempt in 1..=ADMISSION_ATTEMPTS {
+        let resp = c
+            .control
+            .post(url.clone())
+            .header(AUTHORIZATION, &c.auth)
+            .timeout(CONTROL_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| format!("collector unreachable: {}", error_chain(&e)))?;
+        let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()))
+                .unwrap_or(Duration::from_secs(2))
+                .min(Duration::from_secs(8));
+            let wait = retry_after + Duration::from_millis(rand::random_range(0..=2000));
+            if attempt == ADMISSION_ATTEMPTS || waited + wait > ADMISSION_WAIT {
+                m.admission_retries += 1;
+                break;
+            }
+            m.admission_retries += 1;
+            waited += wait;
+            tracing::info!(
+                wait_s = wait.as_secs_f64(),
+                "collector busy with another speed test"
+            );
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(format!(
+                "the collector refused the speed test ({status}): {}",
+                body.chars().take(200).collect::<String>()
+            ));
+        }
+        // Read as JSON first, then as the session: a body that is not JSON and an answer
+        // without an id are told apart.
+        let answer: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| format!("unexpected answer to the session request: {e}"))?;
+        if m.admission_retries > 0 {
+            m.notes.push(format!(
+                "the collector was busy with another speed test: waited {:.1} s and tried again ({} time(s))",
+                waited.as_secs_f64(),
+                m.admission_retries
+            ));
+        }
+        return serde_json::from_value::<SpeedtestSession>(answer)
+            .map(|s| s.session)
+            .map_err(|_| "the collector's session answer has no id".into());
+    }
+    Err(format!(
+        "the collector was busy with other speed tests: refused {} times (429), after {:.1} s of waiting",
+        m.admission_retries,
+        waited.as_secs_f64()
+    ))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Probe {
+    /// A fresh TCP connection (handshake time).
+    Tcp,
+    /// A small HTTP request on a warm connection.
+    Http,
+}
+
+/// One latency probe of each kind; `None` when it got no answer in time.
+pub(super) async fn probe_once(c: &Clients, session: &str, kind: Probe) -> Option<f64> {
+    let start = Instant::now();
+    match kind {
+        Probe::Tcp => {
+            let addr = c.addr?;
+            tokio::time::timeout(CONTROL_TIMEOUT, tokio::net::TcpStream::connect(addr))
+                .await
+                .ok()?
+                .ok()?;
+        }
+        Probe::Http => {
+            let resp = c
+                .ping
+                .get(c.url(
+                    path::SPEEDTEST_PING,
+                    &TransferQuery {
+                        session: session.to_owned(),
+                        bytes: None,
+                    },
+                ))
+                .timeout(CONTROL_TIMEOUT)
+                .send()
+                .await
+                .ok()?;
+            if !resp.status().is_success() {
+                return None;
+            }
+            resp.bytes().await.ok()?;
+        }
+    }
+    Some(start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// `rounds` pairs of probes, in sequence. The first HTTP request opens the warm
+/// connection: it is not a sample.
+pub(super) async fn probe_rounds(c: &Clients, session: &str, rounds: usize) -> Vec<f64> {
+    let start = Instant::now();
+    let _ = probe_once(c, session, Probe::Http).await;
+    let mut out = Vec::new();
+    for _ in 0..rounds {
+        if start.elapsed() > IDLE_BUDGET {
+            break;
+        }
+        for kind in [Probe::Http, Probe::Tcp] {
+            if let Some(v) = probe_once(c, session, kind).await {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// The collector's upload bins of this direction, as polled so far.
+#[derive(Debug, Default)]
+pub(super) struct ServerBins {
+    /// The collector's bin where the direction began.
+    pub(super) first: usize,
+    pub(super) bins: Vec<u64>,
+}
+
+/// `GET /api/v1/speedtest/sessions/{id}?bins_from=K`: the session's counters, with the
+/// upload bins from bin K when asked for (the direction always asks, so that the answer
+/// says their width).
+pub(super) async fn poll(
+    c: &Clients,
+    session: &str,
+    query: CountersQuery,
+) -> Option<SessionCounters> {
+    let mut url = c.base.join(&path::speedtest_session(session)).ok()?;
+    if let Some(from) = query.bins_from {
+        url.query_pairs_mut()
+            .append_pair("bins_from", &from.to_string());
+    }
+    c.control
+        .get(url)
+        .timeout(CONTROL_TIMEOUT)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
+/// Fetch the collector's bins after those already held.
+pub(super) async fn pull_bins(c: &Clients, session: &str, server: &Mutex<ServerBins>) {
+    let from = match server.lock() {
+        Ok(s) => s.first + s.bins.len(),
+        Err(_) => return,
+    };
+    let query = CountersQuery {
+        bins_from: Some(from),
+    };
+    if let Some(p) = poll(c, session, query).await
+        && let Ok(mut s) = server.lock()
+        && s.first + s.bins.len() == from
+    {
+        s.bins
+            .extend(p.bins.map(|b| b.upload_bins).unwrap_or_default());
+    }
+}
