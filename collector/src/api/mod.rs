@@ -138,6 +138,13 @@ pub enum Need {
     Any,
 }
 
+/// The axum route of an API path: the paths of [`readiness::api::path`] are relative to the
+/// collector's base URL (the agent joins them to it), routes start with `/`. Building the
+/// routes from the constants keeps the two ends on one spelling.
+fn route(path: &str) -> String {
+    format!("/{path}")
+}
+
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;

@@ -9,11 +9,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::{SignedDuration, Timestamp};
 use readiness::Report;
+use readiness::api::{Ack, AckStatus, RemoteProfile, RemoteSchedule, path};
 use readiness::report::SCHEMA_VERSION;
-use serde_json::json;
 
 use super::error::ApiError;
-use super::{AppState, Need};
+use super::{AppState, Need, route};
 use crate::store::{CheckSummary, InsertOutcome, LinkFigures, NewReport, TokenScope};
 
 /// Most checks a report may carry.
@@ -23,31 +23,31 @@ const MAX_TEXT: usize = 200;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/reports", post(submit))
-        .route("/api/v1/profile", get(profile))
+        .route(&route(path::REPORTS), post(submit))
+        .route(&route(path::PROFILE), get(profile))
 }
 
 async fn profile(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RemoteProfile>, ApiError> {
     state.authenticate(&headers, Need::Any).await?;
     let p = &state.profile;
-    Ok(Json(json!({
-        "name": p.profile.name,
-        "toml": p.toml,
-        "schedule": {
-            "interval_hours": p.profile.schedule.interval_hours,
-            "jitter_minutes": p.profile.schedule.jitter_minutes,
-        },
-    })))
+    Ok(Json(RemoteProfile {
+        name: p.profile.name.clone(),
+        toml: p.toml.clone(),
+        schedule: Some(RemoteSchedule {
+            interval_hours: p.profile.schedule.interval_hours,
+            jitter_minutes: p.profile.schedule.jitter_minutes,
+        }),
+    }))
 }
 
 async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Ack>), ApiError> {
     let result = ingest(&state, &headers, body).await;
     if let Err(e) = &result {
         state.metrics.reject(e.code);
@@ -59,7 +59,7 @@ async fn ingest(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Ack>), ApiError> {
     // Shed load before doing any work: agents retry after the delay, with their own jitter.
     let _permit = state
         .ingest
@@ -126,32 +126,29 @@ async fn ingest(
     if outcome == InsertOutcome::Stored {
         state.summaries.mark_dirty(&token_school);
     }
-    let id = report.report_id.to_string();
+    let report_id = report.report_id.to_string();
     Ok(match outcome {
         InsertOutcome::Stored => {
             state.metrics.reports_stored.inc();
-            (
-                StatusCode::CREATED,
-                Json(json!({
-                    "status": "stored",
-                    "report_id": id,
-                    "verdict": assessment.verdict,
-                    "score": assessment.score,
-                })),
-            )
+            let ack = Ack {
+                status: AckStatus::Stored,
+                report_id,
+                verdict: Some(assessment.verdict),
+                score: Some(assessment.score),
+                message: None,
+            };
+            (StatusCode::CREATED, Json(ack))
         }
         InsertOutcome::Duplicate { verdict, score } => {
             state.metrics.reports_duplicate.inc();
-            (
-                StatusCode::OK,
-                Json(json!({
-                    "status": "duplicate",
-                    "report_id": id,
-                    "verdict": verdict,
-                    "score": score,
-                    "message": "this report was already stored; nothing changed",
-                })),
-            )
+            let ack = Ack {
+                status: AckStatus::Duplicate,
+                report_id,
+                verdict: Some(verdict),
+                score: Some(score),
+                message: Some("this report was already stored; nothing changed".to_owned()),
+            };
+            (StatusCode::OK, Json(ack))
         }
     })
 }
