@@ -1,6 +1,7 @@
 //! The HTTP API: one router per module, merged around one state; body limits, timeouts and
 //! request metrics as layers.
 
+pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod read;
@@ -12,14 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::HeaderMap;
 use axum::middleware;
 use readiness::{Lang, Profile};
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::store::{Store, TokenInfo, TokenScope};
-use error::ApiError;
+use crate::store::Store;
 use metrics::Metrics;
 
 /// The profile the collector scores with and serves to agents, with its source text.
@@ -81,61 +80,6 @@ impl AppState {
             summaries: Arc::new(summaries::SummaryCache::default()),
         }
     }
-
-    /// Check the bearer token; `need` says which scope the route requires.
-    pub async fn authenticate(
-        &self,
-        headers: &HeaderMap,
-        need: Need,
-    ) -> Result<TokenInfo, ApiError> {
-        let secret = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "missing_token",
-                    "an `Authorization: Bearer <token>` header is required",
-                )
-            })?;
-        let hash = crate::tokens::hash(secret);
-        let store = Arc::clone(&self.store);
-        let info = tokio::task::spawn_blocking(move || store.token_by_hash(&hash)).await??;
-        let unauthorized = |code, msg: &str| {
-            ApiError::new(axum::http::StatusCode::UNAUTHORIZED, code, msg.to_owned())
-        };
-        let info = info.ok_or_else(|| unauthorized("invalid_token", "unknown token"))?;
-        if info.revoked_at.is_some() {
-            return Err(unauthorized("revoked_token", "this token was revoked"));
-        }
-        let ok = matches!(
-            (need, &info.scope),
-            (Need::School, TokenScope::School(_)) | (Need::Read, TokenScope::Read) | (Need::Any, _)
-        );
-        if !ok {
-            let msg = match need {
-                Need::School => "this route needs a school enrollment token",
-                _ => "this route needs a read token",
-            };
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "wrong_scope",
-                msg,
-            ));
-        }
-        Ok(info)
-    }
-}
-
-/// The scope a route requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    School,
-    Read,
-    Any,
 }
 
 /// The axum route of an API path: the paths of [`readiness::api::path`] are relative to the

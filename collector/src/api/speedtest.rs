@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -34,8 +34,9 @@ use readiness::api::{
     UploadReceipt, path,
 };
 
+use super::auth::SchoolAuth;
 use super::error::ApiError;
-use super::{AppState, Need, route};
+use super::{AppState, route};
 
 /// Longest a session lives: a test takes about 25 s.
 pub const SESSION_TTL: Duration = Duration::from_secs(60);
@@ -171,9 +172,8 @@ fn no_store(mut resp: Response) -> Response {
 
 async fn open_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _school: SchoolAuth,
 ) -> Result<Response, ApiError> {
-    state.authenticate(&headers, Need::School).await?;
     match state.speedtest.create() {
         Ok(id) => Ok(no_store(
             (
