@@ -1,5 +1,5 @@
-//! The HTTP API: one router per module, merged around one state; body limits, timeouts and
-//! request metrics as layers.
+//! The HTTP API: one router per module, merged around one state; body limits, timeouts,
+//! request metrics and request logs as layers.
 
 pub mod auth;
 pub mod error;
@@ -13,10 +13,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{MatchedPath, Request};
 use axum::middleware;
 use readiness::{Lang, Profile};
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::store::Store;
 use metrics::Metrics;
@@ -104,5 +107,99 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outermost, so that timeouts are logged too.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                // Every request at debug: a speed test alone polls its counters every few
+                // hundred milliseconds. Server errors (5xx) at error.
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
         .with_state(state)
+}
+
+/// The span of a request's log lines: its method and route template, nothing else. Not
+/// tower-http's default span, which records the URI: paths carry UAIs and query strings
+/// carry speed-test session ids. Headers (the bearer token) and the client's address (a
+/// school's IP) are never recorded either.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use axum::body::Body;
+    use axum::http::{StatusCode, header};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A log sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn request_logs_name_the_route_never_the_path_query_or_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        let profile = crate::load_profile(None).unwrap();
+        let state = AppState::new(Arc::from(store), profile, ApiConfig::default());
+        let logs = Captured::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let get = |uri: &str| {
+            Request::get(uri)
+                .header(header::AUTHORIZATION, "Bearer ents_tokensecret")
+                .body(Body::empty())
+                .unwrap()
+        };
+        tracing::subscriber::with_default(subscriber, || {
+            rt.block_on(async {
+                let app = router(state);
+                let ping = get("/api/v1/speedtest/ping?session=sessionsecret");
+                let resp = app.clone().oneshot(ping).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+                let school = get("/api/v1/schools/0751234J");
+                let resp = app.oneshot(school).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+            });
+        });
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains(r#"route="/api/v1/speedtest/ping""#), "{text}");
+        assert!(text.contains(r#"route="/api/v1/schools/{uai}""#), "{text}");
+        assert!(
+            text.contains("method=GET") && text.contains("status=401"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("secret") && !text.contains("0751234J"),
+            "{text}"
+        );
+    }
 }
