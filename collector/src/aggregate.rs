@@ -87,6 +87,27 @@ impl VerdictCounts {
     }
 }
 
+/// Verdicts and the sum of scores of a set of workstations: a school's fresh ones, or those
+/// of a round of its history.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    counts: VerdictCounts,
+    score_sum: u64,
+}
+
+impl Tally {
+    fn add(&mut self, verdict: Verdict, score: u8) {
+        self.counts.add(verdict);
+        self.score_sum += u64::from(score);
+    }
+
+    /// The mean score, to three decimals; none without workstations.
+    fn mean_score(&self) -> Option<f64> {
+        let n = self.counts.total();
+        (n > 0).then(|| round3(self.score_sum as f64 / f64::from(n)))
+    }
+}
+
 /// A school's verdict from its (fresh) workstations' verdicts: too few decided audits is
 /// "insufficient data" (incomplete audits do not count); below the profile's ready share,
 /// "not ready"; all ready, "ready".

@@ -6,7 +6,7 @@ use readiness::profile::SchoolPolicy;
 use readiness::{CheckStatus, Verdict};
 use serde::Serialize;
 
-use super::{SchoolVerdict, VerdictCounts, round3, school_verdict};
+use super::{SchoolVerdict, Tally, VerdictCounts, school_verdict};
 use crate::store::ReportRow;
 
 /// One audit round of a school (a calendar day, UTC): the reports of that day.
@@ -54,13 +54,11 @@ pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
     let mut prev_failing: Option<BTreeSet<String>> = None;
     let mut out = Vec::new();
     for (date, latest) in days {
-        let mut counts = VerdictCounts::default();
-        let mut score_sum = 0u64;
+        let mut tally = Tally::default();
         let mut failing = BTreeSet::new();
         let mut changed = Vec::new();
         for (id, r) in &latest {
-            counts.add(r.verdict);
-            score_sum += u64::from(r.score);
+            tally.add(r.verdict, r.score);
             failing.extend(
                 r.checks
                     .iter()
@@ -78,7 +76,7 @@ pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
             }
             last_verdict.insert(*id, r.verdict);
         }
-        let n = counts.total();
+        let counts = tally.counts;
         let verdict = school_verdict(&counts, policy);
         let (newly_failing, fixed) = match &prev_failing {
             Some(prev) => (
@@ -89,9 +87,10 @@ pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
         };
         out.push(Round {
             date,
-            workstations: n,
+            workstations: counts.total(),
             counts,
-            score: round3(score_sum as f64 / f64::from(n.max(1))),
+            // A round has at least one report.
+            score: tally.mean_score().unwrap_or_default(),
             verdict,
             changed,
             newly_failing,

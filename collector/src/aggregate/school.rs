@@ -9,8 +9,8 @@ use readiness::profile::SchoolPolicy;
 use serde::Serialize;
 
 use super::{
-    Blocker, LinkPolicy, SchoolNetwork, SchoolVerdict, VerdictCounts, is_stale, opt_ts, round3,
-    school_network, school_verdict, top_blockers,
+    Blocker, LinkPolicy, SchoolNetwork, SchoolVerdict, Tally, VerdictCounts, is_stale, opt_ts,
+    round3, school_network, school_verdict, top_blockers,
 };
 use crate::store::{LinkFigures, School, WorkstationBrief};
 
@@ -56,8 +56,7 @@ pub fn school(
     link: &LinkPolicy,
     now: Timestamp,
 ) -> SchoolSummary {
-    let mut counts = VerdictCounts::default();
-    let mut score_sum = 0u64;
+    let mut tally = Tally::default();
     let mut stale = 0u32;
     let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
     let mut last: Option<Timestamp> = None;
@@ -69,13 +68,12 @@ pub fn school(
             stale += 1;
             continue;
         }
-        counts.add(w.verdict);
-        score_sum += u64::from(w.score);
+        tally.add(w.verdict, w.score);
         for (id, blocking) in &w.failing {
             *failing.entry((id.clone(), *blocking)).or_default() += 1;
         }
     }
-    let fresh = counts.total();
+    let counts = tally.counts;
     let ready_share = counts.ready_share();
     let verdict = school_verdict(&counts, policy);
     let (circonscription, departement) = match dir {
@@ -104,7 +102,7 @@ pub fn school(
         stale_workstations: stale,
         counts,
         ready_share: ready_share.map(round3),
-        score: (fresh > 0).then(|| round3(score_sum as f64 / f64::from(fresh))),
+        score: tally.mean_score(),
         verdict,
         top_blockers: top_blockers(failing),
         last_report_at: last,
