@@ -156,12 +156,22 @@ mod tests {
         }
     }
 
+    /// The API over a store in `dir`, set up by `setup`, with the built-in profile.
+    pub(super) fn app(dir: &tempfile::TempDir, setup: impl FnOnce(&dyn Store)) -> Router {
+        let store = crate::store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        setup(&*store);
+        let profile = crate::load_profile(None).unwrap();
+        router(AppState::new(
+            Arc::from(store),
+            profile,
+            ApiConfig::default(),
+        ))
+    }
+
     #[test]
     fn request_logs_name_the_route_never_the_path_query_or_token() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
-        let profile = crate::load_profile(None).unwrap();
-        let state = AppState::new(Arc::from(store), profile, ApiConfig::default());
+        let app = app(&dir, |_| {});
         let logs = Captured::default();
         let sink = logs.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -181,7 +191,6 @@ mod tests {
         };
         tracing::subscriber::with_default(subscriber, || {
             rt.block_on(async {
-                let app = router(state);
                 let ping = get("/api/v1/speedtest/ping?session=sessionsecret");
                 let resp = app.clone().oneshot(ping).await.unwrap();
                 assert_eq!(resp.status(), StatusCode::NOT_FOUND);
