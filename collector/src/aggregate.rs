@@ -9,6 +9,14 @@
 //! measured within the profile's `recent_days`: the best figure while there are fewer than
 //! ten, and with more, one aberrant high reading is ignored. The downlink is then shared
 //! between the profile's `simultaneous_users`.
+//!
+//! Here: the verdict vocabulary, the link estimate and the summaries of every school. One
+//! school's summary is made in `school.rs`, roll-ups per circonscription and département in
+//! `rollup.rs`, a school's day-by-day history in `history.rs`.
+
+mod history;
+mod rollup;
+mod school;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,7 +25,10 @@ use readiness::profile::{NumericCheck, Profile, SchoolPolicy};
 use readiness::{CheckStatus, Uai, Verdict};
 use serde::Serialize;
 
-use crate::store::{LinkFigures, ReportRow, School, WorkstationBrief};
+use crate::store::{LinkFigures, School, WorkstationBrief};
+pub use history::{Change, Round, history};
+pub use rollup::{Group, SchoolCounts, circonscriptions, departements, roll_up};
+pub use school::{Circonscription, SchoolSummary, school};
 
 /// How many blockers are listed per school or group.
 const TOP_BLOCKERS: usize = 5;
@@ -76,6 +87,27 @@ impl VerdictCounts {
     }
 }
 
+/// Verdicts and the sum of scores of a set of workstations: a school's fresh ones, or those
+/// of a round of its history.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    counts: VerdictCounts,
+    score_sum: u64,
+}
+
+impl Tally {
+    fn add(&mut self, verdict: Verdict, score: u8) {
+        self.counts.add(verdict);
+        self.score_sum += u64::from(score);
+    }
+
+    /// The mean score, to three decimals; none without workstations.
+    fn mean_score(&self) -> Option<f64> {
+        let n = self.counts.total();
+        (n > 0).then(|| round3(self.score_sum as f64 / f64::from(n)))
+    }
+}
+
 /// A school's verdict from its (fresh) workstations' verdicts: too few decided audits is
 /// "insufficient data" (incomplete audits do not count); below the profile's ready share,
 /// "not ready"; all ready, "ready".
@@ -97,39 +129,6 @@ pub struct Blocker {
     pub check: String,
     pub blocking: bool,
     pub workstations: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Circonscription {
-    pub code: String,
-    pub name: String,
-}
-
-/// One school's readiness.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SchoolSummary {
-    pub uai: Uai,
-    /// Null when the school is not in the imported directory.
-    pub name: Option<String>,
-    pub commune: Option<String>,
-    pub circonscription: Circonscription,
-    pub departement: String,
-    /// Workstations that ever reported (and are within retention).
-    pub workstations: u32,
-    /// Of those, the ones whose last report is older than the profile's stale delay.
-    pub stale_workstations: u32,
-    /// Verdicts of the fresh workstations.
-    pub counts: VerdictCounts,
-    /// Share of fresh workstations that are ready (warnings allowed).
-    pub ready_share: Option<f64>,
-    /// Mean score of the fresh workstations.
-    pub score: Option<f64>,
-    pub verdict: SchoolVerdict,
-    pub top_blockers: Vec<Blocker>,
-    #[serde(with = "opt_ts")]
-    pub last_report_at: Option<Timestamp>,
-    /// The school's link, estimated from its workstations' bandwidth figures.
-    pub network: SchoolNetwork,
 }
 
 /// What the profile says about a school's link: the thresholds of `bandwidth.download` and
@@ -291,280 +290,19 @@ pub fn schools(
         .collect()
 }
 
-/// One school's summary from its workstations' latest rows.
-pub fn school(
-    uai: &Uai,
-    dir: Option<&School>,
-    rows: &[&WorkstationBrief],
-    policy: &SchoolPolicy,
-    link: &LinkPolicy,
-    now: Timestamp,
-) -> SchoolSummary {
-    let mut counts = VerdictCounts::default();
-    let mut score_sum = 0u64;
-    let mut stale = 0u32;
-    let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
-    let mut last: Option<Timestamp> = None;
-    // Stale workstations' figures count too, while recent: the link is the same.
-    let figures: Vec<LinkFigures> = rows.iter().filter_map(|w| w.bandwidth).collect();
-    for w in rows {
-        last = Some(last.map_or(w.finished_at, |l| l.max(w.finished_at)));
-        if is_stale(w.received_at.max(w.finished_at), now, policy) {
-            stale += 1;
-            continue;
-        }
-        counts.add(w.verdict);
-        score_sum += u64::from(w.score);
-        for (id, blocking) in &w.failing {
-            *failing.entry((id.clone(), *blocking)).or_default() += 1;
-        }
-    }
-    let fresh = counts.total();
-    let ready_share = counts.ready_share();
-    let verdict = school_verdict(&counts, policy);
-    let (circonscription, departement) = match dir {
-        Some(s) => (
-            Circonscription {
-                code: s.circonscription_code.clone(),
-                name: s.circonscription_name.clone(),
-            },
-            s.departement.clone(),
-        ),
-        None => (
-            Circonscription {
-                code: "unknown".into(),
-                name: "(hors annuaire)".into(),
-            },
-            uai.departement_prefix().to_owned(),
-        ),
-    };
-    SchoolSummary {
-        uai: uai.clone(),
-        name: dir.map(|s| s.name.clone()),
-        commune: dir.map(|s| s.commune.clone()),
-        circonscription,
-        departement,
-        workstations: u32::try_from(rows.len()).unwrap_or(u32::MAX),
-        stale_workstations: stale,
-        counts,
-        ready_share: ready_share.map(round3),
-        score: (fresh > 0).then(|| round3(score_sum as f64 / f64::from(fresh))),
-        verdict,
-        top_blockers: top_blockers(failing),
-        last_report_at: last,
-        network: school_network(&figures, link, now),
-    }
-}
-
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
-}
-
-/// Schools per verdict.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SchoolCounts {
-    pub ready: u32,
-    pub ready_with_warnings: u32,
-    pub not_ready: u32,
-    pub insufficient_data: u32,
-}
-
-/// A roll-up of schools: a circonscription or a département.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Group {
-    pub code: String,
-    pub name: String,
-    /// The département of a circonscription (absent on a département).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub departement: Option<String>,
-    pub schools: u32,
-    pub school_verdicts: SchoolCounts,
-    /// Share of schools with enough data that are ready (warnings allowed).
-    pub ready_share: Option<f64>,
-    pub workstations: u32,
-    pub stale_workstations: u32,
-    /// Mean of the schools' scores.
-    pub score: Option<f64>,
-    pub top_blockers: Vec<Blocker>,
-}
-
-/// Roll schools up by a key (code, name, département).
-pub fn roll_up(
-    schools: &[SchoolSummary],
-    key: impl Fn(&SchoolSummary) -> (String, String, Option<String>),
-) -> Vec<Group> {
-    let mut groups: BTreeMap<String, (String, Option<String>, Vec<&SchoolSummary>)> =
-        BTreeMap::new();
-    for s in schools {
-        let (code, name, dep) = key(s);
-        groups
-            .entry(code)
-            .or_insert_with(|| (name, dep, Vec::new()))
-            .2
-            .push(s);
-    }
-    groups
-        .into_iter()
-        .map(|(code, (name, departement, members))| {
-            let mut counts = SchoolCounts::default();
-            let mut blockers: BTreeMap<(String, bool), u32> = BTreeMap::new();
-            let (mut ws, mut stale, mut score_sum, mut scored) = (0, 0, 0.0, 0u32);
-            for s in &members {
-                match s.verdict {
-                    SchoolVerdict::Ready => counts.ready += 1,
-                    SchoolVerdict::ReadyWithWarnings => counts.ready_with_warnings += 1,
-                    SchoolVerdict::NotReady => counts.not_ready += 1,
-                    SchoolVerdict::InsufficientData => counts.insufficient_data += 1,
-                }
-                ws += s.workstations;
-                stale += s.stale_workstations;
-                if let Some(sc) = s.score {
-                    score_sum += sc;
-                    scored += 1;
-                }
-                for b in &s.top_blockers {
-                    *blockers.entry((b.check.clone(), b.blocking)).or_default() += b.workstations;
-                }
-            }
-            let decided = counts.ready + counts.ready_with_warnings + counts.not_ready;
-            Group {
-                code,
-                name,
-                departement,
-                schools: u32::try_from(members.len()).unwrap_or(u32::MAX),
-                ready_share: (decided > 0).then(|| {
-                    round3(
-                        f64::from(counts.ready + counts.ready_with_warnings) / f64::from(decided),
-                    )
-                }),
-                school_verdicts: counts,
-                workstations: ws,
-                stale_workstations: stale,
-                score: (scored > 0).then(|| round3(score_sum / f64::from(scored))),
-                top_blockers: top_blockers(blockers),
-            }
-        })
-        .collect()
-}
-
-pub fn circonscriptions(schools: &[SchoolSummary]) -> Vec<Group> {
-    roll_up(schools, |s| {
-        (
-            s.circonscription.code.clone(),
-            s.circonscription.name.clone(),
-            Some(s.departement.clone()),
-        )
-    })
-}
-
-pub fn departements(schools: &[SchoolSummary]) -> Vec<Group> {
-    roll_up(schools, |s| {
-        (s.departement.clone(), s.departement.clone(), None)
-    })
-}
-
-/// One audit round of a school (a calendar day, UTC): the reports of that day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Round {
-    pub date: String,
-    pub workstations: u32,
-    pub counts: VerdictCounts,
-    pub score: f64,
-    pub verdict: SchoolVerdict,
-    /// Workstations whose verdict changed since their previous report.
-    pub changed: Vec<Change>,
-    /// Checks failing on some workstation this round and on none the round before.
-    pub newly_failing: Vec<String>,
-    /// Checks failing the round before and on none this round.
-    pub fixed: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    pub workstation_id: uuid::Uuid,
-    pub from: Verdict,
-    pub to: Verdict,
-}
-
-/// History of a school: one entry per day with reports, oldest first. Within a day the
-/// latest report of each workstation counts.
-pub fn history(reports: &[ReportRow], policy: &SchoolPolicy) -> Vec<Round> {
-    let mut days: BTreeMap<String, BTreeMap<uuid::Uuid, &ReportRow>> = BTreeMap::new();
-    for r in reports {
-        let day = r
-            .finished_at
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .to_string();
-        let e = days.entry(day).or_default();
-        match e.get(&r.workstation_id) {
-            Some(prev) if prev.finished_at > r.finished_at => {}
-            _ => {
-                e.insert(r.workstation_id, r);
-            }
-        }
-    }
-    let mut last_verdict: BTreeMap<uuid::Uuid, Verdict> = BTreeMap::new();
-    let mut prev_failing: Option<BTreeSet<String>> = None;
-    let mut out = Vec::new();
-    for (date, latest) in days {
-        let mut counts = VerdictCounts::default();
-        let mut score_sum = 0u64;
-        let mut failing = BTreeSet::new();
-        let mut changed = Vec::new();
-        for (id, r) in &latest {
-            counts.add(r.verdict);
-            score_sum += u64::from(r.score);
-            failing.extend(
-                r.checks
-                    .iter()
-                    .filter(|c| c.status == CheckStatus::Fail)
-                    .map(|c| c.id.clone()),
-            );
-            if let Some(&from) = last_verdict.get(id)
-                && from != r.verdict
-            {
-                changed.push(Change {
-                    workstation_id: *id,
-                    from,
-                    to: r.verdict,
-                });
-            }
-            last_verdict.insert(*id, r.verdict);
-        }
-        let n = counts.total();
-        let verdict = school_verdict(&counts, policy);
-        let (newly_failing, fixed) = match &prev_failing {
-            Some(prev) => (
-                failing.difference(prev).cloned().collect(),
-                prev.difference(&failing).cloned().collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
-        out.push(Round {
-            date,
-            workstations: n,
-            counts,
-            score: round3(score_sum as f64 / f64::from(n.max(1))),
-            verdict,
-            changed,
-            newly_failing,
-            fixed,
-        });
-        prev_failing = Some(failing);
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn uai() -> Uai {
+    pub(super) fn uai() -> Uai {
         "0751234J".parse().unwrap()
     }
 
-    fn ws(
+    pub(super) fn ws(
         verdict: Verdict,
         score: u8,
         age_days: i64,
@@ -586,7 +324,7 @@ mod tests {
         }
     }
 
-    fn summary(rows: &[WorkstationBrief]) -> SchoolSummary {
+    pub(super) fn summary(rows: &[WorkstationBrief]) -> SchoolSummary {
         let refs: Vec<_> = rows.iter().collect();
         school(
             &uai(),
@@ -638,171 +376,5 @@ mod tests {
         assert_eq!(link_estimate(&mut ten), Some(9.0));
         assert_eq!(link_estimate(&mut [3.0, 7.0, 5.0]), Some(7.0));
         assert_eq!(link_estimate(&mut []), None);
-    }
-
-    #[test]
-    fn school_verdicts() {
-        use Verdict::*;
-        let s = summary(&[ws(Ready, 100, 0, &[])]);
-        assert_eq!(
-            s.verdict,
-            SchoolVerdict::InsufficientData,
-            "one PC is not enough"
-        );
-        let s = summary(&[ws(Ready, 100, 0, &[]), ws(Ready, 100, 1, &[])]);
-        assert_eq!(s.verdict, SchoolVerdict::Ready);
-        let s = summary(&[ws(Ready, 100, 0, &[]), ws(ReadyWithWarnings, 80, 0, &[])]);
-        assert_eq!(s.verdict, SchoolVerdict::ReadyWithWarnings);
-        // 4 of 5 ready = 80 %: still ready (with warnings); 3 of 5 is not.
-        let mut rows: Vec<_> = (0..4).map(|_| ws(Ready, 100, 0, &[])).collect();
-        rows.push(ws(NotReady, 40, 0, &[("system.os_support", true)]));
-        assert_eq!(summary(&rows).verdict, SchoolVerdict::ReadyWithWarnings);
-        rows[0] = ws(NotReady, 40, 0, &[("system.os_support", true)]);
-        let s = summary(&rows);
-        assert_eq!(s.verdict, SchoolVerdict::NotReady);
-        assert_eq!(s.ready_share, Some(0.6));
-        assert_eq!(s.top_blockers[0].check, "system.os_support");
-        assert_eq!(s.top_blockers[0].workstations, 2);
-    }
-
-    #[test]
-    fn incomplete_and_stale_workstations_do_not_decide() {
-        use Verdict::*;
-        let s = summary(&[
-            ws(Incomplete, 90, 0, &[]),
-            ws(Incomplete, 90, 0, &[]),
-            ws(Ready, 100, 0, &[]),
-        ]);
-        assert_eq!(s.verdict, SchoolVerdict::InsufficientData, "{s:?}");
-        assert_eq!(s.counts.incomplete, 2);
-        // A PC silent for 30 days (stale after 21) is listed but left out.
-        let s = summary(&[
-            ws(NotReady, 10, 30, &[("browser.any", true)]),
-            ws(Ready, 100, 0, &[]),
-            ws(Ready, 100, 0, &[]),
-        ]);
-        assert_eq!(s.verdict, SchoolVerdict::Ready);
-        assert_eq!((s.workstations, s.stale_workstations), (3, 1));
-        assert!(s.top_blockers.is_empty());
-    }
-
-    #[test]
-    fn blockers_rank_blocking_first_then_count() {
-        use Verdict::*;
-        let rows = [
-            ws(
-                ReadyWithWarnings,
-                80,
-                0,
-                &[("system.ram", false), ("system.cpu_cores", false)],
-            ),
-            ws(ReadyWithWarnings, 80, 0, &[("system.ram", false)]),
-            ws(NotReady, 30, 0, &[("browser.any", true)]),
-        ];
-        let s = summary(&rows);
-        let order: Vec<_> = s
-            .top_blockers
-            .iter()
-            .map(|b| (b.check.as_str(), b.workstations))
-            .collect();
-        assert_eq!(
-            order,
-            [
-                ("browser.any", 1),
-                ("system.ram", 2),
-                ("system.cpu_cores", 1)
-            ]
-        );
-    }
-
-    #[test]
-    fn history_reports_changes_between_rounds() {
-        let day = |d: i8, h: i8| -> Timestamp {
-            jiff::civil::date(2026, 11, d)
-                .at(h, 0, 0, 0)
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .unwrap()
-                .timestamp()
-        };
-        let a = uuid::Uuid::from_u128(1);
-        let b = uuid::Uuid::from_u128(2);
-        let fail = |id: &str| crate::store::CheckSummary {
-            id: id.into(),
-            status: CheckStatus::Fail,
-            blocking: true,
-            message: String::new(),
-        };
-        let row = |w, t, verdict, checks: Vec<crate::store::CheckSummary>| ReportRow {
-            workstation_id: w,
-            finished_at: t,
-            verdict,
-            score: 50,
-            checks,
-        };
-        let reports = [
-            row(a, day(2, 9), Verdict::NotReady, vec![fail("browser.any")]),
-            row(b, day(2, 10), Verdict::Ready, vec![]),
-            // Same day, later: a's latest of the day wins.
-            row(
-                a,
-                day(2, 11),
-                Verdict::NotReady,
-                vec![fail("system.os_support")],
-            ),
-            row(a, day(9, 9), Verdict::Ready, vec![]),
-            row(
-                b,
-                day(9, 9),
-                Verdict::NotReady,
-                vec![fail("system.clock_skew")],
-            ),
-        ];
-        let h = history(&reports, &SchoolPolicy::default());
-        assert_eq!(h.len(), 2);
-        assert_eq!(h[0].date, "2026-11-02");
-        assert_eq!(h[0].workstations, 2);
-        assert_eq!(h[0].counts.not_ready, 1);
-        assert!(h[0].changed.is_empty());
-        assert_eq!(h[1].changed.len(), 2);
-        assert_eq!(h[1].newly_failing, ["system.clock_skew"]);
-        assert_eq!(h[1].fixed, ["system.os_support"]);
-    }
-
-    #[test]
-    fn roll_ups_count_schools_by_verdict() {
-        use Verdict::*;
-        let ready = summary(&[ws(Ready, 100, 0, &[]), ws(Ready, 100, 0, &[])]);
-        let failing = [
-            ws(NotReady, 20, 0, &[("browser.any", true)]),
-            ws(NotReady, 40, 0, &[("browser.any", true)]),
-        ];
-        let refs: Vec<_> = failing.iter().collect();
-        let policy = SchoolPolicy::default();
-        let now = Timestamp::now();
-        let lyon: Uai = "0690101K".parse().unwrap();
-        let elsewhere = school(&lyon, None, &refs, &policy, &LinkPolicy::default(), now);
-        let deps = departements(&[ready.clone(), elsewhere]);
-        let codes: Vec<_> = deps.iter().map(|g| g.code.as_str()).collect();
-        assert_eq!(
-            codes,
-            ["069", "075"],
-            "by UAI prefix when not in the directory"
-        );
-
-        let circ = circonscriptions(&[ready, summary(&failing)]);
-        assert_eq!(circ.len(), 1);
-        let g = &circ[0];
-        assert_eq!(
-            (
-                g.schools,
-                g.school_verdicts.ready,
-                g.school_verdicts.not_ready
-            ),
-            (2, 1, 1)
-        );
-        assert_eq!(g.ready_share, Some(0.5));
-        assert_eq!(g.score, Some(65.0));
-        assert_eq!(g.top_blockers[0].check, "browser.any");
-        assert_eq!(g.top_blockers[0].workstations, 2);
     }
 }

@@ -38,6 +38,16 @@ const CIRC_CODE: &[&str] = &["code_circonscription"];
 const CIRC_NAME: &[&str] = &["nom_circonscription", "libelle_circonscription"];
 const DEPARTEMENT: &[&str] = &["code_departement", "code_du_departement"];
 
+/// Where each field is in a row; the optional columns may be missing from the file.
+struct Columns {
+    uai: usize,
+    name: usize,
+    commune: usize,
+    circ_code: Option<usize>,
+    circ_name: Option<usize>,
+    departement: Option<usize>,
+}
+
 /// Parse a directory file. `origin` names it in errors.
 pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> {
     let mut csv = csv::ReaderBuilder::new()
@@ -51,66 +61,67 @@ pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> 
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
         .collect();
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let uai_col = find(UAI).ok_or(DirectoryError::MissingColumn(origin.to_owned(), UAI[0]))?;
-    let name_col = find(NAME).ok_or(DirectoryError::MissingColumn(origin.to_owned(), NAME[0]))?;
-    let commune_col =
-        find(COMMUNE).ok_or(DirectoryError::MissingColumn(origin.to_owned(), COMMUNE[0]))?;
-    let (circ_code_col, circ_name_col, dep_col) =
-        (find(CIRC_CODE), find(CIRC_NAME), find(DEPARTEMENT));
+    let required = |names: &[&'static str]| {
+        find(names).ok_or_else(|| DirectoryError::MissingColumn(origin.to_owned(), names[0]))
+    };
+    let columns = Columns {
+        uai: required(UAI)?,
+        name: required(NAME)?,
+        commune: required(COMMUNE)?,
+        circ_code: find(CIRC_CODE),
+        circ_name: find(CIRC_NAME),
+        departement: find(DEPARTEMENT),
+    };
 
     let mut out = Parsed::default();
     for (i, record) in csv.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                out.errors.push(RowError {
-                    line,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let field = |col: Option<usize>| {
-            col.and_then(|c| record.get(c))
-                .map(str::trim)
-                .unwrap_or("")
-                .to_owned()
-        };
-        let raw_uai = field(Some(uai_col));
-        let uai = match raw_uai.parse::<readiness::Uai>() {
-            Ok(u) => u,
-            Err(e) => {
-                out.errors.push(RowError {
-                    line,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let commune = field(Some(commune_col));
-        let mut circonscription_code = field(circ_code_col);
-        let mut circonscription_name = field(circ_name_col);
-        if circonscription_code.is_empty() && circonscription_name.is_empty() {
-            circonscription_code = format!("commune:{}", commune.to_uppercase());
-            circonscription_name = commune.clone();
-        } else if circonscription_code.is_empty() {
-            circonscription_code = circonscription_name.to_uppercase();
+        // A bad row is reported with its line and skipped: the others are still imported.
+        match record
+            .map_err(|e| e.to_string())
+            .and_then(|r| school(&r, &columns))
+        {
+            Ok(school) => out.schools.push(school),
+            Err(message) => out.errors.push(RowError {
+                line: i as u64 + 2,
+                message,
+            }),
         }
-        let mut departement = field(dep_col);
-        if departement.is_empty() {
-            departement = uai.departement_prefix().to_owned();
-        }
-        out.schools.push(School {
-            uai,
-            name: field(Some(name_col)),
-            commune,
-            circonscription_code,
-            circonscription_name,
-            departement,
-        });
     }
     Ok(out)
+}
+
+/// One row's school, or why it cannot be imported.
+fn school(record: &csv::StringRecord, columns: &Columns) -> Result<School, String> {
+    let field = |col: Option<usize>| {
+        col.and_then(|c| record.get(c))
+            .map(str::trim)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let uai = field(Some(columns.uai))
+        .parse::<readiness::Uai>()
+        .map_err(|e| e.to_string())?;
+    let commune = field(Some(columns.commune));
+    let mut circonscription_code = field(columns.circ_code);
+    let mut circonscription_name = field(columns.circ_name);
+    if circonscription_code.is_empty() && circonscription_name.is_empty() {
+        circonscription_code = format!("commune:{}", commune.to_uppercase());
+        circonscription_name = commune.clone();
+    } else if circonscription_code.is_empty() {
+        circonscription_code = circonscription_name.to_uppercase();
+    }
+    let mut departement = field(columns.departement);
+    if departement.is_empty() {
+        departement = uai.departement_prefix().to_owned();
+    }
+    Ok(School {
+        uai,
+        name: field(Some(columns.name)),
+        commune,
+        circonscription_code,
+        circonscription_name,
+        departement,
+    })
 }
 
 #[cfg(test)]

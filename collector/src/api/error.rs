@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use readiness::api::ErrorBody;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -14,12 +14,6 @@ pub struct ApiError {
     pub message: String,
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
 }
 
 impl ApiError {
@@ -62,9 +56,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (
             self.status,
-            Json(Body {
-                code: self.code,
-                message: &self.message,
+            Json(ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
             }),
         )
             .into_response();

@@ -1,6 +1,7 @@
-//! The HTTP API: one router per module, merged around one state; body limits, timeouts and
-//! request metrics as layers.
+//! The HTTP API: one router per module, merged around one state; body limits, timeouts,
+//! request metrics and request logs as layers.
 
+pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod read;
@@ -12,14 +13,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::HeaderMap;
+use axum::extract::{MatchedPath, Request};
 use axum::middleware;
 use readiness::{Lang, Profile};
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
-use crate::store::{Store, TokenInfo, TokenScope};
-use error::ApiError;
+use crate::store::Store;
 use metrics::Metrics;
 
 /// The profile the collector scores with and serves to agents, with its source text.
@@ -81,61 +83,13 @@ impl AppState {
             summaries: Arc::new(summaries::SummaryCache::default()),
         }
     }
-
-    /// Check the bearer token; `need` says which scope the route requires.
-    pub async fn authenticate(
-        &self,
-        headers: &HeaderMap,
-        need: Need,
-    ) -> Result<TokenInfo, ApiError> {
-        let secret = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "missing_token",
-                    "an `Authorization: Bearer <token>` header is required",
-                )
-            })?;
-        let hash = crate::tokens::hash(secret);
-        let store = Arc::clone(&self.store);
-        let info = tokio::task::spawn_blocking(move || store.token_by_hash(&hash)).await??;
-        let unauthorized = |code, msg: &str| {
-            ApiError::new(axum::http::StatusCode::UNAUTHORIZED, code, msg.to_owned())
-        };
-        let info = info.ok_or_else(|| unauthorized("invalid_token", "unknown token"))?;
-        if info.revoked_at.is_some() {
-            return Err(unauthorized("revoked_token", "this token was revoked"));
-        }
-        let ok = matches!(
-            (need, &info.scope),
-            (Need::School, TokenScope::School(_)) | (Need::Read, TokenScope::Read) | (Need::Any, _)
-        );
-        if !ok {
-            let msg = match need {
-                Need::School => "this route needs a school enrollment token",
-                _ => "this route needs a read token",
-            };
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "wrong_scope",
-                msg,
-            ));
-        }
-        Ok(info)
-    }
 }
 
-/// The scope a route requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    School,
-    Read,
-    Any,
+/// The axum route of an API path: the paths of [`readiness::api::path`] are relative to the
+/// collector's base URL (the agent joins them to it), routes start with `/`. Building the
+/// routes from the constants keeps the two ends on one spelling.
+fn route(path: &str) -> String {
+    format!("/{path}")
 }
 
 /// The whole API.
@@ -153,5 +107,108 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outermost, so that timeouts are logged too.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                // Every request at debug: a speed test alone polls its counters every few
+                // hundred milliseconds. Server errors (5xx) at error.
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
         .with_state(state)
+}
+
+/// The span of a request's log lines: its method and route template, nothing else. Not
+/// tower-http's default span, which records the URI: paths carry UAIs and query strings
+/// carry speed-test session ids. Headers (the bearer token) and the client's address (a
+/// school's IP) are never recorded either.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use axum::body::Body;
+    use axum::http::{StatusCode, header};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A log sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The API over a store in `dir`, set up by `setup`, with the built-in profile.
+    pub(super) fn app(dir: &tempfile::TempDir, setup: impl FnOnce(&dyn Store)) -> Router {
+        let store = crate::store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        setup(&*store);
+        let profile = crate::load_profile(None).unwrap();
+        router(AppState::new(
+            Arc::from(store),
+            profile,
+            ApiConfig::default(),
+        ))
+    }
+
+    #[test]
+    fn request_logs_name_the_route_never_the_path_query_or_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(&dir, |_| {});
+        let logs = Captured::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let get = |uri: &str| {
+            Request::get(uri)
+                .header(header::AUTHORIZATION, "Bearer ents_tokensecret")
+                .body(Body::empty())
+                .unwrap()
+        };
+        tracing::subscriber::with_default(subscriber, || {
+            rt.block_on(async {
+                let ping = get("/api/v1/speedtest/ping?session=sessionsecret");
+                let resp = app.clone().oneshot(ping).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+                let school = get("/api/v1/schools/0751234J");
+                let resp = app.oneshot(school).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+            });
+        });
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains(r#"route="/api/v1/speedtest/ping""#), "{text}");
+        assert!(text.contains(r#"route="/api/v1/schools/{uai}""#), "{text}");
+        assert!(
+            text.contains("method=GET") && text.contains("status=401"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("secret") && !text.contains("0751234J"),
+            "{text}"
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,9 +12,10 @@ use jiff::Timestamp;
 use readiness::Uai;
 use serde_json::json;
 
+use super::AppState;
+use super::auth::ReadAuth;
 use super::error::ApiError;
 use super::summaries::Snapshot;
-use super::{AppState, Need};
 use crate::aggregate;
 
 pub fn router() -> Router<AppState> {
@@ -35,17 +36,11 @@ pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.summaries.get(state).await
 }
 
-/// The snapshot, for a caller holding a read token.
-async fn read_snapshot(state: &AppState, headers: &HeaderMap) -> Result<Arc<Snapshot>, ApiError> {
-    state.authenticate(headers, Need::Read).await?;
-    summaries(state).await
-}
-
 async fn schools(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    let s = read_snapshot(&state, &headers).await?;
+    let s = summaries(&state).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
 }
 
@@ -64,10 +59,9 @@ fn not_found(uai: &Uai) -> ApiError {
 
 async fn school(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(uai): Path<String>,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
     let uai = parse_uai(&uai)?;
     let summary = summaries(&state)
         .await?
@@ -108,10 +102,9 @@ async fn school(
 
 async fn history(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(uai): Path<String>,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.authenticate(&headers, Need::Read).await?;
     let uai = parse_uai(&uai)?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
@@ -130,30 +123,34 @@ async fn history(
 
 async fn circonscriptions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    let s = read_snapshot(&state, &headers).await?;
-    Ok(Json(
-        json!({ "circonscriptions": aggregate::circonscriptions(&s.schools) }),
-    ))
+    groups(&state, "circonscriptions", aggregate::circonscriptions).await
 }
 
 async fn departements(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    let s = read_snapshot(&state, &headers).await?;
-    Ok(Json(
-        json!({ "departements": aggregate::departements(&s.schools) }),
-    ))
+    groups(&state, "departements", aggregate::departements).await
+}
+
+/// `{"<name>": [group...]}`: the schools rolled up by `roll_up`.
+async fn groups(
+    state: &AppState,
+    name: &str,
+    roll_up: fn(&[aggregate::SchoolSummary]) -> Vec<aggregate::Group>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let s = summaries(state).await?;
+    Ok(Json(json!({ name: roll_up(&s.schools) })))
 }
 
 /// One row per school, separated by ';' for French spreadsheets.
 async fn export_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: ReadAuth,
 ) -> Result<impl IntoResponse, ApiError> {
-    let s = read_snapshot(&state, &headers).await?;
+    let s = summaries(&state).await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());

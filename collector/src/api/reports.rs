@@ -2,19 +2,20 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::{SignedDuration, Timestamp};
 use readiness::Report;
+use readiness::api::{Ack, AckStatus, RemoteProfile, RemoteSchedule, path};
 use readiness::report::SCHEMA_VERSION;
-use serde_json::json;
 
+use super::auth::{AnyAuth, SchoolAuth};
 use super::error::ApiError;
-use super::{AppState, Need};
-use crate::store::{CheckSummary, InsertOutcome, LinkFigures, NewReport, TokenScope};
+use super::{AppState, route};
+use crate::store::{CheckSummary, InsertOutcome, LinkFigures, NewReport};
 
 /// Most checks a report may carry.
 const MAX_CHECKS: usize = 1000;
@@ -23,32 +24,33 @@ const MAX_TEXT: usize = 200;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/reports", post(submit))
-        .route("/api/v1/profile", get(profile))
+        .route(&route(path::REPORTS), post(submit))
+        .route(&route(path::PROFILE), get(profile))
 }
 
 async fn profile(
     State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    state.authenticate(&headers, Need::Any).await?;
+    _: AnyAuth,
+) -> Result<Json<RemoteProfile>, ApiError> {
     let p = &state.profile;
-    Ok(Json(json!({
-        "name": p.profile.name,
-        "toml": p.toml,
-        "schedule": {
-            "interval_hours": p.profile.schedule.interval_hours,
-            "jitter_minutes": p.profile.schedule.jitter_minutes,
-        },
-    })))
+    Ok(Json(RemoteProfile {
+        name: p.profile.name.clone(),
+        toml: p.toml.clone(),
+        schedule: Some(RemoteSchedule {
+            interval_hours: p.profile.schedule.interval_hours,
+            jitter_minutes: p.profile.schedule.jitter_minutes,
+        }),
+    }))
 }
 
+/// The token is checked inside [`ingest`], not by an extractor argument: after the ingest
+/// permit is taken, and with its rejection counted in the metrics like every other one.
 async fn submit(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let result = ingest(&state, &headers, body).await;
+    request: Request,
+) -> Result<(StatusCode, Json<Ack>), ApiError> {
+    let (mut parts, body) = request.into_parts();
+    let result = ingest(&state, &mut parts, body).await;
     if let Err(e) = &result {
         state.metrics.reject(e.code);
     }
@@ -57,19 +59,16 @@ async fn submit(
 
 async fn ingest(
     state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    parts: &mut Parts,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Ack>), ApiError> {
     // Shed load before doing any work: agents retry after the delay, with their own jitter.
     let _permit = state
         .ingest
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::busy(5 + u64::from(rand::random::<u8>() % 25)))?;
-    let token = state.authenticate(headers, Need::School).await?;
-    let TokenScope::School(token_school) = token.scope else {
-        return Err(ApiError::internal("auth", "school scope expected"));
-    };
+    let SchoolAuth(token_school) = SchoolAuth::from_request_parts(parts, state).await?;
     let bytes = axum::body::to_bytes(body, state.config.max_body)
         .await
         .map_err(|e| {
@@ -126,32 +125,29 @@ async fn ingest(
     if outcome == InsertOutcome::Stored {
         state.summaries.mark_dirty(&token_school);
     }
-    let id = report.report_id.to_string();
+    let report_id = report.report_id.to_string();
     Ok(match outcome {
         InsertOutcome::Stored => {
             state.metrics.reports_stored.inc();
-            (
-                StatusCode::CREATED,
-                Json(json!({
-                    "status": "stored",
-                    "report_id": id,
-                    "verdict": assessment.verdict,
-                    "score": assessment.score,
-                })),
-            )
+            let ack = Ack {
+                status: AckStatus::Stored,
+                report_id,
+                verdict: Some(assessment.verdict),
+                score: Some(assessment.score),
+                message: None,
+            };
+            (StatusCode::CREATED, Json(ack))
         }
         InsertOutcome::Duplicate { verdict, score } => {
             state.metrics.reports_duplicate.inc();
-            (
-                StatusCode::OK,
-                Json(json!({
-                    "status": "duplicate",
-                    "report_id": id,
-                    "verdict": verdict,
-                    "score": score,
-                    "message": "this report was already stored; nothing changed",
-                })),
-            )
+            let ack = Ack {
+                status: AckStatus::Duplicate,
+                report_id,
+                verdict: Some(verdict),
+                score: Some(score),
+                message: Some("this report was already stored; nothing changed".to_owned()),
+            };
+            (StatusCode::OK, Json(ack))
         }
     })
 }

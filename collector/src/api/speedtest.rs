@@ -22,26 +22,27 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
 use rand::Rng;
 use rand::rngs::SmallRng;
-use serde::Deserialize;
-use serde_json::json;
+use readiness::api::{
+    BIN, BIN_MS, CountersQuery, SessionCounters, SpeedtestSession, TransferQuery, UploadBins,
+    UploadReceipt, path,
+};
 
+use super::auth::SchoolAuth;
 use super::error::ApiError;
-use super::{AppState, Need};
+use super::{AppState, route};
 
 /// Longest a session lives: a test takes about 25 s.
 pub const SESSION_TTL: Duration = Duration::from_secs(60);
 /// Largest single download or upload.
 pub const MAX_TRANSFER: u64 = 1 << 30;
 const CHUNK: usize = 64 * 1024;
-/// Width of the upload bins.
-pub const BIN: Duration = Duration::from_millis(100);
 /// Bins of a whole session.
 const BINS: usize = (SESSION_TTL.as_millis() / BIN.as_millis()) as usize;
 
@@ -150,14 +151,14 @@ impl Sessions {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/speedtest/sessions", post(open_session))
+        .route(&route(path::SPEEDTEST_SESSIONS), post(open_session))
         .route(
-            "/api/v1/speedtest/sessions/{id}",
+            &route(&path::speedtest_session("{id}")),
             get(session_status).delete(close_session),
         )
-        .route("/api/v1/speedtest/download", get(download))
-        .route("/api/v1/speedtest/upload", post(upload))
-        .route("/api/v1/speedtest/ping", get(ping))
+        .route(&route(path::SPEEDTEST_DOWNLOAD), get(download))
+        .route(&route(path::SPEEDTEST_UPLOAD), post(upload))
+        .route(&route(path::SPEEDTEST_PING), get(ping))
 }
 
 fn no_store(mut resp: Response) -> Response {
@@ -171,14 +172,16 @@ fn no_store(mut resp: Response) -> Response {
 
 async fn open_session(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _school: SchoolAuth,
 ) -> Result<Response, ApiError> {
-    state.authenticate(&headers, Need::School).await?;
     match state.speedtest.create() {
         Ok(id) => Ok(no_store(
             (
                 StatusCode::CREATED,
-                Json(json!({ "session": id, "expires_in_s": SESSION_TTL.as_secs() })),
+                Json(SpeedtestSession {
+                    session: id,
+                    expires_in_s: SESSION_TTL.as_secs(),
+                }),
             )
                 .into_response(),
         )),
@@ -193,31 +196,25 @@ async fn open_session(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct StatusQuery {
-    #[serde(default)]
-    bins_from: Option<usize>,
-}
-
 async fn session_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<StatusQuery>,
+    Query(q): Query<CountersQuery>,
 ) -> Result<Response, ApiError> {
     let s = state.speedtest.get(&id)?;
     // Read the clock before the counters: the counters may only be ahead of it.
-    let elapsed = u64::try_from(s.started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    let mut body = json!({
-        "elapsed_us": elapsed,
-        "uploaded_bytes": s.uploaded.load(Ordering::Relaxed),
-        "downloaded_bytes": s.downloaded.load(Ordering::Relaxed),
-    });
-    if let Some(from) = q.bins_from {
-        body["bin_ms"] = json!(BIN.as_millis() as u64);
-        body["bins_from"] = json!(from);
-        body["upload_bins"] = json!(s.complete_bins(from));
-    }
-    Ok(no_store(Json(body).into_response()))
+    let elapsed_us = u64::try_from(s.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let counters = SessionCounters {
+        elapsed_us,
+        uploaded_bytes: s.uploaded.load(Ordering::Relaxed),
+        downloaded_bytes: s.downloaded.load(Ordering::Relaxed),
+        bins: q.bins_from.map(|from| UploadBins {
+            bin_ms: BIN_MS,
+            bins_from: from,
+            upload_bins: s.complete_bins(from),
+        }),
+    };
+    Ok(no_store(Json(counters).into_response()))
 }
 
 async fn close_session(State(state): State<AppState>, Path(id): Path<String>) -> StatusCode {
@@ -228,16 +225,9 @@ async fn close_session(State(state): State<AppState>, Path(id): Path<String>) ->
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct SessionQuery {
-    session: String,
-    #[serde(default)]
-    bytes: Option<u64>,
-}
-
 async fn ping(
     State(state): State<AppState>,
-    Query(q): Query<SessionQuery>,
+    Query(q): Query<TransferQuery>,
 ) -> Result<Response, ApiError> {
     state.speedtest.get(&q.session)?;
     Ok(no_store(
@@ -247,7 +237,7 @@ async fn ping(
 
 async fn download(
     State(state): State<AppState>,
-    Query(q): Query<SessionQuery>,
+    Query(q): Query<TransferQuery>,
 ) -> Result<Response, ApiError> {
     let session = state.speedtest.get(&q.session)?;
     let total = q.bytes.unwrap_or(25 << 20);
@@ -290,7 +280,7 @@ async fn download(
 
 async fn upload(
     State(state): State<AppState>,
-    Query(q): Query<SessionQuery>,
+    Query(q): Query<TransferQuery>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let session = state.speedtest.get(&q.session)?;
@@ -314,10 +304,10 @@ async fn upload(
         }
     }
     Ok(no_store(
-        Json(json!({
-            "received_bytes": received,
-            "duration_us": u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        }))
+        Json(UploadReceipt {
+            received_bytes: received,
+            duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        })
         .into_response(),
     ))
 }

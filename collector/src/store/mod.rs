@@ -6,6 +6,7 @@
 //! The trait is synchronous: handlers call it on the blocking pool. Writes are durable when
 //! a method returns `Ok`.
 
+pub mod migrations;
 pub mod sqlite;
 
 use jiff::Timestamp;

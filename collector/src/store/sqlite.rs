@@ -1,145 +1,40 @@
-//! SQLite backend: one file in WAL mode, migrations applied at open.
+//! SQLite backend: one file in WAL mode, migrations (`collector/migrations/sqlite/`) applied
+//! at open.
 //!
 //! All writes go through one writer thread. Report inserts waiting in its queue are
 //! committed together in one transaction (group commit, `synchronous = FULL`), so a report
 //! is acknowledged only once it is on disk, and the fsync is shared by every report of the
 //! batch. Reads use a small pool of read-only connections (WAL lets them run beside writes).
 
+mod columns;
+mod writer;
+
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use jiff::Timestamp;
-use readiness::{Uai, Verdict};
+use readiness::Uai;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use uuid::Uuid;
 
+use super::migrations;
 use super::{
-    CheckSummary, InsertOutcome, LinkFigures, NewReport, PurgeStats, ReportRow, School, Store,
-    StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
+    InsertOutcome, NewReport, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo,
+    TokenScope, WorkstationBrief, WorkstationRow,
 };
+use columns::{
+    link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
+};
+use writer::{Request, writer_loop};
 
-/// Reports committed together at most.
-const MAX_BATCH: usize = 512;
 /// Read connections kept open.
 const READERS: usize = 4;
-
-const MIGRATIONS: &[&str] = &[
-    // 1: initial schema.
-    r#"
-    CREATE TABLE schools (
-        uai TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        commune TEXT NOT NULL,
-        circonscription_code TEXT NOT NULL,
-        circonscription_name TEXT NOT NULL,
-        departement TEXT NOT NULL
-    );
-    CREATE TABLE tokens (
-        id TEXT PRIMARY KEY,
-        hash TEXT NOT NULL UNIQUE,
-        scope TEXT NOT NULL CHECK (scope IN ('school', 'read')),
-        school TEXT,
-        created_at INTEGER NOT NULL,
-        revoked_at INTEGER
-    );
-    CREATE TABLE reports (
-        report_id TEXT PRIMARY KEY,
-        school TEXT NOT NULL,
-        workstation_id TEXT NOT NULL,
-        finished_at INTEGER NOT NULL,
-        received_at INTEGER NOT NULL,
-        verdict TEXT NOT NULL,
-        score INTEGER NOT NULL,
-        agent_verdict TEXT NOT NULL,
-        agent_score INTEGER NOT NULL,
-        checks TEXT NOT NULL,
-        body TEXT NOT NULL
-    );
-    CREATE INDEX reports_by_school ON reports (school, finished_at);
-    CREATE INDEX reports_by_received ON reports (received_at);
-    CREATE TABLE workstations (
-        school TEXT NOT NULL,
-        workstation_id TEXT NOT NULL,
-        label TEXT,
-        hostname TEXT,
-        report_id TEXT NOT NULL,
-        finished_at INTEGER NOT NULL,
-        received_at INTEGER NOT NULL,
-        verdict TEXT NOT NULL,
-        score INTEGER NOT NULL,
-        checks TEXT NOT NULL,
-        failing TEXT NOT NULL,
-        PRIMARY KEY (school, workstation_id)
-    );
-    "#,
-    // 2: the last bandwidth figures of each workstation, kept across reports without a
-    // bandwidth test, for the school's link estimate.
-    r#"
-    ALTER TABLE workstations ADD COLUMN download_mbps REAL;
-    ALTER TABLE workstations ADD COLUMN upload_mbps REAL;
-    ALTER TABLE workstations ADD COLUMN bandwidth_at INTEGER;
-    "#,
-];
-
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
-type Reply = SyncSender<Result<InsertOutcome, StoreError>>;
-
-enum Request {
-    Insert(Box<NewReport>, Reply),
-    Exec(Job),
-}
 
 #[derive(Debug)]
 pub struct SqliteStore {
     path: String,
     writer: Mutex<SyncSender<Request>>,
     readers: Mutex<Vec<Connection>>,
-}
-
-fn verdict_str(v: Verdict) -> &'static str {
-    v.as_str()
-}
-
-fn parse_verdict(s: &str) -> Verdict {
-    match s {
-        "ready" => Verdict::Ready,
-        "ready_with_warnings" => Verdict::ReadyWithWarnings,
-        "not_ready" => Verdict::NotReady,
-        _ => Verdict::Incomplete,
-    }
-}
-
-fn ts(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-fn ms(t: Timestamp) -> i64 {
-    t.as_millisecond()
-}
-
-fn checks_json(checks: &[CheckSummary]) -> String {
-    serde_json::to_string(checks).unwrap_or_else(|_| "[]".into())
-}
-
-fn parse_checks(s: &str) -> Vec<CheckSummary> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-/// The bandwidth columns of a workstation row.
-fn link_figures(
-    download: Option<f64>,
-    upload: Option<f64>,
-    at: Option<i64>,
-) -> Option<LinkFigures> {
-    at.map(|at| LinkFigures {
-        download_mbps: download,
-        upload_mbps: upload,
-        measured_at: ts(at),
-    })
-}
-
-fn parse_uuid(s: &str) -> Uuid {
-    Uuid::parse_str(s).unwrap_or(Uuid::nil())
 }
 
 impl SqliteStore {
@@ -250,175 +145,20 @@ impl SqliteStore {
     }
 }
 
+/// Bring the schema up to date: `PRAGMA user_version` is the number of migrations applied,
+/// and each further one runs in its own transaction with the version it sets.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize =
-        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+    let applied = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?;
+    for m in migrations::SQLITE
+        .iter()
+        .filter(|m| i64::from(m.version) > applied)
+    {
         let t = conn.transaction()?;
-        t.execute_batch(sql)?;
-        t.pragma_update(None, "user_version", (i + 1) as i64)?;
+        t.execute_batch(m.sql)?;
+        t.pragma_update(None, "user_version", i64::from(m.version))?;
         t.commit()?;
     }
     Ok(())
-}
-
-fn writer_loop(mut conn: Connection, rx: Receiver<Request>, path: String) {
-    while let Ok(first) = rx.recv() {
-        let mut inserts = Vec::new();
-        let mut execs: Vec<Job> = Vec::new();
-        let mut next = Some(first);
-        while let Some(req) = next.take() {
-            match req {
-                Request::Insert(r, reply) => inserts.push((r, reply)),
-                Request::Exec(job) => execs.push(job),
-            }
-            if inserts.len() + execs.len() < MAX_BATCH {
-                next = rx.try_recv().ok();
-            }
-        }
-        if !inserts.is_empty() {
-            let results = insert_batch(&mut conn, &inserts);
-            for ((_, reply), result) in inserts.into_iter().zip(results) {
-                let _ = reply.send(result.map_err(|message| StoreError::Other {
-                    path: path.clone(),
-                    message,
-                }));
-            }
-        }
-        for job in execs {
-            job(&mut conn);
-        }
-    }
-}
-
-/// Insert a batch in one transaction; each report in its own savepoint so that one failure
-/// does not take the others down. Returns one result per report; all fail if the commit
-/// itself failed (nothing of the batch is then acknowledged).
-fn insert_batch(
-    conn: &mut Connection,
-    batch: &[(Box<NewReport>, Reply)],
-) -> Vec<Result<InsertOutcome, String>> {
-    let run = |conn: &mut Connection| -> rusqlite::Result<Vec<Result<InsertOutcome, String>>> {
-        let mut tx = conn.transaction()?;
-        let mut results = Vec::with_capacity(batch.len());
-        for (report, _) in batch {
-            let sp = tx.savepoint()?;
-            match insert_one(&sp, report) {
-                Ok(outcome) => {
-                    sp.commit()?;
-                    results.push(Ok(outcome));
-                }
-                // Dropping the savepoint rolls this report back.
-                Err(e) => results.push(Err(e.to_string())),
-            }
-        }
-        tx.commit()?;
-        Ok(results)
-    };
-    match run(conn) {
-        Ok(results) => results,
-        Err(e) => {
-            let msg = format!("commit failed: {e}");
-            batch.iter().map(|_| Err(msg.clone())).collect()
-        }
-    }
-}
-
-fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<InsertOutcome> {
-    let id = r.report_id.to_string();
-    let existing: Option<(String, i64)> = tx
-        .query_row(
-            "SELECT verdict, score FROM reports WHERE report_id = ?1",
-            [&id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    if let Some((verdict, score)) = existing {
-        return Ok(InsertOutcome::Duplicate {
-            verdict: parse_verdict(&verdict),
-            score: u8::try_from(score).unwrap_or(0),
-        });
-    }
-    let checks = checks_json(&r.checks);
-    let failing: Vec<(&str, bool)> = r
-        .checks
-        .iter()
-        .filter(|c| c.status == readiness::CheckStatus::Fail)
-        .map(|c| (c.id.as_str(), c.blocking))
-        .collect();
-    let failing = serde_json::to_string(&failing).unwrap_or_else(|_| "[]".into());
-    tx.execute(
-        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            id,
-            r.school.as_str(),
-            r.workstation_id.to_string(),
-            ms(r.finished_at),
-            ms(r.received_at),
-            verdict_str(r.verdict),
-            r.score,
-            verdict_str(r.agent_verdict),
-            r.agent_score,
-            checks,
-            r.body,
-        ],
-    )?;
-    // The workstation's latest state moves only forward in the agent's time: a spooled
-    // report delivered late does not overwrite a newer one. Its bandwidth figures are
-    // replaced together, and only by a report that has some.
-    let bw = r.bandwidth.as_ref();
-    tx.execute(
-        "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing, download_mbps, upload_mbps, bandwidth_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (school, workstation_id) DO UPDATE SET
-            label = excluded.label, hostname = excluded.hostname, report_id = excluded.report_id,
-            finished_at = excluded.finished_at, received_at = excluded.received_at,
-            verdict = excluded.verdict, score = excluded.score, checks = excluded.checks,
-            failing = excluded.failing,
-            download_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.download_mbps ELSE excluded.download_mbps END,
-            upload_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.upload_mbps ELSE excluded.upload_mbps END,
-            bandwidth_at = COALESCE(excluded.bandwidth_at, workstations.bandwidth_at)
-         WHERE excluded.finished_at >= workstations.finished_at",
-        params![
-            r.school.as_str(),
-            r.workstation_id.to_string(),
-            r.label,
-            r.hostname,
-            id,
-            ms(r.finished_at),
-            ms(r.received_at),
-            verdict_str(r.verdict),
-            r.score,
-            checks,
-            failing,
-            bw.and_then(|b| b.download_mbps),
-            bw.and_then(|b| b.upload_mbps),
-            bw.map(|b| ms(b.measured_at)),
-        ],
-    )?;
-    Ok(InsertOutcome::Stored)
-}
-
-fn parse_uai(s: String) -> rusqlite::Result<Uai> {
-    s.parse().map_err(|e: readiness::UaiError| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
-    let scope: String = row.get(1)?;
-    let school: Option<String> = row.get(2)?;
-    let scope = match (scope.as_str(), school) {
-        ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
-        _ => TokenScope::Read,
-    };
-    Ok(TokenInfo {
-        id: row.get(0)?,
-        scope,
-        created_at: ts(row.get(3)?),
-        revoked_at: row.get::<_, Option<i64>>(4)?.map(ts),
-    })
 }
 
 impl Store for SqliteStore {
@@ -638,7 +378,17 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    use readiness::Verdict;
+
     use super::*;
+    use crate::store::{CheckSummary, LinkFigures};
+
+    /// A store in a fresh directory, removed with the returned guard.
+    fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        (dir, store)
+    }
 
     fn report(ws: Uuid, finished_at: Timestamp, verdict: Verdict) -> NewReport {
         NewReport {
@@ -666,8 +416,7 @@ mod tests {
 
     #[test]
     fn bandwidth_figures_survive_reports_without_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let (_dir, store) = temp_store();
         let ws = Uuid::new_v4();
         let now = Timestamp::now();
         let hours = |h| now - jiff::SignedDuration::from_hours(h);
@@ -701,8 +450,7 @@ mod tests {
 
     #[test]
     fn a_late_old_report_does_not_overwrite_a_newer_state() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let (_dir, store) = temp_store();
         let ws = Uuid::new_v4();
         let now = Timestamp::now();
         let newer = report(ws, now, Verdict::Ready);
@@ -737,10 +485,8 @@ mod tests {
 
     #[test]
     fn concurrent_inserts_are_all_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(
-            SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap(),
-        );
+        let (_dir, store) = temp_store();
+        let store = std::sync::Arc::new(store);
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 let store = std::sync::Arc::clone(&store);
@@ -759,5 +505,32 @@ mod tests {
         }
         assert_eq!(store.report_count().unwrap(), 400);
         assert_eq!(store.workstations(None).unwrap().len(), 8);
+    }
+
+    #[test]
+    fn a_database_of_an_older_version_is_migrated_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        // What a collector with only the first migration left behind.
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(migrations::SQLITE[0].sql).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute(
+            "INSERT INTO schools VALUES ('0751234J', 'École A', 'Paris', 'C1', 'Paris 1', '075')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        assert_eq!(store.schools().unwrap()[0].name, "École A");
+        let version: u32 = store
+            .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
+            .unwrap();
+        assert_eq!(version as usize, migrations::SQLITE.len());
+        // The later migration's columns are there.
+        store
+            .insert_report(report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready))
+            .unwrap();
+        assert_eq!(store.workstation_briefs(None).unwrap()[0].bandwidth, None);
     }
 }

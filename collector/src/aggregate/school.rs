@@ -1,0 +1,194 @@
+//! One school's summary: its fresh workstations' verdicts, scores and failing checks, where
+//! the directory places it, and its link.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use readiness::Uai;
+use readiness::profile::SchoolPolicy;
+use serde::Serialize;
+
+use super::{
+    Blocker, LinkPolicy, SchoolNetwork, SchoolVerdict, Tally, VerdictCounts, is_stale, opt_ts,
+    round3, school_network, school_verdict, top_blockers,
+};
+use crate::store::{LinkFigures, School, WorkstationBrief};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Circonscription {
+    pub code: String,
+    pub name: String,
+}
+
+/// One school's readiness.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolSummary {
+    pub uai: Uai,
+    /// Null when the school is not in the imported directory.
+    pub name: Option<String>,
+    pub commune: Option<String>,
+    pub circonscription: Circonscription,
+    pub departement: String,
+    /// Workstations that ever reported (and are within retention).
+    pub workstations: u32,
+    /// Of those, the ones whose last report is older than the profile's stale delay.
+    pub stale_workstations: u32,
+    /// Verdicts of the fresh workstations.
+    pub counts: VerdictCounts,
+    /// Share of fresh workstations that are ready (warnings allowed).
+    pub ready_share: Option<f64>,
+    /// Mean score of the fresh workstations.
+    pub score: Option<f64>,
+    pub verdict: SchoolVerdict,
+    pub top_blockers: Vec<Blocker>,
+    #[serde(with = "opt_ts")]
+    pub last_report_at: Option<Timestamp>,
+    /// The school's link, estimated from its workstations' bandwidth figures.
+    pub network: SchoolNetwork,
+}
+
+/// One school's summary from its workstations' latest rows.
+pub fn school(
+    uai: &Uai,
+    dir: Option<&School>,
+    rows: &[&WorkstationBrief],
+    policy: &SchoolPolicy,
+    link: &LinkPolicy,
+    now: Timestamp,
+) -> SchoolSummary {
+    let mut tally = Tally::default();
+    let mut stale = 0u32;
+    let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
+    let mut last: Option<Timestamp> = None;
+    // Stale workstations' figures count too, while recent: the link is the same.
+    let figures: Vec<LinkFigures> = rows.iter().filter_map(|w| w.bandwidth).collect();
+    for w in rows {
+        last = Some(last.map_or(w.finished_at, |l| l.max(w.finished_at)));
+        if is_stale(w.received_at.max(w.finished_at), now, policy) {
+            stale += 1;
+            continue;
+        }
+        tally.add(w.verdict, w.score);
+        for (id, blocking) in &w.failing {
+            *failing.entry((id.clone(), *blocking)).or_default() += 1;
+        }
+    }
+    let counts = tally.counts;
+    let ready_share = counts.ready_share();
+    let verdict = school_verdict(&counts, policy);
+    let (circonscription, departement) = match dir {
+        Some(s) => (
+            Circonscription {
+                code: s.circonscription_code.clone(),
+                name: s.circonscription_name.clone(),
+            },
+            s.departement.clone(),
+        ),
+        None => (
+            Circonscription {
+                code: "unknown".into(),
+                name: "(hors annuaire)".into(),
+            },
+            uai.departement_prefix().to_owned(),
+        ),
+    };
+    SchoolSummary {
+        uai: uai.clone(),
+        name: dir.map(|s| s.name.clone()),
+        commune: dir.map(|s| s.commune.clone()),
+        circonscription,
+        departement,
+        workstations: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        stale_workstations: stale,
+        counts,
+        ready_share: ready_share.map(round3),
+        score: tally.mean_score(),
+        verdict,
+        top_blockers: top_blockers(failing),
+        last_report_at: last,
+        network: school_network(&figures, link, now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use readiness::Verdict;
+
+    use super::super::tests::{summary, ws};
+    use super::*;
+
+    #[test]
+    fn school_verdicts() {
+        use Verdict::*;
+        let s = summary(&[ws(Ready, 100, 0, &[])]);
+        assert_eq!(
+            s.verdict,
+            SchoolVerdict::InsufficientData,
+            "one PC is not enough"
+        );
+        let s = summary(&[ws(Ready, 100, 0, &[]), ws(Ready, 100, 1, &[])]);
+        assert_eq!(s.verdict, SchoolVerdict::Ready);
+        let s = summary(&[ws(Ready, 100, 0, &[]), ws(ReadyWithWarnings, 80, 0, &[])]);
+        assert_eq!(s.verdict, SchoolVerdict::ReadyWithWarnings);
+        // 4 of 5 ready = 80 %: still ready (with warnings); 3 of 5 is not.
+        let mut rows: Vec<_> = (0..4).map(|_| ws(Ready, 100, 0, &[])).collect();
+        rows.push(ws(NotReady, 40, 0, &[("system.os_support", true)]));
+        assert_eq!(summary(&rows).verdict, SchoolVerdict::ReadyWithWarnings);
+        rows[0] = ws(NotReady, 40, 0, &[("system.os_support", true)]);
+        let s = summary(&rows);
+        assert_eq!(s.verdict, SchoolVerdict::NotReady);
+        assert_eq!(s.ready_share, Some(0.6));
+        assert_eq!(s.top_blockers[0].check, "system.os_support");
+        assert_eq!(s.top_blockers[0].workstations, 2);
+    }
+
+    #[test]
+    fn incomplete_and_stale_workstations_do_not_decide() {
+        use Verdict::*;
+        let s = summary(&[
+            ws(Incomplete, 90, 0, &[]),
+            ws(Incomplete, 90, 0, &[]),
+            ws(Ready, 100, 0, &[]),
+        ]);
+        assert_eq!(s.verdict, SchoolVerdict::InsufficientData, "{s:?}");
+        assert_eq!(s.counts.incomplete, 2);
+        // A PC silent for 30 days (stale after 21) is listed but left out.
+        let s = summary(&[
+            ws(NotReady, 10, 30, &[("browser.any", true)]),
+            ws(Ready, 100, 0, &[]),
+            ws(Ready, 100, 0, &[]),
+        ]);
+        assert_eq!(s.verdict, SchoolVerdict::Ready);
+        assert_eq!((s.workstations, s.stale_workstations), (3, 1));
+        assert!(s.top_blockers.is_empty());
+    }
+
+    #[test]
+    fn blockers_rank_blocking_first_then_count() {
+        use Verdict::*;
+        let rows = [
+            ws(
+                ReadyWithWarnings,
+                80,
+                0,
+                &[("system.ram", false), ("system.cpu_cores", false)],
+            ),
+            ws(ReadyWithWarnings, 80, 0, &[("system.ram", false)]),
+            ws(NotReady, 30, 0, &[("browser.any", true)]),
+        ];
+        let s = summary(&rows);
+        let order: Vec<_> = s
+            .top_blockers
+            .iter()
+            .map(|b| (b.check.as_str(), b.workstations))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("browser.any", 1),
+                ("system.ram", 2),
+                ("system.cpu_cores", 1)
+            ]
+        );
+    }
+}

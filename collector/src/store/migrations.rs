@@ -1,0 +1,65 @@
+//! Schema migrations, one SQL file each under `collector/migrations/<backend>/`, embedded in
+//! the binary: each backend has its own ordered list, because their SQL differs (a
+//! PostgreSQL backend adds `collector/migrations/postgres/` and a `POSTGRES` list here).
+//!
+//! A migration's version is its position in its list, from 1, and its file's number. A
+//! backend records the version it reached (SQLite: `PRAGMA user_version`) and applies the
+//! later ones at open. A released migration is never edited nor renumbered, since databases
+//! already carry its version: a schema change is a new file at the end of the list.
+
+/// One schema change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// The schema version once applied.
+    pub version: u32,
+    /// The file's name, without its extension: `NNNN_what_it_does`.
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// A migration of `collector/migrations/$backend/$name.sql`.
+macro_rules! migration {
+    ($backend:literal, $version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../../migrations/", $backend, "/", $name, ".sql")),
+        }
+    };
+}
+
+/// The SQLite schema, oldest first.
+pub const SQLITE: &[Migration] = &[
+    migration!("sqlite", 1, "0001_initial"),
+    migration!("sqlite", 2, "0002_workstation_bandwidth"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Versions count from 1 without gaps, each file's number is its version, and every
+    /// file of the backend's directory is in the list (one forgotten would never run).
+    fn check_list(backend: &str, list: &[Migration]) {
+        for (i, m) in list.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "{backend}: {}", m.name);
+            assert_eq!(m.name.get(..5), Some(format!("{:04}_", m.version).as_str()));
+            assert!(!m.sql.trim().is_empty(), "{backend}: {} is empty", m.name);
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let listed: Vec<String> = list.iter().map(|m| format!("{}.sql", m.name)).collect();
+        assert_eq!(files, listed, "{}", dir.display());
+    }
+
+    #[test]
+    fn sqlite_migrations_are_numbered_and_all_listed() {
+        check_list("sqlite", SQLITE);
+    }
+}
