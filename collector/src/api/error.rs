@@ -40,15 +40,24 @@ impl ApiError {
         )
     }
 
-    pub fn busy(retry_after: u64) -> Self {
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// 429 with `Retry-After: seconds`.
+    pub fn too_many(code: &'static str, seconds: u64, message: impl Into<String>) -> Self {
         ApiError {
-            retry_after: Some(retry_after),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "busy",
-                format!("the collector is busy; retry in {retry_after} s"),
-            )
+            retry_after: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
         }
+    }
+
+    pub fn busy(retry_after: u64) -> Self {
+        Self::too_many(
+            "busy",
+            retry_after,
+            format!("the collector is busy; retry in {retry_after} s"),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -50,8 +50,7 @@ fn parse_uai(raw: &str) -> Result<Uai, ApiError> {
 }
 
 fn not_found(uai: &Uai) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
+    ApiError::not_found(
         "unknown_school",
         format!("no school {uai} in the directory or in the reports"),
     )

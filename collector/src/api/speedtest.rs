@@ -133,8 +133,7 @@ impl Sessions {
             .filter(|s| s.started.elapsed() < SESSION_TTL)
             .cloned()
             .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
+                ApiError::not_found(
                     "unknown_session",
                     "no such speed-test session (expired after 60 s, or never opened)",
                 )
@@ -185,14 +184,11 @@ async fn open_session(
             )
                 .into_response(),
         )),
-        Err(wait) => Err(ApiError {
-            retry_after: Some(wait),
-            ..ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "speedtest_busy",
-                format!("another speed test is running on this collector; retry in {wait} s"),
-            )
-        }),
+        Err(wait) => Err(ApiError::too_many(
+            "speedtest_busy",
+            wait,
+            format!("another speed test is running on this collector; retry in {wait} s"),
+        )),
     }
 }
 

@@ -162,10 +162,7 @@ pub fn install_plan(p: Platform, s: &Schedule, t: &Target) -> Vec<Step> {
             ]
         }
         Platform::Launchd => vec![
-            exec(
-                &["launchctl", "bootout", &format!("system/{LAUNCHD_LABEL}")],
-                true,
-            ),
+            launchd_bootout(),
             Step::Write {
                 path: PathBuf::from(LAUNCHD_PLIST),
                 contents: launchd_plist(s, t),
@@ -174,6 +171,14 @@ pub fn install_plan(p: Platform, s: &Schedule, t: &Target) -> Vec<Step> {
             exec(&["launchctl", "bootstrap", "system", LAUNCHD_PLIST], false),
         ],
     }
+}
+
+/// Unload the launchd daemon; it may not be loaded.
+fn launchd_bootout() -> Step {
+    exec(
+        &["launchctl", "bootout", &format!("system/{LAUNCHD_LABEL}")],
+        true,
+    )
 }
 
 pub fn remove_plan(p: Platform) -> Vec<Step> {
@@ -193,10 +198,7 @@ pub fn remove_plan(p: Platform) -> Vec<Step> {
             true,
         )],
         Platform::Launchd => vec![
-            exec(
-                &["launchctl", "bootout", &format!("system/{LAUNCHD_LABEL}")],
-                true,
-            ),
+            launchd_bootout(),
             Step::Remove {
                 path: PathBuf::from(LAUNCHD_PLIST),
             },
