@@ -1,6 +1,7 @@
 //! The département's side: aggregated readiness per school, circonscription and
 //! département (read token), CSV export, health and metrics.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
 use readiness::Uai;
-use serde_json::json;
+use serde::Serialize;
 
 use super::AppState;
 use super::auth::ReadAuth;
@@ -74,29 +75,81 @@ async fn school(
     let rows = tokio::task::spawn_blocking(move || store.workstations(Some(&u))).await??;
     let policy = &state.profile.profile.school;
     let now = Timestamp::now();
-    let workstations: Vec<_> = rows
+    let workstations = rows
         .iter()
-        .map(|w| {
-            json!({
-                "workstation_id": w.workstation_id,
-                "label": w.label,
-                "hostname": w.hostname,
-                "last_report_id": w.report_id,
-                "last_report_at": w.finished_at.to_string(),
-                "stale": aggregate::is_stale(w.received_at.max(w.finished_at), now, policy),
-                "verdict": w.verdict,
-                "score": w.score,
-                "bandwidth": w.bandwidth,
-                "problems": w.checks.iter()
-                    .filter(|c| c.status != readiness::CheckStatus::Pass)
-                    .map(|c| json!({"check": c.id, "status": c.status, "blocking": c.blocking, "message": c.message}))
-                    .collect::<Vec<_>>(),
-            })
+        .map(|w| WorkstationDetail {
+            workstation_id: w.workstation_id,
+            label: w.label.clone(),
+            hostname: w.hostname.clone(),
+            last_report_id: w.report_id,
+            last_report_at: w.finished_at.to_string(),
+            stale: aggregate::is_stale(w.received_at.max(w.finished_at), now, policy),
+            verdict: w.verdict,
+            score: w.score,
+            bandwidth: w.bandwidth,
+            problems: w
+                .checks
+                .iter()
+                .filter(|c| c.status != readiness::CheckStatus::Pass)
+                .map(|c| Problem {
+                    check: c.id.clone(),
+                    status: c.status,
+                    blocking: c.blocking,
+                    message: c.message.clone(),
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(
-        json!({ "school": summary, "workstations": workstations }),
-    ))
+    Ok(Json(SchoolDetail {
+        school: summary,
+        workstations,
+    }))
+}
+
+/// `GET /api/v1/schools/{uai}`: the school's summary and each workstation's latest state.
+#[derive(Debug, Serialize)]
+pub struct SchoolDetail {
+    pub school: aggregate::SchoolSummary,
+    pub workstations: Vec<WorkstationDetail>,
+}
+
+/// A workstation of [`SchoolDetail`]: its last report and what did not pass in it.
+#[derive(Debug, Serialize)]
+pub struct WorkstationDetail {
+    pub workstation_id: uuid::Uuid,
+    pub label: Option<String>,
+    pub hostname: Option<String>,
+    pub last_report_id: uuid::Uuid,
+    pub last_report_at: String,
+    pub stale: bool,
+    pub verdict: readiness::Verdict,
+    pub score: u8,
+    pub bandwidth: Option<crate::store::LinkFigures>,
+    pub problems: Vec<Problem>,
+}
+
+/// A check that did not pass.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub check: String,
+    pub status: readiness::CheckStatus,
+    pub blocking: bool,
+    pub message: String,
+}
+
+/// `GET /api/v1/schools/{uai}/history`.
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub uai: Uai,
+    pub rounds: Vec<aggregate::Round>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub reports: u64,
+    pub profile: String,
 }
 
 async fn history(
@@ -117,7 +170,7 @@ async fn history(
         return Err(not_found(&uai));
     }
     let rounds = aggregate::history(&reports, &state.profile.profile.school);
-    Ok(Json(json!({ "uai": uai, "rounds": rounds })))
+    Ok(Json(History { uai, rounds }))
 }
 
 async fn circonscriptions(
@@ -137,11 +190,11 @@ async fn departements(
 /// `{"<name>": [group...]}`: the schools rolled up by `roll_up`.
 async fn groups(
     state: &AppState,
-    name: &str,
+    name: &'static str,
     roll_up: fn(&[aggregate::SchoolSummary]) -> Vec<aggregate::Group>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<BTreeMap<&'static str, Vec<aggregate::Group>>>, ApiError> {
     let s = summaries(state).await?;
-    Ok(Json(json!({ name: roll_up(&s.schools) })))
+    Ok(Json(BTreeMap::from([(name, roll_up(&s.schools))])))
 }
 
 /// One row per school, separated by ';' for French spreadsheets.
@@ -249,9 +302,11 @@ async fn dashboard() -> impl IntoResponse {
 async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let store = Arc::clone(&state.store);
     let reports = tokio::task::spawn_blocking(move || store.report_count()).await??;
-    Ok(Json(
-        json!({ "status": "ok", "reports": reports, "profile": state.profile.profile.name }),
-    ))
+    Ok(Json(Health {
+        status: "ok",
+        reports,
+        profile: state.profile.profile.name.clone(),
+    }))
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
