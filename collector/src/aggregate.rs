@@ -193,8 +193,7 @@ pub fn link_estimate(values: &mut [f64]) -> Option<f64> {
         return None;
     }
     values.sort_by(f64::total_cmp);
-    let rank = (0.9 * values.len() as f64).ceil() as usize;
-    Some(values[rank.clamp(1, values.len()) - 1])
+    Some(readiness::stats::nearest_rank(values, 0.9))
 }
 
 fn grade_more(value: f64, pass: f64, warn: f64) -> CheckStatus {

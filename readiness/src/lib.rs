@@ -11,6 +11,7 @@ pub mod privacy;
 pub mod profile;
 pub mod report;
 pub mod scoring;
+pub mod stats;
 pub mod uai;
 
 pub use measurements::Measurements;

@@ -35,8 +35,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use readiness::measurements::bandwidth::{
-    BandwidthMeasurements, Confidence, CountedBy, LatencySummary, StopReason, Transfer, percentile,
+    BandwidthMeasurements, Confidence, CountedBy, LatencySummary, StopReason, Transfer,
 };
+use readiness::stats::{self, percentile};
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 use tokio::task::JoinSet;
@@ -434,24 +435,15 @@ async fn probe_rounds(c: &Clients, session: &str, rounds: usize) -> Vec<f64> {
 /// HTTP/1.1, so there are no self-probes on them, and a plain-HTTP collector has no TLS
 /// handshake to time).
 pub fn rpm(tcp: &[f64], http: &[f64]) -> Option<f64> {
-    let parts: Vec<f64> = [tcp, http].into_iter().filter_map(trimmed_mean).collect();
+    let parts: Vec<f64> = [tcp, http]
+        .into_iter()
+        .filter_map(|s| stats::trimmed_mean(s, 0.95))
+        .collect();
     if parts.is_empty() {
         return None;
     }
     let mean = parts.iter().sum::<f64>() / parts.len() as f64;
     (mean > 0.0).then(|| (60_000.0 / mean).round())
-}
-
-/// Mean of the samples at or below their 95th percentile.
-fn trimmed_mean(samples: &[f64]) -> Option<f64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    let cut = percentile(&s, 0.95);
-    let kept: Vec<f64> = s.into_iter().filter(|v| *v <= cut).collect();
-    Some(kept.iter().sum::<f64>() / kept.len() as f64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -660,9 +652,7 @@ pub fn standing_queue(idle_min: Option<f64>, recent: &[f64]) -> bool {
     if recent.is_empty() {
         return true;
     }
-    let mut sorted = recent.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    percentile(&sorted, 0.5) > idle + (idle * 0.5).max(QUEUE_MS)
+    stats::median(&stats::sorted(recent)) > idle + (idle * 0.5).max(QUEUE_MS)
 }
 
 /// Queueing delay that counts as a standing queue (beyond half the idle round trip).

@@ -20,6 +20,7 @@ use crate::measurements::network::{
 };
 use crate::profile::{Endpoint, Profile};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::stats;
 
 /// Every network check, in a stable order.
 pub(super) fn evaluate(
@@ -1342,6 +1343,7 @@ fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
 pub struct RttStats {
     pub min: f64,
     pub median: f64,
+    /// [`stats::percentile_nearest`]: one of the samples.
     pub p90: f64,
     /// Mean absolute difference between consecutive samples received.
     pub jitter: f64,
@@ -1355,27 +1357,12 @@ pub fn rtt_stats(samples: &[Option<f64>]) -> Option<RttStats> {
     if got.is_empty() {
         return None;
     }
-    let mut sorted = got.clone();
-    sorted.sort_by(f64::total_cmp);
-    let quantile = |q: f64| {
-        let idx = ((sorted.len() - 1) as f64 * q).round() as usize;
-        sorted[idx.min(sorted.len() - 1)]
-    };
-    let median = if sorted.len().is_multiple_of(2) {
-        (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
-    } else {
-        sorted[sorted.len() / 2]
-    };
-    let jitter = if got.len() > 1 {
-        got.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (got.len() - 1) as f64
-    } else {
-        0.0
-    };
+    let sorted = stats::sorted(&got);
     Some(RttStats {
         min: sorted[0],
-        median,
-        p90: quantile(0.9),
-        jitter,
+        median: stats::median(&sorted),
+        p90: stats::percentile_nearest(&sorted, 0.9),
+        jitter: stats::jitter(&got),
         loss_pct: (samples.len() - got.len()) as f64 * 100.0 / samples.len() as f64,
     })
 }
@@ -1490,23 +1477,14 @@ fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
 /// The workstation's clock skew in seconds (server minus local: positive when the PC is
 /// behind), the median over samples.
 pub fn clock_skew_s(samples: &[crate::measurements::network::ClockSample]) -> Option<f64> {
-    let mut skews: Vec<f64> = samples
+    let skews: Vec<f64> = samples
         .iter()
-        .map(|s| {
-            let d = s.server_time.duration_since(s.local_time);
-            d.as_secs_f64()
-        })
+        .map(|s| s.server_time.duration_since(s.local_time).as_secs_f64())
         .collect();
     if skews.is_empty() {
         return None;
     }
-    skews.sort_by(f64::total_cmp);
-    let n = skews.len();
-    Some(if n.is_multiple_of(2) {
-        (skews[n / 2 - 1] + skews[n / 2]) / 2.0
-    } else {
-        skews[n / 2]
-    })
+    Some(stats::median(&stats::sorted(&skews)))
 }
 
 fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
