@@ -14,8 +14,10 @@ use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
 
 mod bandwidth;
+mod grade;
 mod network;
 
+pub use grade::{Better, grade};
 pub use network::{RttStats, clock_skew_s, rtt_stats};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -114,15 +116,9 @@ impl Check {
     }
 }
 
-/// Grade a value where more is better.
-fn grade(check: &NumericCheck, value: f64) -> CheckStatus {
-    if value >= check.pass {
-        CheckStatus::Pass
-    } else if value >= check.warn {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Fail
-    }
+/// Grade a value against a check where more is better.
+fn grade_numeric(check: &NumericCheck, value: f64) -> CheckStatus {
+    grade(value, Better::Higher, check.pass, check.warn)
 }
 
 fn numeric_threshold(lang: Lang, check: &NumericCheck, unit: &str) -> String {
@@ -323,7 +319,7 @@ fn ram(
         return check.unknown(lang, reason, threshold);
     };
     let installed = installed_ram_gib(bytes);
-    let status = grade(cfg, installed);
+    let status = grade_numeric(cfg, installed);
     let seen = num(lang, bytes as f64 / GIB);
     let message = match lang {
         Lang::Fr => format!(
@@ -382,7 +378,7 @@ fn cpu_cores(
         "Slow for a modern browser: keep it for light use or plan its replacement.",
     );
     check.result(
-        grade(cfg, n),
+        grade_numeric(cfg, n),
         Some(CheckValue::Number(n)),
         Some("cores"),
         threshold,
@@ -427,7 +423,7 @@ fn disk_free(
         "Free some space (Disk Cleanup / apt clean, empty Downloads) or replace the disk (an SSD also speeds the PC up).",
     );
     check.result(
-        grade(cfg, free),
+        grade_numeric(cfg, free),
         Some(CheckValue::Number(free)),
         Some("GiB"),
         threshold,
@@ -592,13 +588,12 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             out.push(check.unknown(lang, Some(&reason), threshold));
             continue;
         };
-        let status = if major >= min.pass {
-            CheckStatus::Pass
-        } else if major >= min.warn {
-            CheckStatus::Warn
-        } else {
-            CheckStatus::Fail
-        };
+        let status = grade(
+            f64::from(major),
+            Better::Higher,
+            f64::from(min.pass),
+            f64::from(min.warn),
+        );
         if status < any_status {
             any_status = status;
             any_best = Some(format!("{label} {version_text}"));

@@ -4,8 +4,8 @@
 //! A test that could not run (no collector, `--no-bandwidth`, refused) is `unknown` with the
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
-use super::network::{grade_limit, limit_threshold};
-use super::{Check, grade, num, numeric_threshold, tr};
+use super::network::limit_threshold;
+use super::{Better, Check, grade, grade_numeric, num, numeric_threshold, tr};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
@@ -78,7 +78,7 @@ fn throughput(
         Direction::Download => b.download.as_ref(),
         Direction::Upload => b.upload.as_ref(),
     });
-    let status = grade(cfg, mbps);
+    let status = grade_numeric(cfg, mbps);
     let extra = detail
         .map(|t| match lang {
             Lang::Fr => format!(
@@ -149,7 +149,7 @@ fn loaded_latency(
     let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
         return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
     };
-    let status = grade_limit(loaded.median, cfg.pass_ms, cfg.fail_ms);
+    let status = grade(loaded.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let idle = bw
         .and_then(|b| b.idle_latency_ms.as_ref())
         .map(|i| match lang {

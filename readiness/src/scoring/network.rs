@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 
-use super::{Check, num, tr};
+use super::{Better, Check, grade, num, tr};
 use crate::measurements::Measurements;
 use crate::measurements::network::{
     CertErrorKind, CertInfo, DnsLookup, DnsOutcome, DnsQuery, EndpointAttempt, EndpointErrorKind,
@@ -165,17 +165,6 @@ fn colon(lang: Lang) -> &'static str {
     }
 }
 
-/// Less is better: `<= pass` passes, `<= fail` warns, above fails.
-pub(super) fn grade_limit(value: f64, pass: f64, fail: f64) -> CheckStatus {
-    if value <= pass {
-        CheckStatus::Pass
-    } else if value <= fail {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Fail
-    }
-}
-
 /// Milliseconds for people: "0.4 ms", "12 ms", "1 250 ms" stays "1250 ms".
 fn ms(lang: Lang, x: f64) -> String {
     if x < 10.0 {
@@ -319,7 +308,7 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
         )
     });
     let time = completed.map(|q| q.elapsed_ms).fold(0.0, f64::max);
-    let mut status = grade_limit(time, cfg.pass_ms, cfg.fail_ms);
+    let mut status = grade(time, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let shown: Vec<String> = addresses.iter().take(3).map(|a| a.to_string()).collect();
     let mut text = match lang {
         Lang::Fr => format!("{} ms ({})", ms(lang, time), shown.join(", ")),
@@ -875,7 +864,7 @@ fn endpoint_check(
             )),
         )
     } else {
-        let status = grade_limit(total, cfg.pass_ms, cfg.fail_ms);
+        let status = grade(total, Better::Lower, cfg.pass_ms, cfg.fail_ms);
         let message = match (status, lang) {
             (CheckStatus::Pass, _) => head,
             (_, Lang::Fr) => format!("{head} : lent"),
@@ -1432,7 +1421,9 @@ fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
             )),
         );
     };
-    let by_time = grade_limit(stats.median, cfg.pass_ms, cfg.fail_ms);
+    let by_time = grade(stats.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
+    // Not `grade`: the loss limit fails at the threshold itself ("fail ≥ 20 %"), as the
+    // profile and the threshold text say, where `grade` warns up to its limit inclusive.
     let by_loss = if stats.loss_pct >= cfg.loss_fail_pct {
         CheckStatus::Fail
     } else if stats.loss_pct > cfg.loss_warn_pct {
@@ -1507,7 +1498,7 @@ fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
     let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
     let sources: Vec<&str> = sources.into_iter().collect();
     let abs = skew.abs();
-    let status = grade_limit(abs, cfg.pass_s, cfg.fail_s);
+    let status = grade(abs, Better::Lower, cfg.pass_s, cfg.fail_s);
     let amount = num(lang, (abs * 10.0).round() / 10.0);
     let message = match (lang, skew >= 0.0) {
         (Lang::Fr, true) => format!(
@@ -1563,15 +1554,6 @@ fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
         return check.unknown(lang, ctx.missing("interface"), threshold);
     };
-    let more_is_better = |v: f64, pass: f64, warn: f64| {
-        if v >= pass {
-            CheckStatus::Pass
-        } else if v >= warn {
-            CheckStatus::Warn
-        } else {
-            CheckStatus::Fail
-        }
-    };
     let kind = match (i.kind, lang) {
         (InterfaceKind::Wired, Lang::Fr) => "filaire",
         (InterfaceKind::Wired, Lang::En) => "wired",
@@ -1588,8 +1570,9 @@ fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     if let Some(speed) = i.speed_mbps {
         details.push(format!("{speed} Mbit/s"));
         if i.kind != InterfaceKind::Wifi {
-            status = status.max(more_is_better(
+            status = status.max(grade(
                 f64::from(speed),
+                Better::Higher,
                 cfg.speed_pass_mbps,
                 cfg.speed_warn_mbps,
             ));
@@ -1597,8 +1580,9 @@ fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     }
     if let Some(dbm) = i.wifi_signal_dbm {
         details.push(format!("{dbm} dBm"));
-        status = status.max(more_is_better(
+        status = status.max(grade(
             f64::from(dbm),
+            Better::Higher,
             cfg.wifi_signal_pass_dbm,
             cfg.wifi_signal_warn_dbm,
         ));
@@ -1643,14 +1627,6 @@ mod tests {
         assert!((s.jitter - 22.0 / 3.0).abs() < 1e-9);
         assert!(rtt_stats(&[None, None]).is_none());
         assert!(rtt_stats(&[]).is_none());
-    }
-
-    #[test]
-    fn limit_grading_is_inclusive_at_the_thresholds() {
-        assert_eq!(grade_limit(100.0, 100.0, 1000.0), CheckStatus::Pass);
-        assert_eq!(grade_limit(100.1, 100.0, 1000.0), CheckStatus::Warn);
-        assert_eq!(grade_limit(1000.0, 100.0, 1000.0), CheckStatus::Warn);
-        assert_eq!(grade_limit(1000.1, 100.0, 1000.0), CheckStatus::Fail);
     }
 
     #[test]
