@@ -1,0 +1,75 @@
+//! `system.clock_skew`: the workstation's clock against the servers' HTTP `Date` headers
+//! (EduConnect refuses logins beyond a few minutes).
+
+use std::collections::BTreeSet;
+
+use super::{Ctx, limit_threshold};
+use crate::report::{CheckResult, CheckValue, Lang};
+use crate::scoring::{Better, Check, grade, num};
+use crate::stats;
+
+/// The workstation's clock skew in seconds (server minus local: positive when the PC is
+/// behind), the median over samples.
+pub fn clock_skew_s(samples: &[crate::measurements::network::ClockSample]) -> Option<f64> {
+    let skews: Vec<f64> = samples
+        .iter()
+        .map(|s| s.server_time.duration_since(s.local_time).as_secs_f64())
+        .collect();
+    if skews.is_empty() {
+        return None;
+    }
+    Some(stats::median(&stats::sorted(&skews)))
+}
+
+pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
+    let cfg = &ctx.profile.checks.clock_skew;
+    let lang = ctx.lang;
+    let check = Check::new("system.clock_skew", cfg.meta);
+    let threshold = Some(limit_threshold(lang, cfg.pass_s, cfg.fail_s, "s"));
+    let samples = ctx.net.map(|n| n.clock.as_slice()).unwrap_or(&[]);
+    let Some(skew) = clock_skew_s(samples) else {
+        let reason = ctx.missing("clock").map(str::to_owned).or_else(|| {
+            ctx.net.map(|_| {
+                ctx.tr(
+                    "aucun serveur n'a donné son heure (en-tête HTTP Date)",
+                    "no server gave its time (HTTP Date header)",
+                )
+            })
+        });
+        return check.unknown(lang, reason.as_deref(), threshold);
+    };
+    let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
+    let sources: Vec<&str> = sources.into_iter().collect();
+    let abs = skew.abs();
+    let status = grade(abs, Better::Lower, cfg.pass_s, cfg.fail_s);
+    let amount = num(lang, (abs * 10.0).round() / 10.0);
+    let message = match (lang, skew >= 0.0) {
+        (Lang::Fr, true) => format!(
+            "Horloge du poste en retard de {amount} s sur celle de l'ENT ({})",
+            sources.join(", ")
+        ),
+        (Lang::Fr, false) => format!(
+            "Horloge du poste en avance de {amount} s sur celle de l'ENT ({})",
+            sources.join(", ")
+        ),
+        (Lang::En, true) => format!(
+            "This PC's clock is {amount} s behind the ENT's ({})",
+            sources.join(", ")
+        ),
+        (Lang::En, false) => format!(
+            "This PC's clock is {amount} s ahead of the ENT's ({})",
+            sources.join(", ")
+        ),
+    };
+    check.result(
+        status,
+        Some(CheckValue::Number((skew * 10.0).round() / 10.0)),
+        Some("s"),
+        threshold,
+        message,
+        Some(ctx.tr(
+            "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue.",
+            "Turn on time synchronisation (Windows: Settings > Time > Sync now; Linux: timedatectl set-ntp true) and check that port 123 (NTP) is open; beyond 3 minutes, EduConnect logins fail.",
+        )),
+    )
+}

@@ -1,0 +1,228 @@
+//! `dns.<host>`: how long the system resolver (and any other resolver listed) takes to
+//! answer A and AAAA for a host, and what a failure means for the technician (a missing
+//! name, a DNS filter's block, a resolver down).
+
+use super::{Ctx, limit_threshold, ms};
+use crate::measurements::network::{DnsLookup, DnsOutcome, DnsQuery};
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::scoring::{Better, Check, grade, tr};
+
+fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
+    let t = |fr: &str, en: &str| tr(lang, fr, en);
+    match q.outcome {
+        DnsOutcome::Answered => t("réponse", "answered"),
+        DnsOutcome::Nxdomain => t(
+            "le nom n'existe pas (NXDOMAIN)",
+            "the name does not exist (NXDOMAIN)",
+        ),
+        DnsOutcome::NoAnswer => t("aucune adresse pour ce nom", "no address for this name"),
+        DnsOutcome::Servfail => t(
+            "le résolveur a échoué (SERVFAIL)",
+            "the resolver failed (SERVFAIL)",
+        ),
+        DnsOutcome::Refused => t(
+            "le résolveur refuse de répondre (REFUSED)",
+            "the resolver refused to answer (REFUSED)",
+        ),
+        DnsOutcome::Timeout => match lang {
+            Lang::Fr => format!(
+                "pas de réponse du résolveur en {} ms",
+                ms(lang, q.elapsed_ms)
+            ),
+            Lang::En => format!(
+                "no answer from the resolver within {} ms",
+                ms(lang, q.elapsed_ms)
+            ),
+        },
+        DnsOutcome::Error => match lang {
+            Lang::Fr => format!(
+                "erreur de résolution : {}",
+                q.detail.as_deref().unwrap_or("?")
+            ),
+            Lang::En => format!("resolution error: {}", q.detail.as_deref().unwrap_or("?")),
+        },
+    }
+}
+
+fn resolver_label(lang: Lang, resolver: &str) -> String {
+    if resolver == "system" {
+        tr(lang, "résolveur du système", "system resolver")
+    } else {
+        match lang {
+            Lang::Fr => format!("résolveur {resolver}"),
+            Lang::En => format!("resolver {resolver}"),
+        }
+    }
+}
+
+/// Status, value and a short description of one lookup (A and AAAA of one host through one
+/// resolver).
+struct DnsJudgement {
+    status: CheckStatus,
+    value: Option<CheckValue>,
+    text: String,
+    kind: DnsProblem,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DnsProblem {
+    None,
+    Slow,
+    Missing,
+    Blocked,
+    ResolverDown,
+}
+
+fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> DnsJudgement {
+    let queries = [&l.a, &l.aaaa];
+    let answered: Vec<&DnsQuery> = queries
+        .iter()
+        .copied()
+        .filter(|q| q.outcome == DnsOutcome::Answered && !q.addresses.is_empty())
+        .collect();
+    if answered.is_empty() {
+        // A's failure names the problem, unless A simply has no record and AAAA failed.
+        let q = if l.a.outcome == DnsOutcome::NoAnswer && l.aaaa.outcome != DnsOutcome::NoAnswer {
+            &l.aaaa
+        } else {
+            &l.a
+        };
+        let kind = match q.outcome {
+            DnsOutcome::Nxdomain | DnsOutcome::NoAnswer => DnsProblem::Missing,
+            _ => DnsProblem::ResolverDown,
+        };
+        let class = match q.outcome {
+            DnsOutcome::Nxdomain => "NXDOMAIN",
+            DnsOutcome::NoAnswer => "no_answer",
+            DnsOutcome::Servfail => "SERVFAIL",
+            DnsOutcome::Refused => "REFUSED",
+            DnsOutcome::Timeout => "timeout",
+            DnsOutcome::Error | DnsOutcome::Answered => "error",
+        };
+        return DnsJudgement {
+            status: CheckStatus::Fail,
+            value: Some(CheckValue::Text(class.to_owned())),
+            text: outcome_text(lang, q),
+            kind,
+        };
+    }
+    let addresses: Vec<std::net::IpAddr> = answered
+        .iter()
+        .flat_map(|q| q.addresses.iter().copied())
+        .collect();
+    if addresses.iter().all(|a| a.is_unspecified()) {
+        return DnsJudgement {
+            status: CheckStatus::Fail,
+            value: Some(CheckValue::Text("blocked".to_owned())),
+            text: tr(
+                lang,
+                "nom bloqué par un filtre DNS (réponse 0.0.0.0)",
+                "name blocked by a DNS filter (answer 0.0.0.0)",
+            ),
+            kind: DnsProblem::Blocked,
+        };
+    }
+    // The slower of the answers a browser waits for: those that came back.
+    let completed = queries.iter().filter(|q| {
+        matches!(
+            q.outcome,
+            DnsOutcome::Answered | DnsOutcome::NoAnswer | DnsOutcome::Nxdomain
+        )
+    });
+    let time = completed.map(|q| q.elapsed_ms).fold(0.0, f64::max);
+    let mut status = grade(time, Better::Lower, cfg.pass_ms, cfg.fail_ms);
+    let shown: Vec<String> = addresses.iter().take(3).map(|a| a.to_string()).collect();
+    let mut text = match lang {
+        Lang::Fr => format!("{} ms ({})", ms(lang, time), shown.join(", ")),
+        Lang::En => format!("{} ms ({})", ms(lang, time), shown.join(", ")),
+    };
+    // One of A/AAAA unanswered while the other came back: browsers may wait on it.
+    if let Some(stuck) = queries.iter().find(|q| {
+        matches!(
+            q.outcome,
+            DnsOutcome::Timeout | DnsOutcome::Servfail | DnsOutcome::Refused | DnsOutcome::Error
+        )
+    }) {
+        let which = if std::ptr::eq(*stuck, &l.a) {
+            "A"
+        } else {
+            "AAAA"
+        };
+        text.push_str(&match lang {
+            Lang::Fr => format!(" ; requête {which} : {}", outcome_text(lang, stuck)),
+            Lang::En => format!("; {which} query: {}", outcome_text(lang, stuck)),
+        });
+        status = status.max(CheckStatus::Warn);
+    }
+    DnsJudgement {
+        kind: if status == CheckStatus::Pass {
+            DnsProblem::None
+        } else {
+            DnsProblem::Slow
+        },
+        status,
+        value: Some(CheckValue::Number((time * 10.0).round() / 10.0)),
+        text,
+    }
+}
+
+pub(super) fn dns_check(ctx: &Ctx<'_>, host: &str) -> CheckResult {
+    let cfg = &ctx.profile.checks.dns;
+    let lang = ctx.lang;
+    let check = Check::new(&format!("dns.{host}"), cfg.meta);
+    let threshold = Some(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
+    let lookups: Vec<&DnsLookup> = ctx
+        .net
+        .into_iter()
+        .flat_map(|n| n.dns.iter())
+        .filter(|l| l.host == host)
+        .collect();
+    let Some(primary) = lookups.first() else {
+        return check.unknown(lang, ctx.missing("dns"), threshold);
+    };
+    // The first lookup is the one browsers depend on: the system resolver when enabled,
+    // else the first resolver listed. Others are compared in the message.
+    let j = judge_lookup(lang, cfg, primary);
+    let colon = if ctx.fr() { " :" } else { ":" };
+    let mut message = format!(
+        "{host}{colon} {} ({})",
+        j.text,
+        resolver_label(lang, &primary.resolver)
+    );
+    for other in lookups.iter().skip(1) {
+        let o = judge_lookup(lang, cfg, other);
+        message.push_str(&format!(
+            "{} {}{colon} {}",
+            if ctx.fr() { " ;" } else { ";" },
+            resolver_label(lang, &other.resolver),
+            o.text
+        ));
+    }
+    let remediation = match j.kind {
+        DnsProblem::None => None,
+        DnsProblem::Slow => Some(ctx.tr(
+            "Résolveur DNS lent : vérifier la box ou le résolveur de l'école, ou utiliser celui de la collectivité.",
+            "Slow DNS resolver: check the school's router or resolver, or use the collectivité's resolver.",
+        )),
+        DnsProblem::Missing => Some(ctx.tr(
+            "Vérifier le nom dans le profil ; s'il est juste, le filtre DNS de l'école le bloque : demander son autorisation.",
+            "Check the name in the profile; if it is right, the school's DNS filter blocks it: ask for it to be allowed.",
+        )),
+        DnsProblem::Blocked => Some(ctx.tr(
+            "Le filtre DNS bloque ce service de l'ENT : demander à l'administrateur du filtrage de l'autoriser.",
+            "The DNS filter blocks this ENT service: ask the filter's administrator to allow it.",
+        )),
+        DnsProblem::ResolverDown => Some(ctx.tr(
+            "Vérifier le serveur DNS du poste (DHCP) et que la box ou le résolveur de l'école fonctionne.",
+            "Check the PC's DNS server (DHCP) and that the school's router or resolver works.",
+        )),
+    };
+    check.result(
+        j.status,
+        j.value.clone(),
+        matches!(j.value, Some(CheckValue::Number(_))).then_some("ms"),
+        threshold,
+        message,
+        remediation,
+    )
+}

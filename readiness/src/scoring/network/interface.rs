@@ -1,0 +1,87 @@
+//! `network.interface`: the active interface's kind, link speed and Wi-Fi signal.
+
+use super::Ctx;
+use crate::measurements::network::InterfaceKind;
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::scoring::{Better, Check, grade, num};
+
+pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
+    let cfg = &ctx.profile.checks.interface;
+    let lang = ctx.lang;
+    let check = Check::new("network.interface", cfg.meta);
+    let threshold = Some(match lang {
+        Lang::Fr => format!(
+            "Wi-Fi ≥ {} dBm (alerte ≥ {}), lien ≥ {} Mbit/s (alerte ≥ {})",
+            num(lang, cfg.wifi_signal_pass_dbm),
+            num(lang, cfg.wifi_signal_warn_dbm),
+            num(lang, cfg.speed_pass_mbps),
+            num(lang, cfg.speed_warn_mbps)
+        ),
+        Lang::En => format!(
+            "Wi-Fi ≥ {} dBm (warn ≥ {}), link ≥ {} Mbit/s (warn ≥ {})",
+            num(lang, cfg.wifi_signal_pass_dbm),
+            num(lang, cfg.wifi_signal_warn_dbm),
+            num(lang, cfg.speed_pass_mbps),
+            num(lang, cfg.speed_warn_mbps)
+        ),
+    });
+    let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
+        return check.unknown(lang, ctx.missing("interface"), threshold);
+    };
+    let kind = match (i.kind, lang) {
+        (InterfaceKind::Wired, Lang::Fr) => "filaire",
+        (InterfaceKind::Wired, Lang::En) => "wired",
+        (InterfaceKind::Wifi, _) => "Wi-Fi",
+        (InterfaceKind::Virtual, Lang::Fr) => "virtuelle",
+        (InterfaceKind::Virtual, Lang::En) => "virtual",
+        (InterfaceKind::Tunnel, Lang::Fr) => "tunnel (VPN)",
+        (InterfaceKind::Tunnel, Lang::En) => "tunnel (VPN)",
+        (InterfaceKind::Other, Lang::Fr) => "autre",
+        (InterfaceKind::Other, Lang::En) => "other",
+    };
+    let mut status = CheckStatus::Pass;
+    let mut details = Vec::new();
+    if let Some(speed) = i.speed_mbps {
+        details.push(format!("{speed} Mbit/s"));
+        if i.kind != InterfaceKind::Wifi {
+            status = status.max(grade(
+                f64::from(speed),
+                Better::Higher,
+                cfg.speed_pass_mbps,
+                cfg.speed_warn_mbps,
+            ));
+        }
+    }
+    if let Some(dbm) = i.wifi_signal_dbm {
+        details.push(format!("{dbm} dBm"));
+        status = status.max(grade(
+            f64::from(dbm),
+            Better::Higher,
+            cfg.wifi_signal_pass_dbm,
+            cfg.wifi_signal_warn_dbm,
+        ));
+    }
+    let message = match lang {
+        Lang::Fr => format!("Interface {kind} ({}) {}", i.name, details.join(", ")),
+        Lang::En => format!("{kind} interface ({}) {}", i.name, details.join(", ")),
+    };
+    let remediation = if i.kind == InterfaceKind::Wifi {
+        ctx.tr(
+            "Signal Wi-Fi faible : rapprocher le poste de la borne, ajouter une borne, ou brancher un câble.",
+            "Weak Wi-Fi signal: move the PC closer to the access point, add one, or plug in a cable.",
+        )
+    } else {
+        ctx.tr(
+            "Lien lent : vérifier le câble (catégorie 5e ou mieux) et le port du switch.",
+            "Slow link: check the cable (category 5e or better) and the switch port.",
+        )
+    };
+    check.result(
+        status,
+        Some(CheckValue::Text(kind.to_owned())),
+        None,
+        threshold,
+        message.trim_end().to_owned(),
+        Some(remediation),
+    )
+}

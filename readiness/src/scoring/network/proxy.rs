@@ -1,0 +1,162 @@
+//! `network.proxy`: the configured proxy and whether the ENT's services work through it
+//! (compared with a direct attempt when the agent made one).
+
+use super::Ctx;
+use super::endpoint::endpoint_error_text;
+use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::scoring::Check;
+
+pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
+    let cfg = &ctx.profile.checks.proxy;
+    let lang = ctx.lang;
+    let check = Check::new("network.proxy", cfg.meta);
+    let threshold = Some(ctx.tr(
+        "pas de proxy, ou les services fonctionnent à travers lui",
+        "no proxy, or the services work through it",
+    ));
+    let Some(net) = ctx.net else {
+        return check.unknown(lang, None, threshold);
+    };
+    let Some(settings) = &net.proxy else {
+        return check.unknown(lang, ctx.missing("proxy"), threshold);
+    };
+    let configured = settings
+        .https_proxy
+        .as_deref()
+        .or(settings.http_proxy.as_deref());
+    let Some(proxy) = configured else {
+        if let Some(pac) = &settings.pac_url {
+            let reason = match lang {
+                Lang::Fr => format!(
+                    "un script de configuration (PAC) choisit le proxy ({pac}) ; l'agent n'exécute pas les scripts PAC et a testé les services en direct"
+                ),
+                Lang::En => format!(
+                    "a configuration script (PAC) picks the proxy ({pac}); the agent does not run PAC scripts and tested the services directly"
+                ),
+            };
+            return check.unknown(lang, Some(&reason), threshold);
+        }
+        return check.result(
+            CheckStatus::Pass,
+            Some(CheckValue::Text("direct".into())),
+            None,
+            threshold,
+            ctx.tr(
+                "Aucun proxy configuré : connexions directes",
+                "No proxy configured: direct connections",
+            ),
+            None,
+        );
+    };
+    let source = match (settings.source, lang) {
+        (ProxySource::Environment, Lang::Fr) => "variables d'environnement",
+        (ProxySource::Environment, Lang::En) => "environment variables",
+        (ProxySource::Windows, Lang::Fr) => "paramètres Windows",
+        (ProxySource::Windows, Lang::En) => "Windows settings",
+        (ProxySource::Macos, Lang::Fr) => "réglages macOS",
+        (ProxySource::Macos, Lang::En) => "macOS settings",
+        (ProxySource::None, _) => "-",
+    };
+    let value = Some(CheckValue::Text(proxy.to_owned()));
+    let proxied: Vec<&EndpointMeasurement> = net
+        .endpoints
+        .iter()
+        .filter(|e| e.attempt.route == Route::Proxy)
+        .collect();
+    if proxied.is_empty() {
+        return check.result(
+            CheckStatus::Pass,
+            value,
+            None,
+            threshold,
+            match lang {
+                Lang::Fr => format!(
+                    "Proxy {proxy} ({source}) ; les services de l'ENT n'y passent pas (exceptions)"
+                ),
+                Lang::En => {
+                    format!("Proxy {proxy} ({source}); the ENT's services bypass it (exceptions)")
+                }
+            },
+            None,
+        );
+    }
+    let mut problems = Vec::new();
+    let mut worst = CheckStatus::Pass;
+    let mut remediation = None;
+    for e in &proxied {
+        let Some(err) = &e.attempt.error else {
+            if e.attempt.hops.last().and_then(|h| h.status) == Some(407) {
+                worst = CheckStatus::Fail;
+                let (what, fix) = endpoint_error_text(lang, EndpointErrorKind::ProxyAuth, "");
+                problems.push(format!("{} : {what}", e.name));
+                remediation = Some(fix);
+            }
+            continue;
+        };
+        let direct_ok = e.direct.as_ref().is_some_and(|d| d.error.is_none());
+        let (what, fix) = endpoint_error_text(lang, err.kind, &err.detail);
+        let status = match err.kind {
+            EndpointErrorKind::ProxyAuth | EndpointErrorKind::Proxy => CheckStatus::Fail,
+            EndpointErrorKind::ProxyUnsupported | EndpointErrorKind::Deadline => {
+                CheckStatus::Unknown
+            }
+            _ if direct_ok => CheckStatus::Fail,
+            // Fails both ways: the endpoint check tells why; not the proxy's fault.
+            _ => continue,
+        };
+        let mut text = format!("{} : {what}", e.name);
+        if direct_ok {
+            text.push_str(&ctx.tr(
+                " (mais le service répond en direct)",
+                " (but the service answers directly)",
+            ));
+        }
+        problems.push(text);
+        if status == CheckStatus::Fail {
+            worst = CheckStatus::Fail;
+            remediation = Some(if direct_ok && err.kind != EndpointErrorKind::ProxyAuth {
+                ctx.tr(
+                    "Le proxy bloque ou casse l'accès à l'ENT : ajouter les adresses de l'ENT à ses exceptions (ou à celles du poste).",
+                    "The proxy blocks or breaks access to the ENT: add the ENT's addresses to its exceptions (or the PC's).",
+                )
+            } else {
+                fix
+            });
+        } else if worst == CheckStatus::Pass {
+            worst = CheckStatus::Unknown;
+        }
+    }
+    if worst == CheckStatus::Unknown {
+        let reason = problems.join(" ; ");
+        return check.unknown(lang, Some(&reason), threshold);
+    }
+    if problems.is_empty() {
+        let names: Vec<&str> = proxied.iter().map(|e| e.name.as_str()).collect();
+        return check.result(
+            CheckStatus::Pass,
+            value,
+            None,
+            threshold,
+            match lang {
+                Lang::Fr => format!(
+                    "Proxy {proxy} ({source}) : {} accessible(s) à travers lui",
+                    names.join(", ")
+                ),
+                Lang::En => format!(
+                    "Proxy {proxy} ({source}): {} reachable through it",
+                    names.join(", ")
+                ),
+            },
+            None,
+        );
+    }
+    let mut message = match lang {
+        Lang::Fr => format!("Proxy {proxy} ({source}) : {}", problems.join(" ; ")),
+        Lang::En => format!("Proxy {proxy} ({source}): {}", problems.join("; ")),
+    };
+    if lang == Lang::En {
+        message = message.replace(" : ", ": ");
+    }
+    check.result(worst, value, None, threshold, message, remediation)
+}
