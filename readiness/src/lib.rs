@@ -12,6 +12,7 @@ pub mod profile;
 pub mod report;
 pub mod scoring;
 pub mod stats;
+pub mod text;
 pub mod uai;
 
 pub use measurements::Measurements;

@@ -12,6 +12,7 @@ use crate::lifecycle::{self, SupportStatus};
 use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
+use crate::text::{Msg, msg, render, tr};
 
 mod bandwidth;
 mod grade;
@@ -21,14 +22,6 @@ pub use grade::{Better, grade};
 pub use network::{RttStats, clock_skew_s, rtt_stats};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// Pick the French or the English text.
-fn tr(lang: Lang, fr: &str, en: &str) -> String {
-    match lang {
-        Lang::Fr => fr.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
 
 /// A number for people: one decimal at most, decimal comma in French.
 fn num(lang: Lang, x: f64) -> String {
@@ -92,19 +85,9 @@ impl Check {
     fn unknown(self, lang: Lang, reason: Option<&str>, threshold: Option<String>) -> CheckResult {
         let reason = reason
             .map(|r| crate::measurements::reasons::localize(r, lang))
-            .unwrap_or_else(|| {
-                tr(
-                    lang,
-                    "non mesuré par cet agent",
-                    "not measured by this agent",
-                )
-            });
-        let message = tr(lang, "Mesure impossible : ", "Could not measure: ") + &reason;
-        let remediation = tr(
-            lang,
-            "Relancer l'audit (en administrateur si possible) ; si le problème persiste, signaler ce message.",
-            "Run the audit again (as administrator if possible); if it persists, report this message.",
-        );
+            .unwrap_or_else(|| msg(lang, Msg::NotMeasuredByAgent));
+        let message = render(lang, Msg::CouldNotMeasure, &[("reason", &reason)]);
+        let remediation = msg(lang, Msg::RunAuditAgain);
         self.result(
             CheckStatus::Unknown,
             None,
@@ -122,19 +105,17 @@ fn grade_numeric(check: &NumericCheck, value: f64) -> CheckStatus {
 }
 
 fn numeric_threshold(lang: Lang, check: &NumericCheck, unit: &str) -> String {
-    let sep = if unit.is_empty() { "" } else { " " };
-    match lang {
-        Lang::Fr => format!(
-            "réussi ≥ {}{sep}{unit}, alerte ≥ {}{sep}{unit}",
-            num(lang, check.pass),
-            num(lang, check.warn)
-        ),
-        Lang::En => format!(
-            "pass ≥ {}{sep}{unit}, warn ≥ {}{sep}{unit}",
-            num(lang, check.pass),
-            num(lang, check.warn)
-        ),
-    }
+    let (pass, warn) = (num(lang, check.pass), num(lang, check.warn));
+    let id = if unit.is_empty() {
+        Msg::ThresholdMoreIsBetterNoUnit
+    } else {
+        Msg::ThresholdMoreIsBetter
+    };
+    render(
+        lang,
+        id,
+        &[("pass", &pass), ("warn", &warn), ("unit", &unit)],
+    )
 }
 
 /// Installed memory as a technician would name it: what the OS reports, rounded up to the

@@ -11,11 +11,12 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 
-use super::{num, tr};
+use super::num;
 use crate::measurements::Measurements;
 use crate::measurements::network::NetworkMeasurements;
 use crate::profile::{Endpoint, Profile};
 use crate::report::{CheckResult, Lang};
+use crate::text::{Msg, render, tr};
 
 mod clock;
 mod dns;
@@ -157,18 +158,12 @@ impl Ctx<'_> {
 
 /// "pass ≤ 100 ms, fail > 1000 ms".
 pub(super) fn limit_threshold(lang: Lang, pass: f64, fail: f64, unit: &str) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "réussi ≤ {} {unit}, échec > {} {unit}",
-            num(lang, pass),
-            num(lang, fail)
-        ),
-        Lang::En => format!(
-            "pass ≤ {} {unit}, fail > {} {unit}",
-            num(lang, pass),
-            num(lang, fail)
-        ),
-    }
+    let (pass, fail) = (num(lang, pass), num(lang, fail));
+    render(
+        lang,
+        Msg::ThresholdLessIsBetter,
+        &[("pass", &pass), ("fail", &fail), ("unit", &unit)],
+    )
 }
 
 /// " :" in French, ":" in English.
