@@ -12,7 +12,7 @@ use crate::lifecycle::{self, SupportStatus};
 use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
-use crate::text::{Msg, msg, render, tr};
+use crate::text::{Msg, msg, render};
 
 mod bandwidth;
 mod grade;
@@ -312,11 +312,7 @@ fn ram(
             num(lang, installed)
         ),
     };
-    let remediation = tr(
-        lang,
-        "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers.",
-        "Add memory (at least 4 GB; a module is cheap) or keep this PC for light use.",
-    );
+    let remediation = msg(lang, Msg::RamAddMemoryAtFix);
     check.result(
         status,
         Some(CheckValue::Number(installed)),
@@ -353,11 +349,7 @@ fn cpu_cores(
         (Lang::Fr, None) => format!("Processeur : {} cœurs logiques, {model}", cpu.logical_cores),
         (Lang::En, None) => format!("CPU: {} logical cores, {model}", cpu.logical_cores),
     };
-    let remediation = tr(
-        lang,
-        "Poste lent pour un navigateur moderne : le réserver à des usages légers ou prévoir son remplacement.",
-        "Slow for a modern browser: keep it for light use or plan its replacement.",
-    );
+    let remediation = msg(lang, Msg::CpuSlowModernBrowserFix);
     check.result(
         grade_numeric(cfg, n),
         Some(CheckValue::Number(n)),
@@ -398,11 +390,7 @@ fn disk_free(
             num(lang, total)
         ),
     };
-    let remediation = tr(
-        lang,
-        "Libérer de l'espace (Nettoyage de disque / apt clean, vider les téléchargements) ou remplacer le disque (un SSD accélère aussi le poste).",
-        "Free some space (Disk Cleanup / apt clean, empty Downloads) or replace the disk (an SSD also speeds the PC up).",
-    );
+    let remediation = msg(lang, Msg::DiskFreeSomeSpaceFix);
     check.result(
         grade_numeric(cfg, free),
         Some(CheckValue::Number(free)),
@@ -448,11 +436,7 @@ fn architecture(
         Lang::Fr => format!("Architecture du système : {arch}"),
         Lang::En => format!("System architecture: {arch}"),
     };
-    let remediation = tr(
-        lang,
-        "Installer un système 64 bits si le processeur le permet ; sinon prévoir le remplacement du poste.",
-        "Install a 64-bit system if the processor allows it; otherwise plan to replace the PC.",
-    );
+    let remediation = msg(lang, Msg::ArchInstall64BitFix);
     check.result(
         status,
         Some(CheckValue::Text(arch.clone())),
@@ -520,16 +504,12 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 CheckStatus::Fail,
                 Some(CheckValue::Text(version_text.clone())),
                 Some("version"),
-                Some(tr(lang, "non pris en charge par les ENT", "not supported by ENTs")),
+                Some(msg(lang, Msg::BrowserNotSupportedEnts)),
                 match lang {
                     Lang::Fr => format!("Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"),
                     Lang::En => format!("Internet Explorer {version_text}: discontinued, ENTs do not support it"),
                 },
-                Some(tr(
-                    lang,
-                    "Utiliser Edge, Firefox ou Chrome à jour ; désactiver Internet Explorer (Fonctionnalités Windows).",
-                    "Use an up-to-date Edge, Firefox or Chrome; turn Internet Explorer off (Windows features).",
-                )),
+                Some(msg(lang, Msg::BrowserUseUpDateFix)),
             ));
             continue;
         }
@@ -613,11 +593,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 (_, Lang::Fr) => format!("Meilleur navigateur : {best}, ancien"),
                 (_, Lang::En) => format!("Best browser: {best}, outdated"),
             },
-            Some(tr(
-                lang,
-                "Installer ou mettre à jour Firefox, Chrome ou Edge.",
-                "Install or update Firefox, Chrome or Edge.",
-            )),
+            Some(msg(lang, Msg::BrowserInstallUpdateFirefoxFix)),
         ),
         None if found.installed.is_empty() && no_browser_reason.is_some() => {
             any.unknown(lang, no_browser_reason, any_threshold)
@@ -628,25 +604,13 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             None,
             any_threshold,
             if best.contains_key("internet_explorer") {
-                tr(
-                    lang,
-                    "Seul Internet Explorer est installé : aucun navigateur compatible avec l'ENT",
-                    "Only Internet Explorer is installed: no browser works with the ENT",
-                )
+                msg(lang, Msg::BrowserOnlyInternetExplorer)
             } else if found.installed.is_empty() {
-                tr(lang, "Aucun navigateur trouvé", "No browser found")
+                msg(lang, Msg::BrowserNoBrowserFound)
             } else {
-                tr(
-                    lang,
-                    "Aucun navigateur de version connue et compatible",
-                    "No browser of a known, compatible version",
-                )
+                msg(lang, Msg::BrowserNoBrowserKnown)
             },
-            Some(tr(
-                lang,
-                "Installer Firefox, Chrome ou Edge à jour.",
-                "Install an up-to-date Firefox, Chrome or Edge.",
-            )),
+            Some(msg(lang, Msg::BrowserInstallUpDateFix)),
         ),
     };
     out.push(any_result);

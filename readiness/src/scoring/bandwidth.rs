@@ -5,11 +5,12 @@
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
 use super::network::limit_threshold;
-use super::{Better, Check, grade, grade_numeric, num, numeric_threshold, tr};
+use super::{Better, Check, grade, grade_numeric, num, numeric_threshold};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
 use crate::report::{CheckResult, CheckValue, Lang};
+use crate::text::{Msg, msg};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
@@ -114,16 +115,8 @@ fn throughput(
         ),
     };
     let remediation = match dir {
-        Direction::Download => tr(
-            lang,
-            "Débit insuffisant pour une classe sur l'ENT : comparer avec les autres postes de l'école (Wi-Fi ou câble ?), vérifier la box et le filtrage, et si toute l'école est lente, demander à la collectivité une offre plus rapide (fibre).",
-            "Not enough bandwidth for a class on the ENT: compare with the school's other PCs (Wi-Fi or cable?), check the router and the filter, and if the whole school is slow, ask the collectivité for a faster line (fibre).",
-        ),
-        Direction::Upload => tr(
-            lang,
-            "Débit montant faible : l'envoi de photos et de vidéos vers l'ENT sera lent ; vérifier le Wi-Fi ou le câble, et l'offre de la ligne (ADSL : montant très limité).",
-            "Low upload: sending photos and videos to the ENT will be slow; check the Wi-Fi or cable, and the line's offer (ADSL uploads are very limited).",
-        ),
+        Direction::Download => msg(lang, Msg::BandwidthNotEnoughBandwidthFix),
+        Direction::Upload => msg(lang, Msg::BandwidthLowUploadSendingFix),
     };
     check.result(
         status,
@@ -144,7 +137,7 @@ fn loaded_latency(
     let check = Check::new("bandwidth.loaded_latency", cfg.meta);
     let threshold = Some(
         limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms")
-            + &tr(lang, " (médiane sous charge)", " (median under load)"),
+            + &msg(lang, Msg::LoadedLatencyMedianUnderLoad),
     );
     let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
         return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
@@ -179,11 +172,7 @@ fn loaded_latency(
         Some("ms"),
         threshold,
         message,
-        Some(tr(
-            lang,
-            "La latence explose quand la ligne est pleine (files d'attente trop longues dans la box ou le pare-feu) : activer la gestion de file intelligente (SQM, fq_codel) ou limiter les gros transferts pendant la classe.",
-            "Latency soars when the line is full (oversized queues in the router or firewall): enable smart queue management (SQM, fq_codel) or keep large transfers out of class time.",
-        )),
+        Some(msg(lang, Msg::LoadedLatencyLatencySoarsWhenFix)),
     )
 }
 

@@ -20,5 +20,207 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::ReasonTimedOut => "délai dépassé après {seconds} s",
         Msg::ReasonBandwidthTimedOut => "le test de débit n'a pas fini en {seconds} s",
+        Msg::RamAddMemoryAtFix => {
+            "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers."
+        }
+        Msg::CpuSlowModernBrowserFix => {
+            "Poste lent pour un navigateur moderne : le réserver à des usages légers ou prévoir son remplacement."
+        }
+        Msg::DiskFreeSomeSpaceFix => {
+            "Libérer de l'espace (Nettoyage de disque / apt clean, vider les téléchargements) ou remplacer le disque (un SSD accélère aussi le poste)."
+        }
+        Msg::ArchInstall64BitFix => {
+            "Installer un système 64 bits si le processeur le permet ; sinon prévoir le remplacement du poste."
+        }
+        Msg::BrowserNotSupportedEnts => "non pris en charge par les ENT",
+        Msg::BrowserUseUpDateFix => {
+            "Utiliser Edge, Firefox ou Chrome à jour ; désactiver Internet Explorer (Fonctionnalités Windows)."
+        }
+        Msg::BrowserInstallUpdateFirefoxFix => {
+            "Installer ou mettre à jour Firefox, Chrome ou Edge."
+        }
+        Msg::BrowserOnlyInternetExplorer => {
+            "Seul Internet Explorer est installé : aucun navigateur compatible avec l'ENT"
+        }
+        Msg::BrowserNoBrowserFound => "Aucun navigateur trouvé",
+        Msg::BrowserNoBrowserKnown => "Aucun navigateur de version connue et compatible",
+        Msg::BrowserInstallUpDateFix => "Installer Firefox, Chrome ou Edge à jour.",
+        Msg::BandwidthNotEnoughBandwidthFix => {
+            "Débit insuffisant pour une classe sur l'ENT : comparer avec les autres postes de l'école (Wi-Fi ou câble ?), vérifier la box et le filtrage, et si toute l'école est lente, demander à la collectivité une offre plus rapide (fibre)."
+        }
+        Msg::BandwidthLowUploadSendingFix => {
+            "Débit montant faible : l'envoi de photos et de vidéos vers l'ENT sera lent ; vérifier le Wi-Fi ou le câble, et l'offre de la ligne (ADSL : montant très limité)."
+        }
+        Msg::LoadedLatencyMedianUnderLoad => " (médiane sous charge)",
+        Msg::LoadedLatencyLatencySoarsWhenFix => {
+            "La latence explose quand la ligne est pleine (files d'attente trop longues dans la box ou le pare-feu) : activer la gestion de file intelligente (SQM, fq_codel) ou limiter les gros transferts pendant la classe."
+        }
+        Msg::ClockNoServerGave => "aucun serveur n'a donné son heure (en-tête HTTP Date)",
+        Msg::ClockTurnTimeSynchronisationFix => {
+            "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue."
+        }
+        Msg::DnsOutcomeAnswered => "réponse",
+        Msg::DnsOutcomeNameDoesNot => "le nom n'existe pas (NXDOMAIN)",
+        Msg::DnsOutcomeNoAddressName => "aucune adresse pour ce nom",
+        Msg::DnsOutcomeResolverFailedServfail => "le résolveur a échoué (SERVFAIL)",
+        Msg::DnsOutcomeResolverRefusedAnswer => "le résolveur refuse de répondre (REFUSED)",
+        Msg::DnsSystemResolver => "résolveur du système",
+        Msg::DnsNameBlockedDns => "nom bloqué par un filtre DNS (réponse 0.0.0.0)",
+        Msg::DnsSlowDnsResolverFix => {
+            "Résolveur DNS lent : vérifier la box ou le résolveur de l'école, ou utiliser celui de la collectivité."
+        }
+        Msg::DnsCheckNameProfileFix => {
+            "Vérifier le nom dans le profil ; s'il est juste, le filtre DNS de l'école le bloque : demander son autorisation."
+        }
+        Msg::DnsDnsFilterBlocksFix => {
+            "Le filtre DNS bloque ce service de l'ENT : demander à l'administrateur du filtrage de l'autoriser."
+        }
+        Msg::DnsCheckPcDnsFix => {
+            "Vérifier le serveur DNS du poste (DHCP) et que la box ou le résolveur de l'école fonctionne."
+        }
+        Msg::EndpointErrorNameDoesNot => "nom introuvable ({detail})",
+        Msg::EndpointErrorSeeNameDnsFix => {
+            "Voir le contrôle dns.* de ce nom : réglages DNS du poste ou filtre DNS."
+        }
+        Msg::EndpointErrorConnectionRefused => "connexion refusée ({detail})",
+        Msg::EndpointErrorServerRefusesConnectionFix => {
+            "Le serveur refuse la connexion : vérifier l'adresse et le port, ou un pare-feu qui rejette ce trafic."
+        }
+        Msg::EndpointErrorNoAnswerConnection => {
+            "pas de réponse à la connexion (adresse injoignable ou filtrée) ({detail})"
+        }
+        Msg::EndpointErrorFirewallSchoolFilterFix => {
+            "Un pare-feu ou le filtrage de l'école bloque sans doute ce site : demander l'ouverture du port 443 vers ce serveur."
+        }
+        Msg::EndpointErrorNetworkHostUnreachable => "réseau ou serveur injoignable ({detail})",
+        Msg::EndpointErrorCheckCableWiFix => {
+            "Vérifier le câble ou le Wi-Fi, la passerelle par défaut et la connexion Internet de l'école."
+        }
+        Msg::EndpointErrorConnectionResetServer => {
+            "connexion coupée par le serveur ou un équipement intermédiaire ({detail})"
+        }
+        Msg::EndpointErrorFilterFirewallCutsFix => {
+            "Un filtre ou un pare-feu coupe la connexion : vérifier les règles de filtrage pour ce site."
+        }
+        Msg::EndpointErrorTlsHandshakeFailed => "échec de la négociation TLS ({detail})",
+        Msg::EndpointErrorSeeServiceTlsFix => {
+            "Voir le contrôle .tls de ce service ; un proxy filtrant peut en être la cause."
+        }
+        Msg::EndpointErrorServerOnlyOffers => {
+            "le serveur ne propose que TLS 1.1 ou plus ancien, refusé par les navigateurs"
+        }
+        Msg::EndpointErrorServerProxyBetweenFix => {
+            "Le serveur (ou le proxy qui s'interpose) doit être mis à jour pour TLS 1.2 ou 1.3 : le signaler à son exploitant."
+        }
+        Msg::EndpointErrorConnectionAcceptedBut => {
+            "connexion acceptée mais pas de réponse TLS ({detail})"
+        }
+        Msg::EndpointErrorServerMiddleboxDoesFix => {
+            "Le serveur ou un équipement intermédiaire ne répond pas : réessayer plus tard, sinon signaler l'incident."
+        }
+        Msg::EndpointErrorConnectedButNo => "connecté, mais aucune réponse HTTP ({detail})",
+        Msg::EndpointErrorServerDoesNotFix => {
+            "Le serveur ne répond pas : réessayer plus tard ; si cela dure, signaler l'incident à l'exploitant de l'ENT."
+        }
+        Msg::EndpointErrorHttpExchangeFailed => "échange HTTP interrompu ({detail})",
+        Msg::EndpointErrorTryAgainLastsFix => {
+            "Réessayer ; si cela dure, un proxy ou un filtre perturbe l'échange."
+        }
+        Msg::EndpointErrorRedirectLoop => "boucle de redirections ({detail})",
+        Msg::EndpointErrorSiteRedirectsLoopFix => {
+            "Le site redirige en boucle : souvent un filtre ou un proxy d'authentification ; sinon le signaler à l'exploitant."
+        }
+        Msg::EndpointErrorTooManyRedirects => "trop de redirections ({detail})",
+        Msg::EndpointErrorSiteRedirectsEndlesslyFix => {
+            "Le site redirige sans fin : le signaler à l'exploitant de l'ENT."
+        }
+        Msg::EndpointErrorOpenBrowserGetFix => {
+            "Ouvrir un navigateur pour passer le portail captif (Wi-Fi invité ?), ou demander au responsable du filtrage d'autoriser l'ENT."
+        }
+        Msg::EndpointErrorProxyAsksAuthentication => {
+            "le proxy demande une authentification (HTTP 407)"
+        }
+        Msg::EndpointErrorHaveEntAddressesFix => {
+            "Faire exempter les adresses de l'ENT de l'authentification du proxy, ou configurer les identifiants du proxy sur le poste."
+        }
+        Msg::EndpointErrorProxyCannotReached => {
+            "le proxy est injoignable ou refuse la connexion ({detail})"
+        }
+        Msg::EndpointErrorCheckProxyAddressFix => {
+            "Vérifier l'adresse du proxy dans les paramètres du poste, ou le retirer s'il n'existe plus."
+        }
+        Msg::EndpointErrorProxyTypeNot => "type de proxy non testé par l'agent ({detail})",
+        Msg::EndpointErrorTestEntBrowserFix => "Tester l'ENT dans un navigateur de ce poste.",
+        Msg::EndpointErrorInvalidUrl => "adresse invalide ({detail})",
+        Msg::EndpointErrorFixServiceUrlFix => "Corriger l'adresse de ce service dans le profil.",
+        Msg::EndpointErrorCutAuditDeadline => {
+            "interrompu par la limite de temps de l'audit ({detail})"
+        }
+        Msg::EndpointErrorRunAuditAgainFix => {
+            "Relancer l'audit avec une limite plus longue (--deadline)."
+        }
+        Msg::EndpointDirectlyWithoutProxy => " ; en direct (sans proxy), le service répond",
+        Msg::EndpointServiceDownOverloadedFix => {
+            "Le service est en panne ou surchargé : réessayer plus tard ; si cela dure, le signaler à l'exploitant de l'ENT."
+        }
+        Msg::EndpointSeeServiceTlsFix => "Voir le contrôle .tls de ce service.",
+        Msg::EndpointOpenAddressBrowserFix => {
+            "Ouvrir l'adresse dans un navigateur : si une page de blocage s'affiche, demander au responsable du filtrage d'autoriser l'ENT."
+        }
+        Msg::EndpointCheckUrlProfileFix => {
+            "Vérifier l'adresse dans le profil ; un code 403 vient souvent d'un filtre."
+        }
+        Msg::EndpointSlowAnswerSeeFix => {
+            "Réponse lente : voir les temps par étape (DNS, connexion, TLS, premier octet) et les contrôles latency.* ; un lien saturé ou un proxy lent en sont souvent la cause."
+        }
+        Msg::InterfaceWeakWiFiFix => {
+            "Signal Wi-Fi faible : rapprocher le poste de la borne, ajouter une borne, ou brancher un câble."
+        }
+        Msg::InterfaceSlowLinkCheckFix => {
+            "Lien lent : vérifier le câble (catégorie 5e ou mieux) et le port du switch."
+        }
+        Msg::LatencyServerDoesNotFix => {
+            "Le serveur ne répond pas depuis ce poste : vérifier la connexion Internet de l'école et le filtrage (voir endpoint.*)."
+        }
+        Msg::LatencyHighLatencyLossFix => {
+            "Latence élevée ou pertes : vérifier le Wi-Fi ou le câble, la saturation de la ligne de l'école (téléchargements, vidéos) et la box."
+        }
+        Msg::ProxyNoProxyServices => "pas de proxy, ou les services fonctionnent à travers lui",
+        Msg::ProxyNoProxyConfigured => "Aucun proxy configuré : connexions directes",
+        Msg::ProxyButServiceAnswers => " (mais le service répond en direct)",
+        Msg::ProxyProxyBlocksBreaksFix => {
+            "Le proxy bloque ou casse l'accès à l'ENT : ajouter les adresses de l'ENT à ses exceptions (ou à celles du poste)."
+        }
+        Msg::TlsNoTlsSession => "pas de session TLS établie",
+        Msg::TlsCertificateNotValid => {
+            "certificat pas encore valide (horloge du poste en retard ?)"
+        }
+        Msg::TlsSelfSignedCertificate => "certificat auto-signé : aucune autorité ne le garantit",
+        Msg::TlsInvalidCertificateSignature => "signature du certificat invalide",
+        Msg::TlsCertificateRevoked => "certificat révoqué",
+        Msg::TlsSetPcClockFix => {
+            "Mettre le poste à l'heure (synchronisation NTP), puis relancer l'audit."
+        }
+        Msg::TlsSchoolFiltersHttpsFix => {
+            "Si l'école filtre le HTTPS, installer le certificat racine du proxy sur le poste ; sinon signaler le certificat à l'exploitant du service."
+        }
+        Msg::TlsReportCertificateServiceFix => {
+            "Signaler le certificat à l'exploitant du service (ou du filtre qui s'interpose) : les navigateurs refuseront ce site."
+        }
+        Msg::TlsTrafficEntDecryptedFix => {
+            "Le trafic vers l'ENT est déchiffré par un proxy filtrant : demander d'exempter l'ENT et les services d'identité de l'inspection HTTPS."
+        }
+        Msg::TlsTellServiceOperatorFix => {
+            "Prévenir l'exploitant du service : son certificat doit être renouvelé avant l'expiration."
+        }
+        Msg::TlsPrivateAuthorityGiven => " (autorité privée fournie par --ca-file)",
+        Msg::InterceptionChainsFromPublic => {
+            "chaînes émises par des autorités publiques (ou celles du profil)"
+        }
+        Msg::InterceptionNoTlsSession => "aucune session TLS établie avec les services",
+        Msg::InterceptionNoValidCertificate => "aucune chaîne de certificats valide à examiner",
+        Msg::InterceptionFilteringProxyDecryptsFix => {
+            "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS."
+        }
     }
 }

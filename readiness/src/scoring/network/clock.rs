@@ -7,6 +7,7 @@ use super::{Ctx, limit_threshold};
 use crate::report::{CheckResult, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
 use crate::stats;
+use crate::text::Msg;
 
 /// The workstation's clock skew in seconds (server minus local: positive when the PC is
 /// behind), the median over samples.
@@ -28,14 +29,10 @@ pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
     let threshold = Some(limit_threshold(lang, cfg.pass_s, cfg.fail_s, "s"));
     let samples = ctx.net.map(|n| n.clock.as_slice()).unwrap_or(&[]);
     let Some(skew) = clock_skew_s(samples) else {
-        let reason = ctx.missing("clock").map(str::to_owned).or_else(|| {
-            ctx.net.map(|_| {
-                ctx.tr(
-                    "aucun serveur n'a donné son heure (en-tête HTTP Date)",
-                    "no server gave its time (HTTP Date header)",
-                )
-            })
-        });
+        let reason = ctx
+            .missing("clock")
+            .map(str::to_owned)
+            .or_else(|| ctx.net.map(|_| ctx.msg(Msg::ClockNoServerGave)));
         return check.unknown(lang, reason.as_deref(), threshold);
     };
     let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
@@ -67,9 +64,6 @@ pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
         Some("s"),
         threshold,
         message,
-        Some(ctx.tr(
-            "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue.",
-            "Turn on time synchronisation (Windows: Settings > Time > Sync now; Linux: timedatectl set-ntp true) and check that port 123 (NTP) is open; beyond 3 minutes, EduConnect logins fail.",
-        )),
+        Some(ctx.msg(Msg::ClockTurnTimeSynchronisationFix)),
     )
 }

@@ -5,25 +5,16 @@
 use super::{Ctx, limit_threshold, ms};
 use crate::measurements::network::{DnsLookup, DnsOutcome, DnsQuery};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade, tr};
+use crate::scoring::{Better, Check, grade};
+use crate::text::{Msg, msg};
 
 fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
-    let t = |fr: &str, en: &str| tr(lang, fr, en);
     match q.outcome {
-        DnsOutcome::Answered => t("réponse", "answered"),
-        DnsOutcome::Nxdomain => t(
-            "le nom n'existe pas (NXDOMAIN)",
-            "the name does not exist (NXDOMAIN)",
-        ),
-        DnsOutcome::NoAnswer => t("aucune adresse pour ce nom", "no address for this name"),
-        DnsOutcome::Servfail => t(
-            "le résolveur a échoué (SERVFAIL)",
-            "the resolver failed (SERVFAIL)",
-        ),
-        DnsOutcome::Refused => t(
-            "le résolveur refuse de répondre (REFUSED)",
-            "the resolver refused to answer (REFUSED)",
-        ),
+        DnsOutcome::Answered => msg(lang, Msg::DnsOutcomeAnswered),
+        DnsOutcome::Nxdomain => msg(lang, Msg::DnsOutcomeNameDoesNot),
+        DnsOutcome::NoAnswer => msg(lang, Msg::DnsOutcomeNoAddressName),
+        DnsOutcome::Servfail => msg(lang, Msg::DnsOutcomeResolverFailedServfail),
+        DnsOutcome::Refused => msg(lang, Msg::DnsOutcomeResolverRefusedAnswer),
         DnsOutcome::Timeout => match lang {
             Lang::Fr => format!(
                 "pas de réponse du résolveur en {} ms",
@@ -46,7 +37,7 @@ fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
 
 fn resolver_label(lang: Lang, resolver: &str) -> String {
     if resolver == "system" {
-        tr(lang, "résolveur du système", "system resolver")
+        msg(lang, Msg::DnsSystemResolver)
     } else {
         match lang {
             Lang::Fr => format!("résolveur {resolver}"),
@@ -114,11 +105,7 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
         return DnsJudgement {
             status: CheckStatus::Fail,
             value: Some(CheckValue::Text("blocked".to_owned())),
-            text: tr(
-                lang,
-                "nom bloqué par un filtre DNS (réponse 0.0.0.0)",
-                "name blocked by a DNS filter (answer 0.0.0.0)",
-            ),
+            text: msg(lang, Msg::DnsNameBlockedDns),
             kind: DnsProblem::Blocked,
         };
     }
@@ -200,22 +187,10 @@ pub(super) fn dns_check(ctx: &Ctx<'_>, host: &str) -> CheckResult {
     }
     let remediation = match j.kind {
         DnsProblem::None => None,
-        DnsProblem::Slow => Some(ctx.tr(
-            "Résolveur DNS lent : vérifier la box ou le résolveur de l'école, ou utiliser celui de la collectivité.",
-            "Slow DNS resolver: check the school's router or resolver, or use the collectivité's resolver.",
-        )),
-        DnsProblem::Missing => Some(ctx.tr(
-            "Vérifier le nom dans le profil ; s'il est juste, le filtre DNS de l'école le bloque : demander son autorisation.",
-            "Check the name in the profile; if it is right, the school's DNS filter blocks it: ask for it to be allowed.",
-        )),
-        DnsProblem::Blocked => Some(ctx.tr(
-            "Le filtre DNS bloque ce service de l'ENT : demander à l'administrateur du filtrage de l'autoriser.",
-            "The DNS filter blocks this ENT service: ask the filter's administrator to allow it.",
-        )),
-        DnsProblem::ResolverDown => Some(ctx.tr(
-            "Vérifier le serveur DNS du poste (DHCP) et que la box ou le résolveur de l'école fonctionne.",
-            "Check the PC's DNS server (DHCP) and that the school's router or resolver works.",
-        )),
+        DnsProblem::Slow => Some(ctx.msg(Msg::DnsSlowDnsResolverFix)),
+        DnsProblem::Missing => Some(ctx.msg(Msg::DnsCheckNameProfileFix)),
+        DnsProblem::Blocked => Some(ctx.msg(Msg::DnsDnsFilterBlocksFix)),
+        DnsProblem::ResolverDown => Some(ctx.msg(Msg::DnsCheckPcDnsFix)),
     };
     check.result(
         j.status,

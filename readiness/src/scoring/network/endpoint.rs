@@ -8,7 +8,8 @@ use crate::measurements::network::{
 };
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade, tr};
+use crate::scoring::{Better, Check, grade};
+use crate::text::{Msg, msg, render};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
     match (attempt.route, &m.proxy) {
@@ -26,113 +27,90 @@ pub(super) fn endpoint_error_text(
     kind: EndpointErrorKind,
     detail: &str,
 ) -> (String, String) {
-    let t = |fr: &str, en: &str| tr(lang, fr, en);
-    let with = |fr: &str, en: &str| match lang {
-        Lang::Fr => format!("{fr} ({detail})"),
-        Lang::En => format!("{en} ({detail})"),
-    };
     match kind {
         EndpointErrorKind::Dns => (
-            with("nom introuvable", "the name does not resolve"),
-            t(
-                "Voir le contrôle dns.* de ce nom : réglages DNS du poste ou filtre DNS.",
-                "See this name's dns.* check: the PC's DNS settings or a DNS filter.",
-            ),
+            render(lang, Msg::EndpointErrorNameDoesNot, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorSeeNameDnsFix),
         ),
         EndpointErrorKind::ConnectRefused => (
-            with("connexion refusée", "connection refused"),
-            t(
-                "Le serveur refuse la connexion : vérifier l'adresse et le port, ou un pare-feu qui rejette ce trafic.",
-                "The server refuses the connection: check the address and port, or a firewall rejecting this traffic.",
+            render(
+                lang,
+                Msg::EndpointErrorConnectionRefused,
+                &[("detail", &detail)],
             ),
+            msg(lang, Msg::EndpointErrorServerRefusesConnectionFix),
         ),
         EndpointErrorKind::ConnectTimeout => (
-            with(
-                "pas de réponse à la connexion (adresse injoignable ou filtrée)",
-                "no answer to the connection (address unreachable or dropped by a firewall)",
+            render(
+                lang,
+                Msg::EndpointErrorNoAnswerConnection,
+                &[("detail", &detail)],
             ),
-            t(
-                "Un pare-feu ou le filtrage de l'école bloque sans doute ce site : demander l'ouverture du port 443 vers ce serveur.",
-                "A firewall or the school's filter probably drops this traffic: ask for port 443 to this server to be opened.",
-            ),
+            msg(lang, Msg::EndpointErrorFirewallSchoolFilterFix),
         ),
         EndpointErrorKind::Unreachable => (
-            with(
-                "réseau ou serveur injoignable",
-                "network or host unreachable",
+            render(
+                lang,
+                Msg::EndpointErrorNetworkHostUnreachable,
+                &[("detail", &detail)],
             ),
-            t(
-                "Vérifier le câble ou le Wi-Fi, la passerelle par défaut et la connexion Internet de l'école.",
-                "Check the cable or Wi-Fi, the default gateway and the school's Internet connection.",
-            ),
+            msg(lang, Msg::EndpointErrorCheckCableWiFix),
         ),
         EndpointErrorKind::Reset => (
-            with(
-                "connexion coupée par le serveur ou un équipement intermédiaire",
-                "connection reset by the server or a middlebox",
+            render(
+                lang,
+                Msg::EndpointErrorConnectionResetServer,
+                &[("detail", &detail)],
             ),
-            t(
-                "Un filtre ou un pare-feu coupe la connexion : vérifier les règles de filtrage pour ce site.",
-                "A filter or firewall cuts the connection: check the filtering rules for this site.",
-            ),
+            msg(lang, Msg::EndpointErrorFilterFirewallCutsFix),
         ),
         EndpointErrorKind::TlsHandshake => (
-            with("échec de la négociation TLS", "TLS handshake failed"),
-            t(
-                "Voir le contrôle .tls de ce service ; un proxy filtrant peut en être la cause.",
-                "See this service's .tls check; a filtering proxy may be the cause.",
+            render(
+                lang,
+                Msg::EndpointErrorTlsHandshakeFailed,
+                &[("detail", &detail)],
             ),
+            msg(lang, Msg::EndpointErrorSeeServiceTlsFix),
         ),
         EndpointErrorKind::TlsVersion => (
-            t(
-                "le serveur ne propose que TLS 1.1 ou plus ancien, refusé par les navigateurs",
-                "the server only offers TLS 1.1 or older, which browsers refuse",
-            ),
-            t(
-                "Le serveur (ou le proxy qui s'interpose) doit être mis à jour pour TLS 1.2 ou 1.3 : le signaler à son exploitant.",
-                "The server (or the proxy in between) must be updated to TLS 1.2 or 1.3: report it to its operator.",
-            ),
+            msg(lang, Msg::EndpointErrorServerOnlyOffers),
+            msg(lang, Msg::EndpointErrorServerProxyBetweenFix),
         ),
         EndpointErrorKind::TlsTimeout => (
-            with(
-                "connexion acceptée mais pas de réponse TLS",
-                "connection accepted but no TLS answer",
+            render(
+                lang,
+                Msg::EndpointErrorConnectionAcceptedBut,
+                &[("detail", &detail)],
             ),
-            t(
-                "Le serveur ou un équipement intermédiaire ne répond pas : réessayer plus tard, sinon signaler l'incident.",
-                "The server or a middlebox does not answer: try again later, else report the incident.",
-            ),
+            msg(lang, Msg::EndpointErrorServerMiddleboxDoesFix),
         ),
         EndpointErrorKind::HttpTimeout => (
-            with(
-                "connecté, mais aucune réponse HTTP",
-                "connected, but no HTTP answer",
+            render(
+                lang,
+                Msg::EndpointErrorConnectedButNo,
+                &[("detail", &detail)],
             ),
-            t(
-                "Le serveur ne répond pas : réessayer plus tard ; si cela dure, signaler l'incident à l'exploitant de l'ENT.",
-                "The server does not answer: try again later; if it lasts, report it to the ENT's operator.",
-            ),
+            msg(lang, Msg::EndpointErrorServerDoesNotFix),
         ),
         EndpointErrorKind::Http => (
-            with("échange HTTP interrompu", "HTTP exchange failed"),
-            t(
-                "Réessayer ; si cela dure, un proxy ou un filtre perturbe l'échange.",
-                "Try again; if it lasts, a proxy or filter disturbs the exchange.",
+            render(
+                lang,
+                Msg::EndpointErrorHttpExchangeFailed,
+                &[("detail", &detail)],
             ),
+            msg(lang, Msg::EndpointErrorTryAgainLastsFix),
         ),
         EndpointErrorKind::RedirectLoop => (
-            with("boucle de redirections", "redirect loop"),
-            t(
-                "Le site redirige en boucle : souvent un filtre ou un proxy d'authentification ; sinon le signaler à l'exploitant.",
-                "The site redirects in a loop: often a filter or an authenticating proxy; else report it to the operator.",
-            ),
+            render(lang, Msg::EndpointErrorRedirectLoop, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorSiteRedirectsLoopFix),
         ),
         EndpointErrorKind::TooManyRedirects => (
-            with("trop de redirections", "too many redirects"),
-            t(
-                "Le site redirige sans fin : le signaler à l'exploitant de l'ENT.",
-                "The site redirects endlessly: report it to the ENT's operator.",
+            render(
+                lang,
+                Msg::EndpointErrorTooManyRedirects,
+                &[("detail", &detail)],
             ),
+            msg(lang, Msg::EndpointErrorSiteRedirectsEndlesslyFix),
         ),
         EndpointErrorKind::RedirectOffsite => (
             match lang {
@@ -143,57 +121,35 @@ pub(super) fn endpoint_error_text(
                     "redirected to {detail} instead of the ENT: a captive portal or a filter's block page"
                 ),
             },
-            t(
-                "Ouvrir un navigateur pour passer le portail captif (Wi-Fi invité ?), ou demander au responsable du filtrage d'autoriser l'ENT.",
-                "Open a browser to get past the captive portal (guest Wi-Fi?), or ask the filter's administrator to allow the ENT.",
-            ),
+            msg(lang, Msg::EndpointErrorOpenBrowserGetFix),
         ),
         EndpointErrorKind::ProxyAuth => (
-            t(
-                "le proxy demande une authentification (HTTP 407)",
-                "the proxy asks for authentication (HTTP 407)",
-            ),
-            t(
-                "Faire exempter les adresses de l'ENT de l'authentification du proxy, ou configurer les identifiants du proxy sur le poste.",
-                "Have the ENT's addresses exempted from the proxy's authentication, or configure the proxy credentials on the PC.",
-            ),
+            msg(lang, Msg::EndpointErrorProxyAsksAuthentication),
+            msg(lang, Msg::EndpointErrorHaveEntAddressesFix),
         ),
         EndpointErrorKind::Proxy => (
-            with(
-                "le proxy est injoignable ou refuse la connexion",
-                "the proxy cannot be reached or refuses the connection",
+            render(
+                lang,
+                Msg::EndpointErrorProxyCannotReached,
+                &[("detail", &detail)],
             ),
-            t(
-                "Vérifier l'adresse du proxy dans les paramètres du poste, ou le retirer s'il n'existe plus.",
-                "Check the proxy address in the PC's settings, or remove it if the proxy is gone.",
-            ),
+            msg(lang, Msg::EndpointErrorCheckProxyAddressFix),
         ),
         EndpointErrorKind::ProxyUnsupported => (
-            with(
-                "type de proxy non testé par l'agent",
-                "proxy type not tested by the agent",
-            ),
-            t(
-                "Tester l'ENT dans un navigateur de ce poste.",
-                "Test the ENT in a browser on this PC.",
-            ),
+            render(lang, Msg::EndpointErrorProxyTypeNot, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorTestEntBrowserFix),
         ),
         EndpointErrorKind::InvalidUrl => (
-            with("adresse invalide", "invalid URL"),
-            t(
-                "Corriger l'adresse de ce service dans le profil.",
-                "Fix this service's URL in the profile.",
-            ),
+            render(lang, Msg::EndpointErrorInvalidUrl, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorFixServiceUrlFix),
         ),
         EndpointErrorKind::Deadline => (
-            with(
-                "interrompu par la limite de temps de l'audit",
-                "cut by the audit's deadline",
+            render(
+                lang,
+                Msg::EndpointErrorCutAuditDeadline,
+                &[("detail", &detail)],
             ),
-            t(
-                "Relancer l'audit avec une limite plus longue (--deadline).",
-                "Run the audit again with a longer deadline (--deadline).",
-            ),
+            msg(lang, Msg::EndpointErrorRunAuditAgainFix),
         ),
     }
 }
@@ -248,10 +204,7 @@ pub(super) fn endpoint_check(
         if let Some(direct) = &m.direct
             && direct.error.is_none()
         {
-            message.push_str(&ctx.tr(
-                " ; en direct (sans proxy), le service répond",
-                "; directly (without the proxy) the service answers",
-            ));
+            message.push_str(&ctx.msg(Msg::EndpointDirectlyWithoutProxy));
         }
         let value = attempt
             .hops
@@ -294,10 +247,7 @@ pub(super) fn endpoint_check(
                 Lang::Fr => format!("{head} : erreur du serveur"),
                 Lang::En => format!("{head}: server error"),
             },
-            ctx.tr(
-                "Le service est en panne ou surchargé : réessayer plus tard ; si cela dure, le signaler à l'exploitant de l'ENT.",
-                "The service is down or overloaded: try again later; if it lasts, report it to the ENT's operator.",
-            ),
+            ctx.msg(Msg::EndpointServiceDownOverloadedFix),
         )
     } else if attempt
         .tls
@@ -313,10 +263,7 @@ pub(super) fn endpoint_check(
                     "{head}: certificate refused, browsers will block this site (see endpoint.{name}.tls)"
                 ),
             },
-            ctx.tr(
-                "Voir le contrôle .tls de ce service.",
-                "See this service's .tls check.",
-            ),
+            ctx.msg(Msg::EndpointSeeServiceTlsFix),
         )
     } else if attempt.expected_text_found == Some(false) {
         let expected = configured
@@ -331,10 +278,7 @@ pub(super) fn endpoint_check(
                     "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
                 ),
             },
-            ctx.tr(
-                "Ouvrir l'adresse dans un navigateur : si une page de blocage s'affiche, demander au responsable du filtrage d'autoriser l'ENT.",
-                "Open the address in a browser: if a block page shows, ask the filter's administrator to allow the ENT.",
-            ),
+            ctx.msg(Msg::EndpointOpenAddressBrowserFix),
         )
     } else if status_code >= 400 {
         (
@@ -347,10 +291,7 @@ pub(super) fn endpoint_check(
                     "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
                 ),
             },
-            Some(ctx.tr(
-                "Vérifier l'adresse dans le profil ; un code 403 vient souvent d'un filtre.",
-                "Check the URL in the profile; a 403 often comes from a filter.",
-            )),
+            Some(ctx.msg(Msg::EndpointCheckUrlProfileFix)),
         )
     } else {
         let status = grade(total, Better::Lower, cfg.pass_ms, cfg.fail_ms);
@@ -362,10 +303,7 @@ pub(super) fn endpoint_check(
         (
             status,
             message,
-            Some(ctx.tr(
-                "Réponse lente : voir les temps par étape (DNS, connexion, TLS, premier octet) et les contrôles latency.* ; un lien saturé ou un proxy lent en sont souvent la cause.",
-                "Slow answer: see the time per phase (DNS, connect, TLS, first byte) and the latency.* checks; a saturated link or a slow proxy is often the cause.",
-            )),
+            Some(ctx.msg(Msg::EndpointSlowAnswerSeeFix)),
         )
     };
     check.result(status, value, Some("ms"), threshold, message, remediation)

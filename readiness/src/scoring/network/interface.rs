@@ -4,6 +4,7 @@ use super::Ctx;
 use crate::measurements::network::InterfaceKind;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
+use crate::text::Msg;
 
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;
@@ -66,15 +67,9 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
         Lang::En => format!("{kind} interface ({}) {}", i.name, details.join(", ")),
     };
     let remediation = if i.kind == InterfaceKind::Wifi {
-        ctx.tr(
-            "Signal Wi-Fi faible : rapprocher le poste de la borne, ajouter une borne, ou brancher un câble.",
-            "Weak Wi-Fi signal: move the PC closer to the access point, add one, or plug in a cable.",
-        )
+        ctx.msg(Msg::InterfaceWeakWiFiFix)
     } else {
-        ctx.tr(
-            "Lien lent : vérifier le câble (catégorie 5e ou mieux) et le port du switch.",
-            "Slow link: check the cable (category 5e or better) and the switch port.",
-        )
+        ctx.msg(Msg::InterfaceSlowLinkCheckFix)
     };
     check.result(
         status,

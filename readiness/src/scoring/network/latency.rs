@@ -6,6 +6,7 @@ use crate::measurements::network::LatencyMethod;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
 use crate::stats;
+use crate::text::Msg;
 
 /// Round-trip statistics over the samples received.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,10 +96,7 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
                     m.host
                 ),
             },
-            Some(ctx.tr(
-                "Le serveur ne répond pas depuis ce poste : vérifier la connexion Internet de l'école et le filtrage (voir endpoint.*).",
-                "The server does not answer from this PC: check the school's Internet connection and filtering (see endpoint.*).",
-            )),
+            Some(ctx.msg(Msg::LatencyServerDoesNotFix)),
         );
     };
     let by_time = grade(stats.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
@@ -138,10 +136,7 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
         Some("ms"),
         threshold,
         message,
-        Some(ctx.tr(
-            "Latence élevée ou pertes : vérifier le Wi-Fi ou le câble, la saturation de la ligne de l'école (téléchargements, vidéos) et la box.",
-            "High latency or loss: check the Wi-Fi or cable, the load on the school's line (downloads, videos) and the router.",
-        )),
+        Some(ctx.msg(Msg::LatencyHighLatencyLossFix)),
     )
 }
 

@@ -16,7 +16,7 @@ use crate::measurements::Measurements;
 use crate::measurements::network::NetworkMeasurements;
 use crate::profile::{Endpoint, Profile};
 use crate::report::{CheckResult, Lang};
-use crate::text::{Msg, render, tr};
+use crate::text::{Msg, msg, render};
 
 mod clock;
 mod dns;
@@ -94,8 +94,8 @@ impl Ctx<'_> {
             .map(String::as_str)
     }
 
-    pub(super) fn tr(&self, fr: &str, en: &str) -> String {
-        tr(self.lang, fr, en)
+    pub(super) fn msg(&self, id: Msg) -> String {
+        msg(self.lang, id)
     }
 
     pub(super) fn fr(&self) -> bool {

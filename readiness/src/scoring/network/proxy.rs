@@ -6,15 +6,13 @@ use super::endpoint::endpoint_error_text;
 use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
+use crate::text::Msg;
 
 pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.proxy;
     let lang = ctx.lang;
     let check = Check::new("network.proxy", cfg.meta);
-    let threshold = Some(ctx.tr(
-        "pas de proxy, ou les services fonctionnent à travers lui",
-        "no proxy, or the services work through it",
-    ));
+    let threshold = Some(ctx.msg(Msg::ProxyNoProxyServices));
     let Some(net) = ctx.net else {
         return check.unknown(lang, None, threshold);
     };
@@ -42,10 +40,7 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
             Some(CheckValue::Text("direct".into())),
             None,
             threshold,
-            ctx.tr(
-                "Aucun proxy configuré : connexions directes",
-                "No proxy configured: direct connections",
-            ),
+            ctx.msg(Msg::ProxyNoProxyConfigured),
             None,
         );
     };
@@ -107,19 +102,13 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
         };
         let mut text = format!("{} : {what}", e.name);
         if direct_ok {
-            text.push_str(&ctx.tr(
-                " (mais le service répond en direct)",
-                " (but the service answers directly)",
-            ));
+            text.push_str(&ctx.msg(Msg::ProxyButServiceAnswers));
         }
         problems.push(text);
         if status == CheckStatus::Fail {
             worst = CheckStatus::Fail;
             remediation = Some(if direct_ok && err.kind != EndpointErrorKind::ProxyAuth {
-                ctx.tr(
-                    "Le proxy bloque ou casse l'accès à l'ENT : ajouter les adresses de l'ENT à ses exceptions (ou à celles du poste).",
-                    "The proxy blocks or breaks access to the ENT: add the ENT's addresses to its exceptions (or the PC's).",
-                )
+                ctx.msg(Msg::ProxyProxyBlocksBreaksFix)
             } else {
                 fix
             });

@@ -12,6 +12,7 @@ use crate::measurements::network::{
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
+use crate::text::Msg;
 
 /// How a chain is trusted, from the best case down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,7 +185,7 @@ pub(super) fn tls_check(
                     Lang::En => format!("server not reached over TLS: {what}"),
                 }
             }
-            None => ctx.tr("pas de session TLS établie", "no TLS session established"),
+            None => ctx.msg(Msg::TlsNoTlsSession),
         };
         return check.unknown(lang, Some(&reason), threshold);
     };
@@ -217,10 +218,7 @@ pub(super) fn tls_check(
                     Lang::En => format!("certificate expired on {date}"),
                 }
             }
-            (CertErrorKind::NotYetValid, _) => ctx.tr(
-                "certificat pas encore valide (horloge du poste en retard ?)",
-                "certificate not valid yet (is this PC's clock behind?)",
-            ),
+            (CertErrorKind::NotYetValid, _) => ctx.msg(Msg::TlsCertificateNotValid),
             (CertErrorKind::NameMismatch, _) => {
                 let names = leaf.map(|c| c.names.join(", ")).unwrap_or_default();
                 match lang {
@@ -234,10 +232,9 @@ pub(super) fn tls_check(
                     ),
                 }
             }
-            (CertErrorKind::UnknownIssuer, _) if self_signed => ctx.tr(
-                "certificat auto-signé : aucune autorité ne le garantit",
-                "self-signed certificate: no authority vouches for it",
-            ),
+            (CertErrorKind::UnknownIssuer, _) if self_signed => {
+                ctx.msg(Msg::TlsSelfSignedCertificate)
+            }
             (CertErrorKind::UnknownIssuer, _) => match lang {
                 Lang::Fr => format!(
                     "certificat émis par « {} », autorité inconnue du poste (proxy filtrant dont le certificat racine n'est pas installé ?)",
@@ -248,29 +245,17 @@ pub(super) fn tls_check(
                     top_issuer(tls)
                 ),
             },
-            (CertErrorKind::BadSignature, _) => ctx.tr(
-                "signature du certificat invalide",
-                "invalid certificate signature",
-            ),
-            (CertErrorKind::Revoked, _) => ctx.tr("certificat révoqué", "certificate revoked"),
+            (CertErrorKind::BadSignature, _) => ctx.msg(Msg::TlsInvalidCertificateSignature),
+            (CertErrorKind::Revoked, _) => ctx.msg(Msg::TlsCertificateRevoked),
             (CertErrorKind::Other, _) => match lang {
                 Lang::Fr => format!("certificat refusé ({})", detail.as_deref().unwrap_or("?")),
                 Lang::En => format!("certificate refused ({})", detail.as_deref().unwrap_or("?")),
             },
         };
         let fix = match kind {
-            CertErrorKind::NotYetValid => ctx.tr(
-                "Mettre le poste à l'heure (synchronisation NTP), puis relancer l'audit.",
-                "Set this PC's clock right (NTP synchronisation), then run the audit again.",
-            ),
-            CertErrorKind::UnknownIssuer if !self_signed => ctx.tr(
-                "Si l'école filtre le HTTPS, installer le certificat racine du proxy sur le poste ; sinon signaler le certificat à l'exploitant du service.",
-                "If the school filters HTTPS, install the proxy's root certificate on the PC; otherwise report the certificate to the service's operator.",
-            ),
-            _ => ctx.tr(
-                "Signaler le certificat à l'exploitant du service (ou du filtre qui s'interpose) : les navigateurs refuseront ce site.",
-                "Report the certificate to the service's operator (or the filter in between): browsers will refuse this site.",
-            ),
+            CertErrorKind::NotYetValid => ctx.msg(Msg::TlsSetPcClockFix),
+            CertErrorKind::UnknownIssuer if !self_signed => ctx.msg(Msg::TlsSchoolFiltersHttpsFix),
+            _ => ctx.msg(Msg::TlsReportCertificateServiceFix),
         };
         return check.result(
             CheckStatus::Fail,
@@ -303,10 +288,7 @@ pub(super) fn tls_check(
             None,
             threshold,
             format!("{head}{} {why}", colon(lang)),
-            Some(ctx.tr(
-                "Le trafic vers l'ENT est déchiffré par un proxy filtrant : demander d'exempter l'ENT et les services d'identité de l'inspection HTTPS.",
-                "Traffic to the ENT is decrypted by a filtering proxy: ask for the ENT and identity services to be exempted from HTTPS inspection.",
-            )),
+            Some(ctx.msg(Msg::TlsTrafficEntDecryptedFix)),
         );
     }
     if let Some(days) = days_left
@@ -321,17 +303,11 @@ pub(super) fn tls_check(
                 Lang::Fr => format!("{base} : expire dans {days} jour(s)"),
                 Lang::En => format!("{base}: expires in {days} day(s)"),
             },
-            Some(ctx.tr(
-                "Prévenir l'exploitant du service : son certificat doit être renouvelé avant l'expiration.",
-                "Tell the service's operator: its certificate must be renewed before it expires.",
-            )),
+            Some(ctx.msg(Msg::TlsTellServiceOperatorFix)),
         );
     }
     let base = if trust == Trust::Private {
-        base + &ctx.tr(
-            " (autorité privée fournie par --ca-file)",
-            " (private authority given with --ca-file)",
-        )
+        base + &ctx.msg(Msg::TlsPrivateAuthorityGiven)
     } else {
         base
     };
@@ -342,10 +318,7 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.tls_interception;
     let lang = ctx.lang;
     let check = Check::new("network.tls_interception", cfg.meta);
-    let threshold = Some(ctx.tr(
-        "chaînes émises par des autorités publiques (ou celles du profil)",
-        "chains from public authorities (or the profile's)",
-    ));
+    let threshold = Some(ctx.msg(Msg::InterceptionChainsFromPublic));
     let Some(net) = ctx.net else {
         return check.unknown(lang, None, threshold);
     };
@@ -363,15 +336,9 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
         .collect();
     if judged.is_empty() {
         let reason = if sessions.is_empty() {
-            ctx.tr(
-                "aucune session TLS établie avec les services",
-                "no TLS session established with the services",
-            )
+            ctx.msg(Msg::InterceptionNoTlsSession)
         } else {
-            ctx.tr(
-                "aucune chaîne de certificats valide à examiner",
-                "no valid certificate chain to examine",
-            )
+            ctx.msg(Msg::InterceptionNoValidCertificate)
         };
         return check.unknown(lang, Some(&reason), threshold);
     }
@@ -411,10 +378,7 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
         None,
         threshold,
         message,
-        Some(ctx.tr(
-            "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS.",
-            "A filtering proxy decrypts HTTPS: ask for the ENT and identity services (EduConnect, GAR) to be exempted from HTTPS inspection.",
-        )),
+        Some(ctx.msg(Msg::InterceptionFilteringProxyDecryptsFix)),
     )
 }
 
