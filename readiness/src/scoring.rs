@@ -164,16 +164,11 @@ fn os_support(
 ) -> CheckResult {
     let cfg = &profile.checks.os_support;
     let check = Check::new("system.os_support", cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "supporté par l'éditeur ; alerte à moins de {} mois de la fin",
-            cfg.policy.ending_soon_months
-        ),
-        Lang::En => format!(
-            "supported by its vendor; warn within {} months of the end",
-            cfg.policy.ending_soon_months
-        ),
-    });
+    let threshold = Some(render(
+        lang,
+        Msg::OsThreshold,
+        &[("ending_soon_months", &cfg.policy.ending_soon_months)],
+    ));
     let Some(os) = &sys.os else {
         return check.unknown(lang, reason, threshold);
     };
@@ -191,33 +186,25 @@ fn os_support(
         ),
         SupportStatus::EndingSoon => (
             CheckStatus::Warn,
-            match lang {
-                Lang::Fr => format!(
-                    "{} : fin du support le {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-                Lang::En => format!(
-                    "{}: support ends on {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-            },
+            render(
+                lang,
+                Msg::OsSupportEnds,
+                &[
+                    ("product", &a.product),
+                    ("end", &end.as_deref().unwrap_or("?")),
+                ],
+            ),
         ),
         SupportStatus::ExtendedSupport => (
             CheckStatus::Warn,
-            match lang {
-                Lang::Fr => format!(
-                    "{} : support standard terminé, mises à jour étendues (ESU) jusqu'au {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-                Lang::En => format!(
-                    "{}: mainstream support over, extended security updates (ESU) until {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-            },
+            render(
+                lang,
+                Msg::OsMainstreamSupportOver,
+                &[
+                    ("product", &a.product),
+                    ("end", &end.as_deref().unwrap_or("?")),
+                ],
+            ),
         ),
         SupportStatus::Unsupported => (
             CheckStatus::Fail,
@@ -236,10 +223,7 @@ fn os_support(
             },
         ),
         SupportStatus::Unknown => {
-            let reason = match lang {
-                Lang::Fr => format!("système non reconnu ({})", a.product),
-                Lang::En => format!("operating system not recognised ({})", a.product),
-            };
+            let reason = render(lang, Msg::OsOperatingSystemNot, &[("product", &a.product)]);
             return check.unknown(lang, Some(&reason), threshold);
         }
     };
@@ -302,16 +286,15 @@ fn ram(
     let installed = installed_ram_gib(bytes);
     let status = grade_numeric(cfg, installed);
     let seen = num(lang, bytes as f64 / GIB);
-    let message = match lang {
-        Lang::Fr => format!(
-            "Mémoire : {} {unit} installés ({seen} {unit} visibles par le système)",
-            num(lang, installed)
-        ),
-        Lang::En => format!(
-            "Memory: {} {unit} installed ({seen} {unit} visible to the OS)",
-            num(lang, installed)
-        ),
-    };
+    let message = render(
+        lang,
+        Msg::RamMemoryInstalledVisible,
+        &[
+            ("installed", &num(lang, installed)),
+            ("unit", &unit),
+            ("seen", &seen),
+        ],
+    );
     let remediation = msg(lang, Msg::RamAddMemoryAtFix);
     check.result(
         status,
@@ -376,20 +359,16 @@ fn disk_free(
     // Round down to 0.1 GiB so that the value shown never reads better than the truth.
     let free = (disk.available_bytes as f64 / GIB * 10.0).floor() / 10.0;
     let total = disk.total_bytes as f64 / GIB;
-    let message = match lang {
-        Lang::Fr => format!(
-            "Disque système {} : {} {unit} libres sur {} {unit}",
-            disk.mount_point,
-            num(lang, free),
-            num(lang, total)
-        ),
-        Lang::En => format!(
-            "System disk {}: {} {unit} free of {} {unit}",
-            disk.mount_point,
-            num(lang, free),
-            num(lang, total)
-        ),
-    };
+    let message = render(
+        lang,
+        Msg::DiskSystemDiskFree,
+        &[
+            ("mount_point", &disk.mount_point),
+            ("free", &num(lang, free)),
+            ("unit", &unit),
+            ("total", &num(lang, total)),
+        ],
+    );
     let remediation = msg(lang, Msg::DiskFreeSomeSpaceFix);
     check.result(
         grade_numeric(cfg, free),
@@ -410,16 +389,18 @@ fn architecture(
     let cfg = &profile.checks.architecture;
     let check = Check::new("system.architecture", cfg.meta);
     let threshold = Some(
-        match lang {
-            Lang::Fr => format!("réussi : {}", cfg.pass.join(", ")),
-            Lang::En => format!("pass: {}", cfg.pass.join(", ")),
-        } + &if cfg.warn.is_empty() {
+        render(
+            lang,
+            Msg::ArchThresholdPass,
+            &[("pass", &cfg.pass.join(", "))],
+        ) + &if cfg.warn.is_empty() {
             String::new()
         } else {
-            match lang {
-                Lang::Fr => format!(" ; alerte : {}", cfg.warn.join(", ")),
-                Lang::En => format!("; warn: {}", cfg.warn.join(", ")),
-            }
+            render(
+                lang,
+                Msg::ArchThresholdWarn,
+                &[("warn", &cfg.warn.join(", "))],
+            )
         },
     );
     let Some(arch) = &sys.architecture else {
@@ -432,10 +413,7 @@ fn architecture(
     } else {
         CheckStatus::Fail
     };
-    let message = match lang {
-        Lang::Fr => format!("Architecture du système : {arch}"),
-        Lang::En => format!("System architecture: {arch}"),
-    };
+    let message = render(lang, Msg::ArchSystemArchitecture, &[("arch", &arch)]);
     let remediation = msg(lang, Msg::ArchInstall64BitFix);
     check.result(
         status,
@@ -505,10 +483,11 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 Some(CheckValue::Text(version_text.clone())),
                 Some("version"),
                 Some(msg(lang, Msg::BrowserNotSupportedEnts)),
-                match lang {
-                    Lang::Fr => format!("Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"),
-                    Lang::En => format!("Internet Explorer {version_text}: discontinued, ENTs do not support it"),
-                },
+                render(
+                    lang,
+                    Msg::BrowserInternetExplorerDiscontinued,
+                    &[("version_text", &version_text)],
+                ),
                 Some(msg(lang, Msg::BrowserUseUpDateFix)),
             ));
             continue;
@@ -519,33 +498,26 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 Some(CheckValue::Text(version_text.clone())),
                 Some("version"),
                 None,
-                match lang {
-                    Lang::Fr => {
-                        format!("{label} {version_text} : pas de version minimale dans le profil")
-                    }
-                    Lang::En => {
-                        format!("{label} {version_text}: no minimum version in the profile")
-                    }
-                },
+                render(
+                    lang,
+                    Msg::BrowserNoMinimumVersion,
+                    &[("label", &label), ("version_text", &version_text)],
+                ),
                 None,
             ));
             continue;
         };
-        let threshold = Some(match lang {
-            Lang::Fr => format!("réussi ≥ {}, alerte ≥ {}", min.pass, min.warn),
-            Lang::En => format!("pass ≥ {}, warn ≥ {}", min.pass, min.warn),
-        });
+        let threshold = Some(render(
+            lang,
+            Msg::BrowserThreshold,
+            &[("pass", &min.pass), ("warn", &min.warn)],
+        ));
         let Some(major) = top.major_version() else {
-            let reason = match lang {
-                Lang::Fr => format!(
-                    "{label} installé ({}), version illisible",
-                    sources.join(", ")
-                ),
-                Lang::En => format!(
-                    "{label} installed ({}), version unreadable",
-                    sources.join(", ")
-                ),
-            };
+            let reason = render(
+                lang,
+                Msg::BrowserInstalledVersionUnreadable,
+                &[("label", &label), ("sources", &sources.join(", "))],
+            );
             out.push(check.unknown(lang, Some(&reason), threshold));
             continue;
         };
@@ -564,17 +536,20 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             Some(CheckValue::Text(version_text.clone())),
             Some("version"),
             threshold,
-            match lang {
-                Lang::Fr => format!("{label} {version_text} ({})", sources.join(", ")),
-                Lang::En => format!("{label} {version_text} ({})", sources.join(", ")),
-            },
-            Some(match lang {
-                Lang::Fr => format!(
-                    "Mettre à jour {label} (version {} ou plus récente).",
-                    min.pass
-                ),
-                Lang::En => format!("Update {label} (version {} or later).", min.pass),
-            }),
+            render(
+                lang,
+                Msg::BrowserVersionAndSources,
+                &[
+                    ("label", &label),
+                    ("version_text", &version_text),
+                    ("sources", &sources.join(", ")),
+                ],
+            ),
+            Some(render(
+                lang,
+                Msg::BrowserUpdateVersionLaterFix,
+                &[("label", &label), ("pass", &min.pass)],
+            )),
         ));
     }
 

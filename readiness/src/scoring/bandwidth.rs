@@ -10,7 +10,7 @@ use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
 use crate::report::{CheckResult, CheckValue, Lang};
-use crate::text::{Msg, msg};
+use crate::text::{Msg, msg, render};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
@@ -81,23 +81,18 @@ fn throughput(
     });
     let status = grade_numeric(cfg, mbps);
     let extra = detail
-        .map(|t| match lang {
-            Lang::Fr => format!(
-                " ({} flux, p10 {} / p90 {} Mbit/s sur {} s stables, {})",
-                t.streams,
-                num(lang, t.p10_mbps),
-                num(lang, t.p90_mbps),
-                num(lang, t.window_s),
-                confidence_text(lang, t.confidence)
-            ),
-            Lang::En => format!(
-                " ({} streams, p10 {} / p90 {} Mbit/s over {} s stable, {})",
-                t.streams,
-                num(lang, t.p10_mbps),
-                num(lang, t.p90_mbps),
-                num(lang, t.window_s),
-                confidence_text(lang, t.confidence)
-            ),
+        .map(|t| {
+            render(
+                lang,
+                Msg::BandwidthTransferDetail,
+                &[
+                    ("streams", &t.streams),
+                    ("p10_mbps", &num(lang, t.p10_mbps)),
+                    ("p90_mbps", &num(lang, t.p90_mbps)),
+                    ("window_s", &num(lang, t.window_s)),
+                    ("confidence", &confidence_text(lang, t.confidence)),
+                ],
+            )
         })
         .unwrap_or_default();
     let message = match (dir, lang) {
@@ -145,27 +140,28 @@ fn loaded_latency(
     let status = grade(loaded.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let idle = bw
         .and_then(|b| b.idle_latency_ms.as_ref())
-        .map(|i| match lang {
-            Lang::Fr => format!(", au repos {} ms", num(lang, i.median)),
-            Lang::En => format!(", idle {} ms", num(lang, i.median)),
+        .map(|i| {
+            render(
+                lang,
+                Msg::LoadedLatencyIdleMs,
+                &[("median", &num(lang, i.median))],
+            )
         })
         .unwrap_or_default();
     let rpm = bw
         .and_then(|b| b.rpm)
         .map(|r| format!(", {} RPM", r.round()))
         .unwrap_or_default();
-    let message = match lang {
-        Lang::Fr => format!(
-            "Latence sous charge : médiane {} ms, p90 {} ms{idle}{rpm}",
-            num(lang, loaded.median),
-            num(lang, loaded.p90)
-        ),
-        Lang::En => format!(
-            "Latency under load: median {} ms, p90 {} ms{idle}{rpm}",
-            num(lang, loaded.median),
-            num(lang, loaded.p90)
-        ),
-    };
+    let message = render(
+        lang,
+        Msg::LoadedLatencyLatencyUnderLoad,
+        &[
+            ("median", &num(lang, loaded.median)),
+            ("p90", &num(lang, loaded.p90)),
+            ("idle", &idle),
+            ("rpm", &rpm),
+        ],
+    );
     check.result(
         status,
         Some(CheckValue::Number(loaded.median)),

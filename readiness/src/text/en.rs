@@ -212,5 +212,101 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterceptionFilteringProxyDecryptsFix => {
             "A filtering proxy decrypts HTTPS: ask for the ENT and identity services (EduConnect, GAR) to be exempted from HTTPS inspection."
         }
+        Msg::OsThreshold => {
+            "supported by its vendor; warn within {ending_soon_months} months of the end"
+        }
+        Msg::OsSupportEnds => "{product}: support ends on {end}",
+        Msg::OsMainstreamSupportOver => {
+            "{product}: mainstream support over, extended security updates (ESU) until {end}"
+        }
+        Msg::OsOperatingSystemNot => "operating system not recognised ({product})",
+        Msg::RamMemoryInstalledVisible => {
+            "Memory: {installed} {unit} installed ({seen} {unit} visible to the OS)"
+        }
+        Msg::DiskSystemDiskFree => {
+            "System disk {mount_point}: {free} {unit} free of {total} {unit}"
+        }
+        Msg::ArchThresholdPass => "pass: {pass}",
+        Msg::ArchThresholdWarn => "; warn: {warn}",
+        Msg::ArchSystemArchitecture => "System architecture: {arch}",
+        Msg::BrowserInternetExplorerDiscontinued => {
+            "Internet Explorer {version_text}: discontinued, ENTs do not support it"
+        }
+        Msg::BrowserNoMinimumVersion => "{label} {version_text}: no minimum version in the profile",
+        Msg::BrowserThreshold => "pass ≥ {pass}, warn ≥ {warn}",
+        Msg::BrowserInstalledVersionUnreadable => {
+            "{label} installed ({sources}), version unreadable"
+        }
+        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
+        Msg::BrowserUpdateVersionLaterFix => "Update {label} (version {pass} or later).",
+        Msg::BandwidthTransferDetail => {
+            " ({streams} streams, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s over {window_s} s stable, {confidence})"
+        }
+        Msg::LoadedLatencyIdleMs => ", idle {median} ms",
+        Msg::LoadedLatencyLatencyUnderLoad => {
+            "Latency under load: median {median} ms, p90 {p90} ms{idle}{rpm}"
+        }
+        Msg::DnsOutcomeNoAnswerFrom => "no answer from the resolver within {elapsed_ms} ms",
+        Msg::DnsOutcomeResolutionError => "resolution error: {detail}",
+        Msg::DnsResolver => "resolver {resolver}",
+        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsOtherQueryStuck => "; {which} query: {outcome}",
+        Msg::EndpointThroughProxy => " through the proxy {proxy}",
+        Msg::EndpointErrorRedirectedInsteadEnt => {
+            "redirected to {detail} instead of the ENT: a captive portal or a filter's block page"
+        }
+        Msg::EndpointStopped => "{url}{via}: {what}",
+        Msg::EndpointHttpStatus => "{url}{via}: HTTP {status_code} {timing}{phases}",
+        Msg::EndpointServerError => "{head}: server error",
+        Msg::EndpointCertificateRefusedBrowsers => {
+            "{head}: certificate refused, browsers will block this site (see endpoint.{name}.tls)"
+        }
+        Msg::EndpointPageLacksFilter => {
+            "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
+        }
+        Msg::EndpointServiceAnswersBut => {
+            "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
+        }
+        Msg::InterfaceWiFiDbm => {
+            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (warn ≥ {wifi_signal_warn_dbm}), link ≥ {speed_pass_mbps} Mbit/s (warn ≥ {speed_warn_mbps})"
+        }
+        Msg::InterfaceKindNameDetails => "{kind} interface ({name}) {details}",
+        Msg::LatencyThreshold => {
+            "pass ≤ {pass_ms} ms, fail > {fail_ms} ms or loss ≥ {loss_fail_pct} %"
+        }
+        Msg::LatencyNoAnswerProbes => {
+            "{host}: no answer to {n} probes ({method}): host unreachable"
+        }
+        Msg::LatencyMedianMsMin => {
+            "{host}: median {median} ms (min {min}, p90 {p90}, jitter {jitter} ms, loss {loss_pct} %) by {method}"
+        }
+        Msg::ProxyConfigurationScriptPac => {
+            "a configuration script (PAC) picks the proxy ({pac}); the agent does not run PAC scripts and tested the services directly"
+        }
+        Msg::ProxyProxyEntServices => {
+            "Proxy {proxy} ({source}); the ENT's services bypass it (exceptions)"
+        }
+        Msg::ProxyProxyReachableThrough => "Proxy {proxy} ({source}): {names} reachable through it",
+        Msg::InterceptionCertificateReSigned => {
+            "certificate re-signed by \"{tls}\", an authority installed on this PC that is not a public one (filtering proxy)"
+        }
+        Msg::TlsThreshold => {
+            "TLS ≥ 1.2, valid chain; warn if intercepted or expiring within {expiry_warn_days} days"
+        }
+        Msg::TlsNotNegotiated => "{url}: {what}",
+        Msg::TlsServerNotReached => "server not reached over TLS: {what}",
+        Msg::TlsCertificateExpired => "certificate expired on {date}",
+        Msg::TlsCertificateNotWrong => {
+            "certificate is for {names}, not for {server_name} (wrong server, or a filter in between?)"
+        }
+        Msg::TlsCertificateIssuedAuthority => {
+            "certificate issued by \"{tls}\", an authority this PC does not know (a filtering proxy whose root is not installed?)"
+        }
+        Msg::TlsCertificateRefused => "certificate refused ({detail})",
+        Msg::TlsCertificateFromValid => {
+            "{head}, certificate from \"{issuer}\" valid until {expiry_text}"
+        }
+        Msg::TlsExpiresDayS => "{base}: expires in {days} day(s)",
+        Msg::InterceptionNoTlsInterception => "No TLS interception ({names})",
     }
 }

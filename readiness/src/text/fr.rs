@@ -222,5 +222,105 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterceptionFilteringProxyDecryptsFix => {
             "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS."
         }
+        Msg::OsThreshold => {
+            "supporté par l'éditeur ; alerte à moins de {ending_soon_months} mois de la fin"
+        }
+        Msg::OsSupportEnds => "{product} : fin du support le {end}",
+        Msg::OsMainstreamSupportOver => {
+            "{product} : support standard terminé, mises à jour étendues (ESU) jusqu'au {end}"
+        }
+        Msg::OsOperatingSystemNot => "système non reconnu ({product})",
+        Msg::RamMemoryInstalledVisible => {
+            "Mémoire : {installed} {unit} installés ({seen} {unit} visibles par le système)"
+        }
+        Msg::DiskSystemDiskFree => {
+            "Disque système {mount_point} : {free} {unit} libres sur {total} {unit}"
+        }
+        Msg::ArchThresholdPass => "réussi : {pass}",
+        Msg::ArchThresholdWarn => " ; alerte : {warn}",
+        Msg::ArchSystemArchitecture => "Architecture du système : {arch}",
+        Msg::BrowserInternetExplorerDiscontinued => {
+            "Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"
+        }
+        Msg::BrowserNoMinimumVersion => {
+            "{label} {version_text} : pas de version minimale dans le profil"
+        }
+        Msg::BrowserThreshold => "réussi ≥ {pass}, alerte ≥ {warn}",
+        Msg::BrowserInstalledVersionUnreadable => "{label} installé ({sources}), version illisible",
+        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
+        Msg::BrowserUpdateVersionLaterFix => {
+            "Mettre à jour {label} (version {pass} ou plus récente)."
+        }
+        Msg::BandwidthTransferDetail => {
+            " ({streams} flux, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s sur {window_s} s stables, {confidence})"
+        }
+        Msg::LoadedLatencyIdleMs => ", au repos {median} ms",
+        Msg::LoadedLatencyLatencyUnderLoad => {
+            "Latence sous charge : médiane {median} ms, p90 {p90} ms{idle}{rpm}"
+        }
+        Msg::DnsOutcomeNoAnswerFrom => "pas de réponse du résolveur en {elapsed_ms} ms",
+        Msg::DnsOutcomeResolutionError => "erreur de résolution : {detail}",
+        Msg::DnsResolver => "résolveur {resolver}",
+        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsOtherQueryStuck => " ; requête {which} : {outcome}",
+        Msg::EndpointThroughProxy => " via le proxy {proxy}",
+        Msg::EndpointErrorRedirectedInsteadEnt => {
+            "redirigé vers {detail} au lieu de l'ENT : portail captif ou page de blocage d'un filtre"
+        }
+        Msg::EndpointStopped => "{url}{via} : {what}",
+        Msg::EndpointHttpStatus => "{url}{via} : HTTP {status_code} {timing}{phases}",
+        Msg::EndpointServerError => "{head} : erreur du serveur",
+        Msg::EndpointCertificateRefusedBrowsers => {
+            "{head} : certificat refusé, les navigateurs bloqueront ce site (voir endpoint.{name}.tls)"
+        }
+        Msg::EndpointPageLacksFilter => {
+            "{head} : la page ne contient pas « {expected} » : page de blocage d'un filtre ou portail à la place de l'ENT"
+        }
+        Msg::EndpointServiceAnswersBut => {
+            "{head} : le service répond mais refuse cette page (filtre, ou adresse à corriger)"
+        }
+        Msg::InterfaceWiFiDbm => {
+            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (alerte ≥ {wifi_signal_warn_dbm}), lien ≥ {speed_pass_mbps} Mbit/s (alerte ≥ {speed_warn_mbps})"
+        }
+        Msg::InterfaceKindNameDetails => "Interface {kind} ({name}) {details}",
+        Msg::LatencyThreshold => {
+            "réussi ≤ {pass_ms} ms, échec > {fail_ms} ms ou perte ≥ {loss_fail_pct} %"
+        }
+        Msg::LatencyNoAnswerProbes => {
+            "{host} : aucune réponse à {n} sondes ({method}) : serveur injoignable"
+        }
+        Msg::LatencyMedianMsMin => {
+            "{host} : médiane {median} ms (min {min}, p90 {p90}, gigue {jitter} ms, perte {loss_pct} %) par {method}"
+        }
+        Msg::ProxyConfigurationScriptPac => {
+            "un script de configuration (PAC) choisit le proxy ({pac}) ; l'agent n'exécute pas les scripts PAC et a testé les services en direct"
+        }
+        Msg::ProxyProxyEntServices => {
+            "Proxy {proxy} ({source}) ; les services de l'ENT n'y passent pas (exceptions)"
+        }
+        Msg::ProxyProxyReachableThrough => {
+            "Proxy {proxy} ({source}) : {names} accessible(s) à travers lui"
+        }
+        Msg::InterceptionCertificateReSigned => {
+            "certificat ré-signé par « {tls} », une autorité installée sur le poste mais non publique (proxy filtrant)"
+        }
+        Msg::TlsThreshold => {
+            "TLS ≥ 1.2, chaîne valide ; alerte si interceptée ou expiration dans moins de {expiry_warn_days} jours"
+        }
+        Msg::TlsNotNegotiated => "{url} : {what}",
+        Msg::TlsServerNotReached => "serveur non atteint en TLS : {what}",
+        Msg::TlsCertificateExpired => "certificat expiré depuis le {date}",
+        Msg::TlsCertificateNotWrong => {
+            "certificat établi pour {names}, pas pour {server_name} (serveur ou filtre qui s'interpose ?)"
+        }
+        Msg::TlsCertificateIssuedAuthority => {
+            "certificat émis par « {tls} », autorité inconnue du poste (proxy filtrant dont le certificat racine n'est pas installé ?)"
+        }
+        Msg::TlsCertificateRefused => "certificat refusé ({detail})",
+        Msg::TlsCertificateFromValid => {
+            "{head}, certificat de « {issuer} » valide jusqu'au {expiry_text}"
+        }
+        Msg::TlsExpiresDayS => "{base} : expire dans {days} jour(s)",
+        Msg::InterceptionNoTlsInterception => "Pas d'interception TLS ({names})",
     }
 }

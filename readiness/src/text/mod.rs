@@ -139,6 +139,56 @@ messages! {
     InterceptionNoTlsSession,
     InterceptionNoValidCertificate,
     InterceptionFilteringProxyDecryptsFix,
+    OsThreshold,
+    OsSupportEnds,
+    OsMainstreamSupportOver,
+    OsOperatingSystemNot,
+    RamMemoryInstalledVisible,
+    DiskSystemDiskFree,
+    ArchThresholdPass,
+    ArchThresholdWarn,
+    ArchSystemArchitecture,
+    BrowserInternetExplorerDiscontinued,
+    BrowserNoMinimumVersion,
+    BrowserThreshold,
+    BrowserInstalledVersionUnreadable,
+    BrowserVersionAndSources,
+    BrowserUpdateVersionLaterFix,
+    BandwidthTransferDetail,
+    LoadedLatencyIdleMs,
+    LoadedLatencyLatencyUnderLoad,
+    DnsOutcomeNoAnswerFrom,
+    DnsOutcomeResolutionError,
+    DnsResolver,
+    DnsTimeAndAddresses,
+    DnsOtherQueryStuck,
+    EndpointThroughProxy,
+    EndpointErrorRedirectedInsteadEnt,
+    EndpointStopped,
+    EndpointHttpStatus,
+    EndpointServerError,
+    EndpointCertificateRefusedBrowsers,
+    EndpointPageLacksFilter,
+    EndpointServiceAnswersBut,
+    InterfaceWiFiDbm,
+    InterfaceKindNameDetails,
+    LatencyThreshold,
+    LatencyNoAnswerProbes,
+    LatencyMedianMsMin,
+    ProxyConfigurationScriptPac,
+    ProxyProxyEntServices,
+    ProxyProxyReachableThrough,
+    InterceptionCertificateReSigned,
+    TlsThreshold,
+    TlsNotNegotiated,
+    TlsServerNotReached,
+    TlsCertificateExpired,
+    TlsCertificateNotWrong,
+    TlsCertificateIssuedAuthority,
+    TlsCertificateRefused,
+    TlsCertificateFromValid,
+    TlsExpiresDayS,
+    InterceptionNoTlsInterception,
 }
 
 /// The English template of `id`, usable in constants.
@@ -266,7 +316,10 @@ mod tests {
             assert_eq!(names(fr), names(en), "{id:?}: {fr:?} / {en:?}");
             for name in placeholders(fr).into_iter().chain(placeholders(en)) {
                 assert!(
-                    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                     "{id:?}: placeholder {{{name}}}"
                 );
             }

@@ -6,7 +6,7 @@ use super::{Ctx, limit_threshold, ms};
 use crate::measurements::network::{DnsLookup, DnsOutcome, DnsQuery};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade};
-use crate::text::{Msg, msg};
+use crate::text::{Msg, msg, render};
 
 fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
     match q.outcome {
@@ -15,23 +15,16 @@ fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
         DnsOutcome::NoAnswer => msg(lang, Msg::DnsOutcomeNoAddressName),
         DnsOutcome::Servfail => msg(lang, Msg::DnsOutcomeResolverFailedServfail),
         DnsOutcome::Refused => msg(lang, Msg::DnsOutcomeResolverRefusedAnswer),
-        DnsOutcome::Timeout => match lang {
-            Lang::Fr => format!(
-                "pas de réponse du résolveur en {} ms",
-                ms(lang, q.elapsed_ms)
-            ),
-            Lang::En => format!(
-                "no answer from the resolver within {} ms",
-                ms(lang, q.elapsed_ms)
-            ),
-        },
-        DnsOutcome::Error => match lang {
-            Lang::Fr => format!(
-                "erreur de résolution : {}",
-                q.detail.as_deref().unwrap_or("?")
-            ),
-            Lang::En => format!("resolution error: {}", q.detail.as_deref().unwrap_or("?")),
-        },
+        DnsOutcome::Timeout => render(
+            lang,
+            Msg::DnsOutcomeNoAnswerFrom,
+            &[("elapsed_ms", &ms(lang, q.elapsed_ms))],
+        ),
+        DnsOutcome::Error => render(
+            lang,
+            Msg::DnsOutcomeResolutionError,
+            &[("detail", &q.detail.as_deref().unwrap_or("?"))],
+        ),
     }
 }
 
@@ -39,10 +32,7 @@ fn resolver_label(lang: Lang, resolver: &str) -> String {
     if resolver == "system" {
         msg(lang, Msg::DnsSystemResolver)
     } else {
-        match lang {
-            Lang::Fr => format!("résolveur {resolver}"),
-            Lang::En => format!("resolver {resolver}"),
-        }
+        render(lang, Msg::DnsResolver, &[("resolver", &resolver)])
     }
 }
 
@@ -119,10 +109,11 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
     let time = completed.map(|q| q.elapsed_ms).fold(0.0, f64::max);
     let mut status = grade(time, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let shown: Vec<String> = addresses.iter().take(3).map(|a| a.to_string()).collect();
-    let mut text = match lang {
-        Lang::Fr => format!("{} ms ({})", ms(lang, time), shown.join(", ")),
-        Lang::En => format!("{} ms ({})", ms(lang, time), shown.join(", ")),
-    };
+    let mut text = render(
+        lang,
+        Msg::DnsTimeAndAddresses,
+        &[("time", &ms(lang, time)), ("shown", &shown.join(", "))],
+    );
     // One of A/AAAA unanswered while the other came back: browsers may wait on it.
     if let Some(stuck) = queries.iter().find(|q| {
         matches!(
@@ -135,10 +126,11 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
         } else {
             "AAAA"
         };
-        text.push_str(&match lang {
-            Lang::Fr => format!(" ; requête {which} : {}", outcome_text(lang, stuck)),
-            Lang::En => format!("; {which} query: {}", outcome_text(lang, stuck)),
-        });
+        text.push_str(&render(
+            lang,
+            Msg::DnsOtherQueryStuck,
+            &[("which", &which), ("outcome", &outcome_text(lang, stuck))],
+        ));
         status = status.max(CheckStatus::Warn);
     }
     DnsJudgement {

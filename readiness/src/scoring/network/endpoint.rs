@@ -13,10 +13,7 @@ use crate::text::{Msg, msg, render};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
     match (attempt.route, &m.proxy) {
-        (Route::Proxy, Some(p)) => match lang {
-            Lang::Fr => format!(" via le proxy {p}"),
-            Lang::En => format!(" through the proxy {p}"),
-        },
+        (Route::Proxy, Some(p)) => render(lang, Msg::EndpointThroughProxy, &[("proxy", &p)]),
         _ => String::new(),
     }
 }
@@ -113,14 +110,11 @@ pub(super) fn endpoint_error_text(
             msg(lang, Msg::EndpointErrorSiteRedirectsEndlesslyFix),
         ),
         EndpointErrorKind::RedirectOffsite => (
-            match lang {
-                Lang::Fr => format!(
-                    "redirigé vers {detail} au lieu de l'ENT : portail captif ou page de blocage d'un filtre"
-                ),
-                Lang::En => format!(
-                    "redirected to {detail} instead of the ENT: a captive portal or a filter's block page"
-                ),
-            },
+            render(
+                lang,
+                Msg::EndpointErrorRedirectedInsteadEnt,
+                &[("detail", &detail)],
+            ),
             msg(lang, Msg::EndpointErrorOpenBrowserGetFix),
         ),
         EndpointErrorKind::ProxyAuth => (
@@ -194,10 +188,11 @@ pub(super) fn endpoint_check(
     let via = route_text(lang, m, attempt);
     if let Some(err) = &attempt.error {
         let (what, remediation) = endpoint_error_text(lang, err.kind, &err.detail);
-        let mut message = match lang {
-            Lang::Fr => format!("{}{via} : {what}", m.url),
-            Lang::En => format!("{}{via}: {what}", m.url),
-        };
+        let mut message = render(
+            lang,
+            Msg::EndpointStopped,
+            &[("url", &m.url), ("via", &via), ("what", &what)],
+        );
         if err.kind == EndpointErrorKind::Deadline {
             return check.unknown(lang, Some(&message), threshold);
         }
@@ -231,10 +226,17 @@ pub(super) fn endpoint_check(
         (Lang::En, n) => format!("in {} ms, {n} redirect(s)", ms(lang, total)),
     };
     let phases = phases_text(lang, attempt);
-    let head = match lang {
-        Lang::Fr => format!("{}{via} : HTTP {status_code} {timing}{phases}", m.url),
-        Lang::En => format!("{}{via}: HTTP {status_code} {timing}{phases}", m.url),
-    };
+    let head = render(
+        lang,
+        Msg::EndpointHttpStatus,
+        &[
+            ("url", &m.url),
+            ("via", &via),
+            ("status_code", &status_code),
+            ("timing", &timing),
+            ("phases", &phases),
+        ],
+    );
     let value = Some(CheckValue::Number((total * 10.0).round() / 10.0));
     let fail =
         |message: String, remediation: String| (CheckStatus::Fail, message, Some(remediation));
@@ -243,10 +245,7 @@ pub(super) fn endpoint_check(
         fail(format!("{head}{} {what}", colon(lang)), fix)
     } else if status_code >= 500 {
         fail(
-            match lang {
-                Lang::Fr => format!("{head} : erreur du serveur"),
-                Lang::En => format!("{head}: server error"),
-            },
+            render(lang, Msg::EndpointServerError, &[("head", &head)]),
             ctx.msg(Msg::EndpointServiceDownOverloadedFix),
         )
     } else if attempt
@@ -255,14 +254,11 @@ pub(super) fn endpoint_check(
         .is_some_and(|t| trust(t) == Trust::Invalid)
     {
         fail(
-            match lang {
-                Lang::Fr => format!(
-                    "{head} : certificat refusé, les navigateurs bloqueront ce site (voir endpoint.{name}.tls)"
-                ),
-                Lang::En => format!(
-                    "{head}: certificate refused, browsers will block this site (see endpoint.{name}.tls)"
-                ),
-            },
+            render(
+                lang,
+                Msg::EndpointCertificateRefusedBrowsers,
+                &[("head", &head), ("name", &name)],
+            ),
             ctx.msg(Msg::EndpointSeeServiceTlsFix),
         )
     } else if attempt.expected_text_found == Some(false) {
@@ -270,27 +266,17 @@ pub(super) fn endpoint_check(
             .and_then(|e| e.expect_text.as_deref())
             .unwrap_or("?");
         fail(
-            match lang {
-                Lang::Fr => format!(
-                    "{head} : la page ne contient pas « {expected} » : page de blocage d'un filtre ou portail à la place de l'ENT"
-                ),
-                Lang::En => format!(
-                    "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
-                ),
-            },
+            render(
+                lang,
+                Msg::EndpointPageLacksFilter,
+                &[("head", &head), ("expected", &expected)],
+            ),
             ctx.msg(Msg::EndpointOpenAddressBrowserFix),
         )
     } else if status_code >= 400 {
         (
             CheckStatus::Warn,
-            match lang {
-                Lang::Fr => format!(
-                    "{head} : le service répond mais refuse cette page (filtre, ou adresse à corriger)"
-                ),
-                Lang::En => format!(
-                    "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
-                ),
-            },
+            render(lang, Msg::EndpointServiceAnswersBut, &[("head", &head)]),
             Some(ctx.msg(Msg::EndpointCheckUrlProfileFix)),
         )
     } else {

@@ -4,28 +4,22 @@ use super::Ctx;
 use crate::measurements::network::InterfaceKind;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
-use crate::text::Msg;
+use crate::text::{Msg, render};
 
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;
     let lang = ctx.lang;
     let check = Check::new("network.interface", cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "Wi-Fi ≥ {} dBm (alerte ≥ {}), lien ≥ {} Mbit/s (alerte ≥ {})",
-            num(lang, cfg.wifi_signal_pass_dbm),
-            num(lang, cfg.wifi_signal_warn_dbm),
-            num(lang, cfg.speed_pass_mbps),
-            num(lang, cfg.speed_warn_mbps)
-        ),
-        Lang::En => format!(
-            "Wi-Fi ≥ {} dBm (warn ≥ {}), link ≥ {} Mbit/s (warn ≥ {})",
-            num(lang, cfg.wifi_signal_pass_dbm),
-            num(lang, cfg.wifi_signal_warn_dbm),
-            num(lang, cfg.speed_pass_mbps),
-            num(lang, cfg.speed_warn_mbps)
-        ),
-    });
+    let threshold = Some(render(
+        lang,
+        Msg::InterfaceWiFiDbm,
+        &[
+            ("wifi_signal_pass_dbm", &num(lang, cfg.wifi_signal_pass_dbm)),
+            ("wifi_signal_warn_dbm", &num(lang, cfg.wifi_signal_warn_dbm)),
+            ("speed_pass_mbps", &num(lang, cfg.speed_pass_mbps)),
+            ("speed_warn_mbps", &num(lang, cfg.speed_warn_mbps)),
+        ],
+    ));
     let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
         return check.unknown(lang, ctx.missing("interface"), threshold);
     };
@@ -62,10 +56,15 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
             cfg.wifi_signal_warn_dbm,
         ));
     }
-    let message = match lang {
-        Lang::Fr => format!("Interface {kind} ({}) {}", i.name, details.join(", ")),
-        Lang::En => format!("{kind} interface ({}) {}", i.name, details.join(", ")),
-    };
+    let message = render(
+        lang,
+        Msg::InterfaceKindNameDetails,
+        &[
+            ("kind", &kind),
+            ("name", &i.name),
+            ("details", &details.join(", ")),
+        ],
+    );
     let remediation = if i.kind == InterfaceKind::Wifi {
         ctx.msg(Msg::InterfaceWeakWiFiFix)
     } else {

@@ -6,7 +6,7 @@ use crate::measurements::network::LatencyMethod;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
 use crate::stats;
-use crate::text::Msg;
+use crate::text::{Msg, render};
 
 /// Round-trip statistics over the samples received.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,20 +52,15 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
     let cfg = &ctx.profile.checks.latency;
     let lang = ctx.lang;
     let check = Check::new(&format!("latency.{target}"), cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "réussi ≤ {} ms, échec > {} ms ou perte ≥ {} %",
-            num(lang, cfg.pass_ms),
-            num(lang, cfg.fail_ms),
-            num(lang, cfg.loss_fail_pct)
-        ),
-        Lang::En => format!(
-            "pass ≤ {} ms, fail > {} ms or loss ≥ {} %",
-            num(lang, cfg.pass_ms),
-            num(lang, cfg.fail_ms),
-            num(lang, cfg.loss_fail_pct)
-        ),
-    });
+    let threshold = Some(render(
+        lang,
+        Msg::LatencyThreshold,
+        &[
+            ("pass_ms", &num(lang, cfg.pass_ms)),
+            ("fail_ms", &num(lang, cfg.fail_ms)),
+            ("loss_fail_pct", &num(lang, cfg.loss_fail_pct)),
+        ],
+    ));
     let Some(m) = ctx
         .net
         .and_then(|n| n.latency.iter().find(|l| l.target == target))
@@ -86,16 +81,11 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
             None,
             None,
             threshold,
-            match lang {
-                Lang::Fr => format!(
-                    "{} : aucune réponse à {n} sondes ({method}) : serveur injoignable",
-                    m.host
-                ),
-                Lang::En => format!(
-                    "{}: no answer to {n} probes ({method}): host unreachable",
-                    m.host
-                ),
-            },
+            render(
+                lang,
+                Msg::LatencyNoAnswerProbes,
+                &[("host", &m.host), ("n", &n), ("method", &method)],
+            ),
             Some(ctx.msg(Msg::LatencyServerDoesNotFix)),
         );
     };
@@ -110,26 +100,19 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
         CheckStatus::Pass
     };
     let status = by_time.max(by_loss);
-    let message = match lang {
-        Lang::Fr => format!(
-            "{} : médiane {} ms (min {}, p90 {}, gigue {} ms, perte {} %) par {method}",
-            m.host,
-            ms(lang, stats.median),
-            ms(lang, stats.min),
-            ms(lang, stats.p90),
-            ms(lang, stats.jitter),
-            num(lang, stats.loss_pct)
-        ),
-        Lang::En => format!(
-            "{}: median {} ms (min {}, p90 {}, jitter {} ms, loss {} %) by {method}",
-            m.host,
-            ms(lang, stats.median),
-            ms(lang, stats.min),
-            ms(lang, stats.p90),
-            ms(lang, stats.jitter),
-            num(lang, stats.loss_pct)
-        ),
-    };
+    let message = render(
+        lang,
+        Msg::LatencyMedianMsMin,
+        &[
+            ("host", &m.host),
+            ("median", &ms(lang, stats.median)),
+            ("min", &ms(lang, stats.min)),
+            ("p90", &ms(lang, stats.p90)),
+            ("jitter", &ms(lang, stats.jitter)),
+            ("loss_pct", &num(lang, stats.loss_pct)),
+            ("method", &method),
+        ],
+    );
     check.result(
         status,
         Some(CheckValue::Number((stats.median * 100.0).round() / 100.0)),

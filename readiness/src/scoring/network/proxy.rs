@@ -6,7 +6,7 @@ use super::endpoint::endpoint_error_text;
 use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
-use crate::text::Msg;
+use crate::text::{Msg, render};
 
 pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.proxy;
@@ -25,14 +25,7 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
         .or(settings.http_proxy.as_deref());
     let Some(proxy) = configured else {
         if let Some(pac) = &settings.pac_url {
-            let reason = match lang {
-                Lang::Fr => format!(
-                    "un script de configuration (PAC) choisit le proxy ({pac}) ; l'agent n'exécute pas les scripts PAC et a testé les services en direct"
-                ),
-                Lang::En => format!(
-                    "a configuration script (PAC) picks the proxy ({pac}); the agent does not run PAC scripts and tested the services directly"
-                ),
-            };
+            let reason = render(lang, Msg::ProxyConfigurationScriptPac, &[("pac", &pac)]);
             return check.unknown(lang, Some(&reason), threshold);
         }
         return check.result(
@@ -65,14 +58,11 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
             value,
             None,
             threshold,
-            match lang {
-                Lang::Fr => format!(
-                    "Proxy {proxy} ({source}) ; les services de l'ENT n'y passent pas (exceptions)"
-                ),
-                Lang::En => {
-                    format!("Proxy {proxy} ({source}); the ENT's services bypass it (exceptions)")
-                }
-            },
+            render(
+                lang,
+                Msg::ProxyProxyEntServices,
+                &[("proxy", &proxy), ("source", &source)],
+            ),
             None,
         );
     }
@@ -127,16 +117,15 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
             value,
             None,
             threshold,
-            match lang {
-                Lang::Fr => format!(
-                    "Proxy {proxy} ({source}) : {} accessible(s) à travers lui",
-                    names.join(", ")
-                ),
-                Lang::En => format!(
-                    "Proxy {proxy} ({source}): {} reachable through it",
-                    names.join(", ")
-                ),
-            },
+            render(
+                lang,
+                Msg::ProxyProxyReachableThrough,
+                &[
+                    ("proxy", &proxy),
+                    ("source", &source),
+                    ("names", &names.join(", ")),
+                ],
+            ),
             None,
         );
     }

@@ -12,7 +12,7 @@ use crate::measurements::network::{
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
-use crate::text::Msg;
+use crate::text::{Msg, render};
 
 /// How a chain is trusted, from the best case down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,16 +92,11 @@ fn short_name(dn: &str) -> String {
 fn interception(lang: Lang, tls: &TlsInfo, configured: Option<&Endpoint>) -> Option<String> {
     let trust = trust(tls);
     if trust == Trust::OsOnly {
-        return Some(match lang {
-            Lang::Fr => format!(
-                "certificat ré-signé par « {} », une autorité installée sur le poste mais non publique (proxy filtrant)",
-                top_issuer(tls)
-            ),
-            Lang::En => format!(
-                "certificate re-signed by \"{}\", an authority installed on this PC that is not a public one (filtering proxy)",
-                top_issuer(tls)
-            ),
-        });
+        return Some(render(
+            lang,
+            Msg::InterceptionCertificateReSigned,
+            &[("tls", &top_issuer(tls))],
+        ));
     }
     let expected = configured
         .map(|e| e.expected_issuers.as_slice())
@@ -141,16 +136,11 @@ pub(super) fn tls_check(
     let cfg = &ctx.profile.checks.endpoint_tls;
     let lang = ctx.lang;
     let check = Check::new(&format!("endpoint.{name}.tls"), cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "TLS ≥ 1.2, chaîne valide ; alerte si interceptée ou expiration dans moins de {} jours",
-            cfg.expiry_warn_days
-        ),
-        Lang::En => format!(
-            "TLS ≥ 1.2, valid chain; warn if intercepted or expiring within {} days",
-            cfg.expiry_warn_days
-        ),
-    });
+    let threshold = Some(render(
+        lang,
+        Msg::TlsThreshold,
+        &[("expiry_warn_days", &cfg.expiry_warn_days)],
+    ));
     let Some(m) = measured else {
         return check.unknown(lang, ctx.missing("endpoints"), threshold);
     };
@@ -170,20 +160,18 @@ pub(super) fn tls_check(
                 value,
                 None,
                 threshold,
-                match lang {
-                    Lang::Fr => format!("{} : {what}", m.url),
-                    Lang::En => format!("{}: {what}", m.url),
-                },
+                render(
+                    lang,
+                    Msg::TlsNotNegotiated,
+                    &[("url", &m.url), ("what", &what)],
+                ),
                 Some(fix),
             );
         }
         let reason = match &attempt.error {
             Some(err) => {
                 let (what, _) = endpoint_error_text(lang, err.kind, &err.detail);
-                match lang {
-                    Lang::Fr => format!("serveur non atteint en TLS : {what}"),
-                    Lang::En => format!("server not reached over TLS: {what}"),
-                }
+                render(lang, Msg::TlsServerNotReached, &[("what", &what)])
             }
             None => ctx.msg(Msg::TlsNoTlsSession),
         };
@@ -213,44 +201,32 @@ pub(super) fn tls_check(
                 let date = leaf
                     .map(|c| c.not_after.strftime("%Y-%m-%d").to_string())
                     .unwrap_or_default();
-                match lang {
-                    Lang::Fr => format!("certificat expiré depuis le {date}"),
-                    Lang::En => format!("certificate expired on {date}"),
-                }
+                render(lang, Msg::TlsCertificateExpired, &[("date", &date)])
             }
             (CertErrorKind::NotYetValid, _) => ctx.msg(Msg::TlsCertificateNotValid),
             (CertErrorKind::NameMismatch, _) => {
                 let names = leaf.map(|c| c.names.join(", ")).unwrap_or_default();
-                match lang {
-                    Lang::Fr => format!(
-                        "certificat établi pour {names}, pas pour {} (serveur ou filtre qui s'interpose ?)",
-                        tls.server_name
-                    ),
-                    Lang::En => format!(
-                        "certificate is for {names}, not for {} (wrong server, or a filter in between?)",
-                        tls.server_name
-                    ),
-                }
+                render(
+                    lang,
+                    Msg::TlsCertificateNotWrong,
+                    &[("names", &names), ("server_name", &tls.server_name)],
+                )
             }
             (CertErrorKind::UnknownIssuer, _) if self_signed => {
                 ctx.msg(Msg::TlsSelfSignedCertificate)
             }
-            (CertErrorKind::UnknownIssuer, _) => match lang {
-                Lang::Fr => format!(
-                    "certificat émis par « {} », autorité inconnue du poste (proxy filtrant dont le certificat racine n'est pas installé ?)",
-                    top_issuer(tls)
-                ),
-                Lang::En => format!(
-                    "certificate issued by \"{}\", an authority this PC does not know (a filtering proxy whose root is not installed?)",
-                    top_issuer(tls)
-                ),
-            },
+            (CertErrorKind::UnknownIssuer, _) => render(
+                lang,
+                Msg::TlsCertificateIssuedAuthority,
+                &[("tls", &top_issuer(tls))],
+            ),
             (CertErrorKind::BadSignature, _) => ctx.msg(Msg::TlsInvalidCertificateSignature),
             (CertErrorKind::Revoked, _) => ctx.msg(Msg::TlsCertificateRevoked),
-            (CertErrorKind::Other, _) => match lang {
-                Lang::Fr => format!("certificat refusé ({})", detail.as_deref().unwrap_or("?")),
-                Lang::En => format!("certificate refused ({})", detail.as_deref().unwrap_or("?")),
-            },
+            (CertErrorKind::Other, _) => render(
+                lang,
+                Msg::TlsCertificateRefused,
+                &[("detail", &detail.as_deref().unwrap_or("?"))],
+            ),
         };
         let fix = match kind {
             CertErrorKind::NotYetValid => ctx.msg(Msg::TlsSetPcClockFix),
@@ -277,10 +253,15 @@ pub(super) fn tls_check(
         }
         None => (String::new(), None),
     };
-    let base = match lang {
-        Lang::Fr => format!("{head}, certificat de « {issuer} » valide jusqu'au {expiry_text}"),
-        Lang::En => format!("{head}, certificate from \"{issuer}\" valid until {expiry_text}"),
-    };
+    let base = render(
+        lang,
+        Msg::TlsCertificateFromValid,
+        &[
+            ("head", &head),
+            ("issuer", &issuer),
+            ("expiry_text", &expiry_text),
+        ],
+    );
     if let Some(why) = interception(lang, tls, configured) {
         return check.result(
             CheckStatus::Warn,
@@ -299,10 +280,11 @@ pub(super) fn tls_check(
             value,
             None,
             threshold,
-            match lang {
-                Lang::Fr => format!("{base} : expire dans {days} jour(s)"),
-                Lang::En => format!("{base}: expires in {days} day(s)"),
-            },
+            render(
+                lang,
+                Msg::TlsExpiresDayS,
+                &[("base", &base), ("days", &days)],
+            ),
             Some(ctx.msg(Msg::TlsTellServiceOperatorFix)),
         );
     }
@@ -361,10 +343,11 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
             Some(CheckValue::Text("none".into())),
             None,
             threshold,
-            match lang {
-                Lang::Fr => format!("Pas d'interception TLS ({})", names.join(", ")),
-                Lang::En => format!("No TLS interception ({})", names.join(", ")),
-            },
+            render(
+                lang,
+                Msg::InterceptionNoTlsInterception,
+                &[("names", &names.join(", "))],
+            ),
             None,
         );
     }
