@@ -12,7 +12,7 @@ use crate::lifecycle::{self, SupportStatus};
 use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
-use crate::text::{Msg, msg, render};
+use crate::text::{Msg, msg, render, text};
 
 mod bandwidth;
 mod grade;
@@ -37,10 +37,7 @@ fn num(lang: Lang, x: f64) -> String {
 }
 
 fn gib_unit(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "Gio",
-        Lang::En => "GiB",
-    }
+    text(lang, Msg::GibUnit)
 }
 
 struct Check {
@@ -177,11 +174,13 @@ fn os_support(
     let (status, message) = match a.status {
         SupportStatus::Supported => (
             CheckStatus::Pass,
-            match (&end, lang) {
-                (Some(end), Lang::Fr) => format!("{} : supporté jusqu'au {end}", a.product),
-                (Some(end), Lang::En) => format!("{}: supported until {end}", a.product),
-                (None, Lang::Fr) => format!("{} : supporté", a.product),
-                (None, Lang::En) => format!("{}: supported", a.product),
+            match &end {
+                Some(end) => render(
+                    lang,
+                    Msg::OsSupportedUntil,
+                    &[("product", &a.product), ("end", end)],
+                ),
+                None => render(lang, Msg::OsSupported, &[("product", &a.product)]),
             },
         ),
         SupportStatus::EndingSoon => (
@@ -208,18 +207,13 @@ fn os_support(
         ),
         SupportStatus::Unsupported => (
             CheckStatus::Fail,
-            match (&end, lang) {
-                (Some(end), Lang::Fr) => {
-                    format!(
-                        "{} : plus de mises à jour de sécurité depuis le {end}",
-                        a.product
-                    )
-                }
-                (Some(end), Lang::En) => {
-                    format!("{}: no security updates since {end}", a.product)
-                }
-                (None, Lang::Fr) => format!("{} : plus de mises à jour de sécurité", a.product),
-                (None, Lang::En) => format!("{}: no longer gets security updates", a.product),
+            match &end {
+                Some(end) => render(
+                    lang,
+                    Msg::OsNoSecurityUpdatesSince,
+                    &[("product", &a.product), ("end", end)],
+                ),
+                None => render(lang, Msg::OsNoSecurityUpdates, &[("product", &a.product)]),
             },
         ),
         SupportStatus::Unknown => {
@@ -232,41 +226,23 @@ fn os_support(
         None => message,
     };
     let windows10 = os.family == OsFamily::Windows && a.product.starts_with("Windows 10");
-    let remediation = match (os.family, windows10, lang) {
-        (OsFamily::Windows, true, Lang::Fr) => {
-            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
-        }
-        (OsFamily::Windows, true, Lang::En) => {
-            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
-        }
-        (OsFamily::Windows, false, Lang::Fr) => {
-            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
-        }
-        (OsFamily::Windows, false, Lang::En) => {
-            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
-        }
-        (OsFamily::Linux, _, Lang::Fr) => {
-            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
-        }
-        (OsFamily::Linux, _, Lang::En) => {
-            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
-        }
-        (OsFamily::Macos, _, Lang::Fr) => {
-            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
-        }
-        (OsFamily::Macos, _, Lang::En) => {
-            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
-        }
-        (OsFamily::Other, _, Lang::Fr) => "Installer un système supporté par son éditeur.",
-        (OsFamily::Other, _, Lang::En) => "Install an operating system supported by its vendor.",
-    };
+    let remediation = msg(
+        lang,
+        match (os.family, windows10) {
+            (OsFamily::Windows, true) => Msg::OsWindows10Fix,
+            (OsFamily::Windows, false) => Msg::OsWindowsFix,
+            (OsFamily::Linux, _) => Msg::OsLinuxFix,
+            (OsFamily::Macos, _) => Msg::OsMacosFix,
+            (OsFamily::Other, _) => Msg::OsOtherFix,
+        },
+    );
     check.result(
         status,
         Some(CheckValue::Text(a.product.clone())),
         None,
         threshold,
         message,
-        Some(remediation.to_owned()),
+        Some(remediation),
     )
 }
 
@@ -320,17 +296,21 @@ fn cpu_cores(
     };
     let n = f64::from(cpu.logical_cores);
     let model = cpu.model.as_deref().unwrap_or("?");
-    let message = match (lang, cpu.physical_cores) {
-        (Lang::Fr, Some(p)) => format!(
-            "Processeur : {} cœurs logiques ({p} physiques), {model}",
-            cpu.logical_cores
+    let message = match cpu.physical_cores {
+        Some(p) => render(
+            lang,
+            Msg::CpuCoresPhysicalModel,
+            &[
+                ("logical", &cpu.logical_cores),
+                ("physical", &p),
+                ("model", &model),
+            ],
         ),
-        (Lang::En, Some(p)) => format!(
-            "CPU: {} logical cores ({p} physical), {model}",
-            cpu.logical_cores
+        None => render(
+            lang,
+            Msg::CpuCoresModel,
+            &[("logical", &cpu.logical_cores), ("model", &model)],
         ),
-        (Lang::Fr, None) => format!("Processeur : {} cœurs logiques, {model}", cpu.logical_cores),
-        (Lang::En, None) => format!("CPU: {} logical cores, {model}", cpu.logical_cores),
     };
     let remediation = msg(lang, Msg::CpuSlowModernBrowserFix);
     check.result(
@@ -562,12 +542,15 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             Some(CheckValue::Text(best.clone())),
             None,
             any_threshold,
-            match (any_status, lang) {
-                (CheckStatus::Pass, Lang::Fr) => format!("Navigateur compatible : {best}"),
-                (CheckStatus::Pass, Lang::En) => format!("Compatible browser: {best}"),
-                (_, Lang::Fr) => format!("Meilleur navigateur : {best}, ancien"),
-                (_, Lang::En) => format!("Best browser: {best}, outdated"),
-            },
+            render(
+                lang,
+                if any_status == CheckStatus::Pass {
+                    Msg::BrowserCompatible
+                } else {
+                    Msg::BrowserBestOutdated
+                },
+                &[("best", &best)],
+            ),
             Some(msg(lang, Msg::BrowserInstallUpdateFirefoxFix)),
         ),
         None if found.installed.is_empty() && no_browser_reason.is_some() => {

@@ -10,7 +10,7 @@ use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
 use crate::report::{CheckResult, CheckValue, Lang};
-use crate::text::{Msg, msg, render};
+use crate::text::{Msg, msg, render, text};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
@@ -38,14 +38,14 @@ fn missing<'a>(bw: Option<&'a BandwidthMeasurements>, part: &str) -> Option<&'a 
 }
 
 fn confidence_text(lang: Lang, c: Confidence) -> &'static str {
-    match (c, lang) {
-        (Confidence::High, Lang::Fr) => "confiance élevée",
-        (Confidence::High, Lang::En) => "high confidence",
-        (Confidence::Medium, Lang::Fr) => "confiance moyenne",
-        (Confidence::Medium, Lang::En) => "medium confidence",
-        (Confidence::Low, Lang::Fr) => "confiance faible : débit instable",
-        (Confidence::Low, Lang::En) => "low confidence: throughput unstable",
-    }
+    text(
+        lang,
+        match c {
+            Confidence::High => Msg::BandwidthConfidenceHigh,
+            Confidence::Medium => Msg::BandwidthConfidenceMedium,
+            Confidence::Low => Msg::BandwidthConfidenceLow,
+        },
+    )
 }
 
 fn throughput(
@@ -95,20 +95,12 @@ fn throughput(
             )
         })
         .unwrap_or_default();
-    let message = match (dir, lang) {
-        (Direction::Download, Lang::Fr) => {
-            format!("Débit descendant : {} Mbit/s{extra}", num(lang, mbps))
-        }
-        (Direction::Download, Lang::En) => format!("Download: {} Mbit/s{extra}", num(lang, mbps)),
-        (Direction::Upload, Lang::Fr) => format!(
-            "Débit montant (compté par le collecteur) : {} Mbit/s{extra}",
-            num(lang, mbps)
-        ),
-        (Direction::Upload, Lang::En) => format!(
-            "Upload (counted by the collector): {} Mbit/s{extra}",
-            num(lang, mbps)
-        ),
+    let id = match dir {
+        Direction::Download => Msg::BandwidthDownload,
+        Direction::Upload => Msg::BandwidthUpload,
     };
+    let message = render(lang, id, &[("mbps", &num(lang, mbps)), ("extra", &extra)]);
+
     let remediation = match dir {
         Direction::Download => msg(lang, Msg::BandwidthNotEnoughBandwidthFix),
         Direction::Upload => msg(lang, Msg::BandwidthLowUploadSendingFix),

@@ -308,5 +308,52 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::TlsExpiresDayS => "{base}: expires in {days} day(s)",
         Msg::InterceptionNoTlsInterception => "No TLS interception ({names})",
+        Msg::OsSupportedUntil => "{product}: supported until {end}",
+        Msg::OsSupported => "{product}: supported",
+        Msg::OsNoSecurityUpdatesSince => "{product}: no security updates since {end}",
+        Msg::OsNoSecurityUpdates => "{product}: no longer gets security updates",
+        Msg::OsWindows10Fix => {
+            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
+        }
+        Msg::OsWindowsFix => {
+            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
+        }
+        Msg::OsLinuxFix => {
+            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
+        }
+        Msg::OsMacosFix => {
+            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
+        }
+        Msg::OsOtherFix => "Install an operating system supported by its vendor.",
+        Msg::CpuCoresPhysicalModel => "CPU: {logical} logical cores ({physical} physical), {model}",
+        Msg::CpuCoresModel => "CPU: {logical} logical cores, {model}",
+        Msg::BrowserCompatible => "Compatible browser: {best}",
+        Msg::BrowserBestOutdated => "Best browser: {best}, outdated",
+        Msg::GibUnit => "GiB",
+        Msg::ClockBehind => "This PC's clock is {amount} s behind the ENT's ({sources})",
+        Msg::ClockAhead => "This PC's clock is {amount} s ahead of the ENT's ({sources})",
+        Msg::EndpointPhaseConnect => "connect",
+        Msg::EndpointPhaseFirstByte => "first byte",
+        Msg::EndpointTiming => "in {total} ms",
+        Msg::EndpointTimingRedirects => "in {total} ms, {redirects} redirect(s)",
+        Msg::EndpointSlow => "{head}: slow",
+        Msg::ProxySourceEnvironment => "environment variables",
+        Msg::ProxySourceWindows => "Windows settings",
+        Msg::ProxySourceMacos => "macOS settings",
+        Msg::ProxyProblems => "Proxy {proxy} ({source}): {problems}",
+        Msg::ProxyProblemsSeparator => "; ",
+        Msg::InterceptionUnexpectedIssuer => {
+            "certificate issued by \"{issuer}\", while the profile expects {expected}"
+        }
+        Msg::InterceptionIssuersOr => " or ",
+        Msg::BandwidthDownload => "Download: {mbps} Mbit/s{extra}",
+        Msg::BandwidthUpload => "Upload (counted by the collector): {mbps} Mbit/s{extra}",
+        Msg::BandwidthConfidenceHigh => "high confidence",
+        Msg::BandwidthConfidenceMedium => "medium confidence",
+        Msg::BandwidthConfidenceLow => "low confidence: throughput unstable",
+        Msg::LatencyMethodTcpConnect => "TCP connect",
+        Msg::InterfaceKindWired => "wired",
+        Msg::InterfaceKindVirtual => "virtual",
+        Msg::InterfaceKindOther => "other",
     }
 }

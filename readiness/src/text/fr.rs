@@ -322,5 +322,60 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::TlsExpiresDayS => "{base} : expire dans {days} jour(s)",
         Msg::InterceptionNoTlsInterception => "Pas d'interception TLS ({names})",
+        Msg::OsSupportedUntil => "{product} : supporté jusqu'au {end}",
+        Msg::OsSupported => "{product} : supporté",
+        Msg::OsNoSecurityUpdatesSince => {
+            "{product} : plus de mises à jour de sécurité depuis le {end}"
+        }
+        Msg::OsNoSecurityUpdates => "{product} : plus de mises à jour de sécurité",
+        Msg::OsWindows10Fix => {
+            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
+        }
+        Msg::OsWindowsFix => {
+            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
+        }
+        Msg::OsLinuxFix => {
+            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
+        }
+        Msg::OsMacosFix => {
+            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
+        }
+        Msg::OsOtherFix => "Installer un système supporté par son éditeur.",
+        Msg::CpuCoresPhysicalModel => {
+            "Processeur : {logical} cœurs logiques ({physical} physiques), {model}"
+        }
+        Msg::CpuCoresModel => "Processeur : {logical} cœurs logiques, {model}",
+        Msg::BrowserCompatible => "Navigateur compatible : {best}",
+        Msg::BrowserBestOutdated => "Meilleur navigateur : {best}, ancien",
+        Msg::GibUnit => "Gio",
+        Msg::ClockBehind => {
+            "Horloge du poste en retard de {amount} s sur celle de l'ENT ({sources})"
+        }
+        Msg::ClockAhead => {
+            "Horloge du poste en avance de {amount} s sur celle de l'ENT ({sources})"
+        }
+        Msg::EndpointPhaseConnect => "connexion",
+        Msg::EndpointPhaseFirstByte => "1er octet",
+        Msg::EndpointTiming => "en {total} ms",
+        Msg::EndpointTimingRedirects => "en {total} ms, {redirects} redirection(s)",
+        Msg::EndpointSlow => "{head} : lent",
+        Msg::ProxySourceEnvironment => "variables d'environnement",
+        Msg::ProxySourceWindows => "paramètres Windows",
+        Msg::ProxySourceMacos => "réglages macOS",
+        Msg::ProxyProblems => "Proxy {proxy} ({source}) : {problems}",
+        Msg::ProxyProblemsSeparator => " ; ",
+        Msg::InterceptionUnexpectedIssuer => {
+            "certificat émis par « {issuer} », alors que le profil attend {expected}"
+        }
+        Msg::InterceptionIssuersOr => " ou ",
+        Msg::BandwidthDownload => "Débit descendant : {mbps} Mbit/s{extra}",
+        Msg::BandwidthUpload => "Débit montant (compté par le collecteur) : {mbps} Mbit/s{extra}",
+        Msg::BandwidthConfidenceHigh => "confiance élevée",
+        Msg::BandwidthConfidenceMedium => "confiance moyenne",
+        Msg::BandwidthConfidenceLow => "confiance faible : débit instable",
+        Msg::LatencyMethodTcpConnect => "connexion TCP",
+        Msg::InterfaceKindWired => "filaire",
+        Msg::InterfaceKindVirtual => "virtuelle",
+        Msg::InterfaceKindOther => "autre",
     }
 }

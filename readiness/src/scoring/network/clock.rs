@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use super::{Ctx, limit_threshold};
-use crate::report::{CheckResult, CheckValue, Lang};
+use crate::report::{CheckResult, CheckValue};
 use crate::scoring::{Better, Check, grade, num};
 use crate::stats;
-use crate::text::Msg;
+use crate::text::{Msg, render};
 
 /// The workstation's clock skew in seconds (server minus local: positive when the PC is
 /// behind), the median over samples.
@@ -40,24 +40,17 @@ pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
     let abs = skew.abs();
     let status = grade(abs, Better::Lower, cfg.pass_s, cfg.fail_s);
     let amount = num(lang, (abs * 10.0).round() / 10.0);
-    let message = match (lang, skew >= 0.0) {
-        (Lang::Fr, true) => format!(
-            "Horloge du poste en retard de {amount} s sur celle de l'ENT ({})",
-            sources.join(", ")
-        ),
-        (Lang::Fr, false) => format!(
-            "Horloge du poste en avance de {amount} s sur celle de l'ENT ({})",
-            sources.join(", ")
-        ),
-        (Lang::En, true) => format!(
-            "This PC's clock is {amount} s behind the ENT's ({})",
-            sources.join(", ")
-        ),
-        (Lang::En, false) => format!(
-            "This PC's clock is {amount} s ahead of the ENT's ({})",
-            sources.join(", ")
-        ),
+    let ahead_or_behind = if skew >= 0.0 {
+        Msg::ClockBehind
+    } else {
+        Msg::ClockAhead
     };
+    let message = render(
+        lang,
+        ahead_or_behind,
+        &[("amount", &amount), ("sources", &sources.join(", "))],
+    );
+
     check.result(
         status,
         Some(CheckValue::Number((skew * 10.0).round() / 10.0)),

@@ -9,7 +9,7 @@ use crate::measurements::network::{
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade};
-use crate::text::{Msg, msg, render};
+use crate::text::{Msg, msg, render, text};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
     match (attempt.route, &m.proxy) {
@@ -153,17 +153,16 @@ fn phases_text(lang: Lang, attempt: &EndpointAttempt) -> String {
         return String::new();
     };
     let mut parts = Vec::new();
-    let mut add = |label_fr: &str, label_en: &str, v: Option<f64>| {
+    let mut add = |label: &str, v: Option<f64>| {
         if let Some(v) = v {
-            let label = if lang == Lang::Fr { label_fr } else { label_en };
             parts.push(format!("{label} {}", ms(lang, v)));
         }
     };
-    add("DNS", "DNS", first.dns_ms);
-    add("connexion", "connect", first.connect_ms);
-    add("proxy", "proxy", first.proxy_ms);
-    add("TLS", "TLS", first.tls_ms);
-    add("1er octet", "first byte", first.ttfb_ms);
+    add("DNS", first.dns_ms);
+    add(text(lang, Msg::EndpointPhaseConnect), first.connect_ms);
+    add("proxy", first.proxy_ms);
+    add("TLS", first.tls_ms);
+    add(text(lang, Msg::EndpointPhaseFirstByte), first.ttfb_ms);
     if parts.is_empty() {
         String::new()
     } else {
@@ -219,12 +218,16 @@ pub(super) fn endpoint_check(
     let status_code = attempt.hops.last().and_then(|h| h.status).unwrap_or(0);
     let redirects = attempt.hops.len().saturating_sub(1);
     let total = attempt.total_ms;
-    let timing = match (lang, redirects) {
-        (Lang::Fr, 0) => format!("en {} ms", ms(lang, total)),
-        (Lang::En, 0) => format!("in {} ms", ms(lang, total)),
-        (Lang::Fr, n) => format!("en {} ms, {n} redirection(s)", ms(lang, total)),
-        (Lang::En, n) => format!("in {} ms, {n} redirect(s)", ms(lang, total)),
+    let total_text = ms(lang, total);
+    let timing = match redirects {
+        0 => render(lang, Msg::EndpointTiming, &[("total", &total_text)]),
+        n => render(
+            lang,
+            Msg::EndpointTimingRedirects,
+            &[("total", &total_text), ("redirects", &n)],
+        ),
     };
+
     let phases = phases_text(lang, attempt);
     let head = render(
         lang,
@@ -281,10 +284,9 @@ pub(super) fn endpoint_check(
         )
     } else {
         let status = grade(total, Better::Lower, cfg.pass_ms, cfg.fail_ms);
-        let message = match (status, lang) {
-            (CheckStatus::Pass, _) => head,
-            (_, Lang::Fr) => format!("{head} : lent"),
-            (_, Lang::En) => format!("{head}: slow"),
+        let message = match status {
+            CheckStatus::Pass => head,
+            _ => render(lang, Msg::EndpointSlow, &[("head", &head)]),
         };
         (
             status,

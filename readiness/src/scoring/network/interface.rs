@@ -2,9 +2,9 @@
 
 use super::Ctx;
 use crate::measurements::network::InterfaceKind;
-use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::report::{CheckResult, CheckStatus, CheckValue};
 use crate::scoring::{Better, Check, grade, num};
-use crate::text::{Msg, render};
+use crate::text::{Msg, render, text};
 
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;
@@ -23,17 +23,14 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
         return check.unknown(lang, ctx.missing("interface"), threshold);
     };
-    let kind = match (i.kind, lang) {
-        (InterfaceKind::Wired, Lang::Fr) => "filaire",
-        (InterfaceKind::Wired, Lang::En) => "wired",
-        (InterfaceKind::Wifi, _) => "Wi-Fi",
-        (InterfaceKind::Virtual, Lang::Fr) => "virtuelle",
-        (InterfaceKind::Virtual, Lang::En) => "virtual",
-        (InterfaceKind::Tunnel, Lang::Fr) => "tunnel (VPN)",
-        (InterfaceKind::Tunnel, Lang::En) => "tunnel (VPN)",
-        (InterfaceKind::Other, Lang::Fr) => "autre",
-        (InterfaceKind::Other, Lang::En) => "other",
+    let kind = match i.kind {
+        InterfaceKind::Wired => text(lang, Msg::InterfaceKindWired),
+        InterfaceKind::Wifi => "Wi-Fi",
+        InterfaceKind::Virtual => text(lang, Msg::InterfaceKindVirtual),
+        InterfaceKind::Tunnel => "tunnel (VPN)",
+        InterfaceKind::Other => text(lang, Msg::InterfaceKindOther),
     };
+
     let mut status = CheckStatus::Pass;
     let mut details = Vec::new();
     if let Some(speed) = i.speed_mbps {

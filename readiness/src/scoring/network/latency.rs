@@ -6,7 +6,7 @@ use crate::measurements::network::LatencyMethod;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade, num};
 use crate::stats;
-use crate::text::{Msg, render};
+use crate::text::{Msg, render, text};
 
 /// Round-trip statistics over the samples received.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,8 +42,7 @@ fn method_text(lang: Lang, m: Option<LatencyMethod>) -> &'static str {
         (Some(LatencyMethod::IcmpRaw), _) => "ICMP",
         (Some(LatencyMethod::IcmpDatagram), _) => "ICMP (datagram)",
         (Some(LatencyMethod::IcmpHelper), _) => "ICMP (Windows)",
-        (Some(LatencyMethod::TcpConnect), Lang::Fr) => "connexion TCP",
-        (Some(LatencyMethod::TcpConnect), Lang::En) => "TCP connect",
+        (Some(LatencyMethod::TcpConnect), _) => text(lang, Msg::LatencyMethodTcpConnect),
         (None, _) => "?",
     }
 }

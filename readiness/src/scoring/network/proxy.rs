@@ -6,7 +6,7 @@ use super::endpoint::endpoint_error_text;
 use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
-use crate::text::{Msg, render};
+use crate::text::{Msg, render, text};
 
 pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.proxy;
@@ -37,15 +37,13 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
             None,
         );
     };
-    let source = match (settings.source, lang) {
-        (ProxySource::Environment, Lang::Fr) => "variables d'environnement",
-        (ProxySource::Environment, Lang::En) => "environment variables",
-        (ProxySource::Windows, Lang::Fr) => "paramètres Windows",
-        (ProxySource::Windows, Lang::En) => "Windows settings",
-        (ProxySource::Macos, Lang::Fr) => "réglages macOS",
-        (ProxySource::Macos, Lang::En) => "macOS settings",
-        (ProxySource::None, _) => "-",
+    let source = match settings.source {
+        ProxySource::Environment => text(lang, Msg::ProxySourceEnvironment),
+        ProxySource::Windows => text(lang, Msg::ProxySourceWindows),
+        ProxySource::Macos => text(lang, Msg::ProxySourceMacos),
+        ProxySource::None => "-",
     };
+
     let value = Some(CheckValue::Text(proxy.to_owned()));
     let proxied: Vec<&EndpointMeasurement> = net
         .endpoints
@@ -129,10 +127,18 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
             None,
         );
     }
-    let mut message = match lang {
-        Lang::Fr => format!("Proxy {proxy} ({source}) : {}", problems.join(" ; ")),
-        Lang::En => format!("Proxy {proxy} ({source}): {}", problems.join("; ")),
-    };
+    let mut message = render(
+        lang,
+        Msg::ProxyProblems,
+        &[
+            ("proxy", &proxy),
+            ("source", &source),
+            (
+                "problems",
+                &problems.join(text(lang, Msg::ProxyProblemsSeparator)),
+            ),
+        ],
+    );
     if lang == Lang::En {
         message = message.replace(" : ", ": ");
     }

@@ -12,7 +12,7 @@ use crate::measurements::network::{
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::Check;
-use crate::text::{Msg, render};
+use crate::text::{Msg, render, text};
 
 /// How a chain is trusted, from the best case down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +109,17 @@ fn interception(lang: Lang, tls: &TlsInfo, configured: Option<&Endpoint>) -> Opt
                 .any(|i| i.to_lowercase().contains(&want.to_lowercase()))
         });
         if !ok {
-            return Some(match lang {
-                Lang::Fr => format!(
-                    "certificat émis par « {} », alors que le profil attend {}",
-                    top_issuer(tls),
-                    expected.join(" ou ")
-                ),
-                Lang::En => format!(
-                    "certificate issued by \"{}\", while the profile expects {}",
-                    top_issuer(tls),
-                    expected.join(" or ")
-                ),
-            });
+            return Some(render(
+                lang,
+                Msg::InterceptionUnexpectedIssuer,
+                &[
+                    ("issuer", &top_issuer(tls)),
+                    (
+                        "expected",
+                        &expected.join(text(lang, Msg::InterceptionIssuersOr)),
+                    ),
+                ],
+            ));
         }
     }
     None
