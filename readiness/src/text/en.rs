@@ -5,6 +5,7 @@ use super::Msg;
 /// The English template of `id`.
 pub(crate) const fn text(id: Msg) -> &'static str {
     match id {
+        // Shared by every check.
         Msg::NotMeasuredByAgent => "not measured by this agent",
         Msg::CouldNotMeasure => "Could not measure: {reason}",
         Msg::RunAuditAgain => {
@@ -13,6 +14,8 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::ThresholdMoreIsBetter => "pass ≥ {pass} {unit}, warn ≥ {warn} {unit}",
         Msg::ThresholdMoreIsBetterNoUnit => "pass ≥ {pass}, warn ≥ {warn}",
         Msg::ThresholdLessIsBetter => "pass ≤ {pass} {unit}, fail > {fail} {unit}",
+        Msg::GibUnit => "GiB",
+        // The agent's own reasons (see `measurements::reasons`).
         Msg::ReasonNoNetwork => "network probes skipped (--no-network)",
         Msg::ReasonNoBandwidth => "bandwidth test skipped (--no-bandwidth)",
         Msg::ReasonNoCollector => {
@@ -20,18 +23,60 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::ReasonTimedOut => "timed out after {seconds} s",
         Msg::ReasonBandwidthTimedOut => "the bandwidth test did not finish within {seconds} s",
+        // `system.os_support`.
+        Msg::OsThreshold => {
+            "supported by its vendor; warn within {ending_soon_months} months of the end"
+        }
+        Msg::OsSupportEnds => "{product}: support ends on {end}",
+        Msg::OsMainstreamSupportOver => {
+            "{product}: mainstream support over, extended security updates (ESU) until {end}"
+        }
+        Msg::OsOperatingSystemNot => "operating system not recognised ({product})",
+        Msg::OsSupportedUntil => "{product}: supported until {end}",
+        Msg::OsSupported => "{product}: supported",
+        Msg::OsNoSecurityUpdatesSince => "{product}: no security updates since {end}",
+        Msg::OsNoSecurityUpdates => "{product}: no longer gets security updates",
+        Msg::OsWindows10Fix => {
+            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
+        }
+        Msg::OsWindowsFix => {
+            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
+        }
+        Msg::OsLinuxFix => {
+            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
+        }
+        Msg::OsMacosFix => {
+            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
+        }
+        Msg::OsOtherFix => "Install an operating system supported by its vendor.",
+        // `system.ram`.
         Msg::RamAddMemoryAtFix => {
             "Add memory (at least 4 GB; a module is cheap) or keep this PC for light use."
         }
+        Msg::RamMemoryInstalledVisible => {
+            "Memory: {installed} {unit} installed ({seen} {unit} visible to the OS)"
+        }
+        // `system.cpu_cores`.
         Msg::CpuSlowModernBrowserFix => {
             "Slow for a modern browser: keep it for light use or plan its replacement."
         }
+        Msg::CpuCoresPhysicalModel => "CPU: {logical} logical cores ({physical} physical), {model}",
+        Msg::CpuCoresModel => "CPU: {logical} logical cores, {model}",
+        // `system.disk_free`.
         Msg::DiskFreeSomeSpaceFix => {
             "Free some space (Disk Cleanup / apt clean, empty Downloads) or replace the disk (an SSD also speeds the PC up)."
         }
+        Msg::DiskSystemDiskFree => {
+            "System disk {mount_point}: {free} {unit} free of {total} {unit}"
+        }
+        // `system.architecture`.
         Msg::ArchInstall64BitFix => {
             "Install a 64-bit system if the processor allows it; otherwise plan to replace the PC."
         }
+        Msg::ArchThresholdPass => "pass: {pass}",
+        Msg::ArchThresholdWarn => "; warn: {warn}",
+        Msg::ArchSystemArchitecture => "System architecture: {arch}",
+        // `browser.*`.
         Msg::BrowserNotSupportedEnts => "not supported by ENTs",
         Msg::BrowserUseUpDateFix => {
             "Use an up-to-date Edge, Firefox or Chrome; turn Internet Explorer off (Windows features)."
@@ -43,20 +88,43 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::BrowserNoBrowserFound => "No browser found",
         Msg::BrowserNoBrowserKnown => "No browser of a known, compatible version",
         Msg::BrowserInstallUpDateFix => "Install an up-to-date Firefox, Chrome or Edge.",
+        Msg::BrowserInternetExplorerDiscontinued => {
+            "Internet Explorer {version_text}: discontinued, ENTs do not support it"
+        }
+        Msg::BrowserNoMinimumVersion => "{label} {version_text}: no minimum version in the profile",
+        Msg::BrowserThreshold => "pass ≥ {pass}, warn ≥ {warn}",
+        Msg::BrowserInstalledVersionUnreadable => {
+            "{label} installed ({sources}), version unreadable"
+        }
+        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
+        Msg::BrowserUpdateVersionLaterFix => "Update {label} (version {pass} or later).",
+        Msg::BrowserCompatible => "Compatible browser: {best}",
+        Msg::BrowserBestOutdated => "Best browser: {best}, outdated",
+        // `bandwidth.download`, `bandwidth.upload`.
         Msg::BandwidthNotEnoughBandwidthFix => {
             "Not enough bandwidth for a class on the ENT: compare with the school's other PCs (Wi-Fi or cable?), check the router and the filter, and if the whole school is slow, ask the collectivité for a faster line (fibre)."
         }
         Msg::BandwidthLowUploadSendingFix => {
             "Low upload: sending photos and videos to the ENT will be slow; check the Wi-Fi or cable, and the line's offer (ADSL uploads are very limited)."
         }
+        Msg::BandwidthTransferDetail => {
+            " ({streams} streams, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s over {window_s} s stable, {confidence})"
+        }
+        Msg::BandwidthDownload => "Download: {mbps} Mbit/s{extra}",
+        Msg::BandwidthUpload => "Upload (counted by the collector): {mbps} Mbit/s{extra}",
+        Msg::BandwidthConfidenceHigh => "high confidence",
+        Msg::BandwidthConfidenceMedium => "medium confidence",
+        Msg::BandwidthConfidenceLow => "low confidence: throughput unstable",
+        // `bandwidth.loaded_latency`.
         Msg::LoadedLatencyMedianUnderLoad => " (median under load)",
         Msg::LoadedLatencyLatencySoarsWhenFix => {
             "Latency soars when the line is full (oversized queues in the router or firewall): enable smart queue management (SQM, fq_codel) or keep large transfers out of class time."
         }
-        Msg::ClockNoServerGave => "no server gave its time (HTTP Date header)",
-        Msg::ClockTurnTimeSynchronisationFix => {
-            "Turn on time synchronisation (Windows: Settings > Time > Sync now; Linux: timedatectl set-ntp true) and check that port 123 (NTP) is open; beyond 3 minutes, EduConnect logins fail."
+        Msg::LoadedLatencyIdleMs => ", idle {median} ms",
+        Msg::LoadedLatencyLatencyUnderLoad => {
+            "Latency under load: median {median} ms, p90 {p90} ms{idle}{rpm}"
         }
+        // `dns.*`.
         Msg::DnsOutcomeAnswered => "answered",
         Msg::DnsOutcomeNameDoesNot => "the name does not exist (NXDOMAIN)",
         Msg::DnsOutcomeNoAddressName => "no address for this name",
@@ -76,6 +144,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::DnsCheckPcDnsFix => {
             "Check the PC's DNS server (DHCP) and that the school's router or resolver works."
         }
+        Msg::DnsOutcomeNoAnswerFrom => "no answer from the resolver within {elapsed_ms} ms",
+        Msg::DnsOutcomeResolutionError => "resolution error: {detail}",
+        Msg::DnsResolver => "resolver {resolver}",
+        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsOtherQueryStuck => "; {which} query: {outcome}",
+        // `endpoint.*`: how an attempt stopped.
         Msg::EndpointErrorNameDoesNot => "the name does not resolve ({detail})",
         Msg::EndpointErrorSeeNameDnsFix => {
             "See this name's dns.* check: the PC's DNS settings or a DNS filter."
@@ -153,6 +227,10 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorRunAuditAgainFix => {
             "Run the audit again with a longer deadline (--deadline)."
         }
+        Msg::EndpointErrorRedirectedInsteadEnt => {
+            "redirected to {detail} instead of the ENT: a captive portal or a filter's block page"
+        }
+        // `endpoint.*`.
         Msg::EndpointDirectlyWithoutProxy => "; directly (without the proxy) the service answers",
         Msg::EndpointServiceDownOverloadedFix => {
             "The service is down or overloaded: try again later; if it lasts, report it to the ENT's operator."
@@ -167,24 +245,25 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointSlowAnswerSeeFix => {
             "Slow answer: see the time per phase (DNS, connect, TLS, first byte) and the latency.* checks; a saturated link or a slow proxy is often the cause."
         }
-        Msg::InterfaceWeakWiFiFix => {
-            "Weak Wi-Fi signal: move the PC closer to the access point, add one, or plug in a cable."
+        Msg::EndpointThroughProxy => " through the proxy {proxy}",
+        Msg::EndpointStopped => "{url}{via}: {what}",
+        Msg::EndpointHttpStatus => "{url}{via}: HTTP {status_code} {timing}{phases}",
+        Msg::EndpointServerError => "{head}: server error",
+        Msg::EndpointCertificateRefusedBrowsers => {
+            "{head}: certificate refused, browsers will block this site (see endpoint.{name}.tls)"
         }
-        Msg::InterfaceSlowLinkCheckFix => {
-            "Slow link: check the cable (category 5e or better) and the switch port."
+        Msg::EndpointPageLacksFilter => {
+            "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
         }
-        Msg::LatencyServerDoesNotFix => {
-            "The server does not answer from this PC: check the school's Internet connection and filtering (see endpoint.*)."
+        Msg::EndpointServiceAnswersBut => {
+            "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
         }
-        Msg::LatencyHighLatencyLossFix => {
-            "High latency or loss: check the Wi-Fi or cable, the load on the school's line (downloads, videos) and the router."
-        }
-        Msg::ProxyNoProxyServices => "no proxy, or the services work through it",
-        Msg::ProxyNoProxyConfigured => "No proxy configured: direct connections",
-        Msg::ProxyButServiceAnswers => " (but the service answers directly)",
-        Msg::ProxyProxyBlocksBreaksFix => {
-            "The proxy blocks or breaks access to the ENT: add the ENT's addresses to its exceptions (or the PC's)."
-        }
+        Msg::EndpointPhaseConnect => "connect",
+        Msg::EndpointPhaseFirstByte => "first byte",
+        Msg::EndpointTiming => "in {total} ms",
+        Msg::EndpointTimingRedirects => "in {total} ms, {redirects} redirect(s)",
+        Msg::EndpointSlow => "{head}: slow",
+        // `endpoint.*.tls`.
         Msg::TlsNoTlsSession => "no TLS session established",
         Msg::TlsCertificateNotValid => "certificate not valid yet (is this PC's clock behind?)",
         Msg::TlsSelfSignedCertificate => "self-signed certificate: no authority vouches for it",
@@ -206,90 +285,6 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Tell the service's operator: its certificate must be renewed before it expires."
         }
         Msg::TlsPrivateAuthorityGiven => " (private authority given with --ca-file)",
-        Msg::InterceptionChainsFromPublic => "chains from public authorities (or the profile's)",
-        Msg::InterceptionNoTlsSession => "no TLS session established with the services",
-        Msg::InterceptionNoValidCertificate => "no valid certificate chain to examine",
-        Msg::InterceptionFilteringProxyDecryptsFix => {
-            "A filtering proxy decrypts HTTPS: ask for the ENT and identity services (EduConnect, GAR) to be exempted from HTTPS inspection."
-        }
-        Msg::OsThreshold => {
-            "supported by its vendor; warn within {ending_soon_months} months of the end"
-        }
-        Msg::OsSupportEnds => "{product}: support ends on {end}",
-        Msg::OsMainstreamSupportOver => {
-            "{product}: mainstream support over, extended security updates (ESU) until {end}"
-        }
-        Msg::OsOperatingSystemNot => "operating system not recognised ({product})",
-        Msg::RamMemoryInstalledVisible => {
-            "Memory: {installed} {unit} installed ({seen} {unit} visible to the OS)"
-        }
-        Msg::DiskSystemDiskFree => {
-            "System disk {mount_point}: {free} {unit} free of {total} {unit}"
-        }
-        Msg::ArchThresholdPass => "pass: {pass}",
-        Msg::ArchThresholdWarn => "; warn: {warn}",
-        Msg::ArchSystemArchitecture => "System architecture: {arch}",
-        Msg::BrowserInternetExplorerDiscontinued => {
-            "Internet Explorer {version_text}: discontinued, ENTs do not support it"
-        }
-        Msg::BrowserNoMinimumVersion => "{label} {version_text}: no minimum version in the profile",
-        Msg::BrowserThreshold => "pass ≥ {pass}, warn ≥ {warn}",
-        Msg::BrowserInstalledVersionUnreadable => {
-            "{label} installed ({sources}), version unreadable"
-        }
-        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
-        Msg::BrowserUpdateVersionLaterFix => "Update {label} (version {pass} or later).",
-        Msg::BandwidthTransferDetail => {
-            " ({streams} streams, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s over {window_s} s stable, {confidence})"
-        }
-        Msg::LoadedLatencyIdleMs => ", idle {median} ms",
-        Msg::LoadedLatencyLatencyUnderLoad => {
-            "Latency under load: median {median} ms, p90 {p90} ms{idle}{rpm}"
-        }
-        Msg::DnsOutcomeNoAnswerFrom => "no answer from the resolver within {elapsed_ms} ms",
-        Msg::DnsOutcomeResolutionError => "resolution error: {detail}",
-        Msg::DnsResolver => "resolver {resolver}",
-        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
-        Msg::DnsOtherQueryStuck => "; {which} query: {outcome}",
-        Msg::EndpointThroughProxy => " through the proxy {proxy}",
-        Msg::EndpointErrorRedirectedInsteadEnt => {
-            "redirected to {detail} instead of the ENT: a captive portal or a filter's block page"
-        }
-        Msg::EndpointStopped => "{url}{via}: {what}",
-        Msg::EndpointHttpStatus => "{url}{via}: HTTP {status_code} {timing}{phases}",
-        Msg::EndpointServerError => "{head}: server error",
-        Msg::EndpointCertificateRefusedBrowsers => {
-            "{head}: certificate refused, browsers will block this site (see endpoint.{name}.tls)"
-        }
-        Msg::EndpointPageLacksFilter => {
-            "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
-        }
-        Msg::EndpointServiceAnswersBut => {
-            "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
-        }
-        Msg::InterfaceWiFiDbm => {
-            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (warn ≥ {wifi_signal_warn_dbm}), link ≥ {speed_pass_mbps} Mbit/s (warn ≥ {speed_warn_mbps})"
-        }
-        Msg::InterfaceKindNameDetails => "{kind} interface ({name}) {details}",
-        Msg::LatencyThreshold => {
-            "pass ≤ {pass_ms} ms, fail > {fail_ms} ms or loss ≥ {loss_fail_pct} %"
-        }
-        Msg::LatencyNoAnswerProbes => {
-            "{host}: no answer to {n} probes ({method}): host unreachable"
-        }
-        Msg::LatencyMedianMsMin => {
-            "{host}: median {median} ms (min {min}, p90 {p90}, jitter {jitter} ms, loss {loss_pct} %) by {method}"
-        }
-        Msg::ProxyConfigurationScriptPac => {
-            "a configuration script (PAC) picks the proxy ({pac}); the agent does not run PAC scripts and tested the services directly"
-        }
-        Msg::ProxyProxyEntServices => {
-            "Proxy {proxy} ({source}); the ENT's services bypass it (exceptions)"
-        }
-        Msg::ProxyProxyReachableThrough => "Proxy {proxy} ({source}): {names} reachable through it",
-        Msg::InterceptionCertificateReSigned => {
-            "certificate re-signed by \"{tls}\", an authority installed on this PC that is not a public one (filtering proxy)"
-        }
         Msg::TlsThreshold => {
             "TLS ≥ 1.2, valid chain; warn if intercepted or expiring within {expiry_warn_days} days"
         }
@@ -307,51 +302,75 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "{head}, certificate from \"{issuer}\" valid until {expiry_text}"
         }
         Msg::TlsExpiresDayS => "{base}: expires in {days} day(s)",
+        // `network.tls_interception`.
+        Msg::InterceptionChainsFromPublic => "chains from public authorities (or the profile's)",
+        Msg::InterceptionNoTlsSession => "no TLS session established with the services",
+        Msg::InterceptionNoValidCertificate => "no valid certificate chain to examine",
+        Msg::InterceptionFilteringProxyDecryptsFix => {
+            "A filtering proxy decrypts HTTPS: ask for the ENT and identity services (EduConnect, GAR) to be exempted from HTTPS inspection."
+        }
+        Msg::InterceptionCertificateReSigned => {
+            "certificate re-signed by \"{tls}\", an authority installed on this PC that is not a public one (filtering proxy)"
+        }
         Msg::InterceptionNoTlsInterception => "No TLS interception ({names})",
-        Msg::OsSupportedUntil => "{product}: supported until {end}",
-        Msg::OsSupported => "{product}: supported",
-        Msg::OsNoSecurityUpdatesSince => "{product}: no security updates since {end}",
-        Msg::OsNoSecurityUpdates => "{product}: no longer gets security updates",
-        Msg::OsWindows10Fix => {
-            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
+        Msg::InterceptionUnexpectedIssuer => {
+            "certificate issued by \"{issuer}\", while the profile expects {expected}"
         }
-        Msg::OsWindowsFix => {
-            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
+        Msg::InterceptionIssuersOr => " or ",
+        // `network.proxy`.
+        Msg::ProxyNoProxyServices => "no proxy, or the services work through it",
+        Msg::ProxyNoProxyConfigured => "No proxy configured: direct connections",
+        Msg::ProxyButServiceAnswers => " (but the service answers directly)",
+        Msg::ProxyProxyBlocksBreaksFix => {
+            "The proxy blocks or breaks access to the ENT: add the ENT's addresses to its exceptions (or the PC's)."
         }
-        Msg::OsLinuxFix => {
-            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
+        Msg::ProxyConfigurationScriptPac => {
+            "a configuration script (PAC) picks the proxy ({pac}); the agent does not run PAC scripts and tested the services directly"
         }
-        Msg::OsMacosFix => {
-            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
+        Msg::ProxyProxyEntServices => {
+            "Proxy {proxy} ({source}); the ENT's services bypass it (exceptions)"
         }
-        Msg::OsOtherFix => "Install an operating system supported by its vendor.",
-        Msg::CpuCoresPhysicalModel => "CPU: {logical} logical cores ({physical} physical), {model}",
-        Msg::CpuCoresModel => "CPU: {logical} logical cores, {model}",
-        Msg::BrowserCompatible => "Compatible browser: {best}",
-        Msg::BrowserBestOutdated => "Best browser: {best}, outdated",
-        Msg::GibUnit => "GiB",
-        Msg::ClockBehind => "This PC's clock is {amount} s behind the ENT's ({sources})",
-        Msg::ClockAhead => "This PC's clock is {amount} s ahead of the ENT's ({sources})",
-        Msg::EndpointPhaseConnect => "connect",
-        Msg::EndpointPhaseFirstByte => "first byte",
-        Msg::EndpointTiming => "in {total} ms",
-        Msg::EndpointTimingRedirects => "in {total} ms, {redirects} redirect(s)",
-        Msg::EndpointSlow => "{head}: slow",
+        Msg::ProxyProxyReachableThrough => "Proxy {proxy} ({source}): {names} reachable through it",
         Msg::ProxySourceEnvironment => "environment variables",
         Msg::ProxySourceWindows => "Windows settings",
         Msg::ProxySourceMacos => "macOS settings",
         Msg::ProxyProblems => "Proxy {proxy} ({source}): {problems}",
         Msg::ProxyProblemsSeparator => "; ",
-        Msg::InterceptionUnexpectedIssuer => {
-            "certificate issued by \"{issuer}\", while the profile expects {expected}"
+        // `latency.*`.
+        Msg::LatencyServerDoesNotFix => {
+            "The server does not answer from this PC: check the school's Internet connection and filtering (see endpoint.*)."
         }
-        Msg::InterceptionIssuersOr => " or ",
-        Msg::BandwidthDownload => "Download: {mbps} Mbit/s{extra}",
-        Msg::BandwidthUpload => "Upload (counted by the collector): {mbps} Mbit/s{extra}",
-        Msg::BandwidthConfidenceHigh => "high confidence",
-        Msg::BandwidthConfidenceMedium => "medium confidence",
-        Msg::BandwidthConfidenceLow => "low confidence: throughput unstable",
+        Msg::LatencyHighLatencyLossFix => {
+            "High latency or loss: check the Wi-Fi or cable, the load on the school's line (downloads, videos) and the router."
+        }
+        Msg::LatencyThreshold => {
+            "pass ≤ {pass_ms} ms, fail > {fail_ms} ms or loss ≥ {loss_fail_pct} %"
+        }
+        Msg::LatencyNoAnswerProbes => {
+            "{host}: no answer to {n} probes ({method}): host unreachable"
+        }
+        Msg::LatencyMedianMsMin => {
+            "{host}: median {median} ms (min {min}, p90 {p90}, jitter {jitter} ms, loss {loss_pct} %) by {method}"
+        }
         Msg::LatencyMethodTcpConnect => "TCP connect",
+        // `system.clock_skew`.
+        Msg::ClockNoServerGave => "no server gave its time (HTTP Date header)",
+        Msg::ClockTurnTimeSynchronisationFix => {
+            "Turn on time synchronisation (Windows: Settings > Time > Sync now; Linux: timedatectl set-ntp true) and check that port 123 (NTP) is open; beyond 3 minutes, EduConnect logins fail."
+        }
+        Msg::ClockBehind => "This PC's clock is {amount} s behind the ENT's ({sources})",
+        Msg::ClockAhead => "This PC's clock is {amount} s ahead of the ENT's ({sources})",
+        // `network.interface`.
+        Msg::InterfaceWeakWiFiFix => {
+            "Weak Wi-Fi signal: move the PC closer to the access point, add one, or plug in a cable."
+        }
+        Msg::InterfaceSlowLinkCheckFix => {
+            "Slow link: check the cable (category 5e or better) and the switch port."
+        }
+        Msg::InterfaceWiFiDbm => {
+            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (warn ≥ {wifi_signal_warn_dbm}), link ≥ {speed_pass_mbps} Mbit/s (warn ≥ {speed_warn_mbps})"
+        }
+        Msg::InterfaceKindNameDetails => "{kind} interface ({name}) {details}",
         Msg::InterfaceKindWired => "wired",
         Msg::InterfaceKindVirtual => "virtual",
         Msg::InterfaceKindOther => "other",

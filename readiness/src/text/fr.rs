@@ -5,6 +5,7 @@ use super::Msg;
 /// The French template of `id`.
 pub(crate) const fn text(id: Msg) -> &'static str {
     match id {
+        // Shared by every check.
         Msg::NotMeasuredByAgent => "non mesuré par cet agent",
         Msg::CouldNotMeasure => "Mesure impossible : {reason}",
         Msg::RunAuditAgain => {
@@ -13,6 +14,8 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::ThresholdMoreIsBetter => "réussi ≥ {pass} {unit}, alerte ≥ {warn} {unit}",
         Msg::ThresholdMoreIsBetterNoUnit => "réussi ≥ {pass}, alerte ≥ {warn}",
         Msg::ThresholdLessIsBetter => "réussi ≤ {pass} {unit}, échec > {fail} {unit}",
+        Msg::GibUnit => "Gio",
+        // The agent's own reasons (see `measurements::reasons`).
         Msg::ReasonNoNetwork => "sondes réseau non lancées (--no-network)",
         Msg::ReasonNoBandwidth => "test de débit non lancé (--no-bandwidth)",
         Msg::ReasonNoCollector => {
@@ -20,18 +23,64 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::ReasonTimedOut => "délai dépassé après {seconds} s",
         Msg::ReasonBandwidthTimedOut => "le test de débit n'a pas fini en {seconds} s",
+        // `system.os_support`.
+        Msg::OsThreshold => {
+            "supporté par l'éditeur ; alerte à moins de {ending_soon_months} mois de la fin"
+        }
+        Msg::OsSupportEnds => "{product} : fin du support le {end}",
+        Msg::OsMainstreamSupportOver => {
+            "{product} : support standard terminé, mises à jour étendues (ESU) jusqu'au {end}"
+        }
+        Msg::OsOperatingSystemNot => "système non reconnu ({product})",
+        Msg::OsSupportedUntil => "{product} : supporté jusqu'au {end}",
+        Msg::OsSupported => "{product} : supporté",
+        Msg::OsNoSecurityUpdatesSince => {
+            "{product} : plus de mises à jour de sécurité depuis le {end}"
+        }
+        Msg::OsNoSecurityUpdates => "{product} : plus de mises à jour de sécurité",
+        Msg::OsWindows10Fix => {
+            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
+        }
+        Msg::OsWindowsFix => {
+            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
+        }
+        Msg::OsLinuxFix => {
+            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
+        }
+        Msg::OsMacosFix => {
+            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
+        }
+        Msg::OsOtherFix => "Installer un système supporté par son éditeur.",
+        // `system.ram`.
         Msg::RamAddMemoryAtFix => {
             "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers."
         }
+        Msg::RamMemoryInstalledVisible => {
+            "Mémoire : {installed} {unit} installés ({seen} {unit} visibles par le système)"
+        }
+        // `system.cpu_cores`.
         Msg::CpuSlowModernBrowserFix => {
             "Poste lent pour un navigateur moderne : le réserver à des usages légers ou prévoir son remplacement."
         }
+        Msg::CpuCoresPhysicalModel => {
+            "Processeur : {logical} cœurs logiques ({physical} physiques), {model}"
+        }
+        Msg::CpuCoresModel => "Processeur : {logical} cœurs logiques, {model}",
+        // `system.disk_free`.
         Msg::DiskFreeSomeSpaceFix => {
             "Libérer de l'espace (Nettoyage de disque / apt clean, vider les téléchargements) ou remplacer le disque (un SSD accélère aussi le poste)."
         }
+        Msg::DiskSystemDiskFree => {
+            "Disque système {mount_point} : {free} {unit} libres sur {total} {unit}"
+        }
+        // `system.architecture`.
         Msg::ArchInstall64BitFix => {
             "Installer un système 64 bits si le processeur le permet ; sinon prévoir le remplacement du poste."
         }
+        Msg::ArchThresholdPass => "réussi : {pass}",
+        Msg::ArchThresholdWarn => " ; alerte : {warn}",
+        Msg::ArchSystemArchitecture => "Architecture du système : {arch}",
+        // `browser.*`.
         Msg::BrowserNotSupportedEnts => "non pris en charge par les ENT",
         Msg::BrowserUseUpDateFix => {
             "Utiliser Edge, Firefox ou Chrome à jour ; désactiver Internet Explorer (Fonctionnalités Windows)."
@@ -45,20 +94,45 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::BrowserNoBrowserFound => "Aucun navigateur trouvé",
         Msg::BrowserNoBrowserKnown => "Aucun navigateur de version connue et compatible",
         Msg::BrowserInstallUpDateFix => "Installer Firefox, Chrome ou Edge à jour.",
+        Msg::BrowserInternetExplorerDiscontinued => {
+            "Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"
+        }
+        Msg::BrowserNoMinimumVersion => {
+            "{label} {version_text} : pas de version minimale dans le profil"
+        }
+        Msg::BrowserThreshold => "réussi ≥ {pass}, alerte ≥ {warn}",
+        Msg::BrowserInstalledVersionUnreadable => "{label} installé ({sources}), version illisible",
+        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
+        Msg::BrowserUpdateVersionLaterFix => {
+            "Mettre à jour {label} (version {pass} ou plus récente)."
+        }
+        Msg::BrowserCompatible => "Navigateur compatible : {best}",
+        Msg::BrowserBestOutdated => "Meilleur navigateur : {best}, ancien",
+        // `bandwidth.download`, `bandwidth.upload`.
         Msg::BandwidthNotEnoughBandwidthFix => {
             "Débit insuffisant pour une classe sur l'ENT : comparer avec les autres postes de l'école (Wi-Fi ou câble ?), vérifier la box et le filtrage, et si toute l'école est lente, demander à la collectivité une offre plus rapide (fibre)."
         }
         Msg::BandwidthLowUploadSendingFix => {
             "Débit montant faible : l'envoi de photos et de vidéos vers l'ENT sera lent ; vérifier le Wi-Fi ou le câble, et l'offre de la ligne (ADSL : montant très limité)."
         }
+        Msg::BandwidthTransferDetail => {
+            " ({streams} flux, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s sur {window_s} s stables, {confidence})"
+        }
+        Msg::BandwidthDownload => "Débit descendant : {mbps} Mbit/s{extra}",
+        Msg::BandwidthUpload => "Débit montant (compté par le collecteur) : {mbps} Mbit/s{extra}",
+        Msg::BandwidthConfidenceHigh => "confiance élevée",
+        Msg::BandwidthConfidenceMedium => "confiance moyenne",
+        Msg::BandwidthConfidenceLow => "confiance faible : débit instable",
+        // `bandwidth.loaded_latency`.
         Msg::LoadedLatencyMedianUnderLoad => " (médiane sous charge)",
         Msg::LoadedLatencyLatencySoarsWhenFix => {
             "La latence explose quand la ligne est pleine (files d'attente trop longues dans la box ou le pare-feu) : activer la gestion de file intelligente (SQM, fq_codel) ou limiter les gros transferts pendant la classe."
         }
-        Msg::ClockNoServerGave => "aucun serveur n'a donné son heure (en-tête HTTP Date)",
-        Msg::ClockTurnTimeSynchronisationFix => {
-            "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue."
+        Msg::LoadedLatencyIdleMs => ", au repos {median} ms",
+        Msg::LoadedLatencyLatencyUnderLoad => {
+            "Latence sous charge : médiane {median} ms, p90 {p90} ms{idle}{rpm}"
         }
+        // `dns.*`.
         Msg::DnsOutcomeAnswered => "réponse",
         Msg::DnsOutcomeNameDoesNot => "le nom n'existe pas (NXDOMAIN)",
         Msg::DnsOutcomeNoAddressName => "aucune adresse pour ce nom",
@@ -78,6 +152,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::DnsCheckPcDnsFix => {
             "Vérifier le serveur DNS du poste (DHCP) et que la box ou le résolveur de l'école fonctionne."
         }
+        Msg::DnsOutcomeNoAnswerFrom => "pas de réponse du résolveur en {elapsed_ms} ms",
+        Msg::DnsOutcomeResolutionError => "erreur de résolution : {detail}",
+        Msg::DnsResolver => "résolveur {resolver}",
+        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsOtherQueryStuck => " ; requête {which} : {outcome}",
+        // `endpoint.*`: how an attempt stopped.
         Msg::EndpointErrorNameDoesNot => "nom introuvable ({detail})",
         Msg::EndpointErrorSeeNameDnsFix => {
             "Voir le contrôle dns.* de ce nom : réglages DNS du poste ou filtre DNS."
@@ -159,6 +239,10 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorRunAuditAgainFix => {
             "Relancer l'audit avec une limite plus longue (--deadline)."
         }
+        Msg::EndpointErrorRedirectedInsteadEnt => {
+            "redirigé vers {detail} au lieu de l'ENT : portail captif ou page de blocage d'un filtre"
+        }
+        // `endpoint.*`.
         Msg::EndpointDirectlyWithoutProxy => " ; en direct (sans proxy), le service répond",
         Msg::EndpointServiceDownOverloadedFix => {
             "Le service est en panne ou surchargé : réessayer plus tard ; si cela dure, le signaler à l'exploitant de l'ENT."
@@ -173,24 +257,25 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointSlowAnswerSeeFix => {
             "Réponse lente : voir les temps par étape (DNS, connexion, TLS, premier octet) et les contrôles latency.* ; un lien saturé ou un proxy lent en sont souvent la cause."
         }
-        Msg::InterfaceWeakWiFiFix => {
-            "Signal Wi-Fi faible : rapprocher le poste de la borne, ajouter une borne, ou brancher un câble."
+        Msg::EndpointThroughProxy => " via le proxy {proxy}",
+        Msg::EndpointStopped => "{url}{via} : {what}",
+        Msg::EndpointHttpStatus => "{url}{via} : HTTP {status_code} {timing}{phases}",
+        Msg::EndpointServerError => "{head} : erreur du serveur",
+        Msg::EndpointCertificateRefusedBrowsers => {
+            "{head} : certificat refusé, les navigateurs bloqueront ce site (voir endpoint.{name}.tls)"
         }
-        Msg::InterfaceSlowLinkCheckFix => {
-            "Lien lent : vérifier le câble (catégorie 5e ou mieux) et le port du switch."
+        Msg::EndpointPageLacksFilter => {
+            "{head} : la page ne contient pas « {expected} » : page de blocage d'un filtre ou portail à la place de l'ENT"
         }
-        Msg::LatencyServerDoesNotFix => {
-            "Le serveur ne répond pas depuis ce poste : vérifier la connexion Internet de l'école et le filtrage (voir endpoint.*)."
+        Msg::EndpointServiceAnswersBut => {
+            "{head} : le service répond mais refuse cette page (filtre, ou adresse à corriger)"
         }
-        Msg::LatencyHighLatencyLossFix => {
-            "Latence élevée ou pertes : vérifier le Wi-Fi ou le câble, la saturation de la ligne de l'école (téléchargements, vidéos) et la box."
-        }
-        Msg::ProxyNoProxyServices => "pas de proxy, ou les services fonctionnent à travers lui",
-        Msg::ProxyNoProxyConfigured => "Aucun proxy configuré : connexions directes",
-        Msg::ProxyButServiceAnswers => " (mais le service répond en direct)",
-        Msg::ProxyProxyBlocksBreaksFix => {
-            "Le proxy bloque ou casse l'accès à l'ENT : ajouter les adresses de l'ENT à ses exceptions (ou à celles du poste)."
-        }
+        Msg::EndpointPhaseConnect => "connexion",
+        Msg::EndpointPhaseFirstByte => "1er octet",
+        Msg::EndpointTiming => "en {total} ms",
+        Msg::EndpointTimingRedirects => "en {total} ms, {redirects} redirection(s)",
+        Msg::EndpointSlow => "{head} : lent",
+        // `endpoint.*.tls`.
         Msg::TlsNoTlsSession => "pas de session TLS établie",
         Msg::TlsCertificateNotValid => {
             "certificat pas encore valide (horloge du poste en retard ?)"
@@ -214,96 +299,6 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Prévenir l'exploitant du service : son certificat doit être renouvelé avant l'expiration."
         }
         Msg::TlsPrivateAuthorityGiven => " (autorité privée fournie par --ca-file)",
-        Msg::InterceptionChainsFromPublic => {
-            "chaînes émises par des autorités publiques (ou celles du profil)"
-        }
-        Msg::InterceptionNoTlsSession => "aucune session TLS établie avec les services",
-        Msg::InterceptionNoValidCertificate => "aucune chaîne de certificats valide à examiner",
-        Msg::InterceptionFilteringProxyDecryptsFix => {
-            "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS."
-        }
-        Msg::OsThreshold => {
-            "supporté par l'éditeur ; alerte à moins de {ending_soon_months} mois de la fin"
-        }
-        Msg::OsSupportEnds => "{product} : fin du support le {end}",
-        Msg::OsMainstreamSupportOver => {
-            "{product} : support standard terminé, mises à jour étendues (ESU) jusqu'au {end}"
-        }
-        Msg::OsOperatingSystemNot => "système non reconnu ({product})",
-        Msg::RamMemoryInstalledVisible => {
-            "Mémoire : {installed} {unit} installés ({seen} {unit} visibles par le système)"
-        }
-        Msg::DiskSystemDiskFree => {
-            "Disque système {mount_point} : {free} {unit} libres sur {total} {unit}"
-        }
-        Msg::ArchThresholdPass => "réussi : {pass}",
-        Msg::ArchThresholdWarn => " ; alerte : {warn}",
-        Msg::ArchSystemArchitecture => "Architecture du système : {arch}",
-        Msg::BrowserInternetExplorerDiscontinued => {
-            "Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"
-        }
-        Msg::BrowserNoMinimumVersion => {
-            "{label} {version_text} : pas de version minimale dans le profil"
-        }
-        Msg::BrowserThreshold => "réussi ≥ {pass}, alerte ≥ {warn}",
-        Msg::BrowserInstalledVersionUnreadable => "{label} installé ({sources}), version illisible",
-        Msg::BrowserVersionAndSources => "{label} {version_text} ({sources})",
-        Msg::BrowserUpdateVersionLaterFix => {
-            "Mettre à jour {label} (version {pass} ou plus récente)."
-        }
-        Msg::BandwidthTransferDetail => {
-            " ({streams} flux, p10 {p10_mbps} / p90 {p90_mbps} Mbit/s sur {window_s} s stables, {confidence})"
-        }
-        Msg::LoadedLatencyIdleMs => ", au repos {median} ms",
-        Msg::LoadedLatencyLatencyUnderLoad => {
-            "Latence sous charge : médiane {median} ms, p90 {p90} ms{idle}{rpm}"
-        }
-        Msg::DnsOutcomeNoAnswerFrom => "pas de réponse du résolveur en {elapsed_ms} ms",
-        Msg::DnsOutcomeResolutionError => "erreur de résolution : {detail}",
-        Msg::DnsResolver => "résolveur {resolver}",
-        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
-        Msg::DnsOtherQueryStuck => " ; requête {which} : {outcome}",
-        Msg::EndpointThroughProxy => " via le proxy {proxy}",
-        Msg::EndpointErrorRedirectedInsteadEnt => {
-            "redirigé vers {detail} au lieu de l'ENT : portail captif ou page de blocage d'un filtre"
-        }
-        Msg::EndpointStopped => "{url}{via} : {what}",
-        Msg::EndpointHttpStatus => "{url}{via} : HTTP {status_code} {timing}{phases}",
-        Msg::EndpointServerError => "{head} : erreur du serveur",
-        Msg::EndpointCertificateRefusedBrowsers => {
-            "{head} : certificat refusé, les navigateurs bloqueront ce site (voir endpoint.{name}.tls)"
-        }
-        Msg::EndpointPageLacksFilter => {
-            "{head} : la page ne contient pas « {expected} » : page de blocage d'un filtre ou portail à la place de l'ENT"
-        }
-        Msg::EndpointServiceAnswersBut => {
-            "{head} : le service répond mais refuse cette page (filtre, ou adresse à corriger)"
-        }
-        Msg::InterfaceWiFiDbm => {
-            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (alerte ≥ {wifi_signal_warn_dbm}), lien ≥ {speed_pass_mbps} Mbit/s (alerte ≥ {speed_warn_mbps})"
-        }
-        Msg::InterfaceKindNameDetails => "Interface {kind} ({name}) {details}",
-        Msg::LatencyThreshold => {
-            "réussi ≤ {pass_ms} ms, échec > {fail_ms} ms ou perte ≥ {loss_fail_pct} %"
-        }
-        Msg::LatencyNoAnswerProbes => {
-            "{host} : aucune réponse à {n} sondes ({method}) : serveur injoignable"
-        }
-        Msg::LatencyMedianMsMin => {
-            "{host} : médiane {median} ms (min {min}, p90 {p90}, gigue {jitter} ms, perte {loss_pct} %) par {method}"
-        }
-        Msg::ProxyConfigurationScriptPac => {
-            "un script de configuration (PAC) choisit le proxy ({pac}) ; l'agent n'exécute pas les scripts PAC et a testé les services en direct"
-        }
-        Msg::ProxyProxyEntServices => {
-            "Proxy {proxy} ({source}) ; les services de l'ENT n'y passent pas (exceptions)"
-        }
-        Msg::ProxyProxyReachableThrough => {
-            "Proxy {proxy} ({source}) : {names} accessible(s) à travers lui"
-        }
-        Msg::InterceptionCertificateReSigned => {
-            "certificat ré-signé par « {tls} », une autorité installée sur le poste mais non publique (proxy filtrant)"
-        }
         Msg::TlsThreshold => {
             "TLS ≥ 1.2, chaîne valide ; alerte si interceptée ou expiration dans moins de {expiry_warn_days} jours"
         }
@@ -321,59 +316,83 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "{head}, certificat de « {issuer} » valide jusqu'au {expiry_text}"
         }
         Msg::TlsExpiresDayS => "{base} : expire dans {days} jour(s)",
+        // `network.tls_interception`.
+        Msg::InterceptionChainsFromPublic => {
+            "chaînes émises par des autorités publiques (ou celles du profil)"
+        }
+        Msg::InterceptionNoTlsSession => "aucune session TLS établie avec les services",
+        Msg::InterceptionNoValidCertificate => "aucune chaîne de certificats valide à examiner",
+        Msg::InterceptionFilteringProxyDecryptsFix => {
+            "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS."
+        }
+        Msg::InterceptionCertificateReSigned => {
+            "certificat ré-signé par « {tls} », une autorité installée sur le poste mais non publique (proxy filtrant)"
+        }
         Msg::InterceptionNoTlsInterception => "Pas d'interception TLS ({names})",
-        Msg::OsSupportedUntil => "{product} : supporté jusqu'au {end}",
-        Msg::OsSupported => "{product} : supporté",
-        Msg::OsNoSecurityUpdatesSince => {
-            "{product} : plus de mises à jour de sécurité depuis le {end}"
+        Msg::InterceptionUnexpectedIssuer => {
+            "certificat émis par « {issuer} », alors que le profil attend {expected}"
         }
-        Msg::OsNoSecurityUpdates => "{product} : plus de mises à jour de sécurité",
-        Msg::OsWindows10Fix => {
-            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
+        Msg::InterceptionIssuersOr => " ou ",
+        // `network.proxy`.
+        Msg::ProxyNoProxyServices => "pas de proxy, ou les services fonctionnent à travers lui",
+        Msg::ProxyNoProxyConfigured => "Aucun proxy configuré : connexions directes",
+        Msg::ProxyButServiceAnswers => " (mais le service répond en direct)",
+        Msg::ProxyProxyBlocksBreaksFix => {
+            "Le proxy bloque ou casse l'accès à l'ENT : ajouter les adresses de l'ENT à ses exceptions (ou à celles du poste)."
         }
-        Msg::OsWindowsFix => {
-            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
+        Msg::ProxyConfigurationScriptPac => {
+            "un script de configuration (PAC) choisit le proxy ({pac}) ; l'agent n'exécute pas les scripts PAC et a testé les services en direct"
         }
-        Msg::OsLinuxFix => {
-            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
+        Msg::ProxyProxyEntServices => {
+            "Proxy {proxy} ({source}) ; les services de l'ENT n'y passent pas (exceptions)"
         }
-        Msg::OsMacosFix => {
-            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
+        Msg::ProxyProxyReachableThrough => {
+            "Proxy {proxy} ({source}) : {names} accessible(s) à travers lui"
         }
-        Msg::OsOtherFix => "Installer un système supporté par son éditeur.",
-        Msg::CpuCoresPhysicalModel => {
-            "Processeur : {logical} cœurs logiques ({physical} physiques), {model}"
+        Msg::ProxySourceEnvironment => "variables d'environnement",
+        Msg::ProxySourceWindows => "paramètres Windows",
+        Msg::ProxySourceMacos => "réglages macOS",
+        Msg::ProxyProblems => "Proxy {proxy} ({source}) : {problems}",
+        Msg::ProxyProblemsSeparator => " ; ",
+        // `latency.*`.
+        Msg::LatencyServerDoesNotFix => {
+            "Le serveur ne répond pas depuis ce poste : vérifier la connexion Internet de l'école et le filtrage (voir endpoint.*)."
         }
-        Msg::CpuCoresModel => "Processeur : {logical} cœurs logiques, {model}",
-        Msg::BrowserCompatible => "Navigateur compatible : {best}",
-        Msg::BrowserBestOutdated => "Meilleur navigateur : {best}, ancien",
-        Msg::GibUnit => "Gio",
+        Msg::LatencyHighLatencyLossFix => {
+            "Latence élevée ou pertes : vérifier le Wi-Fi ou le câble, la saturation de la ligne de l'école (téléchargements, vidéos) et la box."
+        }
+        Msg::LatencyThreshold => {
+            "réussi ≤ {pass_ms} ms, échec > {fail_ms} ms ou perte ≥ {loss_fail_pct} %"
+        }
+        Msg::LatencyNoAnswerProbes => {
+            "{host} : aucune réponse à {n} sondes ({method}) : serveur injoignable"
+        }
+        Msg::LatencyMedianMsMin => {
+            "{host} : médiane {median} ms (min {min}, p90 {p90}, gigue {jitter} ms, perte {loss_pct} %) par {method}"
+        }
+        Msg::LatencyMethodTcpConnect => "connexion TCP",
+        // `system.clock_skew`.
+        Msg::ClockNoServerGave => "aucun serveur n'a donné son heure (en-tête HTTP Date)",
+        Msg::ClockTurnTimeSynchronisationFix => {
+            "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue."
+        }
         Msg::ClockBehind => {
             "Horloge du poste en retard de {amount} s sur celle de l'ENT ({sources})"
         }
         Msg::ClockAhead => {
             "Horloge du poste en avance de {amount} s sur celle de l'ENT ({sources})"
         }
-        Msg::EndpointPhaseConnect => "connexion",
-        Msg::EndpointPhaseFirstByte => "1er octet",
-        Msg::EndpointTiming => "en {total} ms",
-        Msg::EndpointTimingRedirects => "en {total} ms, {redirects} redirection(s)",
-        Msg::EndpointSlow => "{head} : lent",
-        Msg::ProxySourceEnvironment => "variables d'environnement",
-        Msg::ProxySourceWindows => "paramètres Windows",
-        Msg::ProxySourceMacos => "réglages macOS",
-        Msg::ProxyProblems => "Proxy {proxy} ({source}) : {problems}",
-        Msg::ProxyProblemsSeparator => " ; ",
-        Msg::InterceptionUnexpectedIssuer => {
-            "certificat émis par « {issuer} », alors que le profil attend {expected}"
+        // `network.interface`.
+        Msg::InterfaceWeakWiFiFix => {
+            "Signal Wi-Fi faible : rapprocher le poste de la borne, ajouter une borne, ou brancher un câble."
         }
-        Msg::InterceptionIssuersOr => " ou ",
-        Msg::BandwidthDownload => "Débit descendant : {mbps} Mbit/s{extra}",
-        Msg::BandwidthUpload => "Débit montant (compté par le collecteur) : {mbps} Mbit/s{extra}",
-        Msg::BandwidthConfidenceHigh => "confiance élevée",
-        Msg::BandwidthConfidenceMedium => "confiance moyenne",
-        Msg::BandwidthConfidenceLow => "confiance faible : débit instable",
-        Msg::LatencyMethodTcpConnect => "connexion TCP",
+        Msg::InterfaceSlowLinkCheckFix => {
+            "Lien lent : vérifier le câble (catégorie 5e ou mieux) et le port du switch."
+        }
+        Msg::InterfaceWiFiDbm => {
+            "Wi-Fi ≥ {wifi_signal_pass_dbm} dBm (alerte ≥ {wifi_signal_warn_dbm}), lien ≥ {speed_pass_mbps} Mbit/s (alerte ≥ {speed_warn_mbps})"
+        }
+        Msg::InterfaceKindNameDetails => "Interface {kind} ({name}) {details}",
         Msg::InterfaceKindWired => "filaire",
         Msg::InterfaceKindVirtual => "virtuelle",
         Msg::InterfaceKindOther => "autre",
