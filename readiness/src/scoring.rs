@@ -12,7 +12,7 @@ use crate::lifecycle::{self, SupportStatus};
 use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
-use crate::text::{Msg, msg, render, text};
+use crate::text::{Msg, msg, num, render, text};
 
 mod bandwidth;
 mod grade;
@@ -22,19 +22,6 @@ pub use grade::{Better, grade};
 pub use network::{RttStats, clock_skew_s, rtt_stats};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// A number for people: one decimal at most, decimal comma in French.
-fn num(lang: Lang, x: f64) -> String {
-    let s = if (x - x.round()).abs() < 0.05 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    };
-    match lang {
-        Lang::Fr => s.replace('.', ","),
-        Lang::En => s,
-    }
-}
 
 fn gib_unit(lang: Lang) -> &'static str {
     text(lang, Msg::GibUnit)

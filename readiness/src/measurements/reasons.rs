@@ -46,10 +46,7 @@ const IDS: &[Msg] = &[
 impl Reason {
     /// The sentence in `lang`, numbers with the language's decimal mark.
     pub fn render(&self, lang: Lang) -> String {
-        let number = |s: String| match lang {
-            Lang::Fr => s.replace('.', ","),
-            Lang::En => s,
-        };
+        let number = |s: String| text::decimal_mark(lang, s);
         match *self {
             Reason::NoNetwork => text::msg(lang, Msg::ReasonNoNetwork),
             Reason::NoBandwidth => text::msg(lang, Msg::ReasonNoBandwidth),
@@ -103,7 +100,7 @@ pub fn localize(reason: &str, lang: Lang) -> String {
         }
         let shown: Vec<(&str, String)> = values
             .iter()
-            .map(|(name, v)| (name.as_str(), v.replace('.', ",")))
+            .map(|(name, v)| (name.as_str(), text::decimal_mark(lang, (*v).to_owned())))
             .collect();
         let args: Vec<(&str, &dyn std::fmt::Display)> = shown
             .iter()

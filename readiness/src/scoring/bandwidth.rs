@@ -5,12 +5,12 @@
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
 use super::network::limit_threshold;
-use super::{Better, Check, grade, grade_numeric, num, numeric_threshold};
+use super::{Better, Check, grade, grade_numeric, numeric_threshold};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
 use crate::report::{CheckResult, CheckValue, Lang};
-use crate::text::{Msg, msg, render, text};
+use crate::text::{Msg, msg, num, render, text};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {

@@ -344,6 +344,39 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     names
 }
 
+/// A number as the language writes it: decimal comma in French.
+pub fn decimal_mark(lang: Lang, number: String) -> String {
+    match lang {
+        Lang::Fr => number.replace('.', ","),
+        Lang::En => number,
+    }
+}
+
+/// A number for people: one decimal at most, decimal comma in French.
+pub fn num(lang: Lang, x: f64) -> String {
+    let s = if (x - x.round()).abs() < 0.05 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    decimal_mark(lang, s)
+}
+
+/// Milliseconds for people: two decimals below 1 ms, one below 10 ms, none above
+/// ("0.42", "2.5", "1250"), decimal comma in French.
+pub fn ms(lang: Lang, x: f64) -> String {
+    if x < 10.0 {
+        let s = if x < 1.0 {
+            format!("{x:.2}")
+        } else {
+            format!("{x:.1}")
+        };
+        decimal_mark(lang, s)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
 /// Pick the French or the English text of a sentence written in place (the agent's own
 /// console texts). Order: French first, as everywhere in this crate; texts that reports
 /// carry belong in the catalogue instead.

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use super::{Ctx, limit_threshold};
 use crate::report::{CheckResult, CheckValue};
-use crate::scoring::{Better, Check, grade, num};
+use crate::scoring::{Better, Check, grade};
 use crate::stats;
-use crate::text::{Msg, render};
+use crate::text::{Msg, num, render};
 
 /// The workstation's clock skew in seconds (server minus local: positive when the PC is
 /// behind), the median over samples.

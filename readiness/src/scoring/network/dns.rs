@@ -2,11 +2,11 @@
 //! answer A and AAAA for a host, and what a failure means for the technician (a missing
 //! name, a DNS filter's block, a resolver down).
 
-use super::{Ctx, limit_threshold, ms};
+use super::{Ctx, limit_threshold};
 use crate::measurements::network::{DnsLookup, DnsOutcome, DnsQuery};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade};
-use crate::text::{Msg, msg, render};
+use crate::text::{Msg, ms, msg, render};
 
 fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
     match q.outcome {

@@ -2,14 +2,14 @@
 //! proxy or not, and the technician's words for every way an attempt can stop.
 
 use super::tls::{Trust, trust};
-use super::{Ctx, colon, limit_threshold, ms};
+use super::{Ctx, colon, limit_threshold};
 use crate::measurements::network::{
     EndpointAttempt, EndpointErrorKind, EndpointMeasurement, Route,
 };
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, Check, grade};
-use crate::text::{Msg, msg, render, text};
+use crate::text::{Msg, ms, msg, render, text};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
     match (attempt.route, &m.proxy) {

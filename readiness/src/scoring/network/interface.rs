@@ -3,8 +3,8 @@
 use super::Ctx;
 use crate::measurements::network::InterfaceKind;
 use crate::report::{CheckResult, CheckStatus, CheckValue};
-use crate::scoring::{Better, Check, grade, num};
-use crate::text::{Msg, render, text};
+use crate::scoring::{Better, Check, grade};
+use crate::text::{Msg, num, render, text};
 
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;

@@ -1,12 +1,12 @@
 //! `latency.<target>`: round trips to each target (ICMP or TCP connect), graded on the
 //! median and the loss, with the statistics shown to the technician.
 
-use super::{Ctx, ms};
+use super::Ctx;
 use crate::measurements::network::LatencyMethod;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade, num};
+use crate::scoring::{Better, Check, grade};
 use crate::stats;
-use crate::text::{Msg, render, text};
+use crate::text::{Msg, ms, num, render, text};
 
 /// Round-trip statistics over the samples received.
 #[derive(Debug, Clone, Copy, PartialEq)]

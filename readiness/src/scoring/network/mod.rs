@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 
-use super::num;
 use crate::measurements::Measurements;
 use crate::measurements::network::NetworkMeasurements;
 use crate::profile::{Endpoint, Profile};
 use crate::report::{CheckResult, Lang};
-use crate::text::{Msg, msg, render};
+
+use crate::text::{Msg, msg, num, render};
 
 mod clock;
 mod dns;
@@ -171,22 +171,5 @@ pub(super) fn colon(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => " :",
         Lang::En => ":",
-    }
-}
-
-/// Milliseconds for people: "0.4 ms", "12 ms", "1 250 ms" stays "1250 ms".
-pub(super) fn ms(lang: Lang, x: f64) -> String {
-    if x < 10.0 {
-        let s = if x < 1.0 {
-            format!("{x:.2}")
-        } else {
-            format!("{x:.1}")
-        };
-        match lang {
-            Lang::Fr => s.replace('.', ","),
-            Lang::En => s,
-        }
-    } else {
-        format!("{x:.0}")
     }
 }
