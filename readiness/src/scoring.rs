@@ -204,7 +204,7 @@ fn os_support(
             },
         ),
         SupportStatus::Unknown => {
-            let reason = render(lang, Msg::OsOperatingSystemNot, &[("product", &a.product)]);
+            let reason = render(lang, Msg::OsNotRecognised, &[("product", &a.product)]);
             return check.unknown(lang, Some(&reason), threshold);
         }
     };

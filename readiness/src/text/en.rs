@@ -31,7 +31,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::OsMainstreamSupportOver => {
             "{product}: mainstream support over, extended security updates (ESU) until {end}"
         }
-        Msg::OsOperatingSystemNot => "operating system not recognised ({product})",
+        Msg::OsNotRecognised => "operating system not recognised ({product})",
         Msg::OsSupportedUntil => "{product}: supported until {end}",
         Msg::OsSupported => "{product}: supported",
         Msg::OsNoSecurityUpdatesSince => "{product}: no security updates since {end}",
@@ -126,7 +126,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         // `dns.*`.
         Msg::DnsOutcomeAnswered => "answered",
-        Msg::DnsOutcomeNameDoesNot => "the name does not exist (NXDOMAIN)",
+        Msg::DnsOutcomeNxdomain => "the name does not exist (NXDOMAIN)",
         Msg::DnsOutcomeNoAddressName => "no address for this name",
         Msg::DnsOutcomeResolverFailedServfail => "the resolver failed (SERVFAIL)",
         Msg::DnsOutcomeResolverRefusedAnswer => "the resolver refused to answer (REFUSED)",
@@ -144,13 +144,13 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::DnsCheckPcDnsFix => {
             "Check the PC's DNS server (DHCP) and that the school's router or resolver works."
         }
-        Msg::DnsOutcomeNoAnswerFrom => "no answer from the resolver within {elapsed_ms} ms",
+        Msg::DnsOutcomeTimeout => "no answer from the resolver within {elapsed_ms} ms",
         Msg::DnsOutcomeResolutionError => "resolution error: {detail}",
         Msg::DnsResolver => "resolver {resolver}",
-        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsTimeAndAddresses => "{time} ms ({addresses})",
         Msg::DnsOtherQueryStuck => "; {which} query: {outcome}",
         // `endpoint.*`: how an attempt stopped.
-        Msg::EndpointErrorNameDoesNot => "the name does not resolve ({detail})",
+        Msg::EndpointErrorDns => "the name does not resolve ({detail})",
         Msg::EndpointErrorSeeNameDnsFix => {
             "See this name's dns.* check: the PC's DNS settings or a DNS filter."
         }
@@ -165,7 +165,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "A firewall or the school's filter probably drops this traffic: ask for port 443 to this server to be opened."
         }
         Msg::EndpointErrorNetworkHostUnreachable => "network or host unreachable ({detail})",
-        Msg::EndpointErrorCheckCableWiFix => {
+        Msg::EndpointErrorUnreachableFix => {
             "Check the cable or Wi-Fi, the default gateway and the school's Internet connection."
         }
         Msg::EndpointErrorConnectionResetServer => {
@@ -184,14 +184,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorServerProxyBetweenFix => {
             "The server (or the proxy in between) must be updated to TLS 1.2 or 1.3: report it to its operator."
         }
-        Msg::EndpointErrorConnectionAcceptedBut => {
-            "connection accepted but no TLS answer ({detail})"
-        }
+        Msg::EndpointErrorTlsTimeout => "connection accepted but no TLS answer ({detail})",
         Msg::EndpointErrorServerMiddleboxDoesFix => {
             "The server or a middlebox does not answer: try again later, else report the incident."
         }
         Msg::EndpointErrorConnectedButNo => "connected, but no HTTP answer ({detail})",
-        Msg::EndpointErrorServerDoesNotFix => {
+        Msg::EndpointErrorHttpTimeoutFix => {
             "The server does not answer: try again later; if it lasts, report it to the ENT's operator."
         }
         Msg::EndpointErrorHttpExchangeFailed => "HTTP exchange failed ({detail})",
@@ -219,7 +217,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorCheckProxyAddressFix => {
             "Check the proxy address in the PC's settings, or remove it if the proxy is gone."
         }
-        Msg::EndpointErrorProxyTypeNot => "proxy type not tested by the agent ({detail})",
+        Msg::EndpointErrorProxyUnsupported => "proxy type not tested by the agent ({detail})",
         Msg::EndpointErrorTestEntBrowserFix => "Test the ENT in a browser on this PC.",
         Msg::EndpointErrorInvalidUrl => "invalid URL ({detail})",
         Msg::EndpointErrorFixServiceUrlFix => "Fix this service's URL in the profile.",
@@ -255,7 +253,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointPageLacksFilter => {
             "{head}: the page lacks \"{expected}\": a filter's block page or a portal instead of the ENT"
         }
-        Msg::EndpointServiceAnswersBut => {
+        Msg::EndpointClientError => {
             "{head}: the service answers but refuses this page (a filter, or a URL to fix)"
         }
         Msg::EndpointPhaseConnect => "connect",
@@ -265,7 +263,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointSlow => "{head}: slow",
         // `endpoint.*.tls`.
         Msg::TlsNoTlsSession => "no TLS session established",
-        Msg::TlsCertificateNotValid => "certificate not valid yet (is this PC's clock behind?)",
+        Msg::TlsNotYetValid => "certificate not valid yet (is this PC's clock behind?)",
         Msg::TlsSelfSignedCertificate => "self-signed certificate: no authority vouches for it",
         Msg::TlsInvalidCertificateSignature => "invalid certificate signature",
         Msg::TlsCertificateRevoked => "certificate revoked",
@@ -291,17 +289,17 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::TlsNotNegotiated => "{url}: {what}",
         Msg::TlsServerNotReached => "server not reached over TLS: {what}",
         Msg::TlsCertificateExpired => "certificate expired on {date}",
-        Msg::TlsCertificateNotWrong => {
+        Msg::TlsNameMismatch => {
             "certificate is for {names}, not for {server_name} (wrong server, or a filter in between?)"
         }
         Msg::TlsCertificateIssuedAuthority => {
-            "certificate issued by \"{tls}\", an authority this PC does not know (a filtering proxy whose root is not installed?)"
+            "certificate issued by \"{issuer}\", an authority this PC does not know (a filtering proxy whose root is not installed?)"
         }
         Msg::TlsCertificateRefused => "certificate refused ({detail})",
         Msg::TlsCertificateFromValid => {
             "{head}, certificate from \"{issuer}\" valid until {expiry_text}"
         }
-        Msg::TlsExpiresDayS => "{base}: expires in {days} day(s)",
+        Msg::TlsExpiresInDays => "{base}: expires in {days} day(s)",
         // `network.tls_interception`.
         Msg::InterceptionChainsFromPublic => "chains from public authorities (or the profile's)",
         Msg::InterceptionNoTlsSession => "no TLS session established with the services",
@@ -310,7 +308,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "A filtering proxy decrypts HTTPS: ask for the ENT and identity services (EduConnect, GAR) to be exempted from HTTPS inspection."
         }
         Msg::InterceptionCertificateReSigned => {
-            "certificate re-signed by \"{tls}\", an authority installed on this PC that is not a public one (filtering proxy)"
+            "certificate re-signed by \"{issuer}\", an authority installed on this PC that is not a public one (filtering proxy)"
         }
         Msg::InterceptionNoTlsInterception => "No TLS interception ({names})",
         Msg::InterceptionUnexpectedIssuer => {
@@ -337,7 +335,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::ProxyProblems => "Proxy {proxy} ({source}): {problems}",
         Msg::ProxyProblemsSeparator => "; ",
         // `latency.*`.
-        Msg::LatencyServerDoesNotFix => {
+        Msg::LatencyUnreachableFix => {
             "The server does not answer from this PC: check the school's Internet connection and filtering (see endpoint.*)."
         }
         Msg::LatencyHighLatencyLossFix => {
@@ -347,14 +345,14 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "pass ≤ {pass_ms} ms, fail > {fail_ms} ms or loss ≥ {loss_fail_pct} %"
         }
         Msg::LatencyNoAnswerProbes => {
-            "{host}: no answer to {n} probes ({method}): host unreachable"
+            "{host}: no answer to {probes} probes ({method}): host unreachable"
         }
         Msg::LatencyMedianMsMin => {
             "{host}: median {median} ms (min {min}, p90 {p90}, jitter {jitter} ms, loss {loss_pct} %) by {method}"
         }
         Msg::LatencyMethodTcpConnect => "TCP connect",
         // `system.clock_skew`.
-        Msg::ClockNoServerGave => "no server gave its time (HTTP Date header)",
+        Msg::ClockNoDateHeader => "no server gave its time (HTTP Date header)",
         Msg::ClockTurnTimeSynchronisationFix => {
             "Turn on time synchronisation (Windows: Settings > Time > Sync now; Linux: timedatectl set-ntp true) and check that port 123 (NTP) is open; beyond 3 minutes, EduConnect logins fail."
         }

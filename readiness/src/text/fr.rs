@@ -31,7 +31,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::OsMainstreamSupportOver => {
             "{product} : support standard terminé, mises à jour étendues (ESU) jusqu'au {end}"
         }
-        Msg::OsOperatingSystemNot => "système non reconnu ({product})",
+        Msg::OsNotRecognised => "système non reconnu ({product})",
         Msg::OsSupportedUntil => "{product} : supporté jusqu'au {end}",
         Msg::OsSupported => "{product} : supporté",
         Msg::OsNoSecurityUpdatesSince => {
@@ -134,7 +134,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         // `dns.*`.
         Msg::DnsOutcomeAnswered => "réponse",
-        Msg::DnsOutcomeNameDoesNot => "le nom n'existe pas (NXDOMAIN)",
+        Msg::DnsOutcomeNxdomain => "le nom n'existe pas (NXDOMAIN)",
         Msg::DnsOutcomeNoAddressName => "aucune adresse pour ce nom",
         Msg::DnsOutcomeResolverFailedServfail => "le résolveur a échoué (SERVFAIL)",
         Msg::DnsOutcomeResolverRefusedAnswer => "le résolveur refuse de répondre (REFUSED)",
@@ -152,13 +152,13 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::DnsCheckPcDnsFix => {
             "Vérifier le serveur DNS du poste (DHCP) et que la box ou le résolveur de l'école fonctionne."
         }
-        Msg::DnsOutcomeNoAnswerFrom => "pas de réponse du résolveur en {elapsed_ms} ms",
+        Msg::DnsOutcomeTimeout => "pas de réponse du résolveur en {elapsed_ms} ms",
         Msg::DnsOutcomeResolutionError => "erreur de résolution : {detail}",
         Msg::DnsResolver => "résolveur {resolver}",
-        Msg::DnsTimeAndAddresses => "{time} ms ({shown})",
+        Msg::DnsTimeAndAddresses => "{time} ms ({addresses})",
         Msg::DnsOtherQueryStuck => " ; requête {which} : {outcome}",
         // `endpoint.*`: how an attempt stopped.
-        Msg::EndpointErrorNameDoesNot => "nom introuvable ({detail})",
+        Msg::EndpointErrorDns => "nom introuvable ({detail})",
         Msg::EndpointErrorSeeNameDnsFix => {
             "Voir le contrôle dns.* de ce nom : réglages DNS du poste ou filtre DNS."
         }
@@ -173,7 +173,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Un pare-feu ou le filtrage de l'école bloque sans doute ce site : demander l'ouverture du port 443 vers ce serveur."
         }
         Msg::EndpointErrorNetworkHostUnreachable => "réseau ou serveur injoignable ({detail})",
-        Msg::EndpointErrorCheckCableWiFix => {
+        Msg::EndpointErrorUnreachableFix => {
             "Vérifier le câble ou le Wi-Fi, la passerelle par défaut et la connexion Internet de l'école."
         }
         Msg::EndpointErrorConnectionResetServer => {
@@ -192,14 +192,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorServerProxyBetweenFix => {
             "Le serveur (ou le proxy qui s'interpose) doit être mis à jour pour TLS 1.2 ou 1.3 : le signaler à son exploitant."
         }
-        Msg::EndpointErrorConnectionAcceptedBut => {
-            "connexion acceptée mais pas de réponse TLS ({detail})"
-        }
+        Msg::EndpointErrorTlsTimeout => "connexion acceptée mais pas de réponse TLS ({detail})",
         Msg::EndpointErrorServerMiddleboxDoesFix => {
             "Le serveur ou un équipement intermédiaire ne répond pas : réessayer plus tard, sinon signaler l'incident."
         }
         Msg::EndpointErrorConnectedButNo => "connecté, mais aucune réponse HTTP ({detail})",
-        Msg::EndpointErrorServerDoesNotFix => {
+        Msg::EndpointErrorHttpTimeoutFix => {
             "Le serveur ne répond pas : réessayer plus tard ; si cela dure, signaler l'incident à l'exploitant de l'ENT."
         }
         Msg::EndpointErrorHttpExchangeFailed => "échange HTTP interrompu ({detail})",
@@ -229,7 +227,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointErrorCheckProxyAddressFix => {
             "Vérifier l'adresse du proxy dans les paramètres du poste, ou le retirer s'il n'existe plus."
         }
-        Msg::EndpointErrorProxyTypeNot => "type de proxy non testé par l'agent ({detail})",
+        Msg::EndpointErrorProxyUnsupported => "type de proxy non testé par l'agent ({detail})",
         Msg::EndpointErrorTestEntBrowserFix => "Tester l'ENT dans un navigateur de ce poste.",
         Msg::EndpointErrorInvalidUrl => "adresse invalide ({detail})",
         Msg::EndpointErrorFixServiceUrlFix => "Corriger l'adresse de ce service dans le profil.",
@@ -267,7 +265,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointPageLacksFilter => {
             "{head} : la page ne contient pas « {expected} » : page de blocage d'un filtre ou portail à la place de l'ENT"
         }
-        Msg::EndpointServiceAnswersBut => {
+        Msg::EndpointClientError => {
             "{head} : le service répond mais refuse cette page (filtre, ou adresse à corriger)"
         }
         Msg::EndpointPhaseConnect => "connexion",
@@ -277,9 +275,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::EndpointSlow => "{head} : lent",
         // `endpoint.*.tls`.
         Msg::TlsNoTlsSession => "pas de session TLS établie",
-        Msg::TlsCertificateNotValid => {
-            "certificat pas encore valide (horloge du poste en retard ?)"
-        }
+        Msg::TlsNotYetValid => "certificat pas encore valide (horloge du poste en retard ?)",
         Msg::TlsSelfSignedCertificate => "certificat auto-signé : aucune autorité ne le garantit",
         Msg::TlsInvalidCertificateSignature => "signature du certificat invalide",
         Msg::TlsCertificateRevoked => "certificat révoqué",
@@ -305,17 +301,17 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::TlsNotNegotiated => "{url} : {what}",
         Msg::TlsServerNotReached => "serveur non atteint en TLS : {what}",
         Msg::TlsCertificateExpired => "certificat expiré depuis le {date}",
-        Msg::TlsCertificateNotWrong => {
+        Msg::TlsNameMismatch => {
             "certificat établi pour {names}, pas pour {server_name} (serveur ou filtre qui s'interpose ?)"
         }
         Msg::TlsCertificateIssuedAuthority => {
-            "certificat émis par « {tls} », autorité inconnue du poste (proxy filtrant dont le certificat racine n'est pas installé ?)"
+            "certificat émis par « {issuer} », autorité inconnue du poste (proxy filtrant dont le certificat racine n'est pas installé ?)"
         }
         Msg::TlsCertificateRefused => "certificat refusé ({detail})",
         Msg::TlsCertificateFromValid => {
             "{head}, certificat de « {issuer} » valide jusqu'au {expiry_text}"
         }
-        Msg::TlsExpiresDayS => "{base} : expire dans {days} jour(s)",
+        Msg::TlsExpiresInDays => "{base} : expire dans {days} jour(s)",
         // `network.tls_interception`.
         Msg::InterceptionChainsFromPublic => {
             "chaînes émises par des autorités publiques (ou celles du profil)"
@@ -326,7 +322,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Un proxy filtrant déchiffre le HTTPS : demander d'exempter l'ENT et les services d'identité (EduConnect, GAR) de l'inspection HTTPS."
         }
         Msg::InterceptionCertificateReSigned => {
-            "certificat ré-signé par « {tls} », une autorité installée sur le poste mais non publique (proxy filtrant)"
+            "certificat ré-signé par « {issuer} », une autorité installée sur le poste mais non publique (proxy filtrant)"
         }
         Msg::InterceptionNoTlsInterception => "Pas d'interception TLS ({names})",
         Msg::InterceptionUnexpectedIssuer => {
@@ -355,7 +351,7 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::ProxyProblems => "Proxy {proxy} ({source}) : {problems}",
         Msg::ProxyProblemsSeparator => " ; ",
         // `latency.*`.
-        Msg::LatencyServerDoesNotFix => {
+        Msg::LatencyUnreachableFix => {
             "Le serveur ne répond pas depuis ce poste : vérifier la connexion Internet de l'école et le filtrage (voir endpoint.*)."
         }
         Msg::LatencyHighLatencyLossFix => {
@@ -365,14 +361,14 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "réussi ≤ {pass_ms} ms, échec > {fail_ms} ms ou perte ≥ {loss_fail_pct} %"
         }
         Msg::LatencyNoAnswerProbes => {
-            "{host} : aucune réponse à {n} sondes ({method}) : serveur injoignable"
+            "{host} : aucune réponse à {probes} sondes ({method}) : serveur injoignable"
         }
         Msg::LatencyMedianMsMin => {
             "{host} : médiane {median} ms (min {min}, p90 {p90}, gigue {jitter} ms, perte {loss_pct} %) par {method}"
         }
         Msg::LatencyMethodTcpConnect => "connexion TCP",
         // `system.clock_skew`.
-        Msg::ClockNoServerGave => "aucun serveur n'a donné son heure (en-tête HTTP Date)",
+        Msg::ClockNoDateHeader => "aucun serveur n'a donné son heure (en-tête HTTP Date)",
         Msg::ClockTurnTimeSynchronisationFix => {
             "Activer la synchronisation de l'heure (Windows : Paramètres > Heure > Synchroniser ; Linux : timedatectl set-ntp true) et vérifier que le port 123 (NTP) est ouvert ; au-delà de 3 minutes, la connexion EduConnect échoue."
         }

@@ -32,7 +32,7 @@ pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
         let reason = ctx
             .missing("clock")
             .map(str::to_owned)
-            .or_else(|| ctx.net.map(|_| ctx.msg(Msg::ClockNoServerGave)));
+            .or_else(|| ctx.net.map(|_| ctx.msg(Msg::ClockNoDateHeader)));
         return check.unknown(lang, reason.as_deref(), threshold);
     };
     let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();

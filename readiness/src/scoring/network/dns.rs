@@ -11,13 +11,13 @@ use crate::text::{Msg, ms, msg, render};
 fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
     match q.outcome {
         DnsOutcome::Answered => msg(lang, Msg::DnsOutcomeAnswered),
-        DnsOutcome::Nxdomain => msg(lang, Msg::DnsOutcomeNameDoesNot),
+        DnsOutcome::Nxdomain => msg(lang, Msg::DnsOutcomeNxdomain),
         DnsOutcome::NoAnswer => msg(lang, Msg::DnsOutcomeNoAddressName),
         DnsOutcome::Servfail => msg(lang, Msg::DnsOutcomeResolverFailedServfail),
         DnsOutcome::Refused => msg(lang, Msg::DnsOutcomeResolverRefusedAnswer),
         DnsOutcome::Timeout => render(
             lang,
-            Msg::DnsOutcomeNoAnswerFrom,
+            Msg::DnsOutcomeTimeout,
             &[("elapsed_ms", &ms(lang, q.elapsed_ms))],
         ),
         DnsOutcome::Error => render(
@@ -112,7 +112,7 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
     let mut text = render(
         lang,
         Msg::DnsTimeAndAddresses,
-        &[("time", &ms(lang, time)), ("shown", &shown.join(", "))],
+        &[("time", &ms(lang, time)), ("addresses", &shown.join(", "))],
     );
     // One of A/AAAA unanswered while the other came back: browsers may wait on it.
     if let Some(stuck) = queries.iter().find(|q| {

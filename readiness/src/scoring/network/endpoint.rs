@@ -26,7 +26,7 @@ pub(super) fn endpoint_error_text(
 ) -> (String, String) {
     match kind {
         EndpointErrorKind::Dns => (
-            render(lang, Msg::EndpointErrorNameDoesNot, &[("detail", &detail)]),
+            render(lang, Msg::EndpointErrorDns, &[("detail", &detail)]),
             msg(lang, Msg::EndpointErrorSeeNameDnsFix),
         ),
         EndpointErrorKind::ConnectRefused => (
@@ -51,7 +51,7 @@ pub(super) fn endpoint_error_text(
                 Msg::EndpointErrorNetworkHostUnreachable,
                 &[("detail", &detail)],
             ),
-            msg(lang, Msg::EndpointErrorCheckCableWiFix),
+            msg(lang, Msg::EndpointErrorUnreachableFix),
         ),
         EndpointErrorKind::Reset => (
             render(
@@ -74,11 +74,7 @@ pub(super) fn endpoint_error_text(
             msg(lang, Msg::EndpointErrorServerProxyBetweenFix),
         ),
         EndpointErrorKind::TlsTimeout => (
-            render(
-                lang,
-                Msg::EndpointErrorConnectionAcceptedBut,
-                &[("detail", &detail)],
-            ),
+            render(lang, Msg::EndpointErrorTlsTimeout, &[("detail", &detail)]),
             msg(lang, Msg::EndpointErrorServerMiddleboxDoesFix),
         ),
         EndpointErrorKind::HttpTimeout => (
@@ -87,7 +83,7 @@ pub(super) fn endpoint_error_text(
                 Msg::EndpointErrorConnectedButNo,
                 &[("detail", &detail)],
             ),
-            msg(lang, Msg::EndpointErrorServerDoesNotFix),
+            msg(lang, Msg::EndpointErrorHttpTimeoutFix),
         ),
         EndpointErrorKind::Http => (
             render(
@@ -130,7 +126,11 @@ pub(super) fn endpoint_error_text(
             msg(lang, Msg::EndpointErrorCheckProxyAddressFix),
         ),
         EndpointErrorKind::ProxyUnsupported => (
-            render(lang, Msg::EndpointErrorProxyTypeNot, &[("detail", &detail)]),
+            render(
+                lang,
+                Msg::EndpointErrorProxyUnsupported,
+                &[("detail", &detail)],
+            ),
             msg(lang, Msg::EndpointErrorTestEntBrowserFix),
         ),
         EndpointErrorKind::InvalidUrl => (
@@ -279,7 +279,7 @@ pub(super) fn endpoint_check(
     } else if status_code >= 400 {
         (
             CheckStatus::Warn,
-            render(lang, Msg::EndpointServiceAnswersBut, &[("head", &head)]),
+            render(lang, Msg::EndpointClientError, &[("head", &head)]),
             Some(ctx.msg(Msg::EndpointCheckUrlProfileFix)),
         )
     } else {

@@ -83,9 +83,9 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
             render(
                 lang,
                 Msg::LatencyNoAnswerProbes,
-                &[("host", &m.host), ("n", &n), ("method", &method)],
+                &[("host", &m.host), ("probes", &n), ("method", &method)],
             ),
-            Some(ctx.msg(Msg::LatencyServerDoesNotFix)),
+            Some(ctx.msg(Msg::LatencyUnreachableFix)),
         );
     };
     let by_time = grade(stats.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);

@@ -95,7 +95,7 @@ fn interception(lang: Lang, tls: &TlsInfo, configured: Option<&Endpoint>) -> Opt
         return Some(render(
             lang,
             Msg::InterceptionCertificateReSigned,
-            &[("tls", &top_issuer(tls))],
+            &[("issuer", &top_issuer(tls))],
         ));
     }
     let expected = configured
@@ -202,12 +202,12 @@ pub(super) fn tls_check(
                     .unwrap_or_default();
                 render(lang, Msg::TlsCertificateExpired, &[("date", &date)])
             }
-            (CertErrorKind::NotYetValid, _) => ctx.msg(Msg::TlsCertificateNotValid),
+            (CertErrorKind::NotYetValid, _) => ctx.msg(Msg::TlsNotYetValid),
             (CertErrorKind::NameMismatch, _) => {
                 let names = leaf.map(|c| c.names.join(", ")).unwrap_or_default();
                 render(
                     lang,
-                    Msg::TlsCertificateNotWrong,
+                    Msg::TlsNameMismatch,
                     &[("names", &names), ("server_name", &tls.server_name)],
                 )
             }
@@ -217,7 +217,7 @@ pub(super) fn tls_check(
             (CertErrorKind::UnknownIssuer, _) => render(
                 lang,
                 Msg::TlsCertificateIssuedAuthority,
-                &[("tls", &top_issuer(tls))],
+                &[("issuer", &top_issuer(tls))],
             ),
             (CertErrorKind::BadSignature, _) => ctx.msg(Msg::TlsInvalidCertificateSignature),
             (CertErrorKind::Revoked, _) => ctx.msg(Msg::TlsCertificateRevoked),
@@ -281,7 +281,7 @@ pub(super) fn tls_check(
             threshold,
             render(
                 lang,
-                Msg::TlsExpiresDayS,
+                Msg::TlsExpiresInDays,
                 &[("base", &base), ("days", &days)],
             ),
             Some(ctx.msg(Msg::TlsTellServiceOperatorFix)),
