@@ -1,6 +1,6 @@
 //! The catalogue of the texts people read in reports: check messages, thresholds,
 //! remediations and the agent's own "could not measure" reasons, one table per language
-//! ([`fr`], [`en`]), keyed by [`Msg`].
+//! (`fr.rs`, `en.rs`), keyed by [`Msg`].
 //!
 //! Scoring picks an id and the values; [`render`] turns them into the sentence of the
 //! report's language. Templates name their placeholders (`{host}`, `{ms}`): both languages of
