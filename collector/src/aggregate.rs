@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
 use readiness::profile::{NumericCheck, Profile, SchoolPolicy};
+use readiness::scoring::{Better::Higher, grade};
 use readiness::{CheckStatus, Uai, Verdict};
 use serde::Serialize;
 
@@ -192,18 +193,7 @@ pub fn link_estimate(values: &mut [f64]) -> Option<f64> {
         return None;
     }
     values.sort_by(f64::total_cmp);
-    let rank = (0.9 * values.len() as f64).ceil() as usize;
-    Some(values[rank.clamp(1, values.len()) - 1])
-}
-
-fn grade_more(value: f64, pass: f64, warn: f64) -> CheckStatus {
-    if value >= pass {
-        CheckStatus::Pass
-    } else if value >= warn {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Fail
-    }
+    Some(readiness::stats::nearest_rank(values, 0.9))
 }
 
 /// The school's link from its workstations' figures measured within `recent_days` of `now`.
@@ -221,13 +211,13 @@ pub fn school_network(figures: &[LinkFigures], link: &LinkPolicy, now: Timestamp
     SchoolNetwork {
         measured_workstations: u32::try_from(recent.len()).unwrap_or(u32::MAX),
         downlink_mbps: downlink,
-        downlink_status: downlink.map(|d| grade_more(d, link.downlink.pass, link.downlink.warn)),
+        downlink_status: downlink.map(|d| grade(d, Higher, link.downlink.pass, link.downlink.warn)),
         uplink_mbps: uplink,
-        uplink_status: uplink.map(|u| grade_more(u, link.uplink.pass, link.uplink.warn)),
+        uplink_status: uplink.map(|u| grade(u, Higher, link.uplink.pass, link.uplink.warn)),
         simultaneous_users: link.simultaneous_users,
         per_user_downlink_mbps: per_user,
         per_user_status: per_user
-            .map(|p| grade_more(p, link.per_user_pass_mbps, link.per_user_warn_mbps)),
+            .map(|p| grade(p, Higher, link.per_user_pass_mbps, link.per_user_warn_mbps)),
         measured_at: recent.iter().map(|f| f.measured_at).max(),
         method: LINK_METHOD,
     }

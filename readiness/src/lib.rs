@@ -11,6 +11,8 @@ pub mod privacy;
 pub mod profile;
 pub mod report;
 pub mod scoring;
+pub mod stats;
+pub mod text;
 pub mod uai;
 
 pub use measurements::Measurements;

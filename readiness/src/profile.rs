@@ -273,10 +273,54 @@ fn check_weight(weight: f64) -> Result<(), String> {
     }
 }
 
+impl CheckMeta {
+    /// A section's weight and blocking flag, the weight checked: how every check section
+    /// starts.
+    fn checked(weight: f64, blocking: bool) -> Result<CheckMeta, String> {
+        check_weight(weight)?;
+        Ok(CheckMeta { weight, blocking })
+    }
+}
+
+/// Thresholds where less is better: finite, `pass >= 0`, `pass <= fail`. `keys` are the
+/// profile keys the error names.
+fn check_less_is_better(pass: f64, fail: f64, keys: (&str, &str)) -> Result<(), String> {
+    let (pass_key, fail_key) = keys;
+    if !(pass.is_finite() && fail.is_finite()) || pass < 0.0 {
+        return Err("thresholds must be finite numbers >= 0".into());
+    }
+    if pass > fail {
+        return Err(format!(
+            "{pass_key} ({pass}) must not be above {fail_key} ({fail}): less is better for this check"
+        ));
+    }
+    Ok(())
+}
+
+/// The section of a check graded on a time in ms where less is better (`dns`, `endpoint`,
+/// `bandwidth.loaded_latency`), before its thresholds are checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimitMs {
+    weight: f64,
+    blocking: bool,
+    pass_ms: f64,
+    fail_ms: f64,
+}
+
+impl RawLimitMs {
+    /// The checked meta and thresholds; `keys` name the thresholds in an error.
+    fn checked(self, keys: (&str, &str)) -> Result<(CheckMeta, f64, f64), String> {
+        let meta = CheckMeta::checked(self.weight, self.blocking)?;
+        check_less_is_better(self.pass_ms, self.fail_ms, keys)?;
+        Ok((meta, self.pass_ms, self.fail_ms))
+    }
+}
+
 impl TryFrom<RawNumericCheck> for NumericCheck {
     type Error = String;
     fn try_from(r: RawNumericCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         if !(r.pass.is_finite() && r.warn.is_finite()) || r.warn < 0.0 {
             return Err("pass and warn must be finite numbers >= 0".into());
         }
@@ -287,10 +331,7 @@ impl TryFrom<RawNumericCheck> for NumericCheck {
             ));
         }
         Ok(NumericCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             pass: r.pass,
             warn: r.warn,
         })
@@ -318,7 +359,7 @@ struct RawOsSupportCheck {
 impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
     type Error = String;
     fn try_from(r: RawOsSupportCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         let windows10_esu_until = r
             .windows10_esu_until
             .map(|s| {
@@ -328,10 +369,7 @@ impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
             })
             .transpose()?;
         Ok(OsSupportCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             policy: OsSupportPolicy {
                 ending_soon_months: r.ending_soon_months,
                 windows10_esu_until,
@@ -362,15 +400,12 @@ struct RawArchitectureCheck {
 impl TryFrom<RawArchitectureCheck> for ArchitectureCheck {
     type Error = String;
     fn try_from(r: RawArchitectureCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         if r.pass.is_empty() {
             return Err("pass must list at least one architecture".into());
         }
         Ok(ArchitectureCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             pass: r.pass,
             warn: r.warn,
         })
@@ -422,7 +457,7 @@ pub const BROWSER_NAMES: &[&str] = &[
 impl TryFrom<RawBrowserCheck> for BrowserCheck {
     type Error = String;
     fn try_from(r: RawBrowserCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         check_weight(r.each_weight)?;
         for (name, min) in &r.minimum {
             if !BROWSER_NAMES.contains(&name.as_str()) {
@@ -447,10 +482,7 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
             return Err("minimum must list at least one browser".into());
         }
         Ok(BrowserCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             each_weight: r.each_weight,
             minimum: r.minimum,
         })

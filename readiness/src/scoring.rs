@@ -12,40 +12,19 @@ use crate::lifecycle::{self, SupportStatus};
 use crate::measurements::{BrowserInfo, Measurements, OsFamily, SystemMeasurements};
 use crate::profile::{CheckMeta, NumericCheck, Profile, Scoring};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang, Verdict};
+use crate::text::{Msg, msg, num, render, text};
 
 mod bandwidth;
+mod grade;
 mod network;
 
+pub use grade::{Better, grade};
 pub use network::{RttStats, clock_skew_s, rtt_stats};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
-/// Pick the French or the English text.
-fn tr(lang: Lang, fr: &str, en: &str) -> String {
-    match lang {
-        Lang::Fr => fr.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
-
-/// A number for people: one decimal at most, decimal comma in French.
-fn num(lang: Lang, x: f64) -> String {
-    let s = if (x - x.round()).abs() < 0.05 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    };
-    match lang {
-        Lang::Fr => s.replace('.', ","),
-        Lang::En => s,
-    }
-}
-
 fn gib_unit(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "Gio",
-        Lang::En => "GiB",
-    }
+    text(lang, Msg::GibUnit)
 }
 
 struct Check {
@@ -90,19 +69,9 @@ impl Check {
     fn unknown(self, lang: Lang, reason: Option<&str>, threshold: Option<String>) -> CheckResult {
         let reason = reason
             .map(|r| crate::measurements::reasons::localize(r, lang))
-            .unwrap_or_else(|| {
-                tr(
-                    lang,
-                    "non mesuré par cet agent",
-                    "not measured by this agent",
-                )
-            });
-        let message = tr(lang, "Mesure impossible : ", "Could not measure: ") + &reason;
-        let remediation = tr(
-            lang,
-            "Relancer l'audit (en administrateur si possible) ; si le problème persiste, signaler ce message.",
-            "Run the audit again (as administrator if possible); if it persists, report this message.",
-        );
+            .unwrap_or_else(|| msg(lang, Msg::NotMeasuredByAgent));
+        let message = render(lang, Msg::CouldNotMeasure, &[("reason", &reason)]);
+        let remediation = msg(lang, Msg::RunAuditAgain);
         self.result(
             CheckStatus::Unknown,
             None,
@@ -114,31 +83,23 @@ impl Check {
     }
 }
 
-/// Grade a value where more is better.
-fn grade(check: &NumericCheck, value: f64) -> CheckStatus {
-    if value >= check.pass {
-        CheckStatus::Pass
-    } else if value >= check.warn {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Fail
-    }
+/// Grade a value against a check where more is better.
+fn grade_numeric(check: &NumericCheck, value: f64) -> CheckStatus {
+    grade(value, Better::Higher, check.pass, check.warn)
 }
 
 fn numeric_threshold(lang: Lang, check: &NumericCheck, unit: &str) -> String {
-    let sep = if unit.is_empty() { "" } else { " " };
-    match lang {
-        Lang::Fr => format!(
-            "réussi ≥ {}{sep}{unit}, alerte ≥ {}{sep}{unit}",
-            num(lang, check.pass),
-            num(lang, check.warn)
-        ),
-        Lang::En => format!(
-            "pass ≥ {}{sep}{unit}, warn ≥ {}{sep}{unit}",
-            num(lang, check.pass),
-            num(lang, check.warn)
-        ),
-    }
+    let (pass, warn) = (num(lang, check.pass), num(lang, check.warn));
+    let id = if unit.is_empty() {
+        Msg::ThresholdMoreIsBetterNoUnit
+    } else {
+        Msg::ThresholdMoreIsBetter
+    };
+    render(
+        lang,
+        id,
+        &[("pass", &pass), ("warn", &warn), ("unit", &unit)],
+    )
 }
 
 /// Installed memory as a technician would name it: what the OS reports, rounded up to the
@@ -187,16 +148,11 @@ fn os_support(
 ) -> CheckResult {
     let cfg = &profile.checks.os_support;
     let check = Check::new("system.os_support", cfg.meta);
-    let threshold = Some(match lang {
-        Lang::Fr => format!(
-            "supporté par l'éditeur ; alerte à moins de {} mois de la fin",
-            cfg.policy.ending_soon_months
-        ),
-        Lang::En => format!(
-            "supported by its vendor; warn within {} months of the end",
-            cfg.policy.ending_soon_months
-        ),
-    });
+    let threshold = Some(render(
+        lang,
+        Msg::OsThreshold,
+        &[("ending_soon_months", &cfg.policy.ending_soon_months)],
+    ));
     let Some(os) = &sys.os else {
         return check.unknown(lang, reason, threshold);
     };
@@ -205,64 +161,50 @@ fn os_support(
     let (status, message) = match a.status {
         SupportStatus::Supported => (
             CheckStatus::Pass,
-            match (&end, lang) {
-                (Some(end), Lang::Fr) => format!("{} : supporté jusqu'au {end}", a.product),
-                (Some(end), Lang::En) => format!("{}: supported until {end}", a.product),
-                (None, Lang::Fr) => format!("{} : supporté", a.product),
-                (None, Lang::En) => format!("{}: supported", a.product),
+            match &end {
+                Some(end) => render(
+                    lang,
+                    Msg::OsSupportedUntil,
+                    &[("product", &a.product), ("end", end)],
+                ),
+                None => render(lang, Msg::OsSupported, &[("product", &a.product)]),
             },
         ),
         SupportStatus::EndingSoon => (
             CheckStatus::Warn,
-            match lang {
-                Lang::Fr => format!(
-                    "{} : fin du support le {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-                Lang::En => format!(
-                    "{}: support ends on {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-            },
+            render(
+                lang,
+                Msg::OsSupportEnds,
+                &[
+                    ("product", &a.product),
+                    ("end", &end.as_deref().unwrap_or("?")),
+                ],
+            ),
         ),
         SupportStatus::ExtendedSupport => (
             CheckStatus::Warn,
-            match lang {
-                Lang::Fr => format!(
-                    "{} : support standard terminé, mises à jour étendues (ESU) jusqu'au {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-                Lang::En => format!(
-                    "{}: mainstream support over, extended security updates (ESU) until {}",
-                    a.product,
-                    end.as_deref().unwrap_or("?")
-                ),
-            },
+            render(
+                lang,
+                Msg::OsMainstreamSupportOver,
+                &[
+                    ("product", &a.product),
+                    ("end", &end.as_deref().unwrap_or("?")),
+                ],
+            ),
         ),
         SupportStatus::Unsupported => (
             CheckStatus::Fail,
-            match (&end, lang) {
-                (Some(end), Lang::Fr) => {
-                    format!(
-                        "{} : plus de mises à jour de sécurité depuis le {end}",
-                        a.product
-                    )
-                }
-                (Some(end), Lang::En) => {
-                    format!("{}: no security updates since {end}", a.product)
-                }
-                (None, Lang::Fr) => format!("{} : plus de mises à jour de sécurité", a.product),
-                (None, Lang::En) => format!("{}: no longer gets security updates", a.product),
+            match &end {
+                Some(end) => render(
+                    lang,
+                    Msg::OsNoSecurityUpdatesSince,
+                    &[("product", &a.product), ("end", end)],
+                ),
+                None => render(lang, Msg::OsNoSecurityUpdates, &[("product", &a.product)]),
             },
         ),
         SupportStatus::Unknown => {
-            let reason = match lang {
-                Lang::Fr => format!("système non reconnu ({})", a.product),
-                Lang::En => format!("operating system not recognised ({})", a.product),
-            };
+            let reason = render(lang, Msg::OsNotRecognised, &[("product", &a.product)]);
             return check.unknown(lang, Some(&reason), threshold);
         }
     };
@@ -271,41 +213,23 @@ fn os_support(
         None => message,
     };
     let windows10 = os.family == OsFamily::Windows && a.product.starts_with("Windows 10");
-    let remediation = match (os.family, windows10, lang) {
-        (OsFamily::Windows, true, Lang::Fr) => {
-            "Passer à Windows 11 si le matériel le permet (contrôle d'intégrité du PC), sinon souscrire les mises à jour de sécurité étendues (ESU, offre éducation), ou installer un Linux supporté (PrimTux, Debian) sur les PC trop anciens."
-        }
-        (OsFamily::Windows, true, Lang::En) => {
-            "Upgrade to Windows 11 if the hardware allows it (PC Health Check), otherwise subscribe to Extended Security Updates (ESU, education offer), or install a supported Linux (PrimTux, Debian) on older PCs."
-        }
-        (OsFamily::Windows, false, Lang::Fr) => {
-            "Installer la dernière mise à jour de fonctionnalités de Windows (Paramètres > Windows Update) ou passer à une version supportée."
-        }
-        (OsFamily::Windows, false, Lang::En) => {
-            "Install the latest Windows feature update (Settings > Windows Update) or move to a supported version."
-        }
-        (OsFamily::Linux, _, Lang::Fr) => {
-            "Mettre à niveau la distribution vers une version supportée (par exemple PrimTux sur Debian 12 ou plus récent)."
-        }
-        (OsFamily::Linux, _, Lang::En) => {
-            "Upgrade the distribution to a supported release (for example PrimTux on Debian 12 or later)."
-        }
-        (OsFamily::Macos, _, Lang::Fr) => {
-            "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
-        }
-        (OsFamily::Macos, _, Lang::En) => {
-            "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
-        }
-        (OsFamily::Other, _, Lang::Fr) => "Installer un système supporté par son éditeur.",
-        (OsFamily::Other, _, Lang::En) => "Install an operating system supported by its vendor.",
-    };
+    let remediation = msg(
+        lang,
+        match (os.family, windows10) {
+            (OsFamily::Windows, true) => Msg::OsWindows10Fix,
+            (OsFamily::Windows, false) => Msg::OsWindowsFix,
+            (OsFamily::Linux, _) => Msg::OsLinuxFix,
+            (OsFamily::Macos, _) => Msg::OsMacosFix,
+            (OsFamily::Other, _) => Msg::OsOtherFix,
+        },
+    );
     check.result(
         status,
         Some(CheckValue::Text(a.product.clone())),
         None,
         threshold,
         message,
-        Some(remediation.to_owned()),
+        Some(remediation),
     )
 }
 
@@ -323,23 +247,18 @@ fn ram(
         return check.unknown(lang, reason, threshold);
     };
     let installed = installed_ram_gib(bytes);
-    let status = grade(cfg, installed);
+    let status = grade_numeric(cfg, installed);
     let seen = num(lang, bytes as f64 / GIB);
-    let message = match lang {
-        Lang::Fr => format!(
-            "Mémoire : {} {unit} installés ({seen} {unit} visibles par le système)",
-            num(lang, installed)
-        ),
-        Lang::En => format!(
-            "Memory: {} {unit} installed ({seen} {unit} visible to the OS)",
-            num(lang, installed)
-        ),
-    };
-    let remediation = tr(
+    let message = render(
         lang,
-        "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers.",
-        "Add memory (at least 4 GB; a module is cheap) or keep this PC for light use.",
+        Msg::RamMemoryInstalledVisible,
+        &[
+            ("installed", &num(lang, installed)),
+            ("unit", &unit),
+            ("seen", &seen),
+        ],
     );
+    let remediation = msg(lang, Msg::RamAddMemoryAtFix);
     check.result(
         status,
         Some(CheckValue::Number(installed)),
@@ -364,25 +283,25 @@ fn cpu_cores(
     };
     let n = f64::from(cpu.logical_cores);
     let model = cpu.model.as_deref().unwrap_or("?");
-    let message = match (lang, cpu.physical_cores) {
-        (Lang::Fr, Some(p)) => format!(
-            "Processeur : {} cœurs logiques ({p} physiques), {model}",
-            cpu.logical_cores
+    let message = match cpu.physical_cores {
+        Some(p) => render(
+            lang,
+            Msg::CpuCoresPhysicalModel,
+            &[
+                ("logical", &cpu.logical_cores),
+                ("physical", &p),
+                ("model", &model),
+            ],
         ),
-        (Lang::En, Some(p)) => format!(
-            "CPU: {} logical cores ({p} physical), {model}",
-            cpu.logical_cores
+        None => render(
+            lang,
+            Msg::CpuCoresModel,
+            &[("logical", &cpu.logical_cores), ("model", &model)],
         ),
-        (Lang::Fr, None) => format!("Processeur : {} cœurs logiques, {model}", cpu.logical_cores),
-        (Lang::En, None) => format!("CPU: {} logical cores, {model}", cpu.logical_cores),
     };
-    let remediation = tr(
-        lang,
-        "Poste lent pour un navigateur moderne : le réserver à des usages légers ou prévoir son remplacement.",
-        "Slow for a modern browser: keep it for light use or plan its replacement.",
-    );
+    let remediation = msg(lang, Msg::CpuSlowModernBrowserFix);
     check.result(
-        grade(cfg, n),
+        grade_numeric(cfg, n),
         Some(CheckValue::Number(n)),
         Some("cores"),
         threshold,
@@ -407,27 +326,19 @@ fn disk_free(
     // Round down to 0.1 GiB so that the value shown never reads better than the truth.
     let free = (disk.available_bytes as f64 / GIB * 10.0).floor() / 10.0;
     let total = disk.total_bytes as f64 / GIB;
-    let message = match lang {
-        Lang::Fr => format!(
-            "Disque système {} : {} {unit} libres sur {} {unit}",
-            disk.mount_point,
-            num(lang, free),
-            num(lang, total)
-        ),
-        Lang::En => format!(
-            "System disk {}: {} {unit} free of {} {unit}",
-            disk.mount_point,
-            num(lang, free),
-            num(lang, total)
-        ),
-    };
-    let remediation = tr(
+    let message = render(
         lang,
-        "Libérer de l'espace (Nettoyage de disque / apt clean, vider les téléchargements) ou remplacer le disque (un SSD accélère aussi le poste).",
-        "Free some space (Disk Cleanup / apt clean, empty Downloads) or replace the disk (an SSD also speeds the PC up).",
+        Msg::DiskSystemDiskFree,
+        &[
+            ("mount_point", &disk.mount_point),
+            ("free", &num(lang, free)),
+            ("unit", &unit),
+            ("total", &num(lang, total)),
+        ],
     );
+    let remediation = msg(lang, Msg::DiskFreeSomeSpaceFix);
     check.result(
-        grade(cfg, free),
+        grade_numeric(cfg, free),
         Some(CheckValue::Number(free)),
         Some("GiB"),
         threshold,
@@ -445,16 +356,18 @@ fn architecture(
     let cfg = &profile.checks.architecture;
     let check = Check::new("system.architecture", cfg.meta);
     let threshold = Some(
-        match lang {
-            Lang::Fr => format!("réussi : {}", cfg.pass.join(", ")),
-            Lang::En => format!("pass: {}", cfg.pass.join(", ")),
-        } + &if cfg.warn.is_empty() {
+        render(
+            lang,
+            Msg::ArchThresholdPass,
+            &[("pass", &cfg.pass.join(", "))],
+        ) + &if cfg.warn.is_empty() {
             String::new()
         } else {
-            match lang {
-                Lang::Fr => format!(" ; alerte : {}", cfg.warn.join(", ")),
-                Lang::En => format!("; warn: {}", cfg.warn.join(", ")),
-            }
+            render(
+                lang,
+                Msg::ArchThresholdWarn,
+                &[("warn", &cfg.warn.join(", "))],
+            )
         },
     );
     let Some(arch) = &sys.architecture else {
@@ -467,15 +380,8 @@ fn architecture(
     } else {
         CheckStatus::Fail
     };
-    let message = match lang {
-        Lang::Fr => format!("Architecture du système : {arch}"),
-        Lang::En => format!("System architecture: {arch}"),
-    };
-    let remediation = tr(
-        lang,
-        "Installer un système 64 bits si le processeur le permet ; sinon prévoir le remplacement du poste.",
-        "Install a 64-bit system if the processor allows it; otherwise plan to replace the PC.",
-    );
+    let message = render(lang, Msg::ArchSystemArchitecture, &[("arch", &arch)]);
+    let remediation = msg(lang, Msg::ArchInstall64BitFix);
     check.result(
         status,
         Some(CheckValue::Text(arch.clone())),
@@ -543,16 +449,13 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 CheckStatus::Fail,
                 Some(CheckValue::Text(version_text.clone())),
                 Some("version"),
-                Some(tr(lang, "non pris en charge par les ENT", "not supported by ENTs")),
-                match lang {
-                    Lang::Fr => format!("Internet Explorer {version_text} : abandonné, les ENT ne le prennent pas en charge"),
-                    Lang::En => format!("Internet Explorer {version_text}: discontinued, ENTs do not support it"),
-                },
-                Some(tr(
+                Some(msg(lang, Msg::BrowserNotSupportedEnts)),
+                render(
                     lang,
-                    "Utiliser Edge, Firefox ou Chrome à jour ; désactiver Internet Explorer (Fonctionnalités Windows).",
-                    "Use an up-to-date Edge, Firefox or Chrome; turn Internet Explorer off (Windows features).",
-                )),
+                    Msg::BrowserInternetExplorerDiscontinued,
+                    &[("version_text", &version_text)],
+                ),
+                Some(msg(lang, Msg::BrowserUseUpDateFix)),
             ));
             continue;
         }
@@ -562,43 +465,35 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 Some(CheckValue::Text(version_text.clone())),
                 Some("version"),
                 None,
-                match lang {
-                    Lang::Fr => {
-                        format!("{label} {version_text} : pas de version minimale dans le profil")
-                    }
-                    Lang::En => {
-                        format!("{label} {version_text}: no minimum version in the profile")
-                    }
-                },
+                render(
+                    lang,
+                    Msg::BrowserNoMinimumVersion,
+                    &[("label", &label), ("version_text", &version_text)],
+                ),
                 None,
             ));
             continue;
         };
-        let threshold = Some(match lang {
-            Lang::Fr => format!("réussi ≥ {}, alerte ≥ {}", min.pass, min.warn),
-            Lang::En => format!("pass ≥ {}, warn ≥ {}", min.pass, min.warn),
-        });
+        let threshold = Some(render(
+            lang,
+            Msg::BrowserThreshold,
+            &[("pass", &min.pass), ("warn", &min.warn)],
+        ));
         let Some(major) = top.major_version() else {
-            let reason = match lang {
-                Lang::Fr => format!(
-                    "{label} installé ({}), version illisible",
-                    sources.join(", ")
-                ),
-                Lang::En => format!(
-                    "{label} installed ({}), version unreadable",
-                    sources.join(", ")
-                ),
-            };
+            let reason = render(
+                lang,
+                Msg::BrowserInstalledVersionUnreadable,
+                &[("label", &label), ("sources", &sources.join(", "))],
+            );
             out.push(check.unknown(lang, Some(&reason), threshold));
             continue;
         };
-        let status = if major >= min.pass {
-            CheckStatus::Pass
-        } else if major >= min.warn {
-            CheckStatus::Warn
-        } else {
-            CheckStatus::Fail
-        };
+        let status = grade(
+            f64::from(major),
+            Better::Higher,
+            f64::from(min.pass),
+            f64::from(min.warn),
+        );
         if status < any_status {
             any_status = status;
             any_best = Some(format!("{label} {version_text}"));
@@ -608,17 +503,20 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             Some(CheckValue::Text(version_text.clone())),
             Some("version"),
             threshold,
-            match lang {
-                Lang::Fr => format!("{label} {version_text} ({})", sources.join(", ")),
-                Lang::En => format!("{label} {version_text} ({})", sources.join(", ")),
-            },
-            Some(match lang {
-                Lang::Fr => format!(
-                    "Mettre à jour {label} (version {} ou plus récente).",
-                    min.pass
-                ),
-                Lang::En => format!("Update {label} (version {} or later).", min.pass),
-            }),
+            render(
+                lang,
+                Msg::BrowserVersionAndSources,
+                &[
+                    ("label", &label),
+                    ("version_text", &version_text),
+                    ("sources", &sources.join(", ")),
+                ],
+            ),
+            Some(render(
+                lang,
+                Msg::BrowserUpdateVersionLaterFix,
+                &[("label", &label), ("pass", &min.pass)],
+            )),
         ));
     }
 
@@ -631,17 +529,16 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             Some(CheckValue::Text(best.clone())),
             None,
             any_threshold,
-            match (any_status, lang) {
-                (CheckStatus::Pass, Lang::Fr) => format!("Navigateur compatible : {best}"),
-                (CheckStatus::Pass, Lang::En) => format!("Compatible browser: {best}"),
-                (_, Lang::Fr) => format!("Meilleur navigateur : {best}, ancien"),
-                (_, Lang::En) => format!("Best browser: {best}, outdated"),
-            },
-            Some(tr(
+            render(
                 lang,
-                "Installer ou mettre à jour Firefox, Chrome ou Edge.",
-                "Install or update Firefox, Chrome or Edge.",
-            )),
+                if any_status == CheckStatus::Pass {
+                    Msg::BrowserCompatible
+                } else {
+                    Msg::BrowserBestOutdated
+                },
+                &[("best", &best)],
+            ),
+            Some(msg(lang, Msg::BrowserInstallUpdateFirefoxFix)),
         ),
         None if found.installed.is_empty() && no_browser_reason.is_some() => {
             any.unknown(lang, no_browser_reason, any_threshold)
@@ -652,25 +549,13 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             None,
             any_threshold,
             if best.contains_key("internet_explorer") {
-                tr(
-                    lang,
-                    "Seul Internet Explorer est installé : aucun navigateur compatible avec l'ENT",
-                    "Only Internet Explorer is installed: no browser works with the ENT",
-                )
+                msg(lang, Msg::BrowserOnlyInternetExplorer)
             } else if found.installed.is_empty() {
-                tr(lang, "Aucun navigateur trouvé", "No browser found")
+                msg(lang, Msg::BrowserNoBrowserFound)
             } else {
-                tr(
-                    lang,
-                    "Aucun navigateur de version connue et compatible",
-                    "No browser of a known, compatible version",
-                )
+                msg(lang, Msg::BrowserNoBrowserKnown)
             },
-            Some(tr(
-                lang,
-                "Installer Firefox, Chrome ou Edge à jour.",
-                "Install an up-to-date Firefox, Chrome or Edge.",
-            )),
+            Some(msg(lang, Msg::BrowserInstallUpDateFix)),
         ),
     };
     out.push(any_result);

@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Unavailable;
+use crate::stats;
 
 /// The bandwidth test of one audit.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -155,36 +156,15 @@ impl LatencySummary {
         if samples.is_empty() {
             return None;
         }
-        let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let jitter = if samples.len() > 1 {
-            samples.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>()
-                / (samples.len() - 1) as f64
-        } else {
-            0.0
-        };
+        let sorted = stats::sorted(samples);
         let r = |x: f64| (x * 100.0).round() / 100.0;
         Some(LatencySummary {
             samples: u32::try_from(samples.len()).unwrap_or(u32::MAX),
             min: r(sorted[0]),
-            median: r(percentile(&sorted, 0.5)),
-            p90: r(percentile(&sorted, 0.9)),
-            jitter: r(jitter),
+            median: r(stats::median(&sorted)),
+            p90: r(stats::percentile(&sorted, 0.9)),
+            jitter: r(stats::jitter(samples)),
         })
-    }
-}
-
-/// Percentile of sorted values, linear interpolation between closest ranks.
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
-            let lo = pos.floor() as usize;
-            let hi = pos.ceil() as usize;
-            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-        }
     }
 }
 
@@ -202,13 +182,5 @@ mod tests {
         // |2| + |1| + |19| + |20| over 4.
         assert_eq!(s.jitter, 10.5);
         assert!(LatencySummary::of(&[]).is_none());
-    }
-
-    #[test]
-    fn percentiles_interpolate() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile(&v, 0.0), 1.0);
-        assert_eq!(percentile(&v, 1.0), 4.0);
-        assert_eq!(percentile(&v, 0.5), 2.5);
     }
 }

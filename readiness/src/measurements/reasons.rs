@@ -1,64 +1,112 @@
 //! The reasons the agent gives for what it did not measure. Measurements keep them in
 //! English (raw data, the same whatever the technician's language); the check messages show
-//! them in the report's language. The agent's own sentences are here, with their French;
-//! anything else (an operating system's or a library's error text) is shown as it is.
+//! them in the report's language. The agent's own reasons are [`Reason`]s, whose sentences
+//! are ids of the text catalogue (`crate::text`); anything else (an operating system's or a
+//! library's error text) is shown as it is.
+//!
+//! Reports carry the English sentence only (the wire format predates the codes), so a
+//! reason read from a report is recognised by the catalogue's own English template, the
+//! one it was rendered from: no second table of English strings to keep in step.
 
 use crate::Lang;
+use crate::text::{self, Msg, en_text};
 
 /// `--no-network`.
-pub const NO_NETWORK: &str = "network probes skipped (--no-network)";
+pub const NO_NETWORK: &str = en_text(Msg::ReasonNoNetwork);
 /// `--no-bandwidth`.
-pub const NO_BANDWIDTH: &str = "bandwidth test skipped (--no-bandwidth)";
+pub const NO_BANDWIDTH: &str = en_text(Msg::ReasonNoBandwidth);
 /// Neither enrolled nor `--collector`.
-pub const NO_COLLECTOR: &str = "no collector to measure against: enrol this PC (ent-agent enroll) or pass --collector URL and --token TOKEN";
+pub const NO_COLLECTOR: &str = en_text(Msg::ReasonNoCollector);
 
-/// Fixed reasons and their French.
-const FIXED: &[(&str, &str)] = &[
-    (NO_NETWORK, "sondes réseau non lancées (--no-network)"),
-    (NO_BANDWIDTH, "test de débit non lancé (--no-bandwidth)"),
-    (
-        NO_COLLECTOR,
-        "pas de collecteur pour mesurer le débit : inscrire ce poste (ent-agent enroll) ou passer --collector URL et --token JETON",
-    ),
+/// A reason of the agent's own, with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reason {
+    /// `--no-network`.
+    NoNetwork,
+    /// `--no-bandwidth`.
+    NoBandwidth,
+    /// Neither enrolled nor `--collector`.
+    NoCollector,
+    /// A probe cut by its deadline.
+    TimedOut { seconds: f64 },
+    /// The bandwidth test cut by its deadline.
+    BandwidthTimedOut { seconds: f64 },
+}
+
+/// The catalogue ids of every [`Reason`]: the sentences [`localize`] recognises. Their
+/// placeholders are numbers.
+const IDS: &[Msg] = &[
+    Msg::ReasonNoNetwork,
+    Msg::ReasonNoBandwidth,
+    Msg::ReasonNoCollector,
+    Msg::ReasonTimedOut,
+    Msg::ReasonBandwidthTimedOut,
 ];
+
+impl Reason {
+    /// The sentence in `lang`, numbers with the language's decimal mark.
+    pub fn render(&self, lang: Lang) -> String {
+        let number = |s: String| text::decimal_mark(lang, s);
+        match *self {
+            Reason::NoNetwork => text::msg(lang, Msg::ReasonNoNetwork),
+            Reason::NoBandwidth => text::msg(lang, Msg::ReasonNoBandwidth),
+            Reason::NoCollector => text::msg(lang, Msg::ReasonNoCollector),
+            Reason::TimedOut { seconds } => text::render(
+                lang,
+                Msg::ReasonTimedOut,
+                &[("seconds", &number(format!("{seconds:.1}")))],
+            ),
+            Reason::BandwidthTimedOut { seconds } => text::render(
+                lang,
+                Msg::ReasonBandwidthTimedOut,
+                &[("seconds", &number(format!("{seconds:.0}")))],
+            ),
+        }
+    }
+}
+
+/// The English sentence, as measurements keep it.
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
 
 /// A probe cut by its deadline: `timed out after 2.5 s`.
 pub fn timed_out(seconds: f64) -> String {
-    format!("timed out after {seconds:.1} s")
+    Reason::TimedOut { seconds }.to_string()
 }
 
 /// The bandwidth test cut by its deadline.
 pub fn bandwidth_timed_out(seconds: f64) -> String {
-    format!("the bandwidth test did not finish within {seconds:.0} s")
+    Reason::BandwidthTimedOut { seconds }.to_string()
 }
-
-/// Templates with one number: (English before, after; French before, after).
-const WITH_NUMBER: &[(&str, &str, &str, &str)] = &[
-    ("timed out after ", " s", "délai dépassé après ", " s"),
-    (
-        "the bandwidth test did not finish within ",
-        " s",
-        "le test de débit n'a pas fini en ",
-        " s",
-    ),
-];
 
 /// `reason` in `lang`: the agent's own sentences translated, any other text as it is.
 pub fn localize(reason: &str, lang: Lang) -> String {
     if lang == Lang::En {
         return reason.to_owned();
     }
-    if let Some((_, fr)) = FIXED.iter().find(|(en, _)| *en == reason) {
-        return (*fr).to_owned();
-    }
-    for (before, after, fr_before, fr_after) in WITH_NUMBER {
-        if let Some(n) = reason
-            .strip_prefix(before)
-            .and_then(|r| r.strip_suffix(after))
-            .filter(|n| !n.is_empty() && n.parse::<f64>().is_ok())
+    for &id in IDS {
+        let Some(values) = text::captures(text::text(Lang::En, id), reason) else {
+            continue;
+        };
+        // A template with something other than a number in its place is not this reason.
+        if !values
+            .iter()
+            .all(|(_, v)| !v.is_empty() && v.parse::<f64>().is_ok())
         {
-            return format!("{fr_before}{}{fr_after}", n.replace('.', ","));
+            continue;
         }
+        let shown: Vec<(&str, String)> = values
+            .iter()
+            .map(|(name, v)| (name.as_str(), text::decimal_mark(lang, (*v).to_owned())))
+            .collect();
+        let args: Vec<(&str, &dyn std::fmt::Display)> = shown
+            .iter()
+            .map(|(name, v)| (*name, v as &dyn std::fmt::Display))
+            .collect();
+        return text::render(lang, id, &args);
     }
     reason.to_owned()
 }
@@ -95,10 +143,23 @@ mod tests {
     }
 
     #[test]
-    fn every_fixed_reason_has_its_own_french() {
-        for (en, fr) in FIXED {
+    fn every_reason_has_its_own_french() {
+        let all = [
+            Reason::NoNetwork,
+            Reason::NoBandwidth,
+            Reason::NoCollector,
+            Reason::TimedOut { seconds: 2.5 },
+            Reason::BandwidthTimedOut { seconds: 40.0 },
+        ];
+        assert_eq!(all.len(), IDS.len());
+        for r in all {
+            let (en, fr) = (r.to_string(), r.render(Lang::Fr));
             assert_ne!(en, fr);
-            assert_eq!(localize(en, Lang::Fr), *fr);
+            assert_eq!(localize(&en, Lang::Fr), fr, "{r:?}");
         }
+        assert_eq!(
+            NO_COLLECTOR,
+            "no collector to measure against: enrol this PC (ent-agent enroll) or pass --collector URL and --token TOKEN"
+        );
     }
 }

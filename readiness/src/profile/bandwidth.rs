@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{CheckMeta, NumericCheck, check_weight};
+use super::{CheckMeta, NumericCheck, RawLimitMs};
 
 /// How the bandwidth test runs, and what the collector makes of a school's figures.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -129,42 +129,21 @@ pub fn default_upload() -> NumericCheck {
 /// `bandwidth.loaded_latency`: median round trip while the link is full, in ms. Less is
 /// better: `<= pass_ms` passes, `<= fail_ms` warns, above fails.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLoadedLatency")]
+#[serde(try_from = "RawLimitMs")]
 pub struct LoadedLatencyCheck {
     pub meta: CheckMeta,
     pub pass_ms: f64,
     pub fail_ms: f64,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLoadedLatency {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-}
-
-impl TryFrom<RawLoadedLatency> for LoadedLatencyCheck {
+impl TryFrom<RawLimitMs> for LoadedLatencyCheck {
     type Error = String;
-    fn try_from(r: RawLoadedLatency) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        if !(r.pass_ms.is_finite() && r.fail_ms.is_finite()) || r.pass_ms < 0.0 {
-            return Err("thresholds must be finite numbers >= 0".into());
-        }
-        if r.pass_ms > r.fail_ms {
-            return Err(format!(
-                "pass_ms ({}) must not be above fail_ms ({}): less is better for this check",
-                r.pass_ms, r.fail_ms
-            ));
-        }
+    fn try_from(r: RawLimitMs) -> Result<Self, String> {
+        let (meta, pass_ms, fail_ms) = r.checked(("pass_ms", "fail_ms"))?;
         Ok(LoadedLatencyCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
-            pass_ms: r.pass_ms,
-            fail_ms: r.fail_ms,
+            meta,
+            pass_ms,
+            fail_ms,
         })
     }
 }

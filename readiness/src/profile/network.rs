@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::Deserialize;
 
-use super::{CheckMeta, Endpoint, check_weight};
+use super::{CheckMeta, Endpoint, RawLimitMs, check_less_is_better};
 
 /// Hosts and endpoints the network probes reach, which resolvers they ask, and the time each
 /// step may take.
@@ -152,18 +152,6 @@ impl TryFrom<RawNetwork> for Network {
     }
 }
 
-fn check_less_is_better(pass: f64, fail: f64) -> Result<(), String> {
-    if !(pass.is_finite() && fail.is_finite()) || pass < 0.0 {
-        return Err("thresholds must be finite numbers >= 0".into());
-    }
-    if pass > fail {
-        return Err(format!(
-            "pass ({pass}) must not be above fail ({fail}): less is better for this check"
-        ));
-    }
-    Ok(())
-}
-
 /// A check with no threshold of its own: weight and blocking flag.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(try_from = "RawMeta")]
@@ -181,13 +169,8 @@ struct RawMeta {
 impl TryFrom<RawMeta> for MetaCheck {
     type Error = String;
     fn try_from(r: RawMeta) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        Ok(MetaCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
-        })
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        Ok(MetaCheck { meta })
     }
 }
 
@@ -215,34 +198,21 @@ pub fn default_proxy_meta() -> MetaCheck {
 /// `<= fail_ms` warns, slower fails, and so do NXDOMAIN, SERVFAIL, REFUSED, no answer and a
 /// blocked name (0.0.0.0).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawDnsCheck")]
+#[serde(try_from = "RawLimitMs")]
 pub struct DnsCheck {
     pub meta: CheckMeta,
     pub pass_ms: f64,
     pub fail_ms: f64,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDnsCheck {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-}
-
-impl TryFrom<RawDnsCheck> for DnsCheck {
+impl TryFrom<RawLimitMs> for DnsCheck {
     type Error = String;
-    fn try_from(r: RawDnsCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        check_less_is_better(r.pass_ms, r.fail_ms)?;
+    fn try_from(r: RawLimitMs) -> Result<Self, String> {
+        let (meta, pass_ms, fail_ms) = r.checked(("pass", "fail"))?;
         Ok(DnsCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
-            pass_ms: r.pass_ms,
-            fail_ms: r.fail_ms,
+            meta,
+            pass_ms,
+            fail_ms,
         })
     }
 }
@@ -263,34 +233,21 @@ impl Default for DnsCheck {
 /// `endpoint.<name>`: reached, answered without a server error, in `<= pass_ms` (all hops)
 /// passes, `<= fail_ms` warns, slower fails.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawEndpointCheck")]
+#[serde(try_from = "RawLimitMs")]
 pub struct EndpointCheck {
     pub meta: CheckMeta,
     pub pass_ms: f64,
     pub fail_ms: f64,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEndpointCheck {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-}
-
-impl TryFrom<RawEndpointCheck> for EndpointCheck {
+impl TryFrom<RawLimitMs> for EndpointCheck {
     type Error = String;
-    fn try_from(r: RawEndpointCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        check_less_is_better(r.pass_ms, r.fail_ms)?;
+    fn try_from(r: RawLimitMs) -> Result<Self, String> {
+        let (meta, pass_ms, fail_ms) = r.checked(("pass", "fail"))?;
         Ok(EndpointCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
-            pass_ms: r.pass_ms,
-            fail_ms: r.fail_ms,
+            meta,
+            pass_ms,
+            fail_ms,
         })
     }
 }
@@ -328,12 +285,9 @@ struct RawTlsCheck {
 impl TryFrom<RawTlsCheck> for TlsCheck {
     type Error = String;
     fn try_from(r: RawTlsCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         Ok(TlsCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             expiry_warn_days: r.expiry_warn_days,
         })
     }
@@ -378,8 +332,8 @@ struct RawLatencyCheck {
 impl TryFrom<RawLatencyCheck> for LatencyCheck {
     type Error = String;
     fn try_from(r: RawLatencyCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        check_less_is_better(r.pass_ms, r.fail_ms)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_less_is_better(r.pass_ms, r.fail_ms, ("pass", "fail"))?;
         let pct = |p: f64| (0.0..=100.0).contains(&p);
         if !(pct(r.loss_warn_pct) && pct(r.loss_fail_pct)) || r.loss_warn_pct > r.loss_fail_pct {
             return Err(format!(
@@ -388,10 +342,7 @@ impl TryFrom<RawLatencyCheck> for LatencyCheck {
             ));
         }
         Ok(LatencyCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             pass_ms: r.pass_ms,
             fail_ms: r.fail_ms,
             loss_warn_pct: r.loss_warn_pct,
@@ -436,13 +387,10 @@ struct RawClockCheck {
 impl TryFrom<RawClockCheck> for ClockCheck {
     type Error = String;
     fn try_from(r: RawClockCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
-        check_less_is_better(r.pass_s, r.fail_s)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_less_is_better(r.pass_s, r.fail_s, ("pass", "fail"))?;
         Ok(ClockCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             pass_s: r.pass_s,
             fail_s: r.fail_s,
         })
@@ -487,7 +435,7 @@ struct RawInterfaceCheck {
 impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
     type Error = String;
     fn try_from(r: RawInterfaceCheck) -> Result<Self, String> {
-        check_weight(r.weight)?;
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
         if r.wifi_signal_warn_dbm > r.wifi_signal_pass_dbm {
             return Err(format!(
                 "wifi_signal_warn_dbm ({}) must not be above wifi_signal_pass_dbm ({})",
@@ -501,10 +449,7 @@ impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
             ));
         }
         Ok(InterfaceCheck {
-            meta: CheckMeta {
-                weight: r.weight,
-                blocking: r.blocking,
-            },
+            meta,
             wifi_signal_pass_dbm: r.wifi_signal_pass_dbm,
             wifi_signal_warn_dbm: r.wifi_signal_warn_dbm,
             speed_pass_mbps: r.speed_pass_mbps,
@@ -569,10 +514,11 @@ mod tests {
 
     #[test]
     fn less_is_better_thresholds_are_ordered() {
-        assert!(check_less_is_better(100.0, 1000.0).is_ok());
-        assert!(check_less_is_better(100.0, 100.0).is_ok());
-        let err = check_less_is_better(500.0, 100.0).unwrap_err();
+        let keys = ("pass", "fail");
+        assert!(check_less_is_better(100.0, 1000.0, keys).is_ok());
+        assert!(check_less_is_better(100.0, 100.0, keys).is_ok());
+        let err = check_less_is_better(500.0, 100.0, keys).unwrap_err();
         assert!(err.contains("less is better"), "{err}");
-        assert!(check_less_is_better(f64::NAN, 1.0).is_err());
+        assert!(check_less_is_better(f64::NAN, 1.0, keys).is_err());
     }
 }

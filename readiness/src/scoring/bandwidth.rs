@@ -4,12 +4,13 @@
 //! A test that could not run (no collector, `--no-bandwidth`, refused) is `unknown` with the
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
-use super::network::{grade_limit, limit_threshold};
-use super::{Check, grade, num, numeric_threshold, tr};
+use super::network::limit_threshold;
+use super::{Better, Check, grade, grade_numeric, numeric_threshold};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
 use crate::report::{CheckResult, CheckValue, Lang};
+use crate::text::{Msg, msg, num, render, text};
 
 /// The three bandwidth checks, in a stable order.
 pub(super) fn evaluate(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
@@ -37,14 +38,14 @@ fn missing<'a>(bw: Option<&'a BandwidthMeasurements>, part: &str) -> Option<&'a 
 }
 
 fn confidence_text(lang: Lang, c: Confidence) -> &'static str {
-    match (c, lang) {
-        (Confidence::High, Lang::Fr) => "confiance élevée",
-        (Confidence::High, Lang::En) => "high confidence",
-        (Confidence::Medium, Lang::Fr) => "confiance moyenne",
-        (Confidence::Medium, Lang::En) => "medium confidence",
-        (Confidence::Low, Lang::Fr) => "confiance faible : débit instable",
-        (Confidence::Low, Lang::En) => "low confidence: throughput unstable",
-    }
+    text(
+        lang,
+        match c {
+            Confidence::High => Msg::BandwidthConfidenceHigh,
+            Confidence::Medium => Msg::BandwidthConfidenceMedium,
+            Confidence::Low => Msg::BandwidthConfidenceLow,
+        },
+    )
 }
 
 fn throughput(
@@ -78,52 +79,31 @@ fn throughput(
         Direction::Download => b.download.as_ref(),
         Direction::Upload => b.upload.as_ref(),
     });
-    let status = grade(cfg, mbps);
+    let status = grade_numeric(cfg, mbps);
     let extra = detail
-        .map(|t| match lang {
-            Lang::Fr => format!(
-                " ({} flux, p10 {} / p90 {} Mbit/s sur {} s stables, {})",
-                t.streams,
-                num(lang, t.p10_mbps),
-                num(lang, t.p90_mbps),
-                num(lang, t.window_s),
-                confidence_text(lang, t.confidence)
-            ),
-            Lang::En => format!(
-                " ({} streams, p10 {} / p90 {} Mbit/s over {} s stable, {})",
-                t.streams,
-                num(lang, t.p10_mbps),
-                num(lang, t.p90_mbps),
-                num(lang, t.window_s),
-                confidence_text(lang, t.confidence)
-            ),
+        .map(|t| {
+            render(
+                lang,
+                Msg::BandwidthTransferDetail,
+                &[
+                    ("streams", &t.streams),
+                    ("p10_mbps", &num(lang, t.p10_mbps)),
+                    ("p90_mbps", &num(lang, t.p90_mbps)),
+                    ("window_s", &num(lang, t.window_s)),
+                    ("confidence", &confidence_text(lang, t.confidence)),
+                ],
+            )
         })
         .unwrap_or_default();
-    let message = match (dir, lang) {
-        (Direction::Download, Lang::Fr) => {
-            format!("Débit descendant : {} Mbit/s{extra}", num(lang, mbps))
-        }
-        (Direction::Download, Lang::En) => format!("Download: {} Mbit/s{extra}", num(lang, mbps)),
-        (Direction::Upload, Lang::Fr) => format!(
-            "Débit montant (compté par le collecteur) : {} Mbit/s{extra}",
-            num(lang, mbps)
-        ),
-        (Direction::Upload, Lang::En) => format!(
-            "Upload (counted by the collector): {} Mbit/s{extra}",
-            num(lang, mbps)
-        ),
+    let id = match dir {
+        Direction::Download => Msg::BandwidthDownload,
+        Direction::Upload => Msg::BandwidthUpload,
     };
+    let message = render(lang, id, &[("mbps", &num(lang, mbps)), ("extra", &extra)]);
+
     let remediation = match dir {
-        Direction::Download => tr(
-            lang,
-            "Débit insuffisant pour une classe sur l'ENT : comparer avec les autres postes de l'école (Wi-Fi ou câble ?), vérifier la box et le filtrage, et si toute l'école est lente, demander à la collectivité une offre plus rapide (fibre).",
-            "Not enough bandwidth for a class on the ENT: compare with the school's other PCs (Wi-Fi or cable?), check the router and the filter, and if the whole school is slow, ask the collectivité for a faster line (fibre).",
-        ),
-        Direction::Upload => tr(
-            lang,
-            "Débit montant faible : l'envoi de photos et de vidéos vers l'ENT sera lent ; vérifier le Wi-Fi ou le câble, et l'offre de la ligne (ADSL : montant très limité).",
-            "Low upload: sending photos and videos to the ENT will be slow; check the Wi-Fi or cable, and the line's offer (ADSL uploads are very limited).",
-        ),
+        Direction::Download => msg(lang, Msg::BandwidthNotEnoughBandwidthFix),
+        Direction::Upload => msg(lang, Msg::BandwidthLowUploadSendingFix),
     };
     check.result(
         status,
@@ -144,46 +124,43 @@ fn loaded_latency(
     let check = Check::new("bandwidth.loaded_latency", cfg.meta);
     let threshold = Some(
         limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms")
-            + &tr(lang, " (médiane sous charge)", " (median under load)"),
+            + &msg(lang, Msg::LoadedLatencyMedianUnderLoad),
     );
     let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
         return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
     };
-    let status = grade_limit(loaded.median, cfg.pass_ms, cfg.fail_ms);
+    let status = grade(loaded.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let idle = bw
         .and_then(|b| b.idle_latency_ms.as_ref())
-        .map(|i| match lang {
-            Lang::Fr => format!(", au repos {} ms", num(lang, i.median)),
-            Lang::En => format!(", idle {} ms", num(lang, i.median)),
+        .map(|i| {
+            render(
+                lang,
+                Msg::LoadedLatencyIdleMs,
+                &[("median", &num(lang, i.median))],
+            )
         })
         .unwrap_or_default();
     let rpm = bw
         .and_then(|b| b.rpm)
         .map(|r| format!(", {} RPM", r.round()))
         .unwrap_or_default();
-    let message = match lang {
-        Lang::Fr => format!(
-            "Latence sous charge : médiane {} ms, p90 {} ms{idle}{rpm}",
-            num(lang, loaded.median),
-            num(lang, loaded.p90)
-        ),
-        Lang::En => format!(
-            "Latency under load: median {} ms, p90 {} ms{idle}{rpm}",
-            num(lang, loaded.median),
-            num(lang, loaded.p90)
-        ),
-    };
+    let message = render(
+        lang,
+        Msg::LoadedLatencyLatencyUnderLoad,
+        &[
+            ("median", &num(lang, loaded.median)),
+            ("p90", &num(lang, loaded.p90)),
+            ("idle", &idle),
+            ("rpm", &rpm),
+        ],
+    );
     check.result(
         status,
         Some(CheckValue::Number(loaded.median)),
         Some("ms"),
         threshold,
         message,
-        Some(tr(
-            lang,
-            "La latence explose quand la ligne est pleine (files d'attente trop longues dans la box ou le pare-feu) : activer la gestion de file intelligente (SQM, fq_codel) ou limiter les gros transferts pendant la classe.",
-            "Latency soars when the line is full (oversized queues in the router or firewall): enable smart queue management (SQM, fq_codel) or keep large transfers out of class time.",
-        )),
+        Some(msg(lang, Msg::LoadedLatencyLatencySoarsWhenFix)),
     )
 }
 

@@ -6,7 +6,9 @@
 use readiness::measurements::bandwidth::Confidence;
 
 use super::TICK;
-use super::stats::{cv, percentile};
+use readiness::stats::{self, percentile};
+
+use super::stats::cv;
 
 /// Stable: the last four one-second averages within this share of their mean.
 const STABLE_CV: f64 = 0.05;
@@ -200,9 +202,7 @@ pub fn standing_queue(idle_min: Option<f64>, recent: &[f64]) -> bool {
     if recent.is_empty() {
         return true;
     }
-    let mut sorted = recent.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    percentile(&sorted, 0.5) > idle + (idle * 0.5).max(QUEUE_MS)
+    stats::median(&stats::sorted(recent)) > idle + (idle * 0.5).max(QUEUE_MS)
 }
 
 /// Queueing delay that counts as a standing queue (beyond half the idle round trip).

@@ -1,7 +1,8 @@
-//! The statistics of the bandwidth test, in one place: the percentile (from the readiness
-//! crate), the trimmed mean, the coefficient of variation, and responsiveness from them.
+//! The statistics of the bandwidth test that are its own: the coefficient of variation (the
+//! stable-window rule) and responsiveness. Percentiles, medians and trimmed means are
+//! [`readiness::stats`], the one definition of each.
 
-pub(super) use readiness::measurements::bandwidth::percentile;
+use readiness::stats;
 
 /// Responsiveness (round trips per minute) from latency samples under load, after the IETF
 /// responsiveness draft: 60000 over the mean of the trimmed means (95th percentile) of the
@@ -9,24 +10,15 @@ pub(super) use readiness::measurements::bandwidth::percentile;
 /// HTTP/1.1, so there are no self-probes on them, and a plain-HTTP collector has no TLS
 /// handshake to time).
 pub fn rpm(tcp: &[f64], http: &[f64]) -> Option<f64> {
-    let parts: Vec<f64> = [tcp, http].into_iter().filter_map(trimmed_mean).collect();
+    let parts: Vec<f64> = [tcp, http]
+        .into_iter()
+        .filter_map(|s| stats::trimmed_mean(s, 0.95))
+        .collect();
     if parts.is_empty() {
         return None;
     }
     let mean = parts.iter().sum::<f64>() / parts.len() as f64;
     (mean > 0.0).then(|| (60_000.0 / mean).round())
-}
-
-/// Mean of the samples at or below their 95th percentile.
-fn trimmed_mean(samples: &[f64]) -> Option<f64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    let cut = percentile(&s, 0.95);
-    let kept: Vec<f64> = s.into_iter().filter(|v| *v <= cut).collect();
-    Some(kept.iter().sum::<f64>() / kept.len() as f64)
 }
 
 /// Standard deviation over mean (population); infinite when the mean is zero.

@@ -1,0 +1,298 @@
+//! `endpoint.<name>`: whether an ENT service answers over HTTP(S), how fast, through the
+//! proxy or not, and the technician's words for every way an attempt can stop.
+
+use super::tls::{Trust, trust};
+use super::{Ctx, colon, limit_threshold};
+use crate::measurements::network::{
+    EndpointAttempt, EndpointErrorKind, EndpointMeasurement, Route,
+};
+use crate::profile::Endpoint;
+use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
+use crate::scoring::{Better, Check, grade};
+use crate::text::{Msg, ms, msg, render, text};
+
+fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
+    match (attempt.route, &m.proxy) {
+        (Route::Proxy, Some(p)) => render(lang, Msg::EndpointThroughProxy, &[("proxy", &p)]),
+        _ => String::new(),
+    }
+}
+
+/// The technician's words for an attempt that stopped, and what to do.
+pub(super) fn endpoint_error_text(
+    lang: Lang,
+    kind: EndpointErrorKind,
+    detail: &str,
+) -> (String, String) {
+    match kind {
+        EndpointErrorKind::Dns => (
+            render(lang, Msg::EndpointErrorDns, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorSeeNameDnsFix),
+        ),
+        EndpointErrorKind::ConnectRefused => (
+            render(
+                lang,
+                Msg::EndpointErrorConnectionRefused,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorServerRefusesConnectionFix),
+        ),
+        EndpointErrorKind::ConnectTimeout => (
+            render(
+                lang,
+                Msg::EndpointErrorNoAnswerConnection,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorFirewallSchoolFilterFix),
+        ),
+        EndpointErrorKind::Unreachable => (
+            render(
+                lang,
+                Msg::EndpointErrorNetworkHostUnreachable,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorUnreachableFix),
+        ),
+        EndpointErrorKind::Reset => (
+            render(
+                lang,
+                Msg::EndpointErrorConnectionResetServer,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorFilterFirewallCutsFix),
+        ),
+        EndpointErrorKind::TlsHandshake => (
+            render(
+                lang,
+                Msg::EndpointErrorTlsHandshakeFailed,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorSeeServiceTlsFix),
+        ),
+        EndpointErrorKind::TlsVersion => (
+            msg(lang, Msg::EndpointErrorServerOnlyOffers),
+            msg(lang, Msg::EndpointErrorServerProxyBetweenFix),
+        ),
+        EndpointErrorKind::TlsTimeout => (
+            render(lang, Msg::EndpointErrorTlsTimeout, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorServerMiddleboxDoesFix),
+        ),
+        EndpointErrorKind::HttpTimeout => (
+            render(
+                lang,
+                Msg::EndpointErrorConnectedButNo,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorHttpTimeoutFix),
+        ),
+        EndpointErrorKind::Http => (
+            render(
+                lang,
+                Msg::EndpointErrorHttpExchangeFailed,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorTryAgainLastsFix),
+        ),
+        EndpointErrorKind::RedirectLoop => (
+            render(lang, Msg::EndpointErrorRedirectLoop, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorSiteRedirectsLoopFix),
+        ),
+        EndpointErrorKind::TooManyRedirects => (
+            render(
+                lang,
+                Msg::EndpointErrorTooManyRedirects,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorSiteRedirectsEndlesslyFix),
+        ),
+        EndpointErrorKind::RedirectOffsite => (
+            render(
+                lang,
+                Msg::EndpointErrorRedirectedInsteadEnt,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorOpenBrowserGetFix),
+        ),
+        EndpointErrorKind::ProxyAuth => (
+            msg(lang, Msg::EndpointErrorProxyAsksAuthentication),
+            msg(lang, Msg::EndpointErrorHaveEntAddressesFix),
+        ),
+        EndpointErrorKind::Proxy => (
+            render(
+                lang,
+                Msg::EndpointErrorProxyCannotReached,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorCheckProxyAddressFix),
+        ),
+        EndpointErrorKind::ProxyUnsupported => (
+            render(
+                lang,
+                Msg::EndpointErrorProxyUnsupported,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorTestEntBrowserFix),
+        ),
+        EndpointErrorKind::InvalidUrl => (
+            render(lang, Msg::EndpointErrorInvalidUrl, &[("detail", &detail)]),
+            msg(lang, Msg::EndpointErrorFixServiceUrlFix),
+        ),
+        EndpointErrorKind::Deadline => (
+            render(
+                lang,
+                Msg::EndpointErrorCutAuditDeadline,
+                &[("detail", &detail)],
+            ),
+            msg(lang, Msg::EndpointErrorRunAuditAgainFix),
+        ),
+    }
+}
+
+fn phases_text(lang: Lang, attempt: &EndpointAttempt) -> String {
+    let Some(first) = attempt.hops.first() else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    let mut add = |label: &str, v: Option<f64>| {
+        if let Some(v) = v {
+            parts.push(format!("{label} {}", ms(lang, v)));
+        }
+    };
+    add("DNS", first.dns_ms);
+    add(text(lang, Msg::EndpointPhaseConnect), first.connect_ms);
+    add("proxy", first.proxy_ms);
+    add("TLS", first.tls_ms);
+    add(text(lang, Msg::EndpointPhaseFirstByte), first.ttfb_ms);
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" [{} ms]", parts.join(", "))
+    }
+}
+
+pub(super) fn endpoint_check(
+    ctx: &Ctx<'_>,
+    name: &str,
+    measured: Option<&EndpointMeasurement>,
+    configured: Option<&Endpoint>,
+) -> CheckResult {
+    let cfg = &ctx.profile.checks.endpoint;
+    let lang = ctx.lang;
+    let check = Check::new(&format!("endpoint.{name}"), cfg.meta);
+    let threshold = Some(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
+    let Some(m) = measured else {
+        return check.unknown(lang, ctx.missing("endpoints"), threshold);
+    };
+    let attempt = &m.attempt;
+    let via = route_text(lang, m, attempt);
+    if let Some(err) = &attempt.error {
+        let (what, remediation) = endpoint_error_text(lang, err.kind, &err.detail);
+        let mut message = render(
+            lang,
+            Msg::EndpointStopped,
+            &[("url", &m.url), ("via", &via), ("what", &what)],
+        );
+        if err.kind == EndpointErrorKind::Deadline {
+            return check.unknown(lang, Some(&message), threshold);
+        }
+        if let Some(direct) = &m.direct
+            && direct.error.is_none()
+        {
+            message.push_str(&ctx.msg(Msg::EndpointDirectlyWithoutProxy));
+        }
+        let value = attempt
+            .hops
+            .last()
+            .and_then(|h| h.status)
+            .map(|s| CheckValue::Number(f64::from(s)));
+        let unit = value.as_ref().map(|_| "http_status");
+        return check.result(
+            CheckStatus::Fail,
+            value,
+            unit,
+            threshold,
+            message,
+            Some(remediation),
+        );
+    }
+    let status_code = attempt.hops.last().and_then(|h| h.status).unwrap_or(0);
+    let redirects = attempt.hops.len().saturating_sub(1);
+    let total = attempt.total_ms;
+    let total_text = ms(lang, total);
+    let timing = match redirects {
+        0 => render(lang, Msg::EndpointTiming, &[("total", &total_text)]),
+        n => render(
+            lang,
+            Msg::EndpointTimingRedirects,
+            &[("total", &total_text), ("redirects", &n)],
+        ),
+    };
+
+    let phases = phases_text(lang, attempt);
+    let head = render(
+        lang,
+        Msg::EndpointHttpStatus,
+        &[
+            ("url", &m.url),
+            ("via", &via),
+            ("status_code", &status_code),
+            ("timing", &timing),
+            ("phases", &phases),
+        ],
+    );
+    let value = Some(CheckValue::Number((total * 10.0).round() / 10.0));
+    let fail =
+        |message: String, remediation: String| (CheckStatus::Fail, message, Some(remediation));
+    let (status, message, remediation) = if status_code == 407 {
+        let (what, fix) = endpoint_error_text(lang, EndpointErrorKind::ProxyAuth, "");
+        fail(format!("{head}{} {what}", colon(lang)), fix)
+    } else if status_code >= 500 {
+        fail(
+            render(lang, Msg::EndpointServerError, &[("head", &head)]),
+            ctx.msg(Msg::EndpointServiceDownOverloadedFix),
+        )
+    } else if attempt
+        .tls
+        .as_ref()
+        .is_some_and(|t| trust(t) == Trust::Invalid)
+    {
+        fail(
+            render(
+                lang,
+                Msg::EndpointCertificateRefusedBrowsers,
+                &[("head", &head), ("name", &name)],
+            ),
+            ctx.msg(Msg::EndpointSeeServiceTlsFix),
+        )
+    } else if attempt.expected_text_found == Some(false) {
+        let expected = configured
+            .and_then(|e| e.expect_text.as_deref())
+            .unwrap_or("?");
+        fail(
+            render(
+                lang,
+                Msg::EndpointPageLacksFilter,
+                &[("head", &head), ("expected", &expected)],
+            ),
+            ctx.msg(Msg::EndpointOpenAddressBrowserFix),
+        )
+    } else if status_code >= 400 {
+        (
+            CheckStatus::Warn,
+            render(lang, Msg::EndpointClientError, &[("head", &head)]),
+            Some(ctx.msg(Msg::EndpointCheckUrlProfileFix)),
+        )
+    } else {
+        let status = grade(total, Better::Lower, cfg.pass_ms, cfg.fail_ms);
+        let message = match status {
+            CheckStatus::Pass => head,
+            _ => render(lang, Msg::EndpointSlow, &[("head", &head)]),
+        };
+        (
+            status,
+            message,
+            Some(ctx.msg(Msg::EndpointSlowAnswerSeeFix)),
+        )
+    };
+    check.result(status, value, Some("ms"), threshold, message, remediation)
+}

@@ -1,0 +1,429 @@
+//! The catalogue of the texts people read in reports: check messages, thresholds,
+//! remediations and the agent's own "could not measure" reasons, one table per language
+//! (`fr.rs`, `en.rs`), keyed by [`Msg`].
+//!
+//! Scoring picks an id and the values; [`render`] turns them into the sentence of the
+//! report's language. Templates name their placeholders (`{host}`, `{ms}`): both languages of
+//! an id take the same ones (a unit test checks it), and every value is already formatted
+//! for its language (decimal comma in French) by the caller.
+//!
+//! Each table is an exhaustive `match`, so an id missing from one language does not compile.
+
+use std::fmt::Display;
+
+use crate::report::Lang;
+
+mod en;
+mod fr;
+
+/// Declares [`Msg`] and the list of all its ids (for the catalogue's tests).
+macro_rules! messages {
+    ($($(#[$doc:meta])* $id:ident,)*) => {
+        /// A text of the catalogue, by stable id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $($(#[$doc])* $id,)*
+        }
+
+        impl Msg {
+            /// Every id, in declaration order.
+            pub const ALL: &[Msg] = &[$(Msg::$id,)*];
+        }
+    };
+}
+
+messages! {
+    // Shared by every check.
+    NotMeasuredByAgent,
+    CouldNotMeasure,
+    RunAuditAgain,
+    ThresholdMoreIsBetter,
+    ThresholdMoreIsBetterNoUnit,
+    ThresholdLessIsBetter,
+    GibUnit,
+    // The agent's own reasons (see `measurements::reasons`).
+    ReasonNoNetwork,
+    ReasonNoBandwidth,
+    ReasonNoCollector,
+    ReasonTimedOut,
+    ReasonBandwidthTimedOut,
+    // `system.os_support`.
+    OsThreshold,
+    OsSupportEnds,
+    OsMainstreamSupportOver,
+    OsNotRecognised,
+    OsSupportedUntil,
+    OsSupported,
+    OsNoSecurityUpdatesSince,
+    OsNoSecurityUpdates,
+    OsWindows10Fix,
+    OsWindowsFix,
+    OsLinuxFix,
+    OsMacosFix,
+    OsOtherFix,
+    // `system.ram`.
+    RamAddMemoryAtFix,
+    RamMemoryInstalledVisible,
+    // `system.cpu_cores`.
+    CpuSlowModernBrowserFix,
+    CpuCoresPhysicalModel,
+    CpuCoresModel,
+    // `system.disk_free`.
+    DiskFreeSomeSpaceFix,
+    DiskSystemDiskFree,
+    // `system.architecture`.
+    ArchInstall64BitFix,
+    ArchThresholdPass,
+    ArchThresholdWarn,
+    ArchSystemArchitecture,
+    // `browser.*`.
+    BrowserNotSupportedEnts,
+    BrowserUseUpDateFix,
+    BrowserInstallUpdateFirefoxFix,
+    BrowserOnlyInternetExplorer,
+    BrowserNoBrowserFound,
+    BrowserNoBrowserKnown,
+    BrowserInstallUpDateFix,
+    BrowserInternetExplorerDiscontinued,
+    BrowserNoMinimumVersion,
+    BrowserThreshold,
+    BrowserInstalledVersionUnreadable,
+    BrowserVersionAndSources,
+    BrowserUpdateVersionLaterFix,
+    BrowserCompatible,
+    BrowserBestOutdated,
+    // `bandwidth.download`, `bandwidth.upload`.
+    BandwidthNotEnoughBandwidthFix,
+    BandwidthLowUploadSendingFix,
+    BandwidthTransferDetail,
+    BandwidthDownload,
+    BandwidthUpload,
+    BandwidthConfidenceHigh,
+    BandwidthConfidenceMedium,
+    BandwidthConfidenceLow,
+    // `bandwidth.loaded_latency`.
+    LoadedLatencyMedianUnderLoad,
+    LoadedLatencyLatencySoarsWhenFix,
+    LoadedLatencyIdleMs,
+    LoadedLatencyLatencyUnderLoad,
+    // `dns.*`.
+    DnsOutcomeAnswered,
+    DnsOutcomeNxdomain,
+    DnsOutcomeNoAddressName,
+    DnsOutcomeResolverFailedServfail,
+    DnsOutcomeResolverRefusedAnswer,
+    DnsSystemResolver,
+    DnsNameBlockedDns,
+    DnsSlowDnsResolverFix,
+    DnsCheckNameProfileFix,
+    DnsDnsFilterBlocksFix,
+    DnsCheckPcDnsFix,
+    DnsOutcomeTimeout,
+    DnsOutcomeResolutionError,
+    DnsResolver,
+    DnsTimeAndAddresses,
+    DnsOtherQueryStuck,
+    // `endpoint.*`: how an attempt stopped.
+    EndpointErrorDns,
+    EndpointErrorSeeNameDnsFix,
+    EndpointErrorConnectionRefused,
+    EndpointErrorServerRefusesConnectionFix,
+    EndpointErrorNoAnswerConnection,
+    EndpointErrorFirewallSchoolFilterFix,
+    EndpointErrorNetworkHostUnreachable,
+    EndpointErrorUnreachableFix,
+    EndpointErrorConnectionResetServer,
+    EndpointErrorFilterFirewallCutsFix,
+    EndpointErrorTlsHandshakeFailed,
+    EndpointErrorSeeServiceTlsFix,
+    EndpointErrorServerOnlyOffers,
+    EndpointErrorServerProxyBetweenFix,
+    EndpointErrorTlsTimeout,
+    EndpointErrorServerMiddleboxDoesFix,
+    EndpointErrorConnectedButNo,
+    EndpointErrorHttpTimeoutFix,
+    EndpointErrorHttpExchangeFailed,
+    EndpointErrorTryAgainLastsFix,
+    EndpointErrorRedirectLoop,
+    EndpointErrorSiteRedirectsLoopFix,
+    EndpointErrorTooManyRedirects,
+    EndpointErrorSiteRedirectsEndlesslyFix,
+    EndpointErrorOpenBrowserGetFix,
+    EndpointErrorProxyAsksAuthentication,
+    EndpointErrorHaveEntAddressesFix,
+    EndpointErrorProxyCannotReached,
+    EndpointErrorCheckProxyAddressFix,
+    EndpointErrorProxyUnsupported,
+    EndpointErrorTestEntBrowserFix,
+    EndpointErrorInvalidUrl,
+    EndpointErrorFixServiceUrlFix,
+    EndpointErrorCutAuditDeadline,
+    EndpointErrorRunAuditAgainFix,
+    EndpointErrorRedirectedInsteadEnt,
+    // `endpoint.*`.
+    EndpointDirectlyWithoutProxy,
+    EndpointServiceDownOverloadedFix,
+    EndpointSeeServiceTlsFix,
+    EndpointOpenAddressBrowserFix,
+    EndpointCheckUrlProfileFix,
+    EndpointSlowAnswerSeeFix,
+    EndpointThroughProxy,
+    EndpointStopped,
+    EndpointHttpStatus,
+    EndpointServerError,
+    EndpointCertificateRefusedBrowsers,
+    EndpointPageLacksFilter,
+    EndpointClientError,
+    EndpointPhaseConnect,
+    EndpointPhaseFirstByte,
+    EndpointTiming,
+    EndpointTimingRedirects,
+    EndpointSlow,
+    // `endpoint.*.tls`.
+    TlsNoTlsSession,
+    TlsNotYetValid,
+    TlsSelfSignedCertificate,
+    TlsInvalidCertificateSignature,
+    TlsCertificateRevoked,
+    TlsSetPcClockFix,
+    TlsSchoolFiltersHttpsFix,
+    TlsReportCertificateServiceFix,
+    TlsTrafficEntDecryptedFix,
+    TlsTellServiceOperatorFix,
+    TlsPrivateAuthorityGiven,
+    TlsThreshold,
+    TlsNotNegotiated,
+    TlsServerNotReached,
+    TlsCertificateExpired,
+    TlsNameMismatch,
+    TlsCertificateIssuedAuthority,
+    TlsCertificateRefused,
+    TlsCertificateFromValid,
+    TlsExpiresInDays,
+    // `network.tls_interception`.
+    InterceptionChainsFromPublic,
+    InterceptionNoTlsSession,
+    InterceptionNoValidCertificate,
+    InterceptionFilteringProxyDecryptsFix,
+    InterceptionCertificateReSigned,
+    InterceptionNoTlsInterception,
+    InterceptionUnexpectedIssuer,
+    InterceptionIssuersOr,
+    // `network.proxy`.
+    ProxyNoProxyServices,
+    ProxyNoProxyConfigured,
+    ProxyButServiceAnswers,
+    ProxyProxyBlocksBreaksFix,
+    ProxyConfigurationScriptPac,
+    ProxyProxyEntServices,
+    ProxyProxyReachableThrough,
+    ProxySourceEnvironment,
+    ProxySourceWindows,
+    ProxySourceMacos,
+    ProxyProblems,
+    ProxyProblemsSeparator,
+    // `latency.*`.
+    LatencyUnreachableFix,
+    LatencyHighLatencyLossFix,
+    LatencyThreshold,
+    LatencyNoAnswerProbes,
+    LatencyMedianMsMin,
+    LatencyMethodTcpConnect,
+    // `system.clock_skew`.
+    ClockNoDateHeader,
+    ClockTurnTimeSynchronisationFix,
+    ClockBehind,
+    ClockAhead,
+    // `network.interface`.
+    InterfaceWeakWiFiFix,
+    InterfaceSlowLinkCheckFix,
+    InterfaceWiFiDbm,
+    InterfaceKindNameDetails,
+    InterfaceKindWired,
+    InterfaceKindVirtual,
+    InterfaceKindOther,
+}
+
+/// The English template of `id`, usable in constants.
+pub(crate) const fn en_text(id: Msg) -> &'static str {
+    en::text(id)
+}
+
+/// The template of `id` in `lang`, placeholders unfilled.
+pub fn text(lang: Lang, id: Msg) -> &'static str {
+    match lang {
+        Lang::Fr => fr::text(id),
+        Lang::En => en::text(id),
+    }
+}
+
+/// The text of `id` in `lang`, owned: for an id without placeholders.
+pub fn msg(lang: Lang, id: Msg) -> String {
+    text(lang, id).to_owned()
+}
+
+/// The text of `id` in `lang` with its placeholders filled from `args` (name, value).
+/// A placeholder without a value is left as it is (and trips a debug assertion).
+pub fn render(lang: Lang, id: Msg, args: &[(&str, &dyn Display)]) -> String {
+    fill(text(lang, id), args)
+}
+
+fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after
+            .find('}')
+            .map(|close| (&after[..close], close))
+            .and_then(|(name, close)| {
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (v, close))
+            });
+        match value {
+            Some((v, close)) => {
+                out.push_str(&v.to_string());
+                rest = &after[close + 1..];
+            }
+            None => {
+                debug_assert!(false, "no value for a placeholder of {template:?}");
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The values a `text` took for the placeholders of `template`, when it was rendered from
+/// it; `None` when it does not match. Each placeholder takes the shortest text that lets
+/// the rest match.
+pub fn captures<'t>(template: &str, text: &'t str) -> Option<Vec<(String, &'t str)>> {
+    let mut values = Vec::new();
+    let (mut lit, mut rest_t) = split_literal(template);
+    let mut rest = text.strip_prefix(lit)?;
+    while let Some((name, after)) = rest_t.strip_prefix('{').and_then(|r| r.split_once('}')) {
+        (lit, rest_t) = split_literal(after);
+        let end = if lit.is_empty() {
+            if rest_t.is_empty() {
+                rest.len()
+            } else {
+                return None;
+            }
+        } else if rest_t.is_empty() {
+            // The last literal ends the text.
+            rest.strip_suffix(lit).map(str::len)?
+        } else {
+            rest.find(lit)?
+        };
+        values.push((name.to_owned(), &rest[..end]));
+        rest = &rest[end + lit.len()..];
+    }
+    rest.is_empty().then_some(values)
+}
+
+/// The literal text before the first placeholder, and the rest from it.
+fn split_literal(template: &str) -> (&str, &str) {
+    let i = template.find('{').unwrap_or(template.len());
+    template.split_at(i)
+}
+
+/// The placeholder names of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        names.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    names
+}
+
+/// A number as the language writes it: decimal comma in French.
+pub fn decimal_mark(lang: Lang, number: String) -> String {
+    match lang {
+        Lang::Fr => number.replace('.', ","),
+        Lang::En => number,
+    }
+}
+
+/// A number for people: one decimal at most, decimal comma in French.
+pub fn num(lang: Lang, x: f64) -> String {
+    let s = if (x - x.round()).abs() < 0.05 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    decimal_mark(lang, s)
+}
+
+/// Milliseconds for people: two decimals below 1 ms, one below 10 ms, none above
+/// ("0.42", "2.5", "1250"), decimal comma in French.
+pub fn ms(lang: Lang, x: f64) -> String {
+    if x < 10.0 {
+        let s = if x < 1.0 {
+            format!("{x:.2}")
+        } else {
+            format!("{x:.1}")
+        };
+        decimal_mark(lang, s)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// Pick the French or the English text of a sentence written in place (the agent's own
+/// console texts). Order: French first, as everywhere in this crate; texts that reports
+/// carry belong in the catalogue instead.
+pub fn tr(lang: Lang, fr: &str, en: &str) -> String {
+    match lang {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_id_has_both_languages_with_the_same_placeholders() {
+        for &id in Msg::ALL {
+            let (fr, en) = (text(Lang::Fr, id), text(Lang::En, id));
+            assert!(!fr.trim().is_empty() && !en.trim().is_empty(), "{id:?}");
+            let names = |t| placeholders(t).into_iter().collect::<BTreeSet<_>>();
+            assert_eq!(names(fr), names(en), "{id:?}: {fr:?} / {en:?}");
+            for name in placeholders(fr).into_iter().chain(placeholders(en)) {
+                assert!(
+                    !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{id:?}: placeholder {{{name}}}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn render_fills_named_placeholders() {
+        assert_eq!(
+            fill("{a} : {b} ({a})", &[("a", &1), ("b", &"x")]),
+            "1 : x (1)"
+        );
+        assert_eq!(fill("no placeholder", &[]), "no placeholder");
+        assert_eq!(placeholders("pass ≥ {pass} {unit}"), ["pass", "unit"]);
+        let caps = captures("after {s} s, {t}!", "after 2.5 s, x y!").unwrap();
+        assert_eq!(caps, [("s".to_owned(), "2.5"), ("t".to_owned(), "x y")]);
+        assert_eq!(captures("after {s} s", "before 2 s"), None);
+        assert_eq!(captures("fixed", "fixed"), Some(vec![]));
+        assert_eq!(captures("fixed", "fixed!"), None);
+    }
+}
