@@ -2,20 +2,8 @@
 //! check that did not pass, then the verdict and the score. Colour only on a terminal.
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use readiness::text::{status_label, verdict_label};
 use readiness::{CheckStatus, Lang, Report, Verdict};
-
-fn status_label(status: CheckStatus, lang: Lang) -> &'static str {
-    match (status, lang) {
-        (CheckStatus::Pass, Lang::Fr) => "OK",
-        (CheckStatus::Warn, Lang::Fr) => "ALERTE",
-        (CheckStatus::Fail, Lang::Fr) => "ÉCHEC",
-        (CheckStatus::Unknown, Lang::Fr) => "INCONNU",
-        (CheckStatus::Pass, Lang::En) => "PASS",
-        (CheckStatus::Warn, Lang::En) => "WARN",
-        (CheckStatus::Fail, Lang::En) => "FAIL",
-        (CheckStatus::Unknown, Lang::En) => "UNKNOWN",
-    }
-}
 
 fn status_colour(status: CheckStatus) -> Color {
     match status {
@@ -23,19 +11,6 @@ fn status_colour(status: CheckStatus) -> Color {
         CheckStatus::Warn => Color::Yellow,
         CheckStatus::Fail => Color::Red,
         CheckStatus::Unknown => Color::Magenta,
-    }
-}
-
-fn verdict_label(v: Verdict, lang: Lang) -> &'static str {
-    match (v, lang) {
-        (Verdict::Ready, Lang::Fr) => "PRÊT",
-        (Verdict::ReadyWithWarnings, Lang::Fr) => "PRÊT AVEC RÉSERVES",
-        (Verdict::NotReady, Lang::Fr) => "PAS PRÊT",
-        (Verdict::Incomplete, Lang::Fr) => "INCOMPLET",
-        (Verdict::Ready, Lang::En) => "READY",
-        (Verdict::ReadyWithWarnings, Lang::En) => "READY WITH WARNINGS",
-        (Verdict::NotReady, Lang::En) => "NOT READY",
-        (Verdict::Incomplete, Lang::En) => "INCOMPLETE",
     }
 }
 
@@ -67,7 +42,7 @@ pub fn human(report: &Report, colour: bool) -> String {
         vec!["Status", "Check", "Result", "Threshold"]
     });
     for c in &report.checks {
-        let mut status = Cell::new(status_label(c.status, lang));
+        let mut status = Cell::new(status_label(lang, c.status));
         if colour {
             status = status.fg(status_colour(c.status));
         }
@@ -123,12 +98,12 @@ pub fn human(report: &Report, colour: bool) -> String {
             "\nWhat to do:\n"
         });
         for (c, r) in todo {
-            let tag = status_label(c.status, lang);
+            let tag = status_label(lang, c.status);
             out.push_str(&format!("  - [{tag}] {}: {r}\n", c.id));
         }
     }
 
-    let verdict = verdict_label(report.verdict, lang);
+    let verdict = verdict_label(lang, report.verdict);
     let verdict = if colour {
         format!("\x1b[1;{}m{verdict}\x1b[0m", verdict_ansi(report.verdict))
     } else {

@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use readiness::text::tr;
 use readiness::{Lang, Report};
 
 use crate::cli::{Cli, RunArgs};
@@ -293,13 +294,6 @@ async fn cycle(
     Ok(outcome)
 }
 
-fn tr<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::Fr => fr,
-    }
-}
-
 fn refusal(r: &Rejection) -> String {
     match r.status {
         Some(s) => format!("{s} {}: {}", r.code, r.message),
@@ -313,7 +307,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
     let _ = writeln!(
         s,
         "{} {} ({}).",
-        tr(lang, "Profile:", "Profil :"),
+        tr(lang, "Profil :", "Profile:"),
         o.profile_name,
         o.profile_source
     );
@@ -322,7 +316,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "{}: {}.",
-            tr(lang, "Earlier reports sent", "Rapports en attente envoyés"),
+            tr(lang, "Rapports en attente envoyés", "Earlier reports sent"),
             b.sent
         );
     }
@@ -332,8 +326,8 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             "{}",
             tr(
                 lang,
-                "Another ent-agent is sending the spool; earlier reports are left to it.",
-                "Un autre ent-agent envoie déjà les rapports en attente."
+                "Un autre ent-agent envoie déjà les rapports en attente.",
+                "Another ent-agent is sending the spool; earlier reports are left to it."
             )
         );
     }
@@ -343,8 +337,8 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             "{}: {} ({}).",
             tr(
                 lang,
-                "Earlier reports refused or unreadable, moved aside",
-                "Rapports en attente refusés ou illisibles, mis de côté"
+                "Rapports en attente refusés ou illisibles, mis de côté",
+                "Earlier reports refused or unreadable, moved aside"
             ),
             b.rejected + b.corrupt,
             spool.rejected_dir().display()
@@ -362,8 +356,8 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 "{} {last}.",
                 tr(
                     lang,
-                    "No audit due yet (--if-due): last audit",
-                    "Pas d'audit à faire (--if-due) : dernier audit"
+                    "Pas d'audit à faire (--if-due) : dernier audit",
+                    "No audit due yet (--if-due): last audit"
                 )
             );
         }
@@ -371,7 +365,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             let verdict = match (&ack.verdict, ack.score) {
                 (Some(v), Some(sc)) => format!(
                     " ({} {}, score {sc})",
-                    tr(lang, "collector's verdict:", "verdict du collecteur :"),
+                    tr(lang, "verdict du collecteur :", "collector's verdict:"),
                     v.as_str()
                 ),
                 _ => String::new(),
@@ -379,14 +373,14 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             let what = if ack.duplicate() {
                 tr(
                     lang,
-                    "Delivery: already received by the collector",
                     "Envoi : déjà reçu par le collecteur",
+                    "Delivery: already received by the collector",
                 )
             } else {
                 tr(
                     lang,
-                    "Delivery: report sent to the collector",
                     "Envoi : rapport transmis au collecteur",
+                    "Delivery: report sent to the collector",
                 )
             };
             let _ = writeln!(s, "{what} {}{verdict}.", e.collector);
@@ -395,11 +389,11 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             let _ = writeln!(
                 s,
                 "{} ({why}); {}: {}.",
-                tr(lang, "Delivery: not sent", "Envoi : non transmis"),
+                tr(lang, "Envoi : non transmis", "Delivery: not sent"),
                 tr(
                     lang,
-                    "kept in the spool for the next run, reports waiting",
-                    "conservé pour le prochain passage, rapports en attente"
+                    "conservé pour le prochain passage, rapports en attente",
+                    "kept in the spool for the next run, reports waiting"
                 ),
                 o.pending
             );
@@ -410,16 +404,16 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 "{} ({}): {}; {}: {}.",
                 tr(
                     lang,
-                    "Delivery: the collector refuses this workstation's enrolment",
-                    "Envoi : le collecteur refuse l'enrôlement de ce poste"
+                    "Envoi : le collecteur refuse l'enrôlement de ce poste",
+                    "Delivery: the collector refuses this workstation's enrolment"
                 ),
                 refusal(r),
                 tr(
                     lang,
-                    "enrol again with `ent-agent enroll`",
-                    "refaire `ent-agent enroll`"
+                    "refaire `ent-agent enroll`",
+                    "enrol again with `ent-agent enroll`"
                 ),
-                tr(lang, "reports waiting", "rapports en attente"),
+                tr(lang, "rapports en attente", "reports waiting"),
                 o.pending
             );
         }
@@ -429,11 +423,11 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 "{} ({}); {} {}.",
                 tr(
                     lang,
-                    "Delivery: the collector refused this report",
-                    "Envoi : le collecteur a refusé ce rapport"
+                    "Envoi : le collecteur a refusé ce rapport",
+                    "Delivery: the collector refused this report"
                 ),
                 refusal(r),
-                tr(lang, "kept in", "conservé dans"),
+                tr(lang, "conservé dans", "kept in"),
                 spool.rejected_dir().display()
             );
         }
@@ -443,10 +437,10 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 "{} ({send}) {} ({spool_error}).",
                 tr(
                     lang,
-                    "Delivery FAILED: not sent",
-                    "Envoi ÉCHOUÉ : non transmis"
+                    "Envoi ÉCHOUÉ : non transmis",
+                    "Delivery FAILED: not sent"
                 ),
-                tr(lang, "and not kept", "et non conservé")
+                tr(lang, "et non conservé", "and not kept")
             );
         }
     }
@@ -454,7 +448,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "{}: {}.",
-            tr(lang, "Reports waiting in the spool", "Rapports en attente"),
+            tr(lang, "Rapports en attente", "Reports waiting in the spool"),
             o.pending
         );
     }
@@ -465,11 +459,11 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             "{}: {} ({} {}, {:.0} MiB).",
             tr(
                 lang,
-                "WARNING: older reports dropped since the last run, the spool was full",
-                "ATTENTION : rapports anciens supprimés depuis le dernier passage, file pleine"
+                "ATTENTION : rapports anciens supprimés depuis le dernier passage, file pleine",
+                "WARNING: older reports dropped since the last run, the spool was full"
             ),
             o.dropped,
-            tr(lang, "at most", "au plus"),
+            tr(lang, "au plus", "at most"),
             limits.max_reports,
             limits.max_bytes as f64 / 1_048_576.0
         );
@@ -481,8 +475,8 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             "{}: {} ({}).",
             tr(
                 lang,
-                "Reports refused by the collector, kept for inspection",
-                "Rapports refusés par le collecteur, gardés pour examen"
+                "Rapports refusés par le collecteur, gardés pour examen",
+                "Reports refused by the collector, kept for inspection"
             ),
             o.rejected_kept,
             spool.rejected_dir().display()

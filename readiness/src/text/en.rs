@@ -372,5 +372,14 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterfaceKindWired => "wired",
         Msg::InterfaceKindVirtual => "virtual",
         Msg::InterfaceKindOther => "other",
+        // Statuses and verdicts.
+        Msg::StatusPass => "PASS",
+        Msg::StatusWarn => "WARN",
+        Msg::StatusFail => "FAIL",
+        Msg::StatusUnknown => "UNKNOWN",
+        Msg::VerdictReady => "READY",
+        Msg::VerdictReadyWithWarnings => "READY WITH WARNINGS",
+        Msg::VerdictNotReady => "NOT READY",
+        Msg::VerdictIncomplete => "INCOMPLETE",
     }
 }

@@ -392,5 +392,14 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterfaceKindWired => "filaire",
         Msg::InterfaceKindVirtual => "virtuelle",
         Msg::InterfaceKindOther => "autre",
+        // Statuses and verdicts.
+        Msg::StatusPass => "OK",
+        Msg::StatusWarn => "ALERTE",
+        Msg::StatusFail => "ÉCHEC",
+        Msg::StatusUnknown => "INCONNU",
+        Msg::VerdictReady => "PRÊT",
+        Msg::VerdictReadyWithWarnings => "PRÊT AVEC RÉSERVES",
+        Msg::VerdictNotReady => "PAS PRÊT",
+        Msg::VerdictIncomplete => "INCOMPLET",
     }
 }

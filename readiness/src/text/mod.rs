@@ -242,6 +242,43 @@ messages! {
     InterfaceKindWired,
     InterfaceKindVirtual,
     InterfaceKindOther,
+    // Statuses and verdicts, as the technician's table and the web pages name them.
+    StatusPass,
+    StatusWarn,
+    StatusFail,
+    StatusUnknown,
+    VerdictReady,
+    VerdictReadyWithWarnings,
+    VerdictNotReady,
+    VerdictIncomplete,
+}
+
+/// The short name of a check status (`OK`, `ÉCHEC`; `PASS`, `FAIL`).
+pub fn status_label(lang: Lang, status: crate::CheckStatus) -> &'static str {
+    use crate::CheckStatus;
+    text(
+        lang,
+        match status {
+            CheckStatus::Pass => Msg::StatusPass,
+            CheckStatus::Warn => Msg::StatusWarn,
+            CheckStatus::Fail => Msg::StatusFail,
+            CheckStatus::Unknown => Msg::StatusUnknown,
+        },
+    )
+}
+
+/// The name of a workstation verdict (`PRÊT`, `PAS PRÊT`; `READY`, `NOT READY`).
+pub fn verdict_label(lang: Lang, verdict: crate::Verdict) -> &'static str {
+    use crate::Verdict;
+    text(
+        lang,
+        match verdict {
+            Verdict::Ready => Msg::VerdictReady,
+            Verdict::ReadyWithWarnings => Msg::VerdictReadyWithWarnings,
+            Verdict::NotReady => Msg::VerdictNotReady,
+            Verdict::Incomplete => Msg::VerdictIncomplete,
+        },
+    )
 }
 
 /// The English template of `id`, usable in constants.
@@ -265,11 +302,23 @@ pub fn msg(lang: Lang, id: Msg) -> String {
 /// The text of `id` in `lang` with its placeholders filled from `args` (name, value).
 /// A placeholder without a value is left as it is (and trips a debug assertion).
 pub fn render(lang: Lang, id: Msg, args: &[(&str, &dyn Display)]) -> String {
-    fill(text(lang, id), args)
+    let template = text(lang, id);
+    let (out, missing) = fill_counting(template, args);
+    debug_assert!(missing == 0, "no value for a placeholder of {template:?}");
+    out
 }
 
-fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
+/// `template` with each `{name}` that `args` names replaced by its value, in one pass: a
+/// value is never scanned for names, and a `{` that opens no name of `args` is kept as it
+/// is. The catalogue's texts and the agent's unit-file templates are filled with it.
+pub fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
+    fill_counting(template, args).0
+}
+
+/// [`fill`], and how many `{` were left without a value.
+fn fill_counting(template: &str, args: &[(&str, &dyn Display)]) -> (String, usize) {
     let mut out = String::with_capacity(template.len() + 16);
+    let mut missing = 0;
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -288,14 +337,14 @@ fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
                 rest = &after[close + 1..];
             }
             None => {
-                debug_assert!(false, "no value for a placeholder of {template:?}");
+                missing += 1;
                 out.push('{');
                 rest = after;
             }
         }
     }
     out.push_str(rest);
-    out
+    (out, missing)
 }
 
 /// The values a `text` took for the placeholders of `template`, when it was rendered from

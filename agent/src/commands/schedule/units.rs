@@ -2,8 +2,8 @@
 //! task and the launchd daemon, each rendered from its template in `templates/` (the same
 //! files, rendered with the defaults, are shipped in `dist/`; a test keeps them equal).
 //!
-//! A template holds the file as installed, with `{name}` where a value goes; [`render`]
-//! fills each in one pass (a value is never itself scanned for names), and a test checks
+//! A template holds the file as installed, with `{name}` where a value goes, filled in one
+//! pass by the same function as the report texts ([`readiness::text::fill`]); a test checks
 //! that every name of every template gets a value.
 
 use std::fmt::Write as _;
@@ -17,34 +17,13 @@ const TIMER: &str = include_str!("templates/ent-agent.timer");
 const TASK: &str = include_str!("templates/ent-agent-task.xml");
 const PLIST: &str = include_str!("templates/fr.ent-readiness.agent.plist");
 
-/// `template` with each `{name}` of `values` replaced by its value; anything else between
-/// braces is kept as it is.
+/// `template` filled with `values` ([`readiness::text::fill`]: one pass, other braces kept).
 fn render(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 256);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            values
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v, close))
-        });
-        match value {
-            Some((v, close)) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    let args: Vec<(&str, &dyn std::fmt::Display)> = values
+        .iter()
+        .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+        .collect();
+    readiness::text::fill(template, &args)
 }
 
 /// A command line argument for systemd's `ExecStart=`: quoted when needed, `%` and `$`
