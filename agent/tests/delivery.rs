@@ -32,6 +32,14 @@ async fn deliver_a(c: &Collector, budget: Duration, retries: bool) -> (Delivery,
     (got, t0.elapsed())
 }
 
+/// A fake collector that answers `replies` first, and a client of it.
+async fn scripted(replies: impl IntoIterator<Item = Reply>) -> (FakeCollector, Collector) {
+    let fake = FakeCollector::start().await;
+    fake.script(replies);
+    let c = FakeCollector::client(&fake.enrollment());
+    (fake, c)
+}
+
 /// A scripted answer with `Retry-After`.
 fn busy(status: u16, retry_after: &'static str) -> Reply {
     Reply::Status {
@@ -43,9 +51,7 @@ fn busy(status: u16, retry_after: &'static str) -> Reply {
 
 #[tokio::test]
 async fn server_errors_are_retried_until_acknowledged() {
-    let fake = FakeCollector::start().await;
-    fake.script([Reply::status(503), Reply::status(500), Reply::status(502)]);
-    let c = FakeCollector::client(&fake.enrollment());
+    let (fake, c) = scripted([Reply::status(503), Reply::status(500), Reply::status(502)]).await;
     let budget = Budget::new(Duration::from_secs(10));
     let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
     assert!(
@@ -64,9 +70,7 @@ async fn server_errors_are_retried_until_acknowledged() {
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let fake = FakeCollector::start().await;
-    fake.script([busy(429, "1")]);
-    let c = FakeCollector::client(&fake.enrollment());
+    let (fake, c) = scripted([busy(429, "1")]).await;
     let (got, took) = deliver_a(&c, Duration::from_secs(10), true).await;
     assert!(matches!(got, Delivery::Acked(_)), "{got:?}");
     assert!(took >= Duration::from_secs(1), "{took:?}");
@@ -74,9 +78,7 @@ async fn retry_after_is_honoured() {
 
 #[tokio::test]
 async fn retry_after_beyond_the_budget_gives_up_at_once() {
-    let fake = FakeCollector::start().await;
-    fake.script([busy(503, "120")]);
-    let c = FakeCollector::client(&fake.enrollment());
+    let (fake, c) = scripted([busy(503, "120")]).await;
     let (got, took) = deliver_a(&c, Duration::from_secs(5), true).await;
     assert!(matches!(got, Delivery::Retry { retry_after: Some(d), .. } if d.as_secs() == 120));
     assert!(took < Duration::from_secs(2), "{took:?}");
@@ -85,9 +87,7 @@ async fn retry_after_beyond_the_budget_gives_up_at_once() {
 
 #[tokio::test]
 async fn a_hanging_collector_is_bounded_by_the_budget() {
-    let fake = FakeCollector::start().await;
-    fake.script([Reply::Hang, Reply::Hang, Reply::Hang]);
-    let c = FakeCollector::client(&fake.enrollment());
+    let (fake, c) = scripted([Reply::Hang, Reply::Hang, Reply::Hang]).await;
     let (got, took) = deliver_a(&c, Duration::from_millis(1500), true).await;
     assert!(matches!(got, Delivery::Retry { .. }), "{got:?}");
     assert!(took < Duration::from_millis(2500), "{took:?}");
@@ -111,9 +111,7 @@ async fn connection_refused_is_a_retry_and_single_attempt_means_one() {
 
 #[tokio::test]
 async fn refusals_are_not_retried() {
-    let fake = FakeCollector::start().await;
-    fake.script([Reply::status(422)]);
-    let c = FakeCollector::client(&fake.enrollment());
+    let (fake, c) = scripted([Reply::status(422)]).await;
     let budget = Budget::new(Duration::from_secs(5));
     let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
     assert!(matches!(got, Delivery::Rejected(ref r) if r.status == Some(422)));

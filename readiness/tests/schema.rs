@@ -1,4 +1,5 @@
-//! The committed JSON Schema must be exactly what the code generates.
+//! The committed JSON Schemas must be exactly what the code generates: the report's
+//! (`readiness::report`) and the other API messages' (`readiness::api`).
 //! Regenerate with: UPDATE_SCHEMA=1 cargo test -p readiness --test schema
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -6,20 +7,30 @@
 use readiness::api::{API_SCHEMA_V1, api_schema};
 use readiness::report::{REPORT_SCHEMA_V1, report_schema};
 
-#[test]
-fn committed_schema_matches_the_code() {
-    let generated = serde_json::to_string_pretty(&report_schema()).unwrap() + "\n";
+/// `committed` (the file `schema/<file>`) equals `generated`, and compiles as a JSON Schema;
+/// with `UPDATE_SCHEMA` set, the file is rewritten instead.
+fn check_committed(file: &str, committed: &str, generated: serde_json::Value) {
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/report.v1.schema.json");
-        std::fs::write(path, &generated).unwrap();
+        let path = format!("{}/schema/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&generated).unwrap() + "\n",
+        )
+        .unwrap();
         return;
     }
-    let committed: serde_json::Value = serde_json::from_str(REPORT_SCHEMA_V1).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(committed).unwrap();
     assert!(
-        committed == report_schema(),
-        "readiness/schema/report.v1.schema.json is out of date with the Report type: \
+        committed == generated,
+        "readiness/schema/{file} is out of date with the code: \
          run `UPDATE_SCHEMA=1 cargo test -p readiness --test schema` and review the diff"
     );
+    jsonschema::validator_for(&committed).expect("the committed schema compiles");
+}
+
+#[test]
+fn committed_schema_matches_the_code() {
+    check_committed("report.v1.schema.json", REPORT_SCHEMA_V1, report_schema());
 }
 
 #[test]
@@ -30,17 +41,5 @@ fn schema_is_a_valid_json_schema() {
 
 #[test]
 fn committed_api_schema_matches_the_code() {
-    let generated = serde_json::to_string_pretty(&api_schema()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/api.v1.schema.json");
-        std::fs::write(path, &generated).unwrap();
-        return;
-    }
-    let committed: serde_json::Value = serde_json::from_str(API_SCHEMA_V1).unwrap();
-    assert!(
-        committed == api_schema(),
-        "readiness/schema/api.v1.schema.json is out of date with readiness::api: \
-         run `UPDATE_SCHEMA=1 cargo test -p readiness --test schema` and review the diff"
-    );
-    jsonschema::validator_for(&committed).expect("the committed API schema compiles");
+    check_committed("api.v1.schema.json", API_SCHEMA_V1, api_schema());
 }
