@@ -6,6 +6,7 @@ use readiness::measurements::network::ProxySource;
 
 use super::{ProxyConfig, config, parse_proxy, rule_list};
 use crate::platform::{Hive, Registry};
+use crate::probe::non_blank;
 
 /// From the Windows Internet settings values: `ProxyEnable`, `ProxyServer` (`host:port` or
 /// `http=h:p;https=h:p`), `ProxyOverride` (`;`-separated), `AutoConfigURL`.
@@ -15,10 +16,7 @@ pub fn from_windows_values(
     overrides: Option<&str>,
     pac: Option<&str>,
 ) -> Option<ProxyConfig> {
-    let pac = pac
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned);
+    let pac = non_blank(pac);
     let enabled = enable.is_some_and(|e| e.trim() != "0");
     let (mut https, mut http) = (None, None);
     if enabled && let Some(server) = server {
@@ -261,12 +259,17 @@ mod tests {
         b
     }
 
-    /// A blob as `regedit` exports it: `hex:` then comma-separated bytes.
-    fn hex(blob: &[u8]) -> String {
-        blob.iter()
+    /// The `Connections` value `name` of `hive` set to `blob`, as `regedit` exports it:
+    /// `hex:` then comma-separated bytes.
+    fn connections_value(hive: &str, name: &str, blob: &[u8]) -> String {
+        let hex = blob
+            .iter()
             .map(|x| format!("{x:02x}"))
             .collect::<Vec<_>>()
-            .join(",")
+            .join(",");
+        format!(
+            "[{hive}\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n\"{name}\"=hex:{hex}\r\n"
+        )
     }
 
     #[test]
@@ -299,10 +302,10 @@ mod tests {
 
     /// A registry whose only proxy setting is the machine's WinHTTP one, `blob`.
     fn winhttp_only(blob: &[u8]) -> crate::platform::FakeRegistry {
-        registry(&format!(
-            "[HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n\
-             \"WinHttpSettings\"=hex:{}\r\n",
-            hex(blob)
+        registry(&connections_value(
+            "HKEY_LOCAL_MACHINE",
+            "WinHttpSettings",
+            blob,
         ))
     }
 
@@ -360,10 +363,8 @@ mod tests {
              \"ProxyEnable\"=dword:00000000\r\n\
              [HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n\
              \"ProxyEnable\"=dword:00000001\r\n\
-             \"ProxyServer\"=\"pupil.proxy:3128\"\r\n\
-             [HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n\
-             \"WinHttpSettings\"=hex:{}\r\n",
-            hex(&winhttp)
+             \"ProxyServer\"=\"pupil.proxy:3128\"\r\n{}",
+            connections_value("HKEY_LOCAL_MACHINE", "WinHttpSettings", &winhttp)
         ));
         let c = windows_proxy(&reg).unwrap().unwrap();
         assert_eq!(
@@ -382,10 +383,10 @@ mod tests {
     fn windows_binary_settings_and_winhttp() {
         // Only the binary form (the values were never written), with a script URL.
         let default = blob(0x46, 0x5, &["", "", "http://wpad.ecole/proxy.pac"]);
-        let reg = registry(&format!(
-            "[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]\r\n\
-             \"DefaultConnectionSettings\"=hex:{}\r\n",
-            hex(&default)
+        let reg = registry(&connections_value(
+            "HKEY_CURRENT_USER",
+            "DefaultConnectionSettings",
+            &default,
         ));
         let c = windows_proxy(&reg).unwrap().unwrap();
         assert_eq!(
