@@ -5,7 +5,8 @@
 //! the updaters' registry keys. Only when nothing else tells (a Chrome-family browser unpacked
 //! by hand, say) is the browser run with `--version`, under a timeout, and never from a user's
 //! home directory: the agent may run as root. Each scanner takes its root directory (or a
-//! [`Registry`]) as a parameter, so that tests run it on fixture trees on any platform.
+//! [`Registry`](crate::platform::Registry)) as a parameter, so that tests run it on fixture
+//! trees on any platform.
 //!
 //! Locations under the user's home are written `~/...`, so that reports carry no user name.
 //!

@@ -1,8 +1,20 @@
-//! The macOS proxy settings, from the output of `scutil --proxy`.
+//! The macOS proxy settings: running `scutil --proxy` (on macOS only) and reading its
+//! output (everywhere, so that the parsing is tested on Linux).
 
 use readiness::measurements::network::ProxySource;
 
 use super::{ProxyConfig, config, parse_proxy};
+
+/// The proxy settings of this Mac, as `scutil --proxy` prints them.
+#[cfg(target_os = "macos")]
+pub(super) async fn scutil_proxy() -> Result<Option<ProxyConfig>, String> {
+    let out = tokio::process::Command::new("scutil")
+        .arg("--proxy")
+        .output()
+        .await
+        .map_err(|e| format!("cannot run scutil --proxy: {e}"))?;
+    Ok(from_scutil(&String::from_utf8_lossy(&out.stdout)))
+}
 
 /// From the output of macOS's `scutil --proxy`.
 #[cfg_attr(not(target_os = "macos"), allow(dead_code))]

@@ -189,15 +189,8 @@ pub async fn detect() -> Result<ProxyConfig, String> {
         return Ok(c);
     }
     #[cfg(target_os = "macos")]
-    {
-        let out = tokio::process::Command::new("scutil")
-            .arg("--proxy")
-            .output()
-            .await
-            .map_err(|e| format!("cannot run scutil --proxy: {e}"))?;
-        if let Some(c) = from_scutil(&String::from_utf8_lossy(&out.stdout)) {
-            return Ok(c);
-        }
+    if let Some(c) = macos::scutil_proxy().await? {
+        return Ok(c);
     }
     Ok(ProxyConfig::none())
 }
