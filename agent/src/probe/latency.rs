@@ -172,24 +172,22 @@ async fn helper_samples(
 #[cfg(not(windows))]
 fn icmp_client(addr: IpAddr) -> Result<(Client, LatencyMethod), String> {
     let kind = if addr.is_ipv4() { ICMP::V4 } else { ICMP::V6 };
-    let raw = Config::builder()
-        .kind(kind)
-        .sock_type_hint(socket2::Type::RAW)
-        .build();
-    match Client::new(&raw) {
-        Ok(c) => Ok((c, LatencyMethod::IcmpRaw)),
-        Err(raw_err) => {
-            let dgram = Config::builder()
+    let client = |sock_type| {
+        Client::new(
+            &Config::builder()
                 .kind(kind)
-                .sock_type_hint(socket2::Type::DGRAM)
-                .build();
-            match Client::new(&dgram) {
-                Ok(c) => Ok((c, LatencyMethod::IcmpDatagram)),
-                Err(e) => Err(format!(
-                    "ICMP not allowed (raw socket: {raw_err}; datagram socket: {e})"
-                )),
-            }
-        }
+                .sock_type_hint(sock_type)
+                .build(),
+        )
+    };
+    match client(socket2::Type::RAW) {
+        Ok(c) => Ok((c, LatencyMethod::IcmpRaw)),
+        Err(raw_err) => match client(socket2::Type::DGRAM) {
+            Ok(c) => Ok((c, LatencyMethod::IcmpDatagram)),
+            Err(e) => Err(format!(
+                "ICMP not allowed (raw socket: {raw_err}; datagram socket: {e})"
+            )),
+        },
     }
 }
 
@@ -332,26 +330,25 @@ mod tests {
 
     #[test]
     fn helper_milliseconds_are_refined_by_the_agents_timing() {
-        // Sub-millisecond LAN: the API says 0 ms, the agent timed 0.31 ms.
-        assert_eq!(
-            helper_rtt(0, Duration::from_micros(310)),
-            Duration::from_micros(310)
-        );
-        // 12 ms reported, 12.4 ms timed: the finer figure.
-        assert_eq!(
-            helper_rtt(12, Duration::from_micros(12_400)),
-            Duration::from_micros(12_400)
-        );
-        // The thread was scheduled late (30 ms): the network's share is at most 13 ms.
-        assert_eq!(
-            helper_rtt(12, Duration::from_millis(30)),
-            Duration::from_millis(13)
-        );
-        // Timed shorter than reported (clock granularity): never below the API's figure.
-        assert_eq!(
-            helper_rtt(5, Duration::from_millis(4)),
-            Duration::from_millis(5)
-        );
+        let (us, ms) = (Duration::from_micros, Duration::from_millis);
+        // (reported by the API in whole ms, timed by the agent, the round trip kept)
+        let cases = [
+            // Sub-millisecond LAN: the API says 0 ms, the agent timed 0.31 ms.
+            (0, us(310), us(310)),
+            // 12 ms reported, 12.4 ms timed: the finer figure.
+            (12, us(12_400), us(12_400)),
+            // The thread was scheduled late (30 ms): the network's share is at most 13 ms.
+            (12, ms(30), ms(13)),
+            // Timed shorter than reported (clock granularity): never below the API's figure.
+            (5, ms(4), ms(5)),
+        ];
+        for (reported, timed, kept) in cases {
+            assert_eq!(
+                helper_rtt(reported, timed),
+                kept,
+                "{reported} ms, {timed:?}"
+            );
+        }
     }
 
     #[test]

@@ -37,6 +37,15 @@ pub fn timed_out(deadline: Duration) -> String {
     readiness::measurements::reasons::timed_out(deadline.as_secs_f64())
 }
 
+/// `Some(trimmed)` unless `value` is missing or blank: a field, registry value or setting
+/// that says nothing is absent, not an empty string in the report.
+pub fn non_blank(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
 /// The host of `url` as rules and host lists name it: lower-cased, an IPv6 address without
 /// its brackets; empty when the URL has none.
 pub fn url_host(url: &Url) -> String {

@@ -13,6 +13,7 @@ use std::path::Path;
 
 use readiness::measurements::{OsFamily, OsInfo};
 
+use super::non_blank;
 use crate::platform::{Hive, Registry};
 
 /// Identify the running OS. Never panics; errors are returned as a reason string for the report.
@@ -54,14 +55,6 @@ fn os_info(family: OsFamily, id: &str, name: String) -> OsInfo {
         edition: None,
         kernel: None,
     }
-}
-
-/// `Some(trimmed)` unless `value` is missing or blank.
-fn non_blank(value: Option<&str>) -> Option<String> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{Place, Scan, VersionCommand, exists, is_absent, read_optional};
+use crate::probe::non_blank;
 
 /// A browser installed in a directory of its own, with its binary and maybe a version file.
 #[derive(Debug)]
@@ -279,7 +280,7 @@ pub fn application_ini_version(text: &str) -> Option<String> {
             && let Some((key, value)) = line.split_once('=')
             && key.trim() == "Version"
         {
-            return Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+            return non_blank(Some(value));
         }
     }
     None
@@ -409,7 +410,7 @@ pub fn dpkg_installed_versions(status: &str) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::browsers::{find, fixtures};
+    use crate::probe::browsers::{fixtures, version_and_location, version_of};
 
     #[test]
     fn version_file_parsing() {
@@ -463,29 +464,32 @@ mod tests {
         let scan = scan_linux(&fixtures().join("linux-root"), Some(&home));
         let found = &scan.found;
 
-        let esr = find(found, "firefox", "system");
-        assert_eq!(esr.version.as_deref(), Some("128.5.0esr"));
-        assert_eq!(esr.location.as_deref(), Some("/usr/lib/firefox-esr"));
-
-        let snap = find(found, "firefox", "snap");
-        assert_eq!(snap.version.as_deref(), Some("133.0-1"));
-        assert_eq!(snap.location.as_deref(), Some("/snap/firefox"));
-
-        let chromium = find(found, "chromium", "flatpak");
-        assert_eq!(chromium.version.as_deref(), Some("131.0.6778.85"));
         assert_eq!(
-            chromium.location.as_deref(),
-            Some("/var/lib/flatpak/app/org.chromium.Chromium")
+            version_and_location(found, "firefox", "system"),
+            (Some("128.5.0esr"), Some("/usr/lib/firefox-esr"))
+        );
+
+        assert_eq!(
+            version_and_location(found, "firefox", "snap"),
+            (Some("133.0-1"), Some("/snap/firefox"))
+        );
+
+        assert_eq!(
+            version_and_location(found, "chromium", "flatpak"),
+            (
+                Some("131.0.6778.85"),
+                Some("/var/lib/flatpak/app/org.chromium.Chromium")
+            )
         );
 
         // Chrome keeps no version file: dpkg's database tells.
-        let chrome = find(found, "chrome", "system");
-        assert_eq!(chrome.version.as_deref(), Some("131.0.6778.85"));
-        assert_eq!(chrome.location.as_deref(), Some("/opt/google/chrome"));
+        assert_eq!(
+            version_and_location(found, "chrome", "system"),
+            (Some("131.0.6778.85"), Some("/opt/google/chrome"))
+        );
 
         // Edge is neither in dpkg nor readable otherwise: its binary is left to run.
-        let edge = find(found, "edge", "system");
-        assert_eq!(edge.version, None);
+        assert_eq!(version_of(found, "edge", "system"), None);
         assert_eq!(scan.pending.len(), 1);
         assert!(
             scan.pending[0]
@@ -504,9 +508,10 @@ mod tests {
             user_flatpak.location.as_deref(),
             Some("~/.local/share/flatpak/app/org.mozilla.firefox")
         );
-        let tarball = find(found, "firefox", "user");
-        assert_eq!(tarball.location.as_deref(), Some("~/firefox"));
-        assert_eq!(tarball.version.as_deref(), Some("133.0.3"));
+        assert_eq!(
+            version_and_location(found, "firefox", "user"),
+            (Some("133.0.3"), Some("~/firefox"))
+        );
 
         // /usr/lib/chromium holds only a leftover file: not an installation.
         assert!(

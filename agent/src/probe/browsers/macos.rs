@@ -1,12 +1,11 @@
 //! The browsers of a macOS system: application bundles in `/Applications` and
 //! `~/Applications`, versions from their `Info.plist`.
 
-use std::fs;
 use std::path::Path;
 
 use readiness::measurements::{BrowserInfo, BrowserMeasurements};
 
-use super::{Place, is_absent};
+use super::{Place, read_bytes_optional};
 use crate::probe::os::plist_strings;
 
 /// Application bundle -> browser.
@@ -37,11 +36,11 @@ pub fn scan_macos(root: &Path, home: Option<&Path>) -> BrowserMeasurements {
         for (bundle, name) in MAC_APPS {
             let app = folder.join(bundle);
             let plist = app.join("Contents/Info.plist");
-            let bytes = match fs::read(&plist.fs) {
-                Ok(bytes) => bytes,
-                Err(e) if is_absent(&e) => continue,
+            let bytes = match read_bytes_optional(&plist.fs) {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => continue,
                 Err(e) => {
-                    found.unavailable.insert(plist.shown, e.to_string());
+                    found.unavailable.insert(plist.shown, e);
                     continue;
                 }
             };
@@ -66,22 +65,23 @@ pub fn scan_macos(root: &Path, home: Option<&Path>) -> BrowserMeasurements {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::browsers::{find, fixtures};
+    use crate::probe::browsers::{find, fixtures, version_and_location, version_of};
 
     #[test]
     fn macos_fixture_tree() {
         let home = fixtures().join("macos-home");
         let found = scan_macos(&fixtures().join("macos-root"), Some(&home));
-        let safari = find(&found, "safari", "app_bundle");
-        assert_eq!(safari.version.as_deref(), Some("18.1"));
-        assert_eq!(safari.location.as_deref(), Some("/Applications/Safari.app"));
-        let firefox = find(&found, "firefox", "app_bundle");
-        assert_eq!(firefox.version.as_deref(), Some("133.0.3"));
-        let chrome = find(&found, "chrome", "app_bundle");
-        assert_eq!(chrome.version.as_deref(), Some("131.0.6778.86"));
         assert_eq!(
-            chrome.location.as_deref(),
-            Some("~/Applications/Google Chrome.app")
+            version_and_location(&found, "safari", "app_bundle"),
+            (Some("18.1"), Some("/Applications/Safari.app"))
+        );
+        assert_eq!(version_of(&found, "firefox", "app_bundle"), Some("133.0.3"));
+        assert_eq!(
+            version_and_location(&found, "chrome", "app_bundle"),
+            (
+                Some("131.0.6778.86"),
+                Some("~/Applications/Google Chrome.app")
+            )
         );
         // Edge's Info.plist is a binary one, only readable on macOS; elsewhere the browser is
         // still reported, with the reason its version is missing.

@@ -5,7 +5,8 @@
 //! the updaters' registry keys. Only when nothing else tells (a Chrome-family browser unpacked
 //! by hand, say) is the browser run with `--version`, under a timeout, and never from a user's
 //! home directory: the agent may run as root. Each scanner takes its root directory (or a
-//! [`Registry`]) as a parameter, so that tests run it on fixture trees on any platform.
+//! [`Registry`](crate::platform::Registry)) as a parameter, so that tests run it on fixture
+//! trees on any platform.
 //!
 //! Locations under the user's home are written `~/...`, so that reports carry no user name.
 //!
@@ -245,8 +246,14 @@ fn exists(path: &Path) -> Result<bool, String> {
 
 /// The content of `path`, `None` when it does not exist, `Err` when it cannot be read.
 fn read_optional(path: &Path) -> Result<Option<String>, String> {
+    Ok(read_bytes_optional(path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// The bytes of `path` (a binary `Info.plist`, say), `None` when it does not exist, `Err`
+/// when it cannot be read.
+fn read_bytes_optional(path: &Path) -> Result<Option<Vec<u8>>, String> {
     match fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(bytes) => Ok(Some(bytes)),
         Err(e) if is_absent(&e) => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -275,41 +282,55 @@ fn find<'a>(found: &'a BrowserMeasurements, name: &str, source: &str) -> &'a Bro
         .unwrap_or_else(|| panic!("no {name} from {source} in {found:#?}"))
 }
 
+/// The version of the browser `name` found through `source`, for the scanners' tests.
+#[cfg(test)]
+fn version_of<'a>(found: &'a BrowserMeasurements, name: &str, source: &str) -> Option<&'a str> {
+    find(found, name, source).version.as_deref()
+}
+
+/// The version and location of the browser `name` found through `source`, for the
+/// scanners' tests.
+#[cfg(test)]
+fn version_and_location<'a>(
+    found: &'a BrowserMeasurements,
+    name: &str,
+    source: &str,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let browser = find(found, name, source);
+    (browser.version.as_deref(), browser.location.as_deref())
+}
+
+/// Check a version parser on `(input, expected version)` cases.
+#[cfg(test)]
+fn assert_parses(parse: fn(&str) -> Option<String>, cases: &[(&str, Option<&str>)]) {
+    for (input, expected) in cases {
+        assert_eq!(parse(input).as_deref(), *expected, "{input:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn version_output_parsing() {
-        let parse = parse_version_output;
-        assert_eq!(
-            parse("Google Chrome 131.0.6778.85 \n").as_deref(),
-            Some("131.0.6778.85")
+        assert_parses(
+            parse_version_output,
+            &[
+                ("Google Chrome 131.0.6778.85 \n", Some("131.0.6778.85")),
+                (
+                    "Chromium 120.0.6099.224 built on Debian 12.4, running on Debian 12.4",
+                    Some("120.0.6099.224"),
+                ),
+                ("Microsoft Edge 131.0.2903.70", Some("131.0.2903.70")),
+                ("Mozilla Firefox 128.5.0esr", Some("128.5.0esr")),
+                ("Brave Browser 131.1.73.89", Some("131.1.73.89")),
+                ("Vivaldi 7.0.3495.18 stable", Some("7.0.3495.18")),
+                ("114.0.5282.102", Some("114.0.5282.102")),
+                ("Google Chrome for Testing", None),
+                ("", None),
+            ],
         );
-        assert_eq!(
-            parse("Chromium 120.0.6099.224 built on Debian 12.4, running on Debian 12.4")
-                .as_deref(),
-            Some("120.0.6099.224")
-        );
-        assert_eq!(
-            parse("Microsoft Edge 131.0.2903.70").as_deref(),
-            Some("131.0.2903.70")
-        );
-        assert_eq!(
-            parse("Mozilla Firefox 128.5.0esr").as_deref(),
-            Some("128.5.0esr")
-        );
-        assert_eq!(
-            parse("Brave Browser 131.1.73.89").as_deref(),
-            Some("131.1.73.89")
-        );
-        assert_eq!(
-            parse("Vivaldi 7.0.3495.18 stable").as_deref(),
-            Some("7.0.3495.18")
-        );
-        assert_eq!(parse("114.0.5282.102").as_deref(), Some("114.0.5282.102"));
-        assert_eq!(parse("Google Chrome for Testing"), None);
-        assert_eq!(parse(""), None);
     }
 
     #[cfg(unix)]

@@ -6,6 +6,7 @@
 use readiness::measurements::{BrowserInfo, BrowserMeasurements};
 
 use crate::platform::{Hive, Registry};
+use crate::probe::non_blank;
 
 /// A registry value that gives a browser's version.
 #[derive(Debug)]
@@ -19,7 +20,7 @@ struct RegistryInstall {
 }
 
 fn plain_version(value: &str) -> Option<String> {
-    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+    non_blank(Some(value))
 }
 
 const REGISTRY_INSTALLS: &[RegistryInstall] = &[
@@ -160,24 +161,20 @@ mod tests {
 
     use super::*;
     use crate::platform::FakeRegistry;
-    use crate::probe::browsers::{find, fixtures};
+    use crate::probe::browsers::{assert_parses, fixtures, version_and_location, version_of};
 
     #[test]
     fn firefox_registry_values() {
-        assert_eq!(
-            firefox_registry_version("128.0 (x64 fr)").as_deref(),
-            Some("128.0")
+        assert_parses(
+            firefox_registry_version,
+            &[
+                ("128.0 (x64 fr)", Some("128.0")),
+                ("115.6.0 ESR (x64 en-US)", Some("115.6.0esr")),
+                ("132.0.2", Some("132.0.2")),
+                (" ", None),
+                ("(x64)", None),
+            ],
         );
-        assert_eq!(
-            firefox_registry_version("115.6.0 ESR (x64 en-US)").as_deref(),
-            Some("115.6.0esr")
-        );
-        assert_eq!(
-            firefox_registry_version("132.0.2").as_deref(),
-            Some("132.0.2")
-        );
-        assert_eq!(firefox_registry_version(" "), None);
-        assert_eq!(firefox_registry_version("(x64)"), None);
     }
 
     #[test]
@@ -185,30 +182,37 @@ mod tests {
         let text = fs::read_to_string(fixtures().join("windows.reg")).unwrap();
         let found = scan_windows_registry(&FakeRegistry::from_reg_export(&text));
 
-        let edge = find(&found, "edge", "registry_hklm");
-        assert_eq!(edge.version.as_deref(), Some("131.0.2903.70"));
         assert_eq!(
-            edge.location.as_deref(),
-            Some(
-                r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{56EB18F8-B008-4CBD-B6D2-8C97FE7E9062}"
+            version_and_location(&found, "edge", "registry_hklm"),
+            (
+                Some("131.0.2903.70"),
+                Some(
+                    r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{56EB18F8-B008-4CBD-B6D2-8C97FE7E9062}"
+                )
             )
         );
-        let chrome = find(&found, "chrome", "registry_hklm");
-        assert_eq!(chrome.version.as_deref(), Some("131.0.6778.86"));
-        let user_chrome = find(&found, "chrome", "registry_hkcu");
-        assert_eq!(user_chrome.version.as_deref(), Some("130.0.6723.117"));
         assert_eq!(
-            user_chrome.location.as_deref(),
-            Some(r"HKCU\SOFTWARE\Google\Update\Clients\{8A69D345-D564-463c-AFF1-A69D9E530F96}")
+            version_of(&found, "chrome", "registry_hklm"),
+            Some("131.0.6778.86")
         );
-        let firefox = find(&found, "firefox", "registry_hklm");
-        assert_eq!(firefox.version.as_deref(), Some("128.0"));
         assert_eq!(
-            firefox.location.as_deref(),
-            Some(r"HKLM\SOFTWARE\Mozilla\Mozilla Firefox")
+            version_and_location(&found, "chrome", "registry_hkcu"),
+            (
+                Some("130.0.6723.117"),
+                Some(r"HKCU\SOFTWARE\Google\Update\Clients\{8A69D345-D564-463c-AFF1-A69D9E530F96}")
+            )
         );
-        let ie = find(&found, "internet_explorer", "registry_hklm");
-        assert_eq!(ie.version.as_deref(), Some("11.1882.19041.0"));
+        assert_eq!(
+            version_and_location(&found, "firefox", "registry_hklm"),
+            (
+                Some("128.0"),
+                Some(r"HKLM\SOFTWARE\Mozilla\Mozilla Firefox")
+            )
+        );
+        assert_eq!(
+            version_of(&found, "internet_explorer", "registry_hklm"),
+            Some("11.1882.19041.0")
+        );
         // Chrome is registered in both views with the same version: reported once.
         assert_eq!(found.installed.len(), 5, "{found:#?}");
         assert!(found.unavailable.is_empty());
@@ -232,16 +236,19 @@ mod tests {
              \"CurrentVersion\"=\"128.0 (x64 fr)\"\r\n",
         );
         let found = scan_windows_registry(&reg);
-        let chrome = find(&found, "chrome", "registry_hku");
-        assert_eq!(chrome.version.as_deref(), Some("131.0.6778.86"));
         assert_eq!(
-            chrome.location.as_deref(),
-            Some(r"HKU\*\SOFTWARE\Google\Update\Clients\{8A69D345-D564-463c-AFF1-A69D9E530F96}")
+            version_and_location(&found, "chrome", "registry_hku"),
+            (
+                Some("131.0.6778.86"),
+                Some(
+                    r"HKU\*\SOFTWARE\Google\Update\Clients\{8A69D345-D564-463c-AFF1-A69D9E530F96}"
+                )
+            )
         );
         // Firefox is the current user's, seen twice: once. Service accounts and _Classes
         // hives are not users.
         assert_eq!(
-            find(&found, "firefox", "registry_hkcu").version.as_deref(),
+            version_of(&found, "firefox", "registry_hkcu"),
             Some("128.0")
         );
         assert_eq!(found.installed.len(), 2, "{found:#?}");
