@@ -70,7 +70,7 @@ async fn server_errors_are_retried_until_acknowledged() {
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let (fake, c) = scripted([busy(429, "1")]).await;
+    let (_fake, c) = scripted([busy(429, "1")]).await;
     let (got, took) = deliver_a(&c, Duration::from_secs(10), true).await;
     assert!(matches!(got, Delivery::Acked(_)), "{got:?}");
     assert!(took >= Duration::from_secs(1), "{took:?}");
@@ -87,7 +87,7 @@ async fn retry_after_beyond_the_budget_gives_up_at_once() {
 
 #[tokio::test]
 async fn a_hanging_collector_is_bounded_by_the_budget() {
-    let (fake, c) = scripted([Reply::Hang, Reply::Hang, Reply::Hang]).await;
+    let (_fake, c) = scripted([Reply::Hang, Reply::Hang, Reply::Hang]).await;
     let (got, took) = deliver_a(&c, Duration::from_millis(1500), true).await;
     assert!(matches!(got, Delivery::Retry { .. }), "{got:?}");
     assert!(took < Duration::from_millis(2500), "{took:?}");
