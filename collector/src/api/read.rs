@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -45,9 +46,21 @@ async fn schools(
     Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
 }
 
-fn parse_uai(raw: &str) -> Result<Uai, ApiError> {
-    raw.parse()
-        .map_err(|e: readiness::UaiError| ApiError::bad_request("invalid_uai", e.to_string()))
+/// The `{uai}` of a school route, validated: 400 `invalid_uai` otherwise. Taken after the
+/// read token, so that a caller without one learns nothing from the answer.
+struct SchoolUai(Uai);
+
+impl<S: Send + Sync> FromRequestParts<S> for SchoolUai {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))?;
+        raw.parse()
+            .map(SchoolUai)
+            .map_err(|e: readiness::UaiError| ApiError::bad_request("invalid_uai", e.to_string()))
+    }
 }
 
 fn not_found(uai: &Uai) -> ApiError {
@@ -59,10 +72,9 @@ fn not_found(uai: &Uai) -> ApiError {
 
 async fn school(
     State(state): State<AppState>,
-    Path(uai): Path<String>,
     _: ReadAuth,
+    SchoolUai(uai): SchoolUai,
 ) -> Result<impl IntoResponse, ApiError> {
-    let uai = parse_uai(&uai)?;
     let summary = summaries(&state)
         .await?
         .schools
@@ -154,10 +166,9 @@ pub struct Health {
 
 async fn history(
     State(state): State<AppState>,
-    Path(uai): Path<String>,
     _: ReadAuth,
+    SchoolUai(uai): SchoolUai,
 ) -> Result<impl IntoResponse, ApiError> {
-    let uai = parse_uai(&uai)?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
     let (reports, known) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
