@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use ent_tests::{agent, run, schema_errors, workspace_root};
+use ent_tests::{agent, check, run, schema_errors, workspace_root};
 
 fn fixture(name: &str) -> PathBuf {
     workspace_root().join("tests/tests/fixtures").join(name)
@@ -71,12 +71,7 @@ fn json_report_validates_and_has_the_checks() {
     // On Linux the hardware is measurable: RAM, CPU and architecture are never unknown here.
     if cfg!(target_os = "linux") {
         for id in ["system.ram", "system.cpu_cores", "system.architecture"] {
-            let c = report["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == id)
-                .unwrap();
+            let c = check(&report, id);
             assert_ne!(c["status"], "unknown", "{c}");
         }
         assert!(
@@ -112,12 +107,7 @@ fn exit_codes_follow_the_verdict() {
     assert_eq!(bad.code, Some(1), "{bad:?}");
     let report = json_report(&bad.stdout);
     assert_eq!(report["verdict"], "not_ready");
-    let ram = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "system.ram")
-        .unwrap();
+    let ram = check(&report, "system.ram");
     assert_eq!(ram["status"], "fail");
     assert!(ram["remediation"].as_str().unwrap().len() > 10);
 }

@@ -18,7 +18,7 @@ use std::time::Instant;
 use ent_tests::collector::admin;
 use ent_tests::netlab::is_root;
 use ent_tests::shaped::{self, Link, Shape};
-use ent_tests::{agent, schema_errors};
+use ent_tests::{agent, check, schema_errors};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -178,12 +178,7 @@ fn shaped_case(name: &str, down: f64, up: f64) {
         "bandwidth.upload",
         "bandwidth.loaded_latency",
     ] {
-        let c = f.report["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("{name}: no check {id}"));
+        let c = check(&f.report, id);
         assert_ne!(c["status"], "unknown", "{name}: {c}");
     }
     assert!(bw["rpm"].as_f64().unwrap() > 0.0, "{bw:#}");

@@ -26,19 +26,11 @@ pub struct BlackHole {
 
 /// `ip ARGS`: Ok, or what it said on stderr.
 pub(crate) fn ip_cmd(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run ip: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "ip {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    crate::checked_output(
+        Command::new("ip").args(args),
+        &format!("ip {}", args.join(" ")),
+    )
+    .map(drop)
 }
 
 impl BlackHole {
