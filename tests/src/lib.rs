@@ -2,6 +2,7 @@
 //! run them with a private state directory.
 
 pub mod collector;
+pub mod fault_matrix;
 pub mod netlab;
 pub mod shaped;
 
