@@ -127,11 +127,7 @@ impl Collector {
     pub fn listed_school(&self, read: &str, uai: &str) -> serde_json::Value {
         let (status, body) = self.get("/api/v1/schools", Some(read));
         assert_eq!(status, 200, "{body}");
-        body["schools"]
-            .as_array()
-            .and_then(|list| list.iter().find(|s| s["uai"] == uai))
-            .unwrap_or_else(|| panic!("{uai} is not listed: {body}"))
-            .clone()
+        crate::find_in(&body["schools"], "uai", uai).clone()
     }
 
     /// `GET path` (with `token` as bearer when given): the status and the body, as JSON
@@ -149,6 +145,16 @@ impl Collector {
             .expect("GET export.csv")
             .text()
             .expect("the CSV")
+    }
+
+    /// `GET /metrics`: the Prometheus text.
+    pub fn metrics(&self) -> String {
+        Self::http()
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .expect("GET /metrics")
+            .text()
+            .expect("the metrics")
     }
 
     /// `POST /api/v1/reports` of `body` (with `token` as bearer when given): the status and

@@ -90,6 +90,17 @@ pub fn agent_bin() -> &'static Path {
     BIN.get_or_init(|| binary("ent-agent", "ent-agent"))
 }
 
+/// The system checks every report has, whatever the machine, in the order the agent
+/// reports them (the browser checks follow: `browser.<name>` per installed browser, then
+/// `browser.any`).
+pub const SYSTEM_CHECKS: &[&str] = &[
+    "system.os_support",
+    "system.ram",
+    "system.cpu_cores",
+    "system.disk_free",
+    "system.architecture",
+];
+
 /// Proxy variables the agent reads, cleared in every test command.
 pub const PROXY_VARS: &[&str] = &[
     "HTTPS_PROXY",

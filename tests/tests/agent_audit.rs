@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use ent_tests::{agent, check, run, schema_errors, workspace_root};
+use ent_tests::{SYSTEM_CHECKS, agent, check, run, schema_errors, workspace_root};
 
 fn fixture(name: &str) -> PathBuf {
     workspace_root().join("tests/tests/fixtures").join(name)
@@ -54,15 +54,8 @@ fn json_report_validates_and_has_the_checks() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    for id in [
-        "system.os_support",
-        "system.ram",
-        "system.cpu_cores",
-        "system.disk_free",
-        "system.architecture",
-        "browser.any",
-    ] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    for id in SYSTEM_CHECKS.iter().chain(&["browser.any"]) {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
     }
     // Exit code follows the verdict.
     let verdict = report["verdict"].as_str().unwrap();
