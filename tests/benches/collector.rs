@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ent_collector::store::{self, CheckSummary, NewReport, School};
+use ent_tests::SYSTEM_CHECKS;
 use ent_tests::collector::{Collector, sample_report};
 use readiness::{CheckStatus, Uai, Verdict};
 use uuid::Uuid;
@@ -123,27 +124,20 @@ fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
                     for w in 0..per_school {
                         let n = i * per_school + w;
                         let failing = n.is_multiple_of(7);
-                        let checks = [
-                            "system.os_support",
-                            "system.ram",
-                            "system.cpu_cores",
-                            "system.disk_free",
-                            "system.architecture",
-                            "browser.firefox",
-                            "browser.any",
-                        ]
-                        .iter()
-                        .map(|id| CheckSummary {
-                            id: (*id).into(),
-                            status: if failing && *id == "system.os_support" {
-                                CheckStatus::Fail
-                            } else {
-                                CheckStatus::Pass
-                            },
-                            blocking: id.ends_with("os_support") || id.ends_with("any"),
-                            message: String::new(),
-                        })
-                        .collect();
+                        let checks = SYSTEM_CHECKS
+                            .iter()
+                            .chain(&["browser.firefox", "browser.any"])
+                            .map(|id| CheckSummary {
+                                id: (*id).into(),
+                                status: if failing && *id == "system.os_support" {
+                                    CheckStatus::Fail
+                                } else {
+                                    CheckStatus::Pass
+                                },
+                                blocking: id.ends_with("os_support") || id.ends_with("any"),
+                                message: String::new(),
+                            })
+                            .collect();
                         st.insert_report(NewReport {
                             report_id: Uuid::now_v7(),
                             school: uai(100_000 + i),

@@ -74,20 +74,12 @@ impl Collector {
 
     /// Create a token with the admin CLI and return its secret.
     pub fn token(&self, args: &[&str]) -> String {
-        let out = admin(&self.db)
-            .args(["token", "create"])
-            .args(args)
-            .output()
-            .expect("run token create");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned()
+        crate::stdout_of(
+            admin(&self.db).args(["token", "create"]).args(args),
+            "token create",
+        )
+        .trim()
+        .to_owned()
     }
 
     pub fn school_token(&self, uai: &str) -> String {
@@ -135,25 +127,13 @@ impl Collector {
     pub fn listed_school(&self, read: &str, uai: &str) -> serde_json::Value {
         let (status, body) = self.get("/api/v1/schools", Some(read));
         assert_eq!(status, 200, "{body}");
-        body["schools"]
-            .as_array()
-            .and_then(|list| list.iter().find(|s| s["uai"] == uai))
-            .unwrap_or_else(|| panic!("{uai} is not listed: {body}"))
-            .clone()
+        crate::find_in(&body["schools"], "uai", uai).clone()
     }
 
+    /// `GET path` (with `token` as bearer when given): the status and the body, as JSON
+    /// when it is JSON, else as a JSON string.
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
-        let mut req = Self::http().get(format!("{}{path}", self.url));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().expect("GET");
-        let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-        )
+        answer(Self::http().get(format!("{}{path}", self.url)), token)
     }
 
     /// `GET /api/v1/export.csv` with a read token: the CSV text.
@@ -167,24 +147,29 @@ impl Collector {
             .expect("the CSV")
     }
 
+    /// `GET /metrics`: the Prometheus text.
+    pub fn metrics(&self) -> String {
+        Self::http()
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .expect("GET /metrics")
+            .text()
+            .expect("the metrics")
+    }
+
+    /// `POST /api/v1/reports` of `body` (with `token` as bearer when given): the status and
+    /// the body, as JSON when it is JSON, else as a JSON string.
     pub fn post_report(
         &self,
         token: Option<&str>,
         body: impl Into<reqwest::blocking::Body>,
     ) -> (u16, serde_json::Value) {
-        let mut req = Self::http()
-            .post(format!("{}/api/v1/reports", self.url))
-            .header("content-type", "application/json")
-            .body(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().expect("POST");
-        let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        answer(
+            Self::http()
+                .post(format!("{}/api/v1/reports", self.url))
+                .header("content-type", "application/json")
+                .body(body),
+            token,
         )
     }
 
@@ -194,6 +179,22 @@ impl Collector {
         assert_eq!(status, 200, "{body}");
         body["reports"].as_u64().expect("reports count")
     }
+}
+
+/// Send `req` (with `token` as bearer when given): the status and the body, as JSON when it
+/// is JSON, else as a JSON string.
+fn answer(req: reqwest::blocking::RequestBuilder, token: Option<&str>) -> (u16, serde_json::Value) {
+    let req = match token {
+        Some(t) => req.bearer_auth(t),
+        None => req,
+    };
+    let resp = req.send().expect("send the request to the collector");
+    let status = resp.status().as_u16();
+    let text = resp.text().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
 }
 
 impl Drop for Collector {
@@ -207,15 +208,11 @@ impl Drop for Collector {
 pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db = dir.path().join("collector.db");
-    let out = admin(&db)
-        .args(["schools", "import"])
-        .arg(crate::workspace_root().join("dist/annuaire-sample.csv"))
-        .output()
-        .expect("run schools import");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::stdout_of(
+        admin(&db)
+            .args(["schools", "import"])
+            .arg(crate::workspace_root().join("dist/annuaire-sample.csv")),
+        "schools import",
     );
     let c = Collector::start(&db, &[]);
     (dir, c)

@@ -2,6 +2,7 @@
 //! run them with a private state directory.
 
 pub mod collector;
+pub mod fault_matrix;
 pub mod netlab;
 pub mod shaped;
 
@@ -20,20 +21,15 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
 pub fn build_binary(package: &str, bin: &str, target: Option<&str>) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let release = std::env::var_os("ENT_TESTS_RELEASE").is_some();
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--message-format=json"])
-        .args(target.map(|t| ["--target", t]).into_iter().flatten())
-        .args(["-p", package, "--bin", bin])
-        .args(release.then_some("--release"))
-        .current_dir(workspace_root())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo build -p {package} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let out = checked_output(
+        Command::new(cargo)
+            .args(["build", "--quiet", "--message-format=json"])
+            .args(target.map(|t| ["--target", t]).into_iter().flatten())
+            .args(["-p", package, "--bin", bin])
+            .args(release.then_some("--release"))
+            .current_dir(workspace_root()),
+        &format!("cargo build -p {package} failed"),
+    )?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -42,6 +38,46 @@ pub fn build_binary(package: &str, bin: &str, target: Option<&str>) -> Result<Pa
         .ok_or_else(|| format!("cargo did not report the {bin} executable"))
 }
 
+/// Run `cmd` to the end: its output when it exits with 0; else `what` and what the command
+/// said on stderr, or why it could not start.
+pub fn checked_output(cmd: &mut Command, what: &str) -> Result<Output, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", cmd.get_program().to_string_lossy()))?;
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(format!(
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// The stdout of `cmd`, which must exit with 0: else the test fails with `what` and the
+/// command's stderr.
+pub fn stdout_of(cmd: &mut Command, what: &str) -> String {
+    let out = checked_output(cmd, what).unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{what}: stdout is not UTF-8: {e}"))
+}
+
+/// The element of the JSON array `list` whose `key` is `value`; the test fails, naming the
+/// values there are, when there is none.
+pub fn find_in<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
+    items.iter().find(|e| e[key] == value).unwrap_or_else(|| {
+        let present: Vec<&serde_json::Value> = items.iter().map(|e| &e[key]).collect();
+        panic!("no {key} {value:?} among {present:?}")
+    })
+}
+
+/// The check `id` of a JSON report (`checks[]`); the test fails, naming the checks there
+/// are, when there is none.
+pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    find_in(&report["checks"], "id", id)
+}
+
+/// The workspace's root directory (the parent of `tests/`).
 pub fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -53,6 +89,17 @@ pub fn agent_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| binary("ent-agent", "ent-agent"))
 }
+
+/// The system checks every report has, whatever the machine, in the order the agent
+/// reports them (the browser checks follow: `browser.<name>` per installed browser, then
+/// `browser.any`).
+pub const SYSTEM_CHECKS: &[&str] = &[
+    "system.os_support",
+    "system.ram",
+    "system.cpu_cores",
+    "system.disk_free",
+    "system.architecture",
+];
 
 /// Proxy variables the agent reads, cleared in every test command.
 pub const PROXY_VARS: &[&str] = &[
@@ -124,6 +171,7 @@ impl From<Output> for Run {
     }
 }
 
+/// Run `cmd` to the end (it must start) and return what it printed and its exit code.
 pub fn run(cmd: &mut Command) -> Run {
     cmd.output().expect("spawn the binary").into()
 }

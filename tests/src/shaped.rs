@@ -200,22 +200,16 @@ fn tbf(ns: &str, dev: &str, mbit: f64, mtu: u32) -> Result<(), String> {
     ip(&["-n", ns, "link", "set", "dev", dev, "gso_max_segs", "1"])?;
     let (burst, limit) = tbf_params(mbit, mtu);
     let rate = format!("{}bit", (mbit * 1e6).round() as u64);
-    let out = Command::new("ip")
-        .args([
-            "netns", "exec", ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf",
-        ])
-        .args(["rate", &rate, "burst", &burst.to_string()])
-        .args(["limit", &limit.to_string()])
-        .output()
-        .map_err(|e| format!("cannot run tc: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "tc tbf on {dev}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+    crate::checked_output(
+        Command::new("ip")
+            .args([
+                "netns", "exec", ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf",
+            ])
+            .args(["rate", &rate, "burst", &burst.to_string()])
+            .args(["limit", &limit.to_string()]),
+        &format!("tc tbf on {dev}"),
+    )
+    .map(drop)
 }
 
 /// A process in a namespace, killed on drop.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use ent_tests::{agent, run, schema_errors, workspace_root};
+use ent_tests::{SYSTEM_CHECKS, agent, check, run, schema_errors, workspace_root};
 
 fn fixture(name: &str) -> PathBuf {
     workspace_root().join("tests/tests/fixtures").join(name)
@@ -54,15 +54,8 @@ fn json_report_validates_and_has_the_checks() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    for id in [
-        "system.os_support",
-        "system.ram",
-        "system.cpu_cores",
-        "system.disk_free",
-        "system.architecture",
-        "browser.any",
-    ] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    for id in SYSTEM_CHECKS.iter().chain(&["browser.any"]) {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
     }
     // Exit code follows the verdict.
     let verdict = report["verdict"].as_str().unwrap();
@@ -71,12 +64,7 @@ fn json_report_validates_and_has_the_checks() {
     // On Linux the hardware is measurable: RAM, CPU and architecture are never unknown here.
     if cfg!(target_os = "linux") {
         for id in ["system.ram", "system.cpu_cores", "system.architecture"] {
-            let c = report["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == id)
-                .unwrap();
+            let c = check(&report, id);
             assert_ne!(c["status"], "unknown", "{c}");
         }
         assert!(
@@ -112,12 +100,7 @@ fn exit_codes_follow_the_verdict() {
     assert_eq!(bad.code, Some(1), "{bad:?}");
     let report = json_report(&bad.stdout);
     assert_eq!(report["verdict"], "not_ready");
-    let ram = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "system.ram")
-        .unwrap();
+    let ram = check(&report, "system.ram");
     assert_eq!(ram["status"], "fail");
     assert!(ram["remediation"].as_str().unwrap().len() > 10);
 }

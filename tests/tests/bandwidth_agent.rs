@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use ent_tests::collector::Collector;
 use ent_tests::shaped::bandwidth_profile;
-use ent_tests::{Run, agent, run, schema_errors};
+use ent_tests::{Run, agent, check, run, schema_errors};
 
 const SCHOOL: &str = "0751234J";
 
@@ -62,15 +62,6 @@ fn audit(
     let v = serde_json::from_str(&r.stdout)
         .unwrap_or_else(|e| panic!("no JSON report ({e}): {}\n{}", r.stdout, r.stderr));
     (r, v)
-}
-
-fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::time::Instant;
 use ent_tests::collector::admin;
 use ent_tests::netlab::is_root;
 use ent_tests::shaped::{self, Link, Shape};
-use ent_tests::{agent, schema_errors};
+use ent_tests::{agent, check, schema_errors};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -178,40 +178,31 @@ fn shaped_case(name: &str, down: f64, up: f64) {
         "bandwidth.upload",
         "bandwidth.loaded_latency",
     ] {
-        let c = f.report["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("{name}: no check {id}"));
+        let c = check(&f.report, id);
         assert_ne!(c["status"], "unknown", "{name}: {c}");
     }
     assert!(bw["rpm"].as_f64().unwrap() > 0.0, "{bw:#}");
 }
 
-#[test]
-fn shaped_5_mbit() {
-    shaped_case("5 Mbit/s", 5.0, 5.0);
+/// One test per shaped link, `test: label, download Mbit/s, upload Mbit/s;`, each a
+/// [`shaped_case`].
+macro_rules! shaped_tests {
+    ($($test:ident: $label:literal, $down:literal, $up:literal;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                shaped_case($label, $down, $up);
+            }
+        )*
+    };
 }
 
-#[test]
-fn shaped_20_mbit() {
-    shaped_case("20 Mbit/s", 20.0, 20.0);
-}
-
-#[test]
-fn shaped_100_mbit() {
-    shaped_case("100 Mbit/s", 100.0, 100.0);
-}
-
-#[test]
-fn shaped_asymmetric_20_down_2_up() {
-    shaped_case("20/2 Mbit/s", 20.0, 2.0);
-}
-
-#[test]
-fn shaped_1_mbit_line() {
-    shaped_case("1 Mbit/s", 1.0, 1.0);
+shaped_tests! {
+    shaped_5_mbit: "5 Mbit/s", 5.0, 5.0;
+    shaped_20_mbit: "20 Mbit/s", 20.0, 20.0;
+    shaped_100_mbit: "100 Mbit/s", 100.0, 100.0;
+    shaped_asymmetric_20_down_2_up: "20/2 Mbit/s", 20.0, 2.0;
+    shaped_1_mbit_line: "1 Mbit/s", 1.0, 1.0;
 }
 
 /// The unshaped veth: a sub-millisecond LAN, where some tools report more than the link can

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ent_tests::collector::{Collector, admin, sample_report, with_sample_directory};
+use ent_tests::find_in;
 use uuid::Uuid;
 
 const SCHOOL: &str = "0690101K";
@@ -35,7 +36,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
     assert_eq!(status, 200, "{schools}");
     let list = schools["schools"].as_array().unwrap();
     assert_eq!(list.len(), 8, "every school of the directory is listed");
-    let s = list.iter().find(|s| s["uai"] == SCHOOL).unwrap();
+    let s = find_in(&schools["schools"], "uai", SCHOOL);
     assert_eq!(s["name"], "École élémentaire Jean Moulin");
     assert_eq!(s["workstations"], 1);
     assert_eq!(s["counts"]["ready"], 1);
@@ -60,13 +61,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
     assert_eq!(hist["rounds"][0]["workstations"], 2);
 
     let (_, circ) = c.get("/api/v1/circonscriptions", Some(&read));
-    let villeurbanne = circ["circonscriptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["code"] == "0690900D")
-        .unwrap()
-        .clone();
+    let villeurbanne = find_in(&circ["circonscriptions"], "code", "0690900D");
     assert_eq!(villeurbanne["schools"], 3);
     assert_eq!(villeurbanne["school_verdicts"]["ready"], 1);
     // Amplepuis has no circonscription in the directory: grouped under its commune.
@@ -93,12 +88,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
     assert_eq!(profile["schedule"]["interval_hours"], 168);
     readiness::Profile::from_toml_str(profile["toml"].as_str().unwrap(), "served").unwrap();
 
-    let metrics = Collector::http()
-        .get(format!("{}/metrics", c.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = c.metrics();
     assert!(
         metrics.contains("ent_collector_reports_stored_total 2"),
         "{metrics}"
@@ -214,6 +204,9 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
         f(&mut v);
         v.to_string()
     };
+    // A change that makes the report invalid (400 invalid_report).
+    let invalid =
+        |label, f: &dyn Fn(&mut serde_json::Value)| (label, with(f), 400, "invalid_report");
     let big_label = "x".repeat(2 * 1024 * 1024);
     let corpus: Vec<(&str, String, u16, &str)> = vec![
         ("empty body", String::new(), 400, "malformed_json"),
@@ -225,14 +218,9 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
             "malformed_json",
         ),
         ("a JSON array", "[1,2,3]".into(), 400, "invalid_report"),
-        (
-            "no schema_version",
-            with(&|v| {
-                v.as_object_mut().unwrap().remove("schema_version");
-            }),
-            400,
-            "invalid_report",
-        ),
+        invalid("no schema_version", &|v| {
+            v.as_object_mut().unwrap().remove("schema_version");
+        }),
         (
             "schema version 2",
             with(&|v| v["schema_version"] = 2.into()),
@@ -245,36 +233,11 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
             422,
             "unsupported_schema_version",
         ),
-        (
-            "score as text",
-            with(&|v| v["score"] = "high".into()),
-            400,
-            "invalid_report",
-        ),
-        (
-            "score over 255",
-            with(&|v| v["score"] = 1000.into()),
-            400,
-            "invalid_report",
-        ),
-        (
-            "unknown field",
-            with(&|v| v["extra"] = true.into()),
-            400,
-            "invalid_report",
-        ),
-        (
-            "bad report id",
-            with(&|v| v["report_id"] = "not-a-uuid".into()),
-            400,
-            "invalid_report",
-        ),
-        (
-            "invalid UAI",
-            with(&|v| v["school"] = "0690101A".into()),
-            400,
-            "invalid_report",
-        ),
+        invalid("score as text", &|v| v["score"] = "high".into()),
+        invalid("score over 255", &|v| v["score"] = 1000.into()),
+        invalid("unknown field", &|v| v["extra"] = true.into()),
+        invalid("bad report id", &|v| v["report_id"] = "not-a-uuid".into()),
+        invalid("invalid UAI", &|v| v["school"] = "0690101A".into()),
         (
             "another school",
             with(&|v| v["school"] = OTHER_SCHOOL.into()),
@@ -287,18 +250,10 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
             400,
             "missing_school",
         ),
-        (
-            "unknown verdict",
-            with(&|v| v["verdict"] = "maybe".into()),
-            400,
-            "invalid_report",
-        ),
-        (
-            "unknown check status",
-            with(&|v| v["checks"][0]["status"] = "meh".into()),
-            400,
-            "invalid_report",
-        ),
+        invalid("unknown verdict", &|v| v["verdict"] = "maybe".into()),
+        invalid("unknown check status", &|v| {
+            v["checks"][0]["status"] = "meh".into()
+        }),
         (
             "finished before started",
             with(&|v| v["finished_at"] = "2025-01-01T00:00:00Z".into()),
@@ -325,12 +280,7 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
             400,
             "invalid_timestamps",
         ),
-        (
-            "bad timestamp",
-            with(&|v| v["finished_at"] = "yesterday".into()),
-            400,
-            "invalid_report",
-        ),
+        invalid("bad timestamp", &|v| v["finished_at"] = "yesterday".into()),
         (
             "label too long",
             with(&|v| v["workstation"]["label"] = "é".repeat(500).into()),
@@ -363,12 +313,7 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
     // The collector is still healthy and accepts a good report.
     let (s, _) = c.post_report(Some(&token), good.to_string());
     assert_eq!(s, 201);
-    let metrics = Collector::http()
-        .get(format!("{}/metrics", c.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = c.metrics();
     assert!(
         metrics.contains("reports_rejected_total{reason=\"malformed_json\"} 4"),
         "{metrics}"

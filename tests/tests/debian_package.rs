@@ -9,20 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use ent_tests::collector::listening_url;
-use ent_tests::workspace_root;
+use ent_tests::{stdout_of, workspace_root};
 
 fn dpkg_deb(args: &[&str], deb: &Path) -> String {
-    let out = Command::new("dpkg-deb")
-        .args(args)
-        .arg(deb)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dpkg-deb {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        Command::new("dpkg-deb").args(args).arg(deb),
+        &format!("dpkg-deb {args:?}"),
+    )
 }
 
 /// Unpack `deb`'s files and its control area into `dir`/root and `dir`/DEBIAN.
@@ -68,18 +61,13 @@ fn debian_packages() {
         return;
     }
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::new("bash")
-        .arg(workspace_root().join("dist/debian/package.sh"))
-        .args(["--debug", "--out"])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "package.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        Command::new("bash")
+            .arg(workspace_root().join("dist/debian/package.sh"))
+            .args(["--debug", "--out"])
+            .arg(out_dir.path()),
+        "package.sh",
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
     let debs: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
     assert_eq!(debs.len(), 2, "{stdout}");
     let version = env!("CARGO_PKG_VERSION");

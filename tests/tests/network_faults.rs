@@ -9,284 +9,17 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ent_tests::netlab::{
-    self, Behaviour, BlackHole, DnsAnswer, Lab, Leaf, ProxyMode, Reply, TestCa,
+use ent_tests::fault_matrix::{
+    AuditRun, CONNECT_TIMEOUT, DNS_TIMEOUT, MARGIN, RESPONSE_TIMEOUT, World, assert_matrix, audit,
+    ep, expect, fixture, quick_endpoint, url,
 };
-use ent_tests::{agent, audit_report, workspace_root};
+use ent_tests::netlab::{self, Behaviour, BlackHole, ProxyMode, Reply, TestCa};
+use ent_tests::{agent, check};
 use serde_json::Value;
-
-/// The profile's limits (tests/tests/fixtures/local-network.toml), in ms.
-const DNS_TIMEOUT: f64 = 800.0;
-const CONNECT_TIMEOUT: f64 = 1000.0;
-const RESPONSE_TIMEOUT: f64 = 1500.0;
-/// What a probe may take beyond its limit (scheduling, a loaded 2-core CI machine).
-const MARGIN: f64 = 700.0;
-
-fn fixture() -> PathBuf {
-    workspace_root().join("tests/tests/fixtures/local-network.toml")
-}
-
-/// One agent run: the report, and the wall time.
-struct Run {
-    report: Value,
-    wall: Duration,
-    stderr: String,
-}
-
-impl Run {
-    fn check(&self, id: &str) -> &Value {
-        self.report["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| {
-                let ids: Vec<&str> = self.report["checks"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter_map(|c| c["id"].as_str())
-                    .collect();
-                panic!("no check {id} in {ids:?}")
-            })
-    }
-
-    fn endpoint(&self, name: &str) -> &Value {
-        self.report["measurements"]["network"]["endpoints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["name"] == name)
-            .unwrap_or_else(|| panic!("no endpoint {name} measured"))
-    }
-
-    fn dns(&self, host: &str) -> &Value {
-        self.report["measurements"]["network"]["dns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["host"] == host)
-            .unwrap_or_else(|| panic!("no DNS lookup of {host}"))
-    }
-}
-
-/// Run `ent-agent audit --json` with the local profile (or `profile`), the endpoints and
-/// the extra arguments, in `env`.
-fn audit(
-    dir: &Path,
-    profile: Option<&Path>,
-    args: &[String],
-    env: &[(&str, &str)],
-    wrap: Option<&BlackHole>,
-) -> Run {
-    let mut cmd = agent(dir);
-    cmd.args(["audit", "--json", "--lang", "en", "--profile"])
-        .arg(profile.map(Path::to_path_buf).unwrap_or_else(fixture))
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut cmd = match wrap {
-        Some(hole) => hole.exec(&cmd),
-        None => cmd,
-    };
-    let start = Instant::now();
-    let out = cmd.output().expect("run ent-agent");
-    let wall = start.elapsed();
-    let report = audit_report(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    Run {
-        report,
-        wall,
-        stderr,
-    }
-}
-
-/// One row of the matrix: a check's expected status, words of its message, and bounds on
-/// the time the measured endpoint (or DNS lookup) took.
-struct Expect {
-    check: String,
-    status: &'static str,
-    words: Vec<&'static str>,
-    elapsed: Option<Elapsed>,
-}
-
-enum Elapsed {
-    /// `endpoint`'s attempt total, between these ms.
-    Endpoint(&'static str, f64, f64),
-    /// The slower A/AAAA query of `host`, between these ms.
-    Dns(&'static str, f64, f64),
-}
-
-fn expect(check: &str, status: &'static str, words: &[&'static str]) -> Expect {
-    Expect {
-        check: check.to_owned(),
-        status,
-        words: words.to_vec(),
-        elapsed: None,
-    }
-}
-
-impl Expect {
-    fn endpoint_ms(mut self, name: &'static str, min: f64, max: f64) -> Expect {
-        self.elapsed = Some(Elapsed::Endpoint(name, min, max));
-        self
-    }
-
-    fn dns_ms(mut self, host: &'static str, min: f64, max: f64) -> Expect {
-        self.elapsed = Some(Elapsed::Dns(host, min, max));
-        self
-    }
-}
-
-/// Check every row; fail once with every mismatch, and print the matrix as measured.
-fn assert_matrix(run: &Run, rows: &[Expect]) {
-    let mut problems = Vec::new();
-    for row in rows {
-        let c = run.check(&row.check);
-        let status = c["status"].as_str().unwrap_or("?");
-        let message = c["message"].as_str().unwrap_or("");
-        let elapsed = match &row.elapsed {
-            Some(Elapsed::Endpoint(name, min, max)) => {
-                let ms = run.endpoint(name)["attempt"]["total_ms"].as_f64().unwrap();
-                if ms < *min || ms > *max {
-                    problems.push(format!(
-                        "{}: took {ms:.0} ms, expected {min:.0}-{max:.0} ms",
-                        row.check
-                    ));
-                }
-                Some(ms)
-            }
-            Some(Elapsed::Dns(host, min, max)) => {
-                let l = run.dns(host);
-                let ms = l["a"]["elapsed_ms"]
-                    .as_f64()
-                    .unwrap()
-                    .max(l["aaaa"]["elapsed_ms"].as_f64().unwrap());
-                if ms < *min || ms > *max {
-                    problems.push(format!(
-                        "{}: took {ms:.0} ms, expected {min:.0}-{max:.0} ms",
-                        row.check
-                    ));
-                }
-                Some(ms)
-            }
-            None => None,
-        };
-        eprintln!(
-            "{:<34} {:<7} {:>7} | {message}",
-            row.check,
-            status,
-            elapsed.map(|e| format!("{e:.0} ms")).unwrap_or_default()
-        );
-        if status != row.status {
-            problems.push(format!(
-                "{}: status {status}, expected {} ({message})",
-                row.check, row.status
-            ));
-        }
-        for w in &row.words {
-            if !message.contains(w) {
-                problems.push(format!("{}: message lacks {w:?}: {message}", row.check));
-            }
-        }
-        if status != "pass" && c["remediation"].as_str().is_none_or(|r| r.len() < 10) {
-            problems.push(format!("{}: no remediation", row.check));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "{} mismatch(es):\n  {}\nagent stderr:\n{}",
-        problems.len(),
-        problems.join("\n  "),
-        run.stderr
-    );
-}
-
-fn ep(name: &str, url: String) -> [String; 2] {
-    ["--endpoint".to_owned(), format!("{name}={url}")]
-}
-
-fn url(addr: SocketAddr) -> String {
-    format!("https://{addr}/")
-}
-
-/// The lab of most runs: a test CA, a DNS server knowing `*.lab.test`.
-struct World {
-    lab: Lab,
-    ca: TestCa,
-    dir: tempfile::TempDir,
-    ca_file: PathBuf,
-    dns: SocketAddr,
-}
-
-fn loopback() -> IpAddr {
-    "127.0.0.1".parse().unwrap()
-}
-
-impl World {
-    fn new() -> World {
-        let lab = Lab::new();
-        let ca = TestCa::new("ENT Lab Root CA");
-        let dir = tempfile::tempdir().unwrap();
-        let ca_file = ca.write_pem(&dir.path().join("ca.pem"));
-        let zone: BTreeMap<String, DnsAnswer> = [
-            ("ok.lab.test", DnsAnswer::Addr(vec![loopback()])),
-            ("ent.lab.test", DnsAnswer::Addr(vec![loopback()])),
-            ("nx.lab.test", DnsAnswer::Nxdomain),
-            ("servfail.lab.test", DnsAnswer::Servfail),
-            ("refused.lab.test", DnsAnswer::Refused),
-            ("silent.lab.test", DnsAnswer::Silent),
-            (
-                "slow.lab.test",
-                DnsAnswer::Slow(Duration::from_millis(300), vec![loopback()]),
-            ),
-            (
-                "blocked.lab.test",
-                DnsAnswer::Addr(vec!["0.0.0.0".parse().unwrap()]),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let dns = lab.dns(zone);
-        World {
-            lab,
-            ca,
-            dir,
-            ca_file,
-            dns,
-        }
-    }
-
-    fn good_leaf(&self) -> Leaf {
-        self.ca.leaf(&["127.0.0.1", "ok.lab.test", "ent.lab.test"])
-    }
-
-    /// The arguments every run of this world passes.
-    fn base_args(&self) -> Vec<String> {
-        vec![
-            "--ca-file".into(),
-            self.ca_file.display().to_string(),
-            "--dns-server".into(),
-            self.dns.to_string(),
-        ]
-    }
-
-    /// A state directory of its own per run.
-    fn state(&self, name: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::create_dir_all(&p).unwrap();
-        p
-    }
-}
 
 fn days(n: i64) -> time::Duration {
     time::Duration::days(n)
@@ -400,7 +133,7 @@ fn fault_matrix_direct() {
         expect("dns.slow.lab.test", "warn", &["ms"]).dns_ms("slow.lab.test", 290.0, 300.0 + MARGIN),
         expect("dns.blocked.lab.test", "fail", &["blocked by a DNS filter"]),
         // A good server, by address and by name (DNS phase timed), and with a redirect.
-        expect("endpoint.good", "pass", &["HTTP 200"]).endpoint_ms("good", 0.0, MARGIN),
+        quick_endpoint("good", "pass", &["HTTP 200"]),
         expect("endpoint.good.tls", "pass", &["TLSv1.3", "--ca-file"]),
         expect("endpoint.named", "pass", &["HTTP 200", "DNS"]),
         expect("endpoint.redirected", "pass", &["HTTP 200", "1 redirect"]),
@@ -419,9 +152,8 @@ fn fault_matrix_direct() {
             &["self-signed certificate"],
         ),
         // TCP.
-        expect("endpoint.refused", "fail", &["connection refused"])
-            .endpoint_ms("refused", 0.0, MARGIN),
-        expect("endpoint.reset", "fail", &["connection reset"]).endpoint_ms("reset", 0.0, MARGIN),
+        quick_endpoint("refused", "fail", &["connection refused"]),
+        quick_endpoint("reset", "fail", &["connection reset"]),
         expect("endpoint.reset.tls", "unknown", &["not reached over TLS"]),
         // A server that accepts and never answers: TLS, then HTTP.
         expect(
@@ -429,32 +161,29 @@ fn fault_matrix_direct() {
             "fail",
             &["connection accepted but no TLS answer"],
         )
-        .endpoint_ms("silent", RESPONSE_TIMEOUT - 50.0, RESPONSE_TIMEOUT + MARGIN),
+        .endpoint_timed_out("silent", RESPONSE_TIMEOUT),
         expect(
             "endpoint.nohttp",
             "fail",
             &["connected, but no HTTP answer"],
         )
-        .endpoint_ms("nohttp", RESPONSE_TIMEOUT - 50.0, RESPONSE_TIMEOUT + MARGIN),
+        .endpoint_timed_out("nohttp", RESPONSE_TIMEOUT),
         // HTTP.
         expect("endpoint.slow", "warn", &["HTTP 200", "slow"]).endpoint_ms(
             "slow",
             1150.0,
             1200.0 + MARGIN,
         ),
-        expect("endpoint.down", "fail", &["HTTP 503", "server error"])
-            .endpoint_ms("down", 0.0, MARGIN),
-        expect("endpoint.loop", "fail", &["redirect loop", "/a -> "])
-            .endpoint_ms("loop", 0.0, MARGIN),
-        expect(
-            "endpoint.portal",
+        quick_endpoint("down", "fail", &["HTTP 503", "server error"]),
+        quick_endpoint("loop", "fail", &["redirect loop", "/a -> "]),
+        quick_endpoint(
+            "portal",
             "fail",
             &[
                 "redirected to portail.wifi-invite.lab.test",
                 "captive portal",
             ],
-        )
-        .endpoint_ms("portal", 0.0, MARGIN),
+        ),
         expect(
             "endpoint.nxhost",
             "fail",
@@ -497,7 +226,7 @@ fn fault_matrix_direct() {
     assert_eq!(redirected["attempt"]["hops"][0]["status"], 302);
 }
 
-fn skew_run(seconds: i64) -> Run {
+fn skew_run(seconds: i64) -> AuditRun {
     let w = World::new();
     let skewed = w.lab.https(
         &w.good_leaf(),
@@ -558,12 +287,7 @@ fn forward_proxy_open_and_with_authentication() {
     assert_matrix(
         &run,
         &[
-            expect(
-                "endpoint.ent",
-                "pass",
-                &["through the proxy", "HTTP 200", "proxy"],
-            )
-            .endpoint_ms("ent", 0.0, MARGIN),
+            quick_endpoint("ent", "pass", &["through the proxy", "HTTP 200", "proxy"]),
             expect(
                 "network.proxy",
                 "pass",
@@ -594,7 +318,7 @@ fn forward_proxy_open_and_with_authentication() {
     assert_matrix(
         &without,
         &[
-            expect("endpoint.ent", "fail", &["407", "directly"]).endpoint_ms("ent", 0.0, MARGIN),
+            quick_endpoint("ent", "fail", &["407", "directly"]),
             expect(
                 "network.proxy",
                 "fail",
@@ -655,7 +379,7 @@ fn re_signing_proxy_is_reported_as_interception() {
                 &["re-signed by \"Filtre Academique CA\"", "filtering proxy"],
             ),
             expect("endpoint.ent.tls", "warn", &["re-signed"]),
-            expect("endpoint.ent", "pass", &["through the proxy"]).endpoint_ms("ent", 0.0, MARGIN),
+            quick_endpoint("ent", "pass", &["through the proxy"]),
         ],
     );
     let tls = &run.endpoint("ent")["attempt"]["tls"];
@@ -685,12 +409,11 @@ fn block_page_instead_of_the_ent_is_named() {
     assert_matrix(
         &run,
         &[
-            expect(
-                "endpoint.ent",
+            quick_endpoint(
+                "ent",
                 "fail",
                 &["lacks \"Bienvenue sur l'ENT\"", "block page"],
-            )
-            .endpoint_ms("ent", 0.0, MARGIN),
+            ),
             expect("dns.ent.lab.test", "pass", &["127.0.0.1"]),
         ],
     );
@@ -709,11 +432,8 @@ fn black_holed_address_times_out_as_a_finding() {
     assert_matrix(
         &run,
         &[
-            expect("endpoint.ent", "fail", &["no answer to the connection"]).endpoint_ms(
-                "ent",
-                CONNECT_TIMEOUT - 50.0,
-                CONNECT_TIMEOUT + MARGIN,
-            ),
+            expect("endpoint.ent", "fail", &["no answer to the connection"])
+                .endpoint_timed_out("ent", CONNECT_TIMEOUT),
             expect(
                 "latency.ent",
                 "fail",
@@ -770,12 +490,7 @@ fn no_network_skips_every_network_probe() {
         report["measurements"]["network"]["unavailable"]["network"],
         "network probes skipped (--no-network)"
     );
-    let c = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "bandwidth.download")
-        .unwrap();
+    let c = check(&report, "bandwidth.download");
     assert_eq!(
         c["message"], "Mesure impossible : sondes réseau non lancées (--no-network)",
         "{c}"

@@ -27,7 +27,10 @@ use std::time::{Duration, Instant};
 
 use ent_tests::collector::{Collector, admin};
 use ent_tests::netlab::{Behaviour, DnsAnswer, Lab, Reply, TestCa};
-use ent_tests::{audit_report, build_binary, neutral_env, workspace_root};
+use ent_tests::{
+    audit_report, build_binary, check, checked_output, find_in, neutral_env, stdout_of,
+    workspace_root,
+};
 use serde_json::Value;
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -76,13 +79,10 @@ impl Wine {
             prefix: tempfile::tempdir().map_err(|e| e.to_string())?,
         };
         let started = Instant::now();
-        let boot = wine.output(wine.command().args(["wineboot", "--init"]))?;
-        if !boot.status.success() {
-            return Err(format!(
-                "wineboot --init failed: {}",
-                String::from_utf8_lossy(&boot.stderr)
-            ));
-        }
+        checked_output(
+            wine.command().args(["wineboot", "--init"]),
+            "wineboot --init failed",
+        )?;
         eprintln!(
             "Wine prefix created in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -91,32 +91,22 @@ impl Wine {
         let system32 = wine.prefix.path().join("drive_c/windows/system32");
         let source = workspace_root().join("tests/tests/fixtures/wine/bcryptprimitives.c");
         let dll = system32.join("bcryptprimitives.dll");
-        let gcc = Command::new(MINGW_GCC)
-            .args(["-shared", "-O2", "-Wall", "-o"])
-            .arg(&dll)
-            .arg(&source)
-            .arg("-ladvapi32")
-            .output()
-            .map_err(|e| format!("cannot run {MINGW_GCC}: {e}"))?;
-        if !gcc.status.success() {
-            return Err(format!(
-                "building the ProcessPrng forwarder failed: {}",
-                String::from_utf8_lossy(&gcc.stderr)
-            ));
-        }
+        checked_output(
+            Command::new(MINGW_GCC)
+                .args(["-shared", "-O2", "-Wall", "-o"])
+                .arg(&dll)
+                .arg(&source)
+                .arg("-ladvapi32"),
+            "building the ProcessPrng forwarder failed",
+        )?;
 
         let reg = workspace_root().join("tests/tests/fixtures/wine/school-pc.reg");
-        let import = wine.output(
+        checked_output(
             wine.command()
                 .args(["reg", "import"])
                 .arg(windows_path(&reg)),
+            "reg import failed",
         )?;
-        if !import.status.success() {
-            return Err(format!(
-                "reg import failed: {}",
-                String::from_utf8_lossy(&import.stderr)
-            ));
-        }
         Ok(wine)
     }
 
@@ -187,15 +177,6 @@ fn report(out: &Output) -> Value {
     );
     assert_eq!(out.status.code(), Some(if ready { 0 } else { 1 }));
     report
-}
-
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {:#}", report["checks"]))
 }
 
 /// What the registry of the prefix says, as every report must show it.
@@ -349,12 +330,7 @@ fn windows_agent_under_wine() {
     );
     // Latency without administrator rights: the ICMP helper API, or TCP when Wine's
     // implementation cannot send ICMP here (the notes then say why).
-    let latency = network["latency"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["target"] == "ent")
-        .unwrap();
+    let latency = find_in(&network["latency"], "target", "ent");
     let method = latency["method"].as_str().unwrap();
     assert!(
         matches!(method, "icmp_helper" | "tcp_connect"),
@@ -387,12 +363,12 @@ fn windows_agent_under_wine() {
     // Delivery: enrol with a local collector, run (spool written, sent, acknowledged), as
     // the scheduled task does, then `--if-due` right after has nothing to audit.
     let db = state.path().join("collector.db");
-    let import = admin(&db)
-        .args(["schools", "import"])
-        .arg(workspace_root().join("dist/annuaire-sample.csv"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
+    stdout_of(
+        admin(&db)
+            .args(["schools", "import"])
+            .arg(workspace_root().join("dist/annuaire-sample.csv")),
+        "schools import",
+    );
     let collector = Collector::start(&db, &[]);
     let token = collector.school_token(SCHOOL);
     let agent_state = state.path().join("enrolled");
