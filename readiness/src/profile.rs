@@ -336,11 +336,14 @@ impl RawLimitMs {
 }
 
 /// Declares the type of a check section graded on a time in ms where less is better
-/// (`meta`, `pass_ms`, `fail_ms`), read from [`RawLimitMs`]: `keys` name the thresholds in
-/// an error. Its `Default` (the built-in values) is written out next to it. Defined above
-/// `mod bandwidth; mod network;`, which use it.
+/// (`meta`, `pass_ms`, `fail_ms`), read from [`RawLimitMs`] (`keys` name the thresholds in
+/// an error), and its `Default`: the built-in values. Defined above `mod bandwidth;
+/// mod network;`, which use it.
 macro_rules! limit_ms_check {
-    ($(#[$doc:meta])* $name:ident, keys: $keys:expr) => {
+    (
+        $(#[$doc:meta])* $name:ident, keys: $keys:expr,
+        default: { weight: $weight:expr, blocking: $blocking:expr, pass_ms: $pass:expr, fail_ms: $fail:expr $(,)? }
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
         #[serde(try_from = "RawLimitMs")]
@@ -359,6 +362,16 @@ macro_rules! limit_ms_check {
                     pass_ms,
                     fail_ms,
                 })
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    meta: CheckMeta::new($weight, $blocking),
+                    pass_ms: $pass,
+                    fail_ms: $fail,
+                }
             }
         }
     };

@@ -100,6 +100,22 @@ impl Check {
         }
     }
 
+    /// Graded against `cfg`, where more is better: `value` in `unit`.
+    fn more_is_better(
+        self,
+        cfg: &NumericCheck,
+        value: f64,
+        unit: &str,
+        message: String,
+        remediation: String,
+    ) -> CheckResult {
+        self.value(CheckValue::Number(value)).unit(unit).result(
+            grade_numeric(cfg, value),
+            message,
+            Some(remediation),
+        )
+    }
+
     fn pass(self, message: String) -> CheckResult {
         self.result(CheckStatus::Pass, message, None)
     }
@@ -279,14 +295,13 @@ fn ram(
             ("seen", &seen),
         ],
     );
-    check
-        .value(CheckValue::Number(installed))
-        .unit("GiB")
-        .result(
-            grade_numeric(cfg, installed),
-            message,
-            Some(msg(lang, Msg::RamAddMemoryAtFix)),
-        )
+    check.more_is_better(
+        cfg,
+        installed,
+        "GiB",
+        message,
+        msg(lang, Msg::RamAddMemoryAtFix),
+    )
 }
 
 fn cpu_cores(
@@ -318,10 +333,12 @@ fn cpu_cores(
             &[("logical", &cpu.logical_cores), ("model", &model)],
         ),
     };
-    check.value(CheckValue::Number(n)).unit("cores").result(
-        grade_numeric(cfg, n),
+    check.more_is_better(
+        cfg,
+        n,
+        "cores",
         message,
-        Some(msg(lang, Msg::CpuSlowModernBrowserFix)),
+        msg(lang, Msg::CpuSlowModernBrowserFix),
     )
 }
 
@@ -350,10 +367,12 @@ fn disk_free(
             ("total", &num(lang, total)),
         ],
     );
-    check.value(CheckValue::Number(free)).unit("GiB").result(
-        grade_numeric(cfg, free),
+    check.more_is_better(
+        cfg,
+        free,
+        "GiB",
         message,
-        Some(msg(lang, Msg::DiskFreeSomeSpaceFix)),
+        msg(lang, Msg::DiskFreeSomeSpaceFix),
     )
 }
 

@@ -124,17 +124,8 @@ pub fn default_upload() -> NumericCheck {
 limit_ms_check! {
     /// `bandwidth.loaded_latency`: median round trip while the link is full, in ms. Less is
     /// better: `<= pass_ms` passes, `<= fail_ms` warns, above fails.
-    LoadedLatencyCheck, keys: ("pass_ms", "fail_ms")
-}
-
-impl Default for LoadedLatencyCheck {
-    fn default() -> Self {
-        LoadedLatencyCheck {
-            meta: CheckMeta::new(3.0, false),
-            pass_ms: 100.0,
-            fail_ms: 400.0,
-        }
-    }
+    LoadedLatencyCheck, keys: ("pass_ms", "fail_ms"),
+    default: { weight: 3.0, blocking: false, pass_ms: 100.0, fail_ms: 400.0 }
 }
 
 #[cfg(test)]

@@ -185,33 +185,15 @@ limit_ms_check! {
     /// `dns.<host>`: time of the slower of the A and AAAA answers. `<= pass_ms` passes,
     /// `<= fail_ms` warns, slower fails, and so do NXDOMAIN, SERVFAIL, REFUSED, no answer and
     /// a blocked name (0.0.0.0).
-    DnsCheck, keys: ("pass", "fail")
-}
-
-impl Default for DnsCheck {
-    fn default() -> Self {
-        DnsCheck {
-            meta: CheckMeta::new(2.0, false),
-            pass_ms: 100.0,
-            fail_ms: 1000.0,
-        }
-    }
+    DnsCheck, keys: ("pass", "fail"),
+    default: { weight: 2.0, blocking: false, pass_ms: 100.0, fail_ms: 1000.0 }
 }
 
 limit_ms_check! {
     /// `endpoint.<name>`: reached, answered without a server error, in `<= pass_ms` (all
     /// hops) passes, `<= fail_ms` warns, slower fails.
-    EndpointCheck, keys: ("pass", "fail")
-}
-
-impl Default for EndpointCheck {
-    fn default() -> Self {
-        EndpointCheck {
-            meta: CheckMeta::new(10.0, true),
-            pass_ms: 1500.0,
-            fail_ms: 5000.0,
-        }
-    }
+    EndpointCheck, keys: ("pass", "fail"),
+    default: { weight: 10.0, blocking: true, pass_ms: 1500.0, fail_ms: 5000.0 }
 }
 
 /// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or expiring
