@@ -6,8 +6,9 @@
 mod common;
 
 use common::*;
+use readiness::CheckStatus::{Fail, Pass, Unknown, Warn};
 use readiness::measurements::network::*;
-use readiness::{CheckResult, CheckStatus, Lang, Measurements, Profile, assess};
+use readiness::{CheckResult, Lang, Measurements, Profile, assess};
 
 fn network_only(net: NetworkMeasurements) -> Measurements {
     Measurements {
@@ -42,8 +43,7 @@ fn healthy_network_passes_every_check() {
         "system.clock_skew",
         "network.interface",
     ] {
-        let c = find(&checks, id);
-        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        expect(&checks, id, Pass, &[]);
     }
     let skew = find(&checks, "system.clock_skew");
     assert_eq!(skew.value, Some(readiness::CheckValue::Number(1.6)));
@@ -57,10 +57,9 @@ fn skipped_network_is_unknown_with_the_reason() {
         "network probes skipped (--no-network)".into(),
     );
     let checks = score(net);
-    let unknown = CheckStatus::Unknown;
-    expect(&checks, "endpoint.educonnect", unknown, &["--no-network"]);
-    expect(&checks, "dns.gar.education.fr", unknown, &[]);
-    expect(&checks, "system.clock_skew", unknown, &[]);
+    expect(&checks, "endpoint.educonnect", Unknown, &["--no-network"]);
+    expect(&checks, "dns.gar.education.fr", Unknown, &[]);
+    expect(&checks, "system.clock_skew", Unknown, &[]);
 }
 
 #[test]
@@ -70,11 +69,10 @@ fn chain_valid_only_through_the_os_store_is_interception() {
     tls.public_roots = invalid(CertErrorKind::UnknownIssuer);
     tls.chain[1].issuer = "CN=Fortinet CA, O=Fortinet".into();
     let checks = score(net);
-    let warn = CheckStatus::Warn;
-    expect(&checks, "network.tls_interception", warn, &["Fortinet CA"]);
-    expect(&checks, "endpoint.educonnect.tls", warn, &[]);
+    expect(&checks, "network.tls_interception", Warn, &["Fortinet CA"]);
+    expect(&checks, "endpoint.educonnect.tls", Warn, &[]);
     // Browsers accept it (the root is installed): the endpoint itself passes.
-    expect(&checks, "endpoint.educonnect", CheckStatus::Pass, &[]);
+    expect(&checks, "endpoint.educonnect", Pass, &[]);
 }
 
 #[test]
@@ -86,12 +84,7 @@ fn unexpected_issuer_is_interception_when_the_profile_names_issuers() {
     let profile = Profile::from_toml_str(&text, "p.toml").unwrap();
     let m = network_only(good_network());
     let checks = assess(&m, &profile, audit_day(), Lang::En).checks;
-    expect(
-        &checks,
-        "endpoint.gar.tls",
-        CheckStatus::Warn,
-        &["expects DigiCert"],
-    );
+    expect(&checks, "endpoint.gar.tls", Warn, &["expects DigiCert"]);
 }
 
 #[test]
@@ -116,16 +109,10 @@ fn proxy_asking_for_credentials_fails_and_says_direct_works() {
     });
     e.direct = Some(direct);
     let checks = score(net);
-    let fail = CheckStatus::Fail;
-    expect(&checks, "network.proxy", fail, &["407", "Windows settings"]);
-    expect(&checks, "endpoint.educonnect", fail, &["directly"]);
+    expect(&checks, "network.proxy", Fail, &["407", "Windows settings"]);
+    expect(&checks, "endpoint.educonnect", Fail, &["directly"]);
     // Not reached over TLS through the proxy: unknown, not failed.
-    expect(
-        &checks,
-        "endpoint.educonnect.tls",
-        CheckStatus::Unknown,
-        &[],
-    );
+    expect(&checks, "endpoint.educonnect.tls", Unknown, &[]);
 }
 
 #[test]
@@ -134,13 +121,8 @@ fn latency_loss_and_unreachable() {
     net.latency[0].samples_ms = vec![Some(12.0), None, Some(13.0), Some(12.5), Some(12.0)];
     net.latency[1].samples_ms = vec![None; 5];
     let checks = score(net);
-    expect(
-        &checks,
-        "latency.educonnect",
-        CheckStatus::Warn,
-        &["loss 20 %"],
-    );
-    expect(&checks, "latency.gar", CheckStatus::Fail, &["unreachable"]);
+    expect(&checks, "latency.educonnect", Warn, &["loss 20 %"]);
+    expect(&checks, "latency.gar", Fail, &["unreachable"]);
 }
 
 #[test]
@@ -149,8 +131,8 @@ fn latency_between_150_and_300_ms_warns() {
     net.latency[0].samples_ms = vec![Some(200.0); 5];
     net.latency[1].samples_ms = vec![Some(320.0); 5];
     let checks = score(net);
-    expect(&checks, "latency.educonnect", CheckStatus::Warn, &[]);
-    expect(&checks, "latency.gar", CheckStatus::Fail, &[]);
+    expect(&checks, "latency.educonnect", Warn, &[]);
+    expect(&checks, "latency.gar", Fail, &[]);
 }
 
 #[test]
@@ -161,13 +143,8 @@ fn dns_answer_with_an_unanswered_aaaa_warns() {
     net.dns[1].aaaa = failed(DnsOutcome::Nxdomain, 20.0);
     let checks = score(net);
     let stuck = "dns.educonnect.education.gouv.fr";
-    expect(&checks, stuck, CheckStatus::Warn, &["AAAA query"]);
-    expect(
-        &checks,
-        "dns.gar.education.fr",
-        CheckStatus::Fail,
-        &["NXDOMAIN"],
-    );
+    expect(&checks, stuck, Warn, &["AAAA query"]);
+    expect(&checks, "dns.gar.education.fr", Fail, &["NXDOMAIN"]);
 }
 
 #[test]
@@ -179,12 +156,7 @@ fn clock_skew_grades_and_direction() {
         local_time: ts("2026-11-28T09:04:00Z"),
     }];
     let checks = score(net);
-    let skew = expect(
-        &checks,
-        "system.clock_skew",
-        CheckStatus::Fail,
-        &["240 s ahead"],
-    );
+    let skew = expect(&checks, "system.clock_skew", Fail, &["240 s ahead"]);
     assert!(skew.blocking);
 }
 
@@ -198,12 +170,7 @@ fn wifi_signal_grades() {
         wifi_signal_dbm: Some(-72),
     });
     let checks = score(net);
-    let i = expect(
-        &checks,
-        "network.interface",
-        CheckStatus::Warn,
-        &["-72 dBm"],
-    );
+    let i = expect(&checks, "network.interface", Warn, &["-72 dBm"]);
     assert_eq!(i.weight, 0.0, "informational by default");
 }
 
@@ -216,6 +183,6 @@ fn french_texts() {
     });
     let checks = score_in(net, Lang::Fr);
     let no_answer = "pas de réponse à la connexion";
-    let gar = expect(&checks, "endpoint.gar", CheckStatus::Fail, &[no_answer]);
+    let gar = expect(&checks, "endpoint.gar", Fail, &[no_answer]);
     assert!(gar.remediation.as_deref().unwrap().contains("pare-feu"));
 }

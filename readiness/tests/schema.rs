@@ -5,42 +5,47 @@
 
 use readiness::api::{API_SCHEMA_V1, api_schema};
 use readiness::report::{REPORT_SCHEMA_V1, report_schema};
+use serde_json::Value;
+
+/// Asserts that `committed`, the text of `readiness/schema/<file>`, is the `generated`
+/// schema of `what`, and returns it parsed; with `UPDATE_SCHEMA` set, writes the file
+/// instead and returns `None`.
+fn assert_committed(generated: &Value, committed: &str, file: &str, what: &str) -> Option<Value> {
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        let path = format!("{}/schema/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(generated).unwrap() + "\n",
+        )
+        .unwrap();
+        return None;
+    }
+    let committed: Value = serde_json::from_str(committed).unwrap();
+    assert!(
+        &committed == generated,
+        "readiness/schema/{file} is out of date with {what}: \
+         run `UPDATE_SCHEMA=1 cargo test -p readiness --test schema` and review the diff"
+    );
+    Some(committed)
+}
 
 #[test]
 fn committed_schema_matches_the_code() {
-    let generated = serde_json::to_string_pretty(&report_schema()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/report.v1.schema.json");
-        std::fs::write(path, &generated).unwrap();
-        return;
-    }
-    let committed: serde_json::Value = serde_json::from_str(REPORT_SCHEMA_V1).unwrap();
-    assert!(
-        committed == report_schema(),
-        "readiness/schema/report.v1.schema.json is out of date with the Report type: \
-         run `UPDATE_SCHEMA=1 cargo test -p readiness --test schema` and review the diff"
-    );
+    let file = "report.v1.schema.json";
+    assert_committed(&report_schema(), REPORT_SCHEMA_V1, file, "the Report type");
 }
 
 #[test]
 fn schema_is_a_valid_json_schema() {
-    let schema: serde_json::Value = serde_json::from_str(REPORT_SCHEMA_V1).unwrap();
+    let schema: Value = serde_json::from_str(REPORT_SCHEMA_V1).unwrap();
     jsonschema::validator_for(&schema).expect("the committed schema compiles");
 }
 
 #[test]
 fn committed_api_schema_matches_the_code() {
-    let generated = serde_json::to_string_pretty(&api_schema()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/api.v1.schema.json");
-        std::fs::write(path, &generated).unwrap();
-        return;
+    let file = "api.v1.schema.json";
+    if let Some(committed) = assert_committed(&api_schema(), API_SCHEMA_V1, file, "readiness::api")
+    {
+        jsonschema::validator_for(&committed).expect("the committed API schema compiles");
     }
-    let committed: serde_json::Value = serde_json::from_str(API_SCHEMA_V1).unwrap();
-    assert!(
-        committed == api_schema(),
-        "readiness/schema/api.v1.schema.json is out of date with readiness::api: \
-         run `UPDATE_SCHEMA=1 cargo test -p readiness --test schema` and review the diff"
-    );
-    jsonschema::validator_for(&committed).expect("the committed API schema compiles");
 }
