@@ -6,6 +6,8 @@
 //! Unknown keys and bad values are errors that name the file, line and key.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -35,6 +37,33 @@ pub struct Profile {
     /// built-in values when left out).
     #[serde(default)]
     pub bandwidth: Bandwidth,
+}
+
+/// `value` within `range`, else "`key` must be between LOW and HIGH, got VALUE" (NaN is
+/// never within).
+fn check_between<T: PartialOrd + Display>(
+    key: &str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{key} must be between {} and {}, got {value}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
+/// Every value at least 1, else "`a` and `b` must be at least 1", naming all the keys.
+fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
+    if fields.iter().all(|&(_, value)| value >= 1) {
+        return Ok(());
+    }
+    let keys: Vec<&str> = fields.iter().map(|&(key, _)| key).collect();
+    Err(format!("{} must be at least 1", keys.join(" and ")))
 }
 
 /// How the collector rolls workstations up into a school verdict.
@@ -71,15 +100,11 @@ struct RawSchoolPolicy {
 impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
     type Error = String;
     fn try_from(r: RawSchoolPolicy) -> Result<Self, String> {
-        if !(0.0..=1.0).contains(&r.min_ready_share) {
-            return Err(format!(
-                "min_ready_share must be between 0 and 1, got {}",
-                r.min_ready_share
-            ));
-        }
-        if r.min_workstations == 0 || r.stale_after_days == 0 {
-            return Err("min_workstations and stale_after_days must be at least 1".into());
-        }
+        check_between("min_ready_share", r.min_ready_share, 0.0..=1.0)?;
+        check_at_least_one(&[
+            ("min_workstations", r.min_workstations),
+            ("stale_after_days", r.stale_after_days),
+        ])?;
         Ok(SchoolPolicy {
             min_workstations: r.min_workstations,
             min_ready_share: r.min_ready_share,
@@ -108,18 +133,8 @@ struct RawScoring {
 impl TryFrom<RawScoring> for Scoring {
     type Error = String;
     fn try_from(r: RawScoring) -> Result<Self, String> {
-        if !(0.0..=1.0).contains(&r.max_unknown_share) {
-            return Err(format!(
-                "max_unknown_share must be between 0 and 1, got {}",
-                r.max_unknown_share
-            ));
-        }
-        if r.not_ready_below > 100 {
-            return Err(format!(
-                "not_ready_below must be between 0 and 100, got {}",
-                r.not_ready_below
-            ));
-        }
+        check_between("max_unknown_share", r.max_unknown_share, 0.0..=1.0)?;
+        check_between("not_ready_below", r.not_ready_below, 0..=100)?;
         Ok(Scoring {
             max_unknown_share: r.max_unknown_share,
             not_ready_below: r.not_ready_below,
@@ -167,9 +182,7 @@ struct RawSchedule {
 impl TryFrom<RawSchedule> for Schedule {
     type Error = String;
     fn try_from(r: RawSchedule) -> Result<Self, String> {
-        if r.interval_hours == 0 {
-            return Err("interval_hours must be at least 1".into());
-        }
+        check_at_least_one(&[("interval_hours", r.interval_hours)])?;
         if u64::from(r.jitter_minutes) > u64::from(r.interval_hours) * 60 {
             return Err(format!(
                 "jitter_minutes ({}) must not exceed the interval ({} h)",
@@ -274,6 +287,11 @@ fn check_weight(weight: f64) -> Result<(), String> {
 }
 
 impl CheckMeta {
+    /// A built-in section's weight and blocking flag.
+    pub const fn new(weight: f64, blocking: bool) -> CheckMeta {
+        CheckMeta { weight, blocking }
+    }
+
     /// A section's weight and blocking flag, the weight checked: how every check section
     /// starts.
     fn checked(weight: f64, blocking: bool) -> Result<CheckMeta, String> {
@@ -315,6 +333,48 @@ impl RawLimitMs {
         check_less_is_better(self.pass_ms, self.fail_ms, keys)?;
         Ok((meta, self.pass_ms, self.fail_ms))
     }
+}
+
+/// Declares the type of a check section graded on a time in ms where less is better
+/// (`meta`, `pass_ms`, `fail_ms`), read from [`RawLimitMs`] (`keys` name the thresholds in
+/// an error), and its `Default`: the built-in values. Defined above `mod bandwidth;
+/// mod network;`, which use it.
+macro_rules! limit_ms_check {
+    (
+        $(#[$doc:meta])* $name:ident, keys: $keys:expr,
+        default: { weight: $weight:expr, blocking: $blocking:expr, pass_ms: $pass:expr, fail_ms: $fail:expr $(,)? }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+        #[serde(try_from = "RawLimitMs")]
+        pub struct $name {
+            pub meta: CheckMeta,
+            pub pass_ms: f64,
+            pub fail_ms: f64,
+        }
+
+        impl TryFrom<RawLimitMs> for $name {
+            type Error = String;
+            fn try_from(r: RawLimitMs) -> Result<Self, String> {
+                let (meta, pass_ms, fail_ms) = r.checked($keys)?;
+                Ok($name {
+                    meta,
+                    pass_ms,
+                    fail_ms,
+                })
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    meta: CheckMeta::new($weight, $blocking),
+                    pass_ms: $pass,
+                    fail_ms: $fail,
+                }
+            }
+        }
+    };
 }
 
 impl TryFrom<RawNumericCheck> for NumericCheck {
@@ -729,6 +789,29 @@ mod tests {
         let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
         assert!(err.message.contains("must not be above pass"), "{err}");
         assert!(err.line.is_some(), "{err}");
+    }
+
+    /// The range and "at least 1" messages read as they did when each section wrote its own.
+    #[test]
+    fn range_messages() {
+        assert_eq!(
+            check_between("min_ready_share", 1.5, 0.0..=1.0).unwrap_err(),
+            "min_ready_share must be between 0 and 1, got 1.5"
+        );
+        assert!(check_between("max_unknown_share", f64::NAN, 0.0..=1.0).is_err());
+        assert_eq!(
+            check_between("dns_timeout_ms", 5_u32, 10..=60_000).unwrap_err(),
+            "dns_timeout_ms must be between 10 and 60000, got 5"
+        );
+        assert!(check_between("not_ready_below", 100_u8, 0..=100).is_ok());
+        assert_eq!(
+            check_at_least_one(&[("min_workstations", 1), ("stale_after_days", 0)]).unwrap_err(),
+            "min_workstations and stale_after_days must be at least 1"
+        );
+        assert_eq!(
+            check_at_least_one(&[("interval_hours", 0)]).unwrap_err(),
+            "interval_hours must be at least 1"
+        );
     }
 
     #[test]

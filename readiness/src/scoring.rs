@@ -27,34 +27,68 @@ fn gib_unit(lang: Lang) -> &'static str {
     text(lang, Msg::GibUnit)
 }
 
+/// One check's result in the making: what every result of the check shares (its id, weight
+/// and blocking flag, the report's language, the threshold text), then the value measured.
+/// Each way a check ends is one call: [`Check::result`], [`Check::pass`], [`Check::warn`],
+/// [`Check::fail`] or [`Check::unknown`].
 struct Check {
     id: String,
     meta: CheckMeta,
+    lang: Lang,
+    threshold: Option<String>,
+    value: Option<CheckValue>,
+    unit: Option<String>,
 }
 
 impl Check {
-    fn new(id: &str, meta: CheckMeta) -> Self {
+    fn new(lang: Lang, id: &str, meta: CheckMeta) -> Self {
         Check {
             id: id.to_owned(),
             meta,
+            lang,
+            threshold: None,
+            value: None,
+            unit: None,
         }
     }
 
+    /// The threshold text shown with every result of the check.
+    fn threshold(self, threshold: String) -> Self {
+        Check {
+            threshold: Some(threshold),
+            ..self
+        }
+    }
+
+    /// The value measured (none when `None`).
+    fn value(self, value: impl Into<Option<CheckValue>>) -> Self {
+        Check {
+            value: value.into(),
+            ..self
+        }
+    }
+
+    /// The unit of the value (none when `None`).
+    fn unit<'u>(self, unit: impl Into<Option<&'u str>>) -> Self {
+        Check {
+            unit: unit.into().map(str::to_owned),
+            ..self
+        }
+    }
+
+    /// The result: `status`, the message and what to do (dropped when the check passes).
     fn result(
         self,
         status: CheckStatus,
-        value: Option<CheckValue>,
-        unit: Option<&str>,
-        threshold: Option<String>,
         message: String,
         remediation: Option<String>,
     ) -> CheckResult {
         CheckResult {
             id: self.id,
             status,
-            value,
-            unit: unit.map(str::to_owned),
-            threshold,
+            value: self.value,
+            unit: self.unit,
+            threshold: self.threshold,
             message,
             remediation: if status == CheckStatus::Pass {
                 None
@@ -66,20 +100,49 @@ impl Check {
         }
     }
 
-    fn unknown(self, lang: Lang, reason: Option<&str>, threshold: Option<String>) -> CheckResult {
+    /// Graded against `cfg`, where more is better: `value` in `unit`.
+    fn more_is_better(
+        self,
+        cfg: &NumericCheck,
+        value: f64,
+        unit: &str,
+        message: String,
+        remediation: String,
+    ) -> CheckResult {
+        self.value(CheckValue::Number(value)).unit(unit).result(
+            grade_numeric(cfg, value),
+            message,
+            Some(remediation),
+        )
+    }
+
+    fn pass(self, message: String) -> CheckResult {
+        self.result(CheckStatus::Pass, message, None)
+    }
+
+    fn warn(self, message: String, remediation: String) -> CheckResult {
+        self.result(CheckStatus::Warn, message, Some(remediation))
+    }
+
+    fn fail(self, message: String, remediation: String) -> CheckResult {
+        self.result(CheckStatus::Fail, message, Some(remediation))
+    }
+
+    /// Could not measure: `reason` (a reason code or text; `None`, "not measured by the
+    /// agent"), no value.
+    fn unknown(self, reason: Option<&str>) -> CheckResult {
+        let lang = self.lang;
         let reason = reason
             .map(|r| crate::measurements::reasons::localize(r, lang))
             .unwrap_or_else(|| msg(lang, Msg::NotMeasuredByAgent));
         let message = render(lang, Msg::CouldNotMeasure, &[("reason", &reason)]);
         let remediation = msg(lang, Msg::RunAuditAgain);
-        self.result(
-            CheckStatus::Unknown,
-            None,
-            None,
-            threshold,
-            message,
-            Some(remediation),
-        )
+        Check {
+            value: None,
+            unit: None,
+            ..self
+        }
+        .result(CheckStatus::Unknown, message, Some(remediation))
     }
 }
 
@@ -147,65 +210,40 @@ fn os_support(
     reason: Option<&str>,
 ) -> CheckResult {
     let cfg = &profile.checks.os_support;
-    let check = Check::new("system.os_support", cfg.meta);
-    let threshold = Some(render(
+    let check = Check::new(lang, "system.os_support", cfg.meta).threshold(render(
         lang,
         Msg::OsThreshold,
         &[("ending_soon_months", &cfg.policy.ending_soon_months)],
     ));
     let Some(os) = &sys.os else {
-        return check.unknown(lang, reason, threshold);
+        return check.unknown(reason);
     };
     let a = lifecycle::assess(os, today, &cfg.policy);
+    let product = &a.product;
     let end = a.end_of_support.map(|d| d.to_string());
+    // `with_end` when the end of support is known, else `without`.
+    let dated = |with_end: Msg, without: Msg| match &end {
+        Some(end) => render(lang, with_end, &[("product", product), ("end", end)]),
+        None => render(lang, without, &[("product", product)]),
+    };
+    let ending = |id: Msg| {
+        let end = end.as_deref().unwrap_or("?");
+        render(lang, id, &[("product", product), ("end", &end)])
+    };
     let (status, message) = match a.status {
         SupportStatus::Supported => (
             CheckStatus::Pass,
-            match &end {
-                Some(end) => render(
-                    lang,
-                    Msg::OsSupportedUntil,
-                    &[("product", &a.product), ("end", end)],
-                ),
-                None => render(lang, Msg::OsSupported, &[("product", &a.product)]),
-            },
+            dated(Msg::OsSupportedUntil, Msg::OsSupported),
         ),
-        SupportStatus::EndingSoon => (
-            CheckStatus::Warn,
-            render(
-                lang,
-                Msg::OsSupportEnds,
-                &[
-                    ("product", &a.product),
-                    ("end", &end.as_deref().unwrap_or("?")),
-                ],
-            ),
-        ),
-        SupportStatus::ExtendedSupport => (
-            CheckStatus::Warn,
-            render(
-                lang,
-                Msg::OsMainstreamSupportOver,
-                &[
-                    ("product", &a.product),
-                    ("end", &end.as_deref().unwrap_or("?")),
-                ],
-            ),
-        ),
+        SupportStatus::EndingSoon => (CheckStatus::Warn, ending(Msg::OsSupportEnds)),
+        SupportStatus::ExtendedSupport => (CheckStatus::Warn, ending(Msg::OsMainstreamSupportOver)),
         SupportStatus::Unsupported => (
             CheckStatus::Fail,
-            match &end {
-                Some(end) => render(
-                    lang,
-                    Msg::OsNoSecurityUpdatesSince,
-                    &[("product", &a.product), ("end", end)],
-                ),
-                None => render(lang, Msg::OsNoSecurityUpdates, &[("product", &a.product)]),
-            },
+            dated(Msg::OsNoSecurityUpdatesSince, Msg::OsNoSecurityUpdates),
         ),
         SupportStatus::Unknown => {
-            let reason = render(lang, Msg::OsNotRecognised, &[("product", &a.product)]);
-            return check.unknown(lang, Some(&reason), threshold);
+            let reason = render(lang, Msg::OsNotRecognised, &[("product", product)]);
+            return check.unknown(Some(&reason));
         }
     };
     let message = match &a.basis {
@@ -223,14 +261,15 @@ fn os_support(
             (OsFamily::Other, _) => Msg::OsOtherFix,
         },
     );
-    check.result(
-        status,
-        Some(CheckValue::Text(a.product.clone())),
-        None,
-        threshold,
-        message,
-        Some(remediation),
-    )
+    check
+        .value(CheckValue::Text(a.product.clone()))
+        .result(status, message, Some(remediation))
+}
+
+/// A check where more is better, with its threshold text (`threshold_unit`: GiB, Mbit/s;
+/// empty for a count).
+fn numeric_check(lang: Lang, id: &str, cfg: &NumericCheck, threshold_unit: &str) -> Check {
+    Check::new(lang, id, cfg.meta).threshold(numeric_threshold(lang, cfg, threshold_unit))
 }
 
 fn ram(
@@ -240,14 +279,12 @@ fn ram(
     reason: Option<&str>,
 ) -> CheckResult {
     let cfg = &profile.checks.ram;
-    let check = Check::new("system.ram", cfg.meta);
     let unit = gib_unit(lang);
-    let threshold = Some(numeric_threshold(lang, cfg, unit));
+    let check = numeric_check(lang, "system.ram", cfg, unit);
     let Some(bytes) = sys.memory_total_bytes else {
-        return check.unknown(lang, reason, threshold);
+        return check.unknown(reason);
     };
     let installed = installed_ram_gib(bytes);
-    let status = grade_numeric(cfg, installed);
     let seen = num(lang, bytes as f64 / GIB);
     let message = render(
         lang,
@@ -258,14 +295,12 @@ fn ram(
             ("seen", &seen),
         ],
     );
-    let remediation = msg(lang, Msg::RamAddMemoryAtFix);
-    check.result(
-        status,
-        Some(CheckValue::Number(installed)),
-        Some("GiB"),
-        threshold,
+    check.more_is_better(
+        cfg,
+        installed,
+        "GiB",
         message,
-        Some(remediation),
+        msg(lang, Msg::RamAddMemoryAtFix),
     )
 }
 
@@ -276,10 +311,9 @@ fn cpu_cores(
     reason: Option<&str>,
 ) -> CheckResult {
     let cfg = &profile.checks.cpu_cores;
-    let check = Check::new("system.cpu_cores", cfg.meta);
-    let threshold = Some(numeric_threshold(lang, cfg, ""));
+    let check = numeric_check(lang, "system.cpu_cores", cfg, "");
     let Some(cpu) = &sys.cpu else {
-        return check.unknown(lang, reason, threshold);
+        return check.unknown(reason);
     };
     let n = f64::from(cpu.logical_cores);
     let model = cpu.model.as_deref().unwrap_or("?");
@@ -299,14 +333,12 @@ fn cpu_cores(
             &[("logical", &cpu.logical_cores), ("model", &model)],
         ),
     };
-    let remediation = msg(lang, Msg::CpuSlowModernBrowserFix);
-    check.result(
-        grade_numeric(cfg, n),
-        Some(CheckValue::Number(n)),
-        Some("cores"),
-        threshold,
+    check.more_is_better(
+        cfg,
+        n,
+        "cores",
         message,
-        Some(remediation),
+        msg(lang, Msg::CpuSlowModernBrowserFix),
     )
 }
 
@@ -317,11 +349,10 @@ fn disk_free(
     reason: Option<&str>,
 ) -> CheckResult {
     let cfg = &profile.checks.disk_free;
-    let check = Check::new("system.disk_free", cfg.meta);
     let unit = gib_unit(lang);
-    let threshold = Some(numeric_threshold(lang, cfg, unit));
+    let check = numeric_check(lang, "system.disk_free", cfg, unit);
     let Some(disk) = &sys.system_disk else {
-        return check.unknown(lang, reason, threshold);
+        return check.unknown(reason);
     };
     // Round down to 0.1 GiB so that the value shown never reads better than the truth.
     let free = (disk.available_bytes as f64 / GIB * 10.0).floor() / 10.0;
@@ -336,14 +367,12 @@ fn disk_free(
             ("total", &num(lang, total)),
         ],
     );
-    let remediation = msg(lang, Msg::DiskFreeSomeSpaceFix);
-    check.result(
-        grade_numeric(cfg, free),
-        Some(CheckValue::Number(free)),
-        Some("GiB"),
-        threshold,
+    check.more_is_better(
+        cfg,
+        free,
+        "GiB",
         message,
-        Some(remediation),
+        msg(lang, Msg::DiskFreeSomeSpaceFix),
     )
 }
 
@@ -354,24 +383,22 @@ fn architecture(
     reason: Option<&str>,
 ) -> CheckResult {
     let cfg = &profile.checks.architecture;
-    let check = Check::new("system.architecture", cfg.meta);
-    let threshold = Some(
+    let threshold = render(
+        lang,
+        Msg::ArchThresholdPass,
+        &[("pass", &cfg.pass.join(", "))],
+    ) + &if cfg.warn.is_empty() {
+        String::new()
+    } else {
         render(
             lang,
-            Msg::ArchThresholdPass,
-            &[("pass", &cfg.pass.join(", "))],
-        ) + &if cfg.warn.is_empty() {
-            String::new()
-        } else {
-            render(
-                lang,
-                Msg::ArchThresholdWarn,
-                &[("warn", &cfg.warn.join(", "))],
-            )
-        },
-    );
+            Msg::ArchThresholdWarn,
+            &[("warn", &cfg.warn.join(", "))],
+        )
+    };
+    let check = Check::new(lang, "system.architecture", cfg.meta).threshold(threshold);
     let Some(arch) = &sys.architecture else {
-        return check.unknown(lang, reason, threshold);
+        return check.unknown(reason);
     };
     let status = if cfg.pass.iter().any(|a| a == arch) {
         CheckStatus::Pass
@@ -381,14 +408,10 @@ fn architecture(
         CheckStatus::Fail
     };
     let message = render(lang, Msg::ArchSystemArchitecture, &[("arch", &arch)]);
-    let remediation = msg(lang, Msg::ArchInstall64BitFix);
-    check.result(
+    check.value(CheckValue::Text(arch.clone())).result(
         status,
-        Some(CheckValue::Text(arch.clone())),
-        None,
-        threshold,
         message,
-        Some(remediation),
+        Some(msg(lang, Msg::ArchInstall64BitFix)),
     )
 }
 
@@ -410,16 +433,15 @@ fn browser_label(name: &str) -> &str {
 /// `browser.<name>` per installed browser (best installation of each name) and `browser.any`.
 fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult> {
     let cfg = &profile.checks.browser_any;
-    let any_threshold = Some(
+    let any = Check::new(lang, "browser.any", cfg.meta).threshold(
         cfg.minimum
             .iter()
             .map(|(name, min)| format!("{} ≥ {}", browser_label(name), min.pass))
             .collect::<Vec<_>>()
             .join(", "),
     );
-    let any = Check::new("browser.any", cfg.meta);
     let Some(found) = &m.browsers else {
-        return vec![any.unknown(lang, None, any_threshold)];
+        return vec![any.unknown(None)];
     };
 
     // Best (highest major version) installation of each browser name.
@@ -440,31 +462,30 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             .max_by_key(|b| b.major_version())
             .copied()
             .unwrap_or(installs[0]);
-        let check = Check::new(&format!("browser.{name}"), each);
         let label = browser_label(name);
         let sources: Vec<&str> = installs.iter().map(|b| b.source.as_str()).collect();
         let version_text = top.version.clone().unwrap_or_else(|| "?".into());
+        let check = Check::new(lang, &format!("browser.{name}"), each)
+            .value(CheckValue::Text(version_text.clone()))
+            .unit("version");
         if *name == "internet_explorer" {
-            out.push(check.result(
-                CheckStatus::Fail,
-                Some(CheckValue::Text(version_text.clone())),
-                Some("version"),
-                Some(msg(lang, Msg::BrowserNotSupportedEnts)),
-                render(
-                    lang,
-                    Msg::BrowserInternetExplorerDiscontinued,
-                    &[("version_text", &version_text)],
-                ),
-                Some(msg(lang, Msg::BrowserUseUpDateFix)),
-            ));
+            out.push(
+                check
+                    .threshold(msg(lang, Msg::BrowserNotSupportedEnts))
+                    .fail(
+                        render(
+                            lang,
+                            Msg::BrowserInternetExplorerDiscontinued,
+                            &[("version_text", &version_text)],
+                        ),
+                        msg(lang, Msg::BrowserUseUpDateFix),
+                    ),
+            );
             continue;
         }
         let Some(min) = cfg.minimum.get(*name) else {
             out.push(check.result(
                 CheckStatus::Unknown,
-                Some(CheckValue::Text(version_text.clone())),
-                Some("version"),
-                None,
                 render(
                     lang,
                     Msg::BrowserNoMinimumVersion,
@@ -474,7 +495,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             ));
             continue;
         };
-        let threshold = Some(render(
+        let check = check.threshold(render(
             lang,
             Msg::BrowserThreshold,
             &[("pass", &min.pass), ("warn", &min.warn)],
@@ -485,7 +506,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
                 Msg::BrowserInstalledVersionUnreadable,
                 &[("label", &label), ("sources", &sources.join(", "))],
             );
-            out.push(check.unknown(lang, Some(&reason), threshold));
+            out.push(check.unknown(Some(&reason)));
             continue;
         };
         let status = grade(
@@ -500,9 +521,6 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
         }
         out.push(check.result(
             status,
-            Some(CheckValue::Text(version_text.clone())),
-            Some("version"),
-            threshold,
             render(
                 lang,
                 Msg::BrowserVersionAndSources,
@@ -524,11 +542,8 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
     // places among many do not make "no browser found" unknown.
     let no_browser_reason = found.unavailable.get("scan").map(String::as_str);
     let any_result = match any_best {
-        Some(best) => any.result(
+        Some(best) => any.value(CheckValue::Text(best.clone())).result(
             any_status,
-            Some(CheckValue::Text(best.clone())),
-            None,
-            any_threshold,
             render(
                 lang,
                 if any_status == CheckStatus::Pass {
@@ -541,13 +556,9 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             Some(msg(lang, Msg::BrowserInstallUpdateFirefoxFix)),
         ),
         None if found.installed.is_empty() && no_browser_reason.is_some() => {
-            any.unknown(lang, no_browser_reason, any_threshold)
+            any.unknown(no_browser_reason)
         }
-        None => any.result(
-            CheckStatus::Fail,
-            None,
-            None,
-            any_threshold,
+        None => any.fail(
             if best.contains_key("internet_explorer") {
                 msg(lang, Msg::BrowserOnlyInternetExplorer)
             } else if found.installed.is_empty() {
@@ -555,7 +566,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             } else {
                 msg(lang, Msg::BrowserNoBrowserKnown)
             },
-            Some(msg(lang, Msg::BrowserInstallUpDateFix)),
+            msg(lang, Msg::BrowserInstallUpDateFix),
         ),
     };
     out.push(any_result);

@@ -6,31 +6,23 @@
 mod common;
 
 use common::*;
-use jiff::civil::date;
+use readiness::CheckStatus::{Fail, Pass, Unknown, Warn};
 use readiness::measurements::network::*;
-use readiness::{CheckResult, CheckStatus, Lang, Measurements, Profile, assess};
+use readiness::{CheckResult, Lang, Measurements, Profile, assess};
 
-fn score(net: NetworkMeasurements) -> Vec<CheckResult> {
-    let m = Measurements {
+fn network_only(net: NetworkMeasurements) -> Measurements {
+    Measurements {
         network: Some(net),
         ..Default::default()
-    };
-    assess(
-        &m,
-        &Profile::default_profile(),
-        date(2026, 11, 28),
-        Lang::En,
-    )
-    .checks
+    }
 }
 
-fn find<'a>(checks: &'a [CheckResult], id: &str) -> &'a CheckResult {
-    checks.iter().find(|c| c.id == id).unwrap_or_else(|| {
-        panic!(
-            "no {id} in {:#?}",
-            checks.iter().map(|c| &c.id).collect::<Vec<_>>()
-        )
-    })
+fn score_in(net: NetworkMeasurements, lang: Lang) -> Vec<CheckResult> {
+    assess_default(&network_only(net), lang).checks
+}
+
+fn score(net: NetworkMeasurements) -> Vec<CheckResult> {
+    score_in(net, Lang::En)
 }
 
 #[test]
@@ -51,8 +43,7 @@ fn healthy_network_passes_every_check() {
         "system.clock_skew",
         "network.interface",
     ] {
-        let c = find(&checks, id);
-        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        expect(&checks, id, Pass, &[]);
     }
     let skew = find(&checks, "system.clock_skew");
     assert_eq!(skew.value, Some(readiness::CheckValue::Number(1.6)));
@@ -66,21 +57,9 @@ fn skipped_network_is_unknown_with_the_reason() {
         "network probes skipped (--no-network)".into(),
     );
     let checks = score(net);
-    let endpoint = find(&checks, "endpoint.educonnect");
-    assert_eq!(endpoint.status, CheckStatus::Unknown);
-    assert!(
-        endpoint.message.contains("--no-network"),
-        "{}",
-        endpoint.message
-    );
-    assert_eq!(
-        find(&checks, "dns.gar.education.fr").status,
-        CheckStatus::Unknown
-    );
-    assert_eq!(
-        find(&checks, "system.clock_skew").status,
-        CheckStatus::Unknown
-    );
+    expect(&checks, "endpoint.educonnect", Unknown, &["--no-network"]);
+    expect(&checks, "dns.gar.education.fr", Unknown, &[]);
+    expect(&checks, "system.clock_skew", Unknown, &[]);
 }
 
 #[test]
@@ -90,18 +69,10 @@ fn chain_valid_only_through_the_os_store_is_interception() {
     tls.public_roots = invalid(CertErrorKind::UnknownIssuer);
     tls.chain[1].issuer = "CN=Fortinet CA, O=Fortinet".into();
     let checks = score(net);
-    let i = find(&checks, "network.tls_interception");
-    assert_eq!(i.status, CheckStatus::Warn);
-    assert!(i.message.contains("Fortinet CA"), "{}", i.message);
-    assert_eq!(
-        find(&checks, "endpoint.educonnect.tls").status,
-        CheckStatus::Warn
-    );
+    expect(&checks, "network.tls_interception", Warn, &["Fortinet CA"]);
+    expect(&checks, "endpoint.educonnect.tls", Warn, &[]);
     // Browsers accept it (the root is installed): the endpoint itself passes.
-    assert_eq!(
-        find(&checks, "endpoint.educonnect").status,
-        CheckStatus::Pass
-    );
+    expect(&checks, "endpoint.educonnect", Pass, &[]);
 }
 
 #[test]
@@ -111,14 +82,9 @@ fn unexpected_issuer_is_interception_when_the_profile_names_issuers() {
         "name = \"gar\"\nurl = \"https://idp-auth.gar.education.fr/\"\nexpected_issuers = [\"DigiCert\"]",
     );
     let profile = Profile::from_toml_str(&text, "p.toml").unwrap();
-    let m = Measurements {
-        network: Some(good_network()),
-        ..Default::default()
-    };
-    let checks = assess(&m, &profile, date(2026, 11, 28), Lang::En).checks;
-    let tls = find(&checks, "endpoint.gar.tls");
-    assert_eq!(tls.status, CheckStatus::Warn);
-    assert!(tls.message.contains("expects DigiCert"), "{}", tls.message);
+    let m = network_only(good_network());
+    let checks = assess(&m, &profile, audit_day(), Lang::En).checks;
+    expect(&checks, "endpoint.gar.tls", Warn, &["expects DigiCert"]);
 }
 
 #[test]
@@ -143,26 +109,10 @@ fn proxy_asking_for_credentials_fails_and_says_direct_works() {
     });
     e.direct = Some(direct);
     let checks = score(net);
-    let proxy = find(&checks, "network.proxy");
-    assert_eq!(proxy.status, CheckStatus::Fail);
-    assert!(proxy.message.contains("407"), "{}", proxy.message);
-    assert!(
-        proxy.message.contains("Windows settings"),
-        "{}",
-        proxy.message
-    );
-    let endpoint = find(&checks, "endpoint.educonnect");
-    assert_eq!(endpoint.status, CheckStatus::Fail);
-    assert!(
-        endpoint.message.contains("directly"),
-        "{}",
-        endpoint.message
-    );
+    expect(&checks, "network.proxy", Fail, &["407", "Windows settings"]);
+    expect(&checks, "endpoint.educonnect", Fail, &["directly"]);
     // Not reached over TLS through the proxy: unknown, not failed.
-    assert_eq!(
-        find(&checks, "endpoint.educonnect.tls").status,
-        CheckStatus::Unknown
-    );
+    expect(&checks, "endpoint.educonnect.tls", Unknown, &[]);
 }
 
 #[test]
@@ -171,12 +121,8 @@ fn latency_loss_and_unreachable() {
     net.latency[0].samples_ms = vec![Some(12.0), None, Some(13.0), Some(12.5), Some(12.0)];
     net.latency[1].samples_ms = vec![None; 5];
     let checks = score(net);
-    let lossy = find(&checks, "latency.educonnect");
-    assert_eq!(lossy.status, CheckStatus::Warn, "{lossy:#?}");
-    assert!(lossy.message.contains("loss 20 %"), "{}", lossy.message);
-    let dead = find(&checks, "latency.gar");
-    assert_eq!(dead.status, CheckStatus::Fail);
-    assert!(dead.message.contains("unreachable"), "{}", dead.message);
+    expect(&checks, "latency.educonnect", Warn, &["loss 20 %"]);
+    expect(&checks, "latency.gar", Fail, &["unreachable"]);
 }
 
 #[test]
@@ -185,11 +131,8 @@ fn latency_between_150_and_300_ms_warns() {
     net.latency[0].samples_ms = vec![Some(200.0); 5];
     net.latency[1].samples_ms = vec![Some(320.0); 5];
     let checks = score(net);
-    assert_eq!(
-        find(&checks, "latency.educonnect").status,
-        CheckStatus::Warn
-    );
-    assert_eq!(find(&checks, "latency.gar").status, CheckStatus::Fail);
+    expect(&checks, "latency.educonnect", Warn, &[]);
+    expect(&checks, "latency.gar", Fail, &[]);
 }
 
 #[test]
@@ -199,12 +142,9 @@ fn dns_answer_with_an_unanswered_aaaa_warns() {
     net.dns[1].a = failed(DnsOutcome::Nxdomain, 20.0);
     net.dns[1].aaaa = failed(DnsOutcome::Nxdomain, 20.0);
     let checks = score(net);
-    let stuck = find(&checks, "dns.educonnect.education.gouv.fr");
-    assert_eq!(stuck.status, CheckStatus::Warn);
-    assert!(stuck.message.contains("AAAA query"), "{}", stuck.message);
-    let nx = find(&checks, "dns.gar.education.fr");
-    assert_eq!(nx.status, CheckStatus::Fail);
-    assert!(nx.message.contains("NXDOMAIN"), "{}", nx.message);
+    let stuck = "dns.educonnect.education.gouv.fr";
+    expect(&checks, stuck, Warn, &["AAAA query"]);
+    expect(&checks, "dns.gar.education.fr", Fail, &["NXDOMAIN"]);
 }
 
 #[test]
@@ -216,9 +156,7 @@ fn clock_skew_grades_and_direction() {
         local_time: ts("2026-11-28T09:04:00Z"),
     }];
     let checks = score(net);
-    let skew = find(&checks, "system.clock_skew");
-    assert_eq!(skew.status, CheckStatus::Fail);
-    assert!(skew.message.contains("240 s ahead"), "{}", skew.message);
+    let skew = expect(&checks, "system.clock_skew", Fail, &["240 s ahead"]);
     assert!(skew.blocking);
 }
 
@@ -232,9 +170,7 @@ fn wifi_signal_grades() {
         wifi_signal_dbm: Some(-72),
     });
     let checks = score(net);
-    let i = find(&checks, "network.interface");
-    assert_eq!(i.status, CheckStatus::Warn);
-    assert!(i.message.contains("-72 dBm"), "{}", i.message);
+    let i = expect(&checks, "network.interface", Warn, &["-72 dBm"]);
     assert_eq!(i.weight, 0.0, "informational by default");
 }
 
@@ -245,23 +181,8 @@ fn french_texts() {
         kind: EndpointErrorKind::ConnectTimeout,
         detail: "no TCP connection within 3000 ms".into(),
     });
-    let m = Measurements {
-        network: Some(net),
-        ..Default::default()
-    };
-    let checks = assess(
-        &m,
-        &Profile::default_profile(),
-        date(2026, 11, 28),
-        Lang::Fr,
-    )
-    .checks;
-    let gar = find(&checks, "endpoint.gar");
-    assert_eq!(gar.status, CheckStatus::Fail);
-    assert!(
-        gar.message.contains("pas de réponse à la connexion"),
-        "{}",
-        gar.message
-    );
+    let checks = score_in(net, Lang::Fr);
+    let no_answer = "pas de réponse à la connexion";
+    let gar = expect(&checks, "endpoint.gar", Fail, &[no_answer]);
     assert!(gar.remediation.as_deref().unwrap().contains("pare-feu"));
 }

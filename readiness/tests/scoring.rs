@@ -4,11 +4,10 @@
 
 mod common;
 
-use jiff::civil::date;
 use proptest::prelude::*;
 use readiness::measurements::*;
 use readiness::profile::Scoring;
-use readiness::{CheckResult, CheckStatus, Lang, Profile, Verdict, assess, scoring};
+use readiness::{CheckResult, CheckStatus, Lang, Verdict, scoring};
 
 const GIB: u64 = 1 << 30;
 
@@ -68,14 +67,11 @@ fn good_pc() -> Measurements {
 }
 
 fn run(m: &Measurements) -> readiness::Assessment {
-    assess(m, &Profile::default_profile(), date(2026, 11, 28), Lang::En)
+    common::assess_default(m, Lang::En)
 }
 
 fn check<'a>(a: &'a readiness::Assessment, id: &str) -> &'a CheckResult {
-    a.checks
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no check {id} in {:#?}", a.checks))
+    common::find(&a.checks, id)
 }
 
 #[test]
@@ -92,8 +88,7 @@ fn good_pc_is_ready() {
         "browser.firefox",
         "browser.any",
     ] {
-        let c = check(&a, id);
-        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        let c = common::expect(&a.checks, id, CheckStatus::Pass, &[]);
         assert!(c.remediation.is_none());
         assert!(c.threshold.is_some());
     }
@@ -270,12 +265,7 @@ fn nothing_measured_is_incomplete() {
 fn french_texts() {
     let mut m = good_pc();
     m.system.as_mut().unwrap().memory_total_bytes = Some(GIB);
-    let a = assess(
-        &m,
-        &Profile::default_profile(),
-        date(2026, 11, 28),
-        Lang::Fr,
-    );
+    let a = common::assess_default(&m, Lang::Fr);
     let ram = check(&a, "system.ram");
     assert!(ram.message.contains("Mémoire"), "{}", ram.message);
     assert!(ram.remediation.as_deref().unwrap().contains("mémoire"));

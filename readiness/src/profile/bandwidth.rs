@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{CheckMeta, NumericCheck, RawLimitMs};
+use super::{CheckMeta, NumericCheck, RawLimitMs, check_at_least_one};
 
 /// How the bandwidth test runs, and what the collector makes of a school's figures.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -78,9 +78,10 @@ impl TryFrom<RawBandwidth> for Bandwidth {
                 r.min_streams, r.max_streams
             ));
         }
-        if r.simultaneous_users == 0 || r.recent_days == 0 {
-            return Err("simultaneous_users and recent_days must be at least 1".into());
-        }
+        check_at_least_one(&[
+            ("simultaneous_users", r.simultaneous_users),
+            ("recent_days", r.recent_days),
+        ])?;
         if !(r.per_user_warn_mbps.is_finite() && r.per_user_warn_mbps >= 0.0)
             || r.per_user_warn_mbps > r.per_user_pass_mbps
         {
@@ -105,10 +106,7 @@ impl TryFrom<RawBandwidth> for Bandwidth {
 /// Built-in `bandwidth.download`: the school's downlink as one PC sees it, in Mbit/s.
 pub fn default_download() -> NumericCheck {
     NumericCheck {
-        meta: CheckMeta {
-            weight: 6.0,
-            blocking: false,
-        },
+        meta: CheckMeta::new(6.0, false),
         pass: 30.0,
         warn: 8.0,
     }
@@ -117,48 +115,17 @@ pub fn default_download() -> NumericCheck {
 /// Built-in `bandwidth.upload`, in Mbit/s.
 pub fn default_upload() -> NumericCheck {
     NumericCheck {
-        meta: CheckMeta {
-            weight: 3.0,
-            blocking: false,
-        },
+        meta: CheckMeta::new(3.0, false),
         pass: 5.0,
         warn: 1.0,
     }
 }
 
-/// `bandwidth.loaded_latency`: median round trip while the link is full, in ms. Less is
-/// better: `<= pass_ms` passes, `<= fail_ms` warns, above fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLimitMs")]
-pub struct LoadedLatencyCheck {
-    pub meta: CheckMeta,
-    pub pass_ms: f64,
-    pub fail_ms: f64,
-}
-
-impl TryFrom<RawLimitMs> for LoadedLatencyCheck {
-    type Error = String;
-    fn try_from(r: RawLimitMs) -> Result<Self, String> {
-        let (meta, pass_ms, fail_ms) = r.checked(("pass_ms", "fail_ms"))?;
-        Ok(LoadedLatencyCheck {
-            meta,
-            pass_ms,
-            fail_ms,
-        })
-    }
-}
-
-impl Default for LoadedLatencyCheck {
-    fn default() -> Self {
-        LoadedLatencyCheck {
-            meta: CheckMeta {
-                weight: 3.0,
-                blocking: false,
-            },
-            pass_ms: 100.0,
-            fail_ms: 400.0,
-        }
-    }
+limit_ms_check! {
+    /// `bandwidth.loaded_latency`: median round trip while the link is full, in ms. Less is
+    /// better: `<= pass_ms` passes, `<= fail_ms` warns, above fails.
+    LoadedLatencyCheck, keys: ("pass_ms", "fail_ms"),
+    default: { weight: 3.0, blocking: false, pass_ms: 100.0, fail_ms: 400.0 }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::Deserialize;
 
-use super::{CheckMeta, Endpoint, RawLimitMs, check_less_is_better};
+use super::{CheckMeta, Endpoint, RawLimitMs, check_between, check_less_is_better};
 
 /// Hosts and endpoints the network probes reach, which resolvers they ask, and the time each
 /// step may take.
@@ -107,9 +107,7 @@ impl TryFrom<RawNetwork> for Network {
             ("response_timeout_ms", r.response_timeout_ms),
             ("latency_timeout_ms", r.latency_timeout_ms),
         ] {
-            if !(10..=60_000).contains(&ms) {
-                return Err(format!("{key} must be between 10 and 60000, got {ms}"));
-            }
+            check_between(key, ms, 10..=60_000)?;
         }
         if r.max_redirects > 30 {
             return Err(format!(
@@ -117,12 +115,7 @@ impl TryFrom<RawNetwork> for Network {
                 r.max_redirects
             ));
         }
-        if !(1..=50).contains(&r.latency_samples) {
-            return Err(format!(
-                "latency_samples must be between 1 and 50, got {}",
-                r.latency_samples
-            ));
-        }
+        check_between("latency_samples", r.latency_samples, 1..=50)?;
         for host in &r.hosts {
             let ok = !host.is_empty()
                 && host
@@ -177,92 +170,30 @@ impl TryFrom<RawMeta> for MetaCheck {
 /// Built-in `network.tls_interception`: a re-signing proxy warns, it does not block.
 pub fn default_interception_meta() -> MetaCheck {
     MetaCheck {
-        meta: CheckMeta {
-            weight: 5.0,
-            blocking: false,
-        },
+        meta: CheckMeta::new(5.0, false),
     }
 }
 
 /// Built-in `network.proxy`.
 pub fn default_proxy_meta() -> MetaCheck {
     MetaCheck {
-        meta: CheckMeta {
-            weight: 4.0,
-            blocking: false,
-        },
+        meta: CheckMeta::new(4.0, false),
     }
 }
 
-/// `dns.<host>`: time of the slower of the A and AAAA answers. `<= pass_ms` passes,
-/// `<= fail_ms` warns, slower fails, and so do NXDOMAIN, SERVFAIL, REFUSED, no answer and a
-/// blocked name (0.0.0.0).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLimitMs")]
-pub struct DnsCheck {
-    pub meta: CheckMeta,
-    pub pass_ms: f64,
-    pub fail_ms: f64,
+limit_ms_check! {
+    /// `dns.<host>`: time of the slower of the A and AAAA answers. `<= pass_ms` passes,
+    /// `<= fail_ms` warns, slower fails, and so do NXDOMAIN, SERVFAIL, REFUSED, no answer and
+    /// a blocked name (0.0.0.0).
+    DnsCheck, keys: ("pass", "fail"),
+    default: { weight: 2.0, blocking: false, pass_ms: 100.0, fail_ms: 1000.0 }
 }
 
-impl TryFrom<RawLimitMs> for DnsCheck {
-    type Error = String;
-    fn try_from(r: RawLimitMs) -> Result<Self, String> {
-        let (meta, pass_ms, fail_ms) = r.checked(("pass", "fail"))?;
-        Ok(DnsCheck {
-            meta,
-            pass_ms,
-            fail_ms,
-        })
-    }
-}
-
-impl Default for DnsCheck {
-    fn default() -> Self {
-        DnsCheck {
-            meta: CheckMeta {
-                weight: 2.0,
-                blocking: false,
-            },
-            pass_ms: 100.0,
-            fail_ms: 1000.0,
-        }
-    }
-}
-
-/// `endpoint.<name>`: reached, answered without a server error, in `<= pass_ms` (all hops)
-/// passes, `<= fail_ms` warns, slower fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLimitMs")]
-pub struct EndpointCheck {
-    pub meta: CheckMeta,
-    pub pass_ms: f64,
-    pub fail_ms: f64,
-}
-
-impl TryFrom<RawLimitMs> for EndpointCheck {
-    type Error = String;
-    fn try_from(r: RawLimitMs) -> Result<Self, String> {
-        let (meta, pass_ms, fail_ms) = r.checked(("pass", "fail"))?;
-        Ok(EndpointCheck {
-            meta,
-            pass_ms,
-            fail_ms,
-        })
-    }
-}
-
-impl Default for EndpointCheck {
-    fn default() -> Self {
-        EndpointCheck {
-            meta: CheckMeta {
-                weight: 10.0,
-                blocking: true,
-            },
-            pass_ms: 1500.0,
-            fail_ms: 5000.0,
-        }
-    }
+limit_ms_check! {
+    /// `endpoint.<name>`: reached, answered without a server error, in `<= pass_ms` (all
+    /// hops) passes, `<= fail_ms` warns, slower fails.
+    EndpointCheck, keys: ("pass", "fail"),
+    default: { weight: 10.0, blocking: true, pass_ms: 1500.0, fail_ms: 5000.0 }
 }
 
 /// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or expiring
@@ -296,10 +227,7 @@ impl TryFrom<RawTlsCheck> for TlsCheck {
 impl Default for TlsCheck {
     fn default() -> Self {
         TlsCheck {
-            meta: CheckMeta {
-                weight: 4.0,
-                blocking: false,
-            },
+            meta: CheckMeta::new(4.0, false),
             expiry_warn_days: 14,
         }
     }
@@ -354,10 +282,7 @@ impl TryFrom<RawLatencyCheck> for LatencyCheck {
 impl Default for LatencyCheck {
     fn default() -> Self {
         LatencyCheck {
-            meta: CheckMeta {
-                weight: 4.0,
-                blocking: false,
-            },
+            meta: CheckMeta::new(4.0, false),
             pass_ms: 50.0,
             fail_ms: 300.0,
             loss_warn_pct: 10.0,
@@ -400,10 +325,7 @@ impl TryFrom<RawClockCheck> for ClockCheck {
 impl Default for ClockCheck {
     fn default() -> Self {
         ClockCheck {
-            meta: CheckMeta {
-                weight: 10.0,
-                blocking: true,
-            },
+            meta: CheckMeta::new(10.0, true),
             pass_s: 30.0,
             fail_s: 180.0,
         }
@@ -461,10 +383,7 @@ impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
 impl Default for InterfaceCheck {
     fn default() -> Self {
         InterfaceCheck {
-            meta: CheckMeta {
-                weight: 0.0,
-                blocking: false,
-            },
+            meta: CheckMeta::new(0.0, false),
             wifi_signal_pass_dbm: -67.0,
             wifi_signal_warn_dbm: -75.0,
             speed_pass_mbps: 100.0,

@@ -5,7 +5,7 @@
 //! reason; a test that ran and moved next to nothing is a finding (`fail`).
 
 use super::network::limit_threshold;
-use super::{Better, Check, grade, grade_numeric, numeric_threshold};
+use super::{Better, Check, grade, grade_numeric, numeric_check};
 use crate::measurements::Measurements;
 use crate::measurements::bandwidth::{BandwidthMeasurements, Confidence, Transfer};
 use crate::profile::{NumericCheck, Profile};
@@ -66,20 +66,18 @@ fn throughput(
             "upload",
         ),
     };
-    let check = Check::new(id, cfg.meta);
-    let threshold = Some(numeric_threshold(lang, cfg, "Mbit/s"));
+    let check = numeric_check(lang, id, cfg, "Mbit/s");
     let value = bw.and_then(|b| match dir {
         Direction::Download => b.download_mbps,
         Direction::Upload => b.upload_mbps,
     });
     let Some(mbps) = value else {
-        return check.unknown(lang, missing(bw, part), threshold);
+        return check.unknown(missing(bw, part));
     };
     let detail: Option<&Transfer> = bw.and_then(|b| match dir {
         Direction::Download => b.download.as_ref(),
         Direction::Upload => b.upload.as_ref(),
     });
-    let status = grade_numeric(cfg, mbps);
     let extra = detail
         .map(|t| {
             render(
@@ -105,14 +103,10 @@ fn throughput(
         Direction::Download => msg(lang, Msg::BandwidthNotEnoughBandwidthFix),
         Direction::Upload => msg(lang, Msg::BandwidthLowUploadSendingFix),
     };
-    check.result(
-        status,
-        Some(CheckValue::Number((mbps * 100.0).round() / 100.0)),
-        Some("Mbit/s"),
-        threshold,
-        message,
-        Some(remediation),
-    )
+    check
+        .value(CheckValue::Number((mbps * 100.0).round() / 100.0))
+        .unit("Mbit/s")
+        .result(grade_numeric(cfg, mbps), message, Some(remediation))
 }
 
 fn loaded_latency(
@@ -121,13 +115,12 @@ fn loaded_latency(
     lang: Lang,
 ) -> CheckResult {
     let cfg = &profile.checks.bandwidth_loaded_latency;
-    let check = Check::new("bandwidth.loaded_latency", cfg.meta);
-    let threshold = Some(
+    let check = Check::new(lang, "bandwidth.loaded_latency", cfg.meta).threshold(
         limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms")
             + &msg(lang, Msg::LoadedLatencyMedianUnderLoad),
     );
     let Some(loaded) = bw.and_then(|b| b.loaded_latency_ms.as_ref()) else {
-        return check.unknown(lang, missing(bw, "loaded_latency"), threshold);
+        return check.unknown(missing(bw, "loaded_latency"));
     };
     let status = grade(loaded.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
     let idle = bw
@@ -154,14 +147,14 @@ fn loaded_latency(
             ("rpm", &rpm),
         ],
     );
-    check.result(
-        status,
-        Some(CheckValue::Number(loaded.median)),
-        Some("ms"),
-        threshold,
-        message,
-        Some(msg(lang, Msg::LoadedLatencyLatencySoarsWhenFix)),
-    )
+    check
+        .value(CheckValue::Number(loaded.median))
+        .unit("ms")
+        .result(
+            status,
+            message,
+            Some(msg(lang, Msg::LoadedLatencyLatencySoarsWhenFix)),
+        )
 }
 
 #[cfg(test)]

@@ -35,24 +35,31 @@ pub fn grade(value: f64, better: Better, pass: f64, warn: f64) -> CheckStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use CheckStatus::{Fail, Pass, Warn};
+
+    /// `grade(value, better, pass, warn)` for each `(value, expected)`.
+    fn assert_grades(better: Better, pass: f64, warn: f64, cases: &[(f64, CheckStatus)]) {
+        for &(value, expected) in cases {
+            assert_eq!(grade(value, better, pass, warn), expected, "{value}");
+        }
+    }
 
     #[test]
     fn lower_is_better_is_inclusive_at_the_thresholds() {
-        let g = |v| grade(v, Better::Lower, 100.0, 1000.0);
-        assert_eq!(g(100.0), CheckStatus::Pass);
-        assert_eq!(g(100.1), CheckStatus::Warn);
-        assert_eq!(g(1000.0), CheckStatus::Warn);
-        assert_eq!(g(1000.1), CheckStatus::Fail);
+        let cases = [(100.0, Pass), (100.1, Warn), (1000.0, Warn), (1000.1, Fail)];
+        assert_grades(Better::Lower, 100.0, 1000.0, &cases);
     }
 
     #[test]
     fn higher_is_better_is_inclusive_at_the_thresholds() {
-        let g = |v| grade(v, Better::Higher, 4.0, 2.0);
-        assert_eq!(g(4.0), CheckStatus::Pass);
-        assert_eq!(g(3.9), CheckStatus::Warn);
-        assert_eq!(g(2.0), CheckStatus::Warn);
-        assert_eq!(g(1.9), CheckStatus::Fail);
-        assert_eq!(g(f64::NAN), CheckStatus::Fail);
-        assert_eq!(grade(f64::NAN, Better::Lower, 1.0, 2.0), CheckStatus::Fail);
+        let cases = [
+            (4.0, Pass),
+            (3.9, Warn),
+            (2.0, Warn),
+            (1.9, Fail),
+            (f64::NAN, Fail),
+        ];
+        assert_grades(Better::Higher, 4.0, 2.0, &cases);
+        assert_grades(Better::Lower, 1.0, 2.0, &[(f64::NAN, Fail)]);
     }
 }

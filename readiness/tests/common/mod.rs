@@ -1,11 +1,49 @@
 //! Measurements shared by the scoring tests: a healthy school network for the default
-//! profile's hosts and endpoints.
+//! profile's hosts and endpoints; and how the tests assess and look up checks.
 
 #![allow(dead_code)] // each test file uses a different part
 
 use std::net::IpAddr;
 
+use jiff::civil::{Date, date};
+use readiness::measurements::Measurements;
 use readiness::measurements::network::*;
+use readiness::{Assessment, CheckResult, CheckStatus, Lang, Profile, assess};
+
+/// The day every scoring test audits on.
+pub fn audit_day() -> Date {
+    date(2026, 11, 28)
+}
+
+/// `m` assessed against the default profile on [`audit_day`], texts in `lang`.
+pub fn assess_default(m: &Measurements, lang: Lang) -> Assessment {
+    assess(m, &Profile::default_profile(), audit_day(), lang)
+}
+
+/// The check `id` (a missing one fails the test, naming the ids there are).
+pub fn find<'a>(checks: &'a [CheckResult], id: &str) -> &'a CheckResult {
+    checks.iter().find(|c| c.id == id).unwrap_or_else(|| {
+        panic!(
+            "no {id} in {:#?}",
+            checks.iter().map(|c| &c.id).collect::<Vec<_>>()
+        )
+    })
+}
+
+/// The check `id`, asserted to have `status` and a message containing each of `texts`.
+pub fn expect<'a>(
+    checks: &'a [CheckResult],
+    id: &str,
+    status: CheckStatus,
+    texts: &[&str],
+) -> &'a CheckResult {
+    let c = find(checks, id);
+    assert_eq!(c.status, status, "{c:#?}");
+    for text in texts {
+        assert!(c.message.contains(text), "{}", c.message);
+    }
+    c
+}
 
 pub fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()

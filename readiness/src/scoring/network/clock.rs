@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::{Ctx, limit_threshold};
 use crate::report::{CheckResult, CheckValue};
-use crate::scoring::{Better, Check, grade};
+use crate::scoring::{Better, grade};
 use crate::stats;
 use crate::text::{Msg, num, render};
 
@@ -25,15 +25,16 @@ pub fn clock_skew_s(samples: &[crate::measurements::network::ClockSample]) -> Op
 pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.clock_skew;
     let lang = ctx.lang;
-    let check = Check::new("system.clock_skew", cfg.meta);
-    let threshold = Some(limit_threshold(lang, cfg.pass_s, cfg.fail_s, "s"));
+    let check = ctx
+        .check("system.clock_skew", cfg.meta)
+        .threshold(limit_threshold(lang, cfg.pass_s, cfg.fail_s, "s"));
     let samples = ctx.net.map(|n| n.clock.as_slice()).unwrap_or(&[]);
     let Some(skew) = clock_skew_s(samples) else {
         let reason = ctx
             .missing("clock")
             .map(str::to_owned)
             .or_else(|| ctx.net.map(|_| ctx.msg(Msg::ClockNoDateHeader)));
-        return check.unknown(lang, reason.as_deref(), threshold);
+        return check.unknown(reason.as_deref());
     };
     let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
     let sources: Vec<&str> = sources.into_iter().collect();
@@ -51,12 +52,12 @@ pub(super) fn clock_check(ctx: &Ctx<'_>) -> CheckResult {
         &[("amount", &amount), ("sources", &sources.join(", "))],
     );
 
-    check.result(
-        status,
-        Some(CheckValue::Number((skew * 10.0).round() / 10.0)),
-        Some("s"),
-        threshold,
-        message,
-        Some(ctx.msg(Msg::ClockTurnTimeSynchronisationFix)),
-    )
+    check
+        .value(CheckValue::Number((skew * 10.0).round() / 10.0))
+        .unit("s")
+        .result(
+            status,
+            message,
+            Some(ctx.msg(Msg::ClockTurnTimeSynchronisationFix)),
+        )
 }

@@ -5,7 +5,7 @@
 use super::{Ctx, limit_threshold};
 use crate::measurements::network::{DnsLookup, DnsOutcome, DnsQuery};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade};
+use crate::scoring::{Better, grade};
 use crate::text::{Msg, ms, msg, render};
 
 fn outcome_text(lang: Lang, q: &DnsQuery) -> String {
@@ -148,8 +148,9 @@ fn judge_lookup(lang: Lang, cfg: &crate::profile::DnsCheck, l: &DnsLookup) -> Dn
 pub(super) fn dns_check(ctx: &Ctx<'_>, host: &str) -> CheckResult {
     let cfg = &ctx.profile.checks.dns;
     let lang = ctx.lang;
-    let check = Check::new(&format!("dns.{host}"), cfg.meta);
-    let threshold = Some(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
+    let check = ctx
+        .check(&format!("dns.{host}"), cfg.meta)
+        .threshold(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
     let lookups: Vec<&DnsLookup> = ctx
         .net
         .into_iter()
@@ -157,7 +158,7 @@ pub(super) fn dns_check(ctx: &Ctx<'_>, host: &str) -> CheckResult {
         .filter(|l| l.host == host)
         .collect();
     let Some(primary) = lookups.first() else {
-        return check.unknown(lang, ctx.missing("dns"), threshold);
+        return check.unknown(ctx.missing("dns"));
     };
     // The first lookup is the one browsers depend on: the system resolver when enabled,
     // else the first resolver listed. Others are compared in the message.
@@ -184,12 +185,9 @@ pub(super) fn dns_check(ctx: &Ctx<'_>, host: &str) -> CheckResult {
         DnsProblem::Blocked => Some(ctx.msg(Msg::DnsDnsFilterBlocksFix)),
         DnsProblem::ResolverDown => Some(ctx.msg(Msg::DnsCheckPcDnsFix)),
     };
-    check.result(
-        j.status,
-        j.value.clone(),
-        matches!(j.value, Some(CheckValue::Number(_))).then_some("ms"),
-        threshold,
-        message,
-        remediation,
-    )
+    let unit = matches!(j.value, Some(CheckValue::Number(_))).then_some("ms");
+    check
+        .value(j.value)
+        .unit(unit)
+        .result(j.status, message, remediation)
 }

@@ -2,13 +2,13 @@
 //! proxy or not, and the technician's words for every way an attempt can stop.
 
 use super::tls::{Trust, trust};
-use super::{Ctx, colon, limit_threshold};
+use super::{Ctx, headed, limit_threshold};
 use crate::measurements::network::{
     EndpointAttempt, EndpointErrorKind, EndpointMeasurement, Route,
 };
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade};
+use crate::scoring::{Better, grade};
 use crate::text::{Msg, ms, msg, render, text};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
@@ -24,128 +24,81 @@ pub(super) fn endpoint_error_text(
     kind: EndpointErrorKind,
     detail: &str,
 ) -> (String, String) {
-    match kind {
-        EndpointErrorKind::Dns => (
-            render(lang, Msg::EndpointErrorDns, &[("detail", &detail)]),
-            msg(lang, Msg::EndpointErrorSeeNameDnsFix),
+    use EndpointErrorKind as K;
+    // What happened (a text that takes the `detail`, or none), and the fix.
+    let (what, fix) = match kind {
+        K::Dns => (Msg::EndpointErrorDns, Msg::EndpointErrorSeeNameDnsFix),
+        K::ConnectRefused => (
+            Msg::EndpointErrorConnectionRefused,
+            Msg::EndpointErrorServerRefusesConnectionFix,
         ),
-        EndpointErrorKind::ConnectRefused => (
-            render(
-                lang,
-                Msg::EndpointErrorConnectionRefused,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorServerRefusesConnectionFix),
+        K::ConnectTimeout => (
+            Msg::EndpointErrorNoAnswerConnection,
+            Msg::EndpointErrorFirewallSchoolFilterFix,
         ),
-        EndpointErrorKind::ConnectTimeout => (
-            render(
-                lang,
-                Msg::EndpointErrorNoAnswerConnection,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorFirewallSchoolFilterFix),
+        K::Unreachable => (
+            Msg::EndpointErrorNetworkHostUnreachable,
+            Msg::EndpointErrorUnreachableFix,
         ),
-        EndpointErrorKind::Unreachable => (
-            render(
-                lang,
-                Msg::EndpointErrorNetworkHostUnreachable,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorUnreachableFix),
+        K::Reset => (
+            Msg::EndpointErrorConnectionResetServer,
+            Msg::EndpointErrorFilterFirewallCutsFix,
         ),
-        EndpointErrorKind::Reset => (
-            render(
-                lang,
-                Msg::EndpointErrorConnectionResetServer,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorFilterFirewallCutsFix),
+        K::TlsHandshake => (
+            Msg::EndpointErrorTlsHandshakeFailed,
+            Msg::EndpointErrorSeeServiceTlsFix,
         ),
-        EndpointErrorKind::TlsHandshake => (
-            render(
-                lang,
-                Msg::EndpointErrorTlsHandshakeFailed,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorSeeServiceTlsFix),
+        K::TlsVersion => (
+            Msg::EndpointErrorServerOnlyOffers,
+            Msg::EndpointErrorServerProxyBetweenFix,
         ),
-        EndpointErrorKind::TlsVersion => (
-            msg(lang, Msg::EndpointErrorServerOnlyOffers),
-            msg(lang, Msg::EndpointErrorServerProxyBetweenFix),
+        K::TlsTimeout => (
+            Msg::EndpointErrorTlsTimeout,
+            Msg::EndpointErrorServerMiddleboxDoesFix,
         ),
-        EndpointErrorKind::TlsTimeout => (
-            render(lang, Msg::EndpointErrorTlsTimeout, &[("detail", &detail)]),
-            msg(lang, Msg::EndpointErrorServerMiddleboxDoesFix),
+        K::HttpTimeout => (
+            Msg::EndpointErrorConnectedButNo,
+            Msg::EndpointErrorHttpTimeoutFix,
         ),
-        EndpointErrorKind::HttpTimeout => (
-            render(
-                lang,
-                Msg::EndpointErrorConnectedButNo,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorHttpTimeoutFix),
+        K::Http => (
+            Msg::EndpointErrorHttpExchangeFailed,
+            Msg::EndpointErrorTryAgainLastsFix,
         ),
-        EndpointErrorKind::Http => (
-            render(
-                lang,
-                Msg::EndpointErrorHttpExchangeFailed,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorTryAgainLastsFix),
+        K::RedirectLoop => (
+            Msg::EndpointErrorRedirectLoop,
+            Msg::EndpointErrorSiteRedirectsLoopFix,
         ),
-        EndpointErrorKind::RedirectLoop => (
-            render(lang, Msg::EndpointErrorRedirectLoop, &[("detail", &detail)]),
-            msg(lang, Msg::EndpointErrorSiteRedirectsLoopFix),
+        K::TooManyRedirects => (
+            Msg::EndpointErrorTooManyRedirects,
+            Msg::EndpointErrorSiteRedirectsEndlesslyFix,
         ),
-        EndpointErrorKind::TooManyRedirects => (
-            render(
-                lang,
-                Msg::EndpointErrorTooManyRedirects,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorSiteRedirectsEndlesslyFix),
+        K::RedirectOffsite => (
+            Msg::EndpointErrorRedirectedInsteadEnt,
+            Msg::EndpointErrorOpenBrowserGetFix,
         ),
-        EndpointErrorKind::RedirectOffsite => (
-            render(
-                lang,
-                Msg::EndpointErrorRedirectedInsteadEnt,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorOpenBrowserGetFix),
+        K::ProxyAuth => (
+            Msg::EndpointErrorProxyAsksAuthentication,
+            Msg::EndpointErrorHaveEntAddressesFix,
         ),
-        EndpointErrorKind::ProxyAuth => (
-            msg(lang, Msg::EndpointErrorProxyAsksAuthentication),
-            msg(lang, Msg::EndpointErrorHaveEntAddressesFix),
+        K::Proxy => (
+            Msg::EndpointErrorProxyCannotReached,
+            Msg::EndpointErrorCheckProxyAddressFix,
         ),
-        EndpointErrorKind::Proxy => (
-            render(
-                lang,
-                Msg::EndpointErrorProxyCannotReached,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorCheckProxyAddressFix),
+        K::ProxyUnsupported => (
+            Msg::EndpointErrorProxyUnsupported,
+            Msg::EndpointErrorTestEntBrowserFix,
         ),
-        EndpointErrorKind::ProxyUnsupported => (
-            render(
-                lang,
-                Msg::EndpointErrorProxyUnsupported,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorTestEntBrowserFix),
+        K::InvalidUrl => (
+            Msg::EndpointErrorInvalidUrl,
+            Msg::EndpointErrorFixServiceUrlFix,
         ),
-        EndpointErrorKind::InvalidUrl => (
-            render(lang, Msg::EndpointErrorInvalidUrl, &[("detail", &detail)]),
-            msg(lang, Msg::EndpointErrorFixServiceUrlFix),
+        K::Deadline => (
+            Msg::EndpointErrorCutAuditDeadline,
+            Msg::EndpointErrorRunAuditAgainFix,
         ),
-        EndpointErrorKind::Deadline => (
-            render(
-                lang,
-                Msg::EndpointErrorCutAuditDeadline,
-                &[("detail", &detail)],
-            ),
-            msg(lang, Msg::EndpointErrorRunAuditAgainFix),
-        ),
-    }
+    };
+    // The two texts without `{detail}` (TLS version, proxy authentication) leave it unused.
+    (render(lang, what, &[("detail", &detail)]), msg(lang, fix))
 }
 
 fn phases_text(lang: Lang, attempt: &EndpointAttempt) -> String {
@@ -178,10 +131,11 @@ pub(super) fn endpoint_check(
 ) -> CheckResult {
     let cfg = &ctx.profile.checks.endpoint;
     let lang = ctx.lang;
-    let check = Check::new(&format!("endpoint.{name}"), cfg.meta);
-    let threshold = Some(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
+    let check = ctx
+        .check(&format!("endpoint.{name}"), cfg.meta)
+        .threshold(limit_threshold(lang, cfg.pass_ms, cfg.fail_ms, "ms"));
     let Some(m) = measured else {
-        return check.unknown(lang, ctx.missing("endpoints"), threshold);
+        return check.unknown(ctx.missing("endpoints"));
     };
     let attempt = &m.attempt;
     let via = route_text(lang, m, attempt);
@@ -193,27 +147,21 @@ pub(super) fn endpoint_check(
             &[("url", &m.url), ("via", &via), ("what", &what)],
         );
         if err.kind == EndpointErrorKind::Deadline {
-            return check.unknown(lang, Some(&message), threshold);
+            return check.unknown(Some(&message));
         }
         if let Some(direct) = &m.direct
             && direct.error.is_none()
         {
             message.push_str(&ctx.msg(Msg::EndpointDirectlyWithoutProxy));
         }
-        let value = attempt
-            .hops
-            .last()
-            .and_then(|h| h.status)
-            .map(|s| CheckValue::Number(f64::from(s)));
-        let unit = value.as_ref().map(|_| "http_status");
-        return check.result(
-            CheckStatus::Fail,
-            value,
-            unit,
-            threshold,
-            message,
-            Some(remediation),
-        );
+        // The HTTP status of the last answer, when there was one.
+        let check = match attempt.hops.last().and_then(|h| h.status) {
+            Some(s) => check
+                .value(CheckValue::Number(f64::from(s)))
+                .unit("http_status"),
+            None => check,
+        };
+        return check.fail(message, remediation);
     }
     let status_code = attempt.hops.last().and_then(|h| h.status).unwrap_or(0);
     let redirects = attempt.hops.len().saturating_sub(1);
@@ -240,12 +188,11 @@ pub(super) fn endpoint_check(
             ("phases", &phases),
         ],
     );
-    let value = Some(CheckValue::Number((total * 10.0).round() / 10.0));
     let fail =
         |message: String, remediation: String| (CheckStatus::Fail, message, Some(remediation));
     let (status, message, remediation) = if status_code == 407 {
         let (what, fix) = endpoint_error_text(lang, EndpointErrorKind::ProxyAuth, "");
-        fail(format!("{head}{} {what}", colon(lang)), fix)
+        fail(headed(lang, &head, &what), fix)
     } else if status_code >= 500 {
         fail(
             render(lang, Msg::EndpointServerError, &[("head", &head)]),
@@ -294,5 +241,8 @@ pub(super) fn endpoint_check(
             Some(ctx.msg(Msg::EndpointSlowAnswerSeeFix)),
         )
     };
-    check.result(status, value, Some("ms"), threshold, message, remediation)
+    check
+        .value(CheckValue::Number((total * 10.0).round() / 10.0))
+        .unit("ms")
+        .result(status, message, remediation)
 }

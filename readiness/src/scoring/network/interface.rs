@@ -3,14 +3,13 @@
 use super::Ctx;
 use crate::measurements::network::InterfaceKind;
 use crate::report::{CheckResult, CheckStatus, CheckValue};
-use crate::scoring::{Better, Check, grade};
+use crate::scoring::{Better, grade};
 use crate::text::{Msg, num, render, text};
 
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;
     let lang = ctx.lang;
-    let check = Check::new("network.interface", cfg.meta);
-    let threshold = Some(render(
+    let check = ctx.check("network.interface", cfg.meta).threshold(render(
         lang,
         Msg::InterfaceWiFiDbm,
         &[
@@ -21,7 +20,7 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
         ],
     ));
     let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
-        return check.unknown(lang, ctx.missing("interface"), threshold);
+        return check.unknown(ctx.missing("interface"));
     };
     let kind = match i.kind {
         InterfaceKind::Wired => text(lang, Msg::InterfaceKindWired),
@@ -67,11 +66,8 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     } else {
         ctx.msg(Msg::InterfaceSlowLinkCheckFix)
     };
-    check.result(
+    check.value(CheckValue::Text(kind.to_owned())).result(
         status,
-        Some(CheckValue::Text(kind.to_owned())),
-        None,
-        threshold,
         message.trim_end().to_owned(),
         Some(remediation),
     )

@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::measurements::network::LatencyMethod;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::{Better, Check, grade};
+use crate::scoring::{Better, grade};
 use crate::stats;
 use crate::text::{Msg, ms, num, render, text};
 
@@ -50,42 +50,39 @@ fn method_text(lang: Lang, m: Option<LatencyMethod>) -> &'static str {
 pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
     let cfg = &ctx.profile.checks.latency;
     let lang = ctx.lang;
-    let check = Check::new(&format!("latency.{target}"), cfg.meta);
-    let threshold = Some(render(
-        lang,
-        Msg::LatencyThreshold,
-        &[
-            ("pass_ms", &num(lang, cfg.pass_ms)),
-            ("fail_ms", &num(lang, cfg.fail_ms)),
-            ("loss_fail_pct", &num(lang, cfg.loss_fail_pct)),
-        ],
-    ));
+    let check = ctx
+        .check(&format!("latency.{target}"), cfg.meta)
+        .threshold(render(
+            lang,
+            Msg::LatencyThreshold,
+            &[
+                ("pass_ms", &num(lang, cfg.pass_ms)),
+                ("fail_ms", &num(lang, cfg.fail_ms)),
+                ("loss_fail_pct", &num(lang, cfg.loss_fail_pct)),
+            ],
+        ));
     let Some(m) = ctx
         .net
         .and_then(|n| n.latency.iter().find(|l| l.target == target))
     else {
-        return check.unknown(lang, ctx.missing("latency"), threshold);
+        return check.unknown(ctx.missing("latency"));
     };
     if let Some(err) = &m.error {
-        return check.unknown(lang, Some(err), threshold);
+        return check.unknown(Some(err));
     }
     let method = method_text(lang, m.method);
     let n = m.samples_ms.len();
     let Some(stats) = rtt_stats(&m.samples_ms) else {
         if n == 0 {
-            return check.unknown(lang, Some(&m.host), threshold);
+            return check.unknown(Some(&m.host));
         }
-        return check.result(
-            CheckStatus::Fail,
-            None,
-            None,
-            threshold,
+        return check.fail(
             render(
                 lang,
                 Msg::LatencyNoAnswerProbes,
                 &[("host", &m.host), ("probes", &n), ("method", &method)],
             ),
-            Some(ctx.msg(Msg::LatencyUnreachableFix)),
+            ctx.msg(Msg::LatencyUnreachableFix),
         );
     };
     let by_time = grade(stats.median, Better::Lower, cfg.pass_ms, cfg.fail_ms);
@@ -112,14 +109,14 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
             ("method", &method),
         ],
     );
-    check.result(
-        status,
-        Some(CheckValue::Number((stats.median * 100.0).round() / 100.0)),
-        Some("ms"),
-        threshold,
-        message,
-        Some(ctx.msg(Msg::LatencyHighLatencyLossFix)),
-    )
+    check
+        .value(CheckValue::Number((stats.median * 100.0).round() / 100.0))
+        .unit("ms")
+        .result(
+            status,
+            message,
+            Some(ctx.msg(Msg::LatencyHighLatencyLossFix)),
+        )
 }
 
 #[cfg(test)]

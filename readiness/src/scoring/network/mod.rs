@@ -13,8 +13,9 @@ use jiff::civil::Date;
 
 use crate::measurements::Measurements;
 use crate::measurements::network::NetworkMeasurements;
-use crate::profile::{Endpoint, Profile};
+use crate::profile::{CheckMeta, Endpoint, Profile};
 use crate::report::{CheckResult, Lang};
+use crate::scoring::Check;
 
 use crate::text::{Msg, msg, num, render};
 
@@ -94,6 +95,11 @@ impl Ctx<'_> {
             .map(String::as_str)
     }
 
+    /// The check `id` in the report's language.
+    pub(super) fn check(&self, id: &str, meta: CheckMeta) -> Check {
+        Check::new(self.lang, id, meta)
+    }
+
     pub(super) fn msg(&self, id: Msg) -> String {
         msg(self.lang, id)
     }
@@ -164,6 +170,11 @@ pub(super) fn limit_threshold(lang: Lang, pass: f64, fail: f64, unit: &str) -> S
         Msg::ThresholdLessIsBetter,
         &[("pass", &pass), ("fail", &fail), ("unit", &unit)],
     )
+}
+
+/// `head`, a colon and `what`: "TLSv1.0, … : the server only offers …".
+pub(super) fn headed(lang: Lang, head: &str, what: &str) -> String {
+    format!("{head}{} {what}", colon(lang))
 }
 
 /// " :" in French, ":" in English.

@@ -5,19 +5,19 @@ use super::Ctx;
 use super::endpoint::endpoint_error_text;
 use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::Check;
 use crate::text::{Msg, render, text};
 
 pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.proxy;
     let lang = ctx.lang;
-    let check = Check::new("network.proxy", cfg.meta);
-    let threshold = Some(ctx.msg(Msg::ProxyNoProxyServices));
+    let check = ctx
+        .check("network.proxy", cfg.meta)
+        .threshold(ctx.msg(Msg::ProxyNoProxyServices));
     let Some(net) = ctx.net else {
-        return check.unknown(lang, None, threshold);
+        return check.unknown(None);
     };
     let Some(settings) = &net.proxy else {
-        return check.unknown(lang, ctx.missing("proxy"), threshold);
+        return check.unknown(ctx.missing("proxy"));
     };
     let configured = settings
         .https_proxy
@@ -26,16 +26,11 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let Some(proxy) = configured else {
         if let Some(pac) = &settings.pac_url {
             let reason = render(lang, Msg::ProxyConfigurationScriptPac, &[("pac", &pac)]);
-            return check.unknown(lang, Some(&reason), threshold);
+            return check.unknown(Some(&reason));
         }
-        return check.result(
-            CheckStatus::Pass,
-            Some(CheckValue::Text("direct".into())),
-            None,
-            threshold,
-            ctx.msg(Msg::ProxyNoProxyConfigured),
-            None,
-        );
+        return check
+            .value(CheckValue::Text("direct".into()))
+            .pass(ctx.msg(Msg::ProxyNoProxyConfigured));
     };
     let source = match settings.source {
         ProxySource::Environment => text(lang, Msg::ProxySourceEnvironment),
@@ -44,25 +39,18 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
         ProxySource::None => "-",
     };
 
-    let value = Some(CheckValue::Text(proxy.to_owned()));
+    let check = check.value(CheckValue::Text(proxy.to_owned()));
     let proxied: Vec<&EndpointMeasurement> = net
         .endpoints
         .iter()
         .filter(|e| e.attempt.route == Route::Proxy)
         .collect();
     if proxied.is_empty() {
-        return check.result(
-            CheckStatus::Pass,
-            value,
-            None,
-            threshold,
-            render(
-                lang,
-                Msg::ProxyProxyEntServices,
-                &[("proxy", &proxy), ("source", &source)],
-            ),
-            None,
-        );
+        return check.pass(render(
+            lang,
+            Msg::ProxyProxyEntServices,
+            &[("proxy", &proxy), ("source", &source)],
+        ));
     }
     let mut problems = Vec::new();
     let mut worst = CheckStatus::Pass;
@@ -106,26 +94,19 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     }
     if worst == CheckStatus::Unknown {
         let reason = problems.join(" ; ");
-        return check.unknown(lang, Some(&reason), threshold);
+        return check.unknown(Some(&reason));
     }
     if problems.is_empty() {
         let names: Vec<&str> = proxied.iter().map(|e| e.name.as_str()).collect();
-        return check.result(
-            CheckStatus::Pass,
-            value,
-            None,
-            threshold,
-            render(
-                lang,
-                Msg::ProxyProxyReachableThrough,
-                &[
-                    ("proxy", &proxy),
-                    ("source", &source),
-                    ("names", &names.join(", ")),
-                ],
-            ),
-            None,
-        );
+        return check.pass(render(
+            lang,
+            Msg::ProxyProxyReachableThrough,
+            &[
+                ("proxy", &proxy),
+                ("source", &source),
+                ("names", &names.join(", ")),
+            ],
+        ));
     }
     let mut message = render(
         lang,
@@ -142,5 +123,5 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     if lang == Lang::En {
         message = message.replace(" : ", ": ");
     }
-    check.result(worst, value, None, threshold, message, remediation)
+    check.result(worst, message, remediation)
 }

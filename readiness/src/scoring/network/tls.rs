@@ -5,13 +5,12 @@
 use jiff::civil::Date;
 
 use super::endpoint::endpoint_error_text;
-use super::{Ctx, colon};
+use super::{Ctx, headed};
 use crate::measurements::network::{
     CertErrorKind, CertInfo, EndpointErrorKind, EndpointMeasurement, TlsInfo, Verification,
 };
 use crate::profile::Endpoint;
-use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
-use crate::scoring::Check;
+use crate::report::{CheckResult, CheckValue, Lang};
 use crate::text::{Msg, render, text};
 
 /// How a chain is trusted, from the best case down.
@@ -134,14 +133,15 @@ pub(super) fn tls_check(
 ) -> CheckResult {
     let cfg = &ctx.profile.checks.endpoint_tls;
     let lang = ctx.lang;
-    let check = Check::new(&format!("endpoint.{name}.tls"), cfg.meta);
-    let threshold = Some(render(
-        lang,
-        Msg::TlsThreshold,
-        &[("expiry_warn_days", &cfg.expiry_warn_days)],
-    ));
+    let check = ctx
+        .check(&format!("endpoint.{name}.tls"), cfg.meta)
+        .threshold(render(
+            lang,
+            Msg::TlsThreshold,
+            &[("expiry_warn_days", &cfg.expiry_warn_days)],
+        ));
     let Some(m) = measured else {
-        return check.unknown(lang, ctx.missing("endpoints"), threshold);
+        return check.unknown(ctx.missing("endpoints"));
     };
     let attempt = &m.attempt;
     let Some(tls) = &attempt.tls else {
@@ -154,17 +154,13 @@ pub(super) fn tls_check(
             let (what, fix) = endpoint_error_text(lang, err.kind, &err.detail);
             let value = (err.kind == EndpointErrorKind::TlsVersion)
                 .then(|| CheckValue::Text("< TLSv1.2".into()));
-            return check.result(
-                CheckStatus::Fail,
-                value,
-                None,
-                threshold,
+            return check.value(value).fail(
                 render(
                     lang,
                     Msg::TlsNotNegotiated,
                     &[("url", &m.url), ("what", &what)],
                 ),
-                Some(fix),
+                fix,
             );
         }
         let reason = match &attempt.error {
@@ -174,22 +170,15 @@ pub(super) fn tls_check(
             }
             None => ctx.msg(Msg::TlsNoTlsSession),
         };
-        return check.unknown(lang, Some(&reason), threshold);
+        return check.unknown(Some(&reason));
     };
-    let value = Some(CheckValue::Text(tls.version.clone()));
+    let check = check.value(CheckValue::Text(tls.version.clone()));
     let old = !matches!(tls.version.as_str(), "TLSv1.2" | "TLSv1.3");
     let leaf: Option<&CertInfo> = tls.chain.first();
     let head = format!("{}, {}", tls.version, tls.cipher);
     if old {
         let (what, fix) = endpoint_error_text(lang, EndpointErrorKind::TlsVersion, "");
-        return check.result(
-            CheckStatus::Fail,
-            value,
-            None,
-            threshold,
-            format!("{head}{} {what}", colon(lang)),
-            Some(fix),
-        );
+        return check.fail(headed(lang, &head, &what), fix);
     }
     let trust = trust(tls);
     if trust == Trust::Invalid {
@@ -232,14 +221,7 @@ pub(super) fn tls_check(
             CertErrorKind::UnknownIssuer if !self_signed => ctx.msg(Msg::TlsSchoolFiltersHttpsFix),
             _ => ctx.msg(Msg::TlsReportCertificateServiceFix),
         };
-        return check.result(
-            CheckStatus::Fail,
-            value,
-            None,
-            threshold,
-            format!("{head}{} {what}", colon(lang)),
-            Some(fix),
-        );
+        return check.fail(headed(lang, &head, &what), fix);
     }
     let issuer = leaf.map(|c| short_name(&c.issuer)).unwrap_or_default();
     let (expiry_text, days_left) = match leaf {
@@ -262,29 +244,21 @@ pub(super) fn tls_check(
         ],
     );
     if let Some(why) = interception(lang, tls, configured) {
-        return check.result(
-            CheckStatus::Warn,
-            value,
-            None,
-            threshold,
-            format!("{head}{} {why}", colon(lang)),
-            Some(ctx.msg(Msg::TlsTrafficEntDecryptedFix)),
+        return check.warn(
+            headed(lang, &head, &why),
+            ctx.msg(Msg::TlsTrafficEntDecryptedFix),
         );
     }
     if let Some(days) = days_left
         && i64::from(days) < i64::from(cfg.expiry_warn_days)
     {
-        return check.result(
-            CheckStatus::Warn,
-            value,
-            None,
-            threshold,
+        return check.warn(
             render(
                 lang,
                 Msg::TlsExpiresInDays,
                 &[("base", &base), ("days", &days)],
             ),
-            Some(ctx.msg(Msg::TlsTellServiceOperatorFix)),
+            ctx.msg(Msg::TlsTellServiceOperatorFix),
         );
     }
     let base = if trust == Trust::Private {
@@ -292,19 +266,20 @@ pub(super) fn tls_check(
     } else {
         base
     };
-    check.result(CheckStatus::Pass, value, None, threshold, base, None)
+    check.pass(base)
 }
 
 pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.tls_interception;
     let lang = ctx.lang;
-    let check = Check::new("network.tls_interception", cfg.meta);
-    let threshold = Some(ctx.msg(Msg::InterceptionChainsFromPublic));
+    let check = ctx
+        .check("network.tls_interception", cfg.meta)
+        .threshold(ctx.msg(Msg::InterceptionChainsFromPublic));
     let Some(net) = ctx.net else {
-        return check.unknown(lang, None, threshold);
+        return check.unknown(None);
     };
     if let Some(reason) = ctx.missing("endpoints") {
-        return check.unknown(lang, Some(reason), threshold);
+        return check.unknown(Some(reason));
     }
     let sessions: Vec<(&EndpointMeasurement, &TlsInfo)> = net
         .endpoints
@@ -321,7 +296,7 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
         } else {
             ctx.msg(Msg::InterceptionNoValidCertificate)
         };
-        return check.unknown(lang, Some(&reason), threshold);
+        return check.unknown(Some(&reason));
     }
     let found: Vec<String> = judged
         .iter()
@@ -337,31 +312,19 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
         .collect();
     if found.is_empty() {
         let names: Vec<&str> = judged.iter().map(|(e, _)| e.name.as_str()).collect();
-        return check.result(
-            CheckStatus::Pass,
-            Some(CheckValue::Text("none".into())),
-            None,
-            threshold,
-            render(
-                lang,
-                Msg::InterceptionNoTlsInterception,
-                &[("names", &names.join(", "))],
-            ),
-            None,
-        );
+        return check.value(CheckValue::Text("none".into())).pass(render(
+            lang,
+            Msg::InterceptionNoTlsInterception,
+            &[("names", &names.join(", "))],
+        ));
     }
     let mut message = found.join(" ; ");
     if lang == Lang::En {
         message = message.replace(" : ", ": ").replace(" ; ", "; ");
     }
-    check.result(
-        CheckStatus::Warn,
-        Some(CheckValue::Text("intercepted".into())),
-        None,
-        threshold,
-        message,
-        Some(ctx.msg(Msg::InterceptionFilteringProxyDecryptsFix)),
-    )
+    check
+        .value(CheckValue::Text("intercepted".into()))
+        .warn(message, ctx.msg(Msg::InterceptionFilteringProxyDecryptsFix))
 }
 
 #[cfg(test)]
