@@ -2,7 +2,6 @@
 //! check that did not pass, then the verdict and the score. Colour only on a terminal.
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
-use readiness::text::{status_label, verdict_label};
 use readiness::{CheckStatus, Lang, Report, Verdict};
 
 fn status_colour(status: CheckStatus) -> Color {
@@ -42,7 +41,7 @@ pub fn human(report: &Report, colour: bool) -> String {
         vec!["Status", "Check", "Result", "Threshold"]
     });
     for c in &report.checks {
-        let mut status = Cell::new(status_label(lang, c.status));
+        let mut status = Cell::new(c.status.label(lang));
         if colour {
             status = status.fg(status_colour(c.status));
         }
@@ -98,12 +97,12 @@ pub fn human(report: &Report, colour: bool) -> String {
             "\nWhat to do:\n"
         });
         for (c, r) in todo {
-            let tag = status_label(lang, c.status);
+            let tag = c.status.label(lang);
             out.push_str(&format!("  - [{tag}] {}: {r}\n", c.id));
         }
     }
 
-    let verdict = verdict_label(lang, report.verdict);
+    let verdict = report.verdict.label(lang);
     let verdict = if colour {
         format!("\x1b[1;{}m{verdict}\x1b[0m", verdict_ansi(report.verdict))
     } else {

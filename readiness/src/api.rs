@@ -13,7 +13,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Verdict;
+use crate::report::Verdict;
 
 /// Paths of the API, relative to the collector's base URL (which ends with `/`).
 pub mod path {

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::measurements::Measurements;
+pub use crate::text::Lang;
+use crate::text::{Msg, text};
 use crate::uai::Uai;
 
 /// The report format version this crate reads and writes.
@@ -62,26 +64,6 @@ pub struct Workstation {
     pub hostname: Option<String>,
 }
 
-/// Language of human texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl std::str::FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "fr" => Ok(Lang::Fr),
-            "en" => Ok(Lang::En),
-            other => Err(format!("unknown language {other:?}: expected fr or en")),
-        }
-    }
-}
-
 /// Overall verdict for a workstation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -97,6 +79,19 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict's name for a person (`PRÊT`, `PAS PRÊT`; `READY`, `NOT READY`).
+    pub fn label(self, lang: Lang) -> &'static str {
+        text(
+            lang,
+            match self {
+                Verdict::Ready => Msg::VerdictReady,
+                Verdict::ReadyWithWarnings => Msg::VerdictReadyWithWarnings,
+                Verdict::NotReady => Msg::VerdictNotReady,
+                Verdict::Incomplete => Msg::VerdictIncomplete,
+            },
+        )
+    }
+
     /// Whether the workstation can be used with the ENT (exit code 0 of the agent).
     pub fn is_ready(self) -> bool {
         matches!(self, Verdict::Ready | Verdict::ReadyWithWarnings)
@@ -126,6 +121,19 @@ pub enum CheckStatus {
 }
 
 impl CheckStatus {
+    /// The status's short name for a person (`OK`, `ÉCHEC`; `PASS`, `FAIL`).
+    pub fn label(self, lang: Lang) -> &'static str {
+        text(
+            lang,
+            match self {
+                CheckStatus::Pass => Msg::StatusPass,
+                CheckStatus::Warn => Msg::StatusWarn,
+                CheckStatus::Fail => Msg::StatusFail,
+                CheckStatus::Unknown => Msg::StatusUnknown,
+            },
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckStatus::Pass => "pass",

@@ -8,7 +8,7 @@
 //! reason read from a report is recognised by the catalogue's own English template, the
 //! one it was rendered from: no second table of English strings to keep in step.
 
-use crate::Lang;
+use crate::text::Lang;
 use crate::text::{self, Msg, en_text};
 
 /// `--no-network`.

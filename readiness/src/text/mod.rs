@@ -11,10 +11,31 @@
 
 use std::fmt::Display;
 
-use crate::report::Lang;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 mod en;
 mod fr;
+
+/// Language of human texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "fr" => Ok(Lang::Fr),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language {other:?}: expected fr or en")),
+        }
+    }
+}
 
 /// Declares [`Msg`] and the list of all its ids (for the catalogue's tests).
 macro_rules! messages {
@@ -251,34 +272,6 @@ messages! {
     VerdictReadyWithWarnings,
     VerdictNotReady,
     VerdictIncomplete,
-}
-
-/// The short name of a check status (`OK`, `ÉCHEC`; `PASS`, `FAIL`).
-pub fn status_label(lang: Lang, status: crate::CheckStatus) -> &'static str {
-    use crate::CheckStatus;
-    text(
-        lang,
-        match status {
-            CheckStatus::Pass => Msg::StatusPass,
-            CheckStatus::Warn => Msg::StatusWarn,
-            CheckStatus::Fail => Msg::StatusFail,
-            CheckStatus::Unknown => Msg::StatusUnknown,
-        },
-    )
-}
-
-/// The name of a workstation verdict (`PRÊT`, `PAS PRÊT`; `READY`, `NOT READY`).
-pub fn verdict_label(lang: Lang, verdict: crate::Verdict) -> &'static str {
-    use crate::Verdict;
-    text(
-        lang,
-        match verdict {
-            Verdict::Ready => Msg::VerdictReady,
-            Verdict::ReadyWithWarnings => Msg::VerdictReadyWithWarnings,
-            Verdict::NotReady => Msg::VerdictNotReady,
-            Verdict::Incomplete => Msg::VerdictIncomplete,
-        },
-    )
 }
 
 /// The English template of `id`, usable in constants.

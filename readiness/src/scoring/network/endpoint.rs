@@ -2,103 +2,20 @@
 //! proxy or not, and the technician's words for every way an attempt can stop.
 
 use super::tls::{Trust, trust};
-use super::{Ctx, headed, limit_threshold};
+use super::{Ctx, endpoint_error_text, headed, limit_threshold};
 use crate::measurements::network::{
     EndpointAttempt, EndpointErrorKind, EndpointMeasurement, Route,
 };
 use crate::profile::Endpoint;
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::scoring::{Better, grade};
-use crate::text::{Msg, ms, msg, render, text};
+use crate::text::{Msg, ms, render, text};
 
 fn route_text(lang: Lang, m: &EndpointMeasurement, attempt: &EndpointAttempt) -> String {
     match (attempt.route, &m.proxy) {
         (Route::Proxy, Some(p)) => render(lang, Msg::EndpointThroughProxy, &[("proxy", &p)]),
         _ => String::new(),
     }
-}
-
-/// The technician's words for an attempt that stopped, and what to do.
-pub(super) fn endpoint_error_text(
-    lang: Lang,
-    kind: EndpointErrorKind,
-    detail: &str,
-) -> (String, String) {
-    use EndpointErrorKind as K;
-    // What happened (a text that takes the `detail`, or none), and the fix.
-    let (what, fix) = match kind {
-        K::Dns => (Msg::EndpointErrorDns, Msg::EndpointErrorSeeNameDnsFix),
-        K::ConnectRefused => (
-            Msg::EndpointErrorConnectionRefused,
-            Msg::EndpointErrorServerRefusesConnectionFix,
-        ),
-        K::ConnectTimeout => (
-            Msg::EndpointErrorNoAnswerConnection,
-            Msg::EndpointErrorFirewallSchoolFilterFix,
-        ),
-        K::Unreachable => (
-            Msg::EndpointErrorNetworkHostUnreachable,
-            Msg::EndpointErrorUnreachableFix,
-        ),
-        K::Reset => (
-            Msg::EndpointErrorConnectionResetServer,
-            Msg::EndpointErrorFilterFirewallCutsFix,
-        ),
-        K::TlsHandshake => (
-            Msg::EndpointErrorTlsHandshakeFailed,
-            Msg::EndpointErrorSeeServiceTlsFix,
-        ),
-        K::TlsVersion => (
-            Msg::EndpointErrorServerOnlyOffers,
-            Msg::EndpointErrorServerProxyBetweenFix,
-        ),
-        K::TlsTimeout => (
-            Msg::EndpointErrorTlsTimeout,
-            Msg::EndpointErrorServerMiddleboxDoesFix,
-        ),
-        K::HttpTimeout => (
-            Msg::EndpointErrorConnectedButNo,
-            Msg::EndpointErrorHttpTimeoutFix,
-        ),
-        K::Http => (
-            Msg::EndpointErrorHttpExchangeFailed,
-            Msg::EndpointErrorTryAgainLastsFix,
-        ),
-        K::RedirectLoop => (
-            Msg::EndpointErrorRedirectLoop,
-            Msg::EndpointErrorSiteRedirectsLoopFix,
-        ),
-        K::TooManyRedirects => (
-            Msg::EndpointErrorTooManyRedirects,
-            Msg::EndpointErrorSiteRedirectsEndlesslyFix,
-        ),
-        K::RedirectOffsite => (
-            Msg::EndpointErrorRedirectedInsteadEnt,
-            Msg::EndpointErrorOpenBrowserGetFix,
-        ),
-        K::ProxyAuth => (
-            Msg::EndpointErrorProxyAsksAuthentication,
-            Msg::EndpointErrorHaveEntAddressesFix,
-        ),
-        K::Proxy => (
-            Msg::EndpointErrorProxyCannotReached,
-            Msg::EndpointErrorCheckProxyAddressFix,
-        ),
-        K::ProxyUnsupported => (
-            Msg::EndpointErrorProxyUnsupported,
-            Msg::EndpointErrorTestEntBrowserFix,
-        ),
-        K::InvalidUrl => (
-            Msg::EndpointErrorInvalidUrl,
-            Msg::EndpointErrorFixServiceUrlFix,
-        ),
-        K::Deadline => (
-            Msg::EndpointErrorCutAuditDeadline,
-            Msg::EndpointErrorRunAuditAgainFix,
-        ),
-    };
-    // The two texts without `{detail}` (TLS version, proxy authentication) leave it unused.
-    (render(lang, what, &[("detail", &detail)]), msg(lang, fix))
 }
 
 fn phases_text(lang: Lang, attempt: &EndpointAttempt) -> String {

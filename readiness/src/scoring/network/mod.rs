@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use crate::measurements::Measurements;
-use crate::measurements::network::NetworkMeasurements;
+use crate::measurements::network::{EndpointErrorKind, NetworkMeasurements};
 use crate::profile::{CheckMeta, Endpoint, Profile};
 use crate::report::{CheckResult, Lang};
 use crate::scoring::Check;
@@ -183,4 +183,83 @@ pub(super) fn colon(lang: Lang) -> &'static str {
         Lang::Fr => " :",
         Lang::En => ":",
     }
+}
+
+/// The technician's words for an attempt that stopped, and what to do.
+fn endpoint_error_text(lang: Lang, kind: EndpointErrorKind, detail: &str) -> (String, String) {
+    use EndpointErrorKind as K;
+    // What happened (a text that takes the `detail`, or none), and the fix.
+    let (what, fix) = match kind {
+        K::Dns => (Msg::EndpointErrorDns, Msg::EndpointErrorSeeNameDnsFix),
+        K::ConnectRefused => (
+            Msg::EndpointErrorConnectionRefused,
+            Msg::EndpointErrorServerRefusesConnectionFix,
+        ),
+        K::ConnectTimeout => (
+            Msg::EndpointErrorNoAnswerConnection,
+            Msg::EndpointErrorFirewallSchoolFilterFix,
+        ),
+        K::Unreachable => (
+            Msg::EndpointErrorNetworkHostUnreachable,
+            Msg::EndpointErrorUnreachableFix,
+        ),
+        K::Reset => (
+            Msg::EndpointErrorConnectionResetServer,
+            Msg::EndpointErrorFilterFirewallCutsFix,
+        ),
+        K::TlsHandshake => (
+            Msg::EndpointErrorTlsHandshakeFailed,
+            Msg::EndpointErrorSeeServiceTlsFix,
+        ),
+        K::TlsVersion => (
+            Msg::EndpointErrorServerOnlyOffers,
+            Msg::EndpointErrorServerProxyBetweenFix,
+        ),
+        K::TlsTimeout => (
+            Msg::EndpointErrorTlsTimeout,
+            Msg::EndpointErrorServerMiddleboxDoesFix,
+        ),
+        K::HttpTimeout => (
+            Msg::EndpointErrorConnectedButNo,
+            Msg::EndpointErrorHttpTimeoutFix,
+        ),
+        K::Http => (
+            Msg::EndpointErrorHttpExchangeFailed,
+            Msg::EndpointErrorTryAgainLastsFix,
+        ),
+        K::RedirectLoop => (
+            Msg::EndpointErrorRedirectLoop,
+            Msg::EndpointErrorSiteRedirectsLoopFix,
+        ),
+        K::TooManyRedirects => (
+            Msg::EndpointErrorTooManyRedirects,
+            Msg::EndpointErrorSiteRedirectsEndlesslyFix,
+        ),
+        K::RedirectOffsite => (
+            Msg::EndpointErrorRedirectedInsteadEnt,
+            Msg::EndpointErrorOpenBrowserGetFix,
+        ),
+        K::ProxyAuth => (
+            Msg::EndpointErrorProxyAsksAuthentication,
+            Msg::EndpointErrorHaveEntAddressesFix,
+        ),
+        K::Proxy => (
+            Msg::EndpointErrorProxyCannotReached,
+            Msg::EndpointErrorCheckProxyAddressFix,
+        ),
+        K::ProxyUnsupported => (
+            Msg::EndpointErrorProxyUnsupported,
+            Msg::EndpointErrorTestEntBrowserFix,
+        ),
+        K::InvalidUrl => (
+            Msg::EndpointErrorInvalidUrl,
+            Msg::EndpointErrorFixServiceUrlFix,
+        ),
+        K::Deadline => (
+            Msg::EndpointErrorCutAuditDeadline,
+            Msg::EndpointErrorRunAuditAgainFix,
+        ),
+    };
+    // The two texts without `{detail}` (TLS version, proxy authentication) leave it unused.
+    (render(lang, what, &[("detail", &detail)]), msg(lang, fix))
 }

@@ -1,8 +1,8 @@
 //! `network.proxy`: the configured proxy and whether the ENT's services work through it
 //! (compared with a direct attempt when the agent made one).
 
-use super::Ctx;
-use super::endpoint::endpoint_error_text;
+use super::{Ctx, endpoint_error_text};
+
 use crate::measurements::network::{EndpointErrorKind, EndpointMeasurement, ProxySource, Route};
 use crate::report::{CheckResult, CheckStatus, CheckValue, Lang};
 use crate::text::{Msg, render, text};

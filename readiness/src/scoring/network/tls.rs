@@ -4,8 +4,7 @@
 
 use jiff::civil::Date;
 
-use super::endpoint::endpoint_error_text;
-use super::{Ctx, headed};
+use super::{Ctx, endpoint_error_text, headed};
 use crate::measurements::network::{
     CertErrorKind, CertInfo, EndpointErrorKind, EndpointMeasurement, TlsInfo, Verification,
 };

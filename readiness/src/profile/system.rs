@@ -1,0 +1,201 @@
+//! The sections of the workstation's own checks: numeric thresholds (RAM, cores, free
+//! disk), OS support, CPU architecture and browser versions.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::{CheckMeta, check_weight};
+use crate::lifecycle::OsSupportPolicy;
+
+/// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
+/// below fails.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "RawNumericCheck")]
+pub struct NumericCheck {
+    pub meta: CheckMeta,
+    pub pass: f64,
+    pub warn: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumericCheck {
+    weight: f64,
+    blocking: bool,
+    pass: f64,
+    warn: f64,
+}
+
+impl TryFrom<RawNumericCheck> for NumericCheck {
+    type Error = String;
+    fn try_from(r: RawNumericCheck) -> Result<Self, String> {
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        if !(r.pass.is_finite() && r.warn.is_finite()) || r.warn < 0.0 {
+            return Err("pass and warn must be finite numbers >= 0".into());
+        }
+        if r.warn > r.pass {
+            return Err(format!(
+                "warn ({}) must not be above pass ({}): more is better for this check",
+                r.warn, r.pass
+            ));
+        }
+        Ok(NumericCheck {
+            meta,
+            pass: r.pass,
+            warn: r.warn,
+        })
+    }
+}
+
+/// `system.os_support`: the OS is in its vendor's security support.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawOsSupportCheck")]
+pub struct OsSupportCheck {
+    pub meta: CheckMeta,
+    pub policy: OsSupportPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOsSupportCheck {
+    weight: f64,
+    blocking: bool,
+    ending_soon_months: u32,
+    #[serde(default)]
+    windows10_esu_until: Option<String>,
+}
+
+impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
+    type Error = String;
+    fn try_from(r: RawOsSupportCheck) -> Result<Self, String> {
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        let windows10_esu_until = r
+            .windows10_esu_until
+            .map(|s| {
+                s.parse::<Date>().map_err(|e| {
+                    format!("windows10_esu_until: {s:?} is not a date (YYYY-MM-DD): {e}")
+                })
+            })
+            .transpose()?;
+        Ok(OsSupportCheck {
+            meta,
+            policy: OsSupportPolicy {
+                ending_soon_months: r.ending_soon_months,
+                windows10_esu_until,
+            },
+        })
+    }
+}
+
+/// `system.architecture`: which CPU architectures pass and which warn; others fail.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawArchitectureCheck")]
+pub struct ArchitectureCheck {
+    pub meta: CheckMeta,
+    pub pass: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArchitectureCheck {
+    weight: f64,
+    blocking: bool,
+    pass: Vec<String>,
+    #[serde(default)]
+    warn: Vec<String>,
+}
+
+impl TryFrom<RawArchitectureCheck> for ArchitectureCheck {
+    type Error = String;
+    fn try_from(r: RawArchitectureCheck) -> Result<Self, String> {
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        if r.pass.is_empty() {
+            return Err("pass must list at least one architecture".into());
+        }
+        Ok(ArchitectureCheck {
+            meta,
+            pass: r.pass,
+            warn: r.warn,
+        })
+    }
+}
+
+/// `browser.any` and the per-browser checks `browser.<name>`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawBrowserCheck")]
+pub struct BrowserCheck {
+    /// Weight and blocking flag of `browser.any`.
+    pub meta: CheckMeta,
+    /// Weight of each `browser.<name>` check (never blocking: `browser.any` decides).
+    pub each_weight: f64,
+    /// Minimum major versions per browser name.
+    pub minimum: BTreeMap<String, MinVersion>,
+}
+
+/// Minimum major version of a browser: `>= pass` passes, `>= warn` warns, older fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinVersion {
+    pub pass: u32,
+    pub warn: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrowserCheck {
+    weight: f64,
+    blocking: bool,
+    each_weight: f64,
+    minimum: BTreeMap<String, MinVersion>,
+}
+
+/// Browser names the agent reports.
+pub const BROWSER_NAMES: &[&str] = &[
+    "firefox",
+    "chrome",
+    "chromium",
+    "edge",
+    "safari",
+    "internet_explorer",
+    "opera",
+    "brave",
+    "vivaldi",
+];
+
+impl TryFrom<RawBrowserCheck> for BrowserCheck {
+    type Error = String;
+    fn try_from(r: RawBrowserCheck) -> Result<Self, String> {
+        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_weight(r.each_weight)?;
+        for (name, min) in &r.minimum {
+            if !BROWSER_NAMES.contains(&name.as_str()) {
+                return Err(format!(
+                    "minimum.{name}: unknown browser, expected one of {}",
+                    BROWSER_NAMES.join(", ")
+                ));
+            }
+            if name == "internet_explorer" {
+                return Err(
+                    "minimum.internet_explorer: Internet Explorer cannot meet any minimum".into(),
+                );
+            }
+            if min.warn > min.pass {
+                return Err(format!(
+                    "minimum.{name}: warn ({}) must not be above pass ({})",
+                    min.warn, min.pass
+                ));
+            }
+        }
+        if r.minimum.is_empty() {
+            return Err("minimum must list at least one browser".into());
+        }
+        Ok(BrowserCheck {
+            meta,
+            each_weight: r.each_weight,
+            minimum: r.minimum,
+        })
+    }
+}
