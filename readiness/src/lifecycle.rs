@@ -745,19 +745,7 @@ mod tests {
     const TODAY: Date = date(2026, 11, 28);
 
     fn os(family: OsFamily, id: &str) -> OsInfo {
-        OsInfo {
-            family,
-            name: String::new(),
-            id: id.to_owned(),
-            id_like: Vec::new(),
-            version: None,
-            codename: None,
-            ubuntu_codename: None,
-            debian_version: None,
-            build: None,
-            edition: None,
-            kernel: None,
-        }
+        OsInfo::new(family, id, "")
     }
 
     fn win(build: &str, edition: &str, version: &str) -> OsInfo {

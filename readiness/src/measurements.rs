@@ -115,6 +115,25 @@ pub struct OsInfo {
     pub kernel: Option<String>,
 }
 
+impl OsInfo {
+    /// An operating system known by its family, id and name only; the other facts unknown.
+    pub fn new(family: OsFamily, id: &str, name: impl Into<String>) -> OsInfo {
+        OsInfo {
+            family,
+            name: name.into(),
+            id: id.to_owned(),
+            id_like: Vec::new(),
+            version: None,
+            codename: None,
+            ubuntu_codename: None,
+            debian_version: None,
+            build: None,
+            edition: None,
+            kernel: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CpuInfo {

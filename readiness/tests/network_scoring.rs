@@ -91,12 +91,8 @@ fn unexpected_issuer_is_interception_when_the_profile_names_issuers() {
 fn proxy_asking_for_credentials_fails_and_says_direct_works() {
     let mut net = good_network();
     net.proxy = Some(ProxySettings {
-        source: ProxySource::Windows,
         https_proxy: Some("http://proxy.ecole:3128".into()),
-        http_proxy: None,
-        no_proxy: vec![],
-        pac_url: None,
-        credentials_configured: false,
+        ..ProxySettings::direct(ProxySource::Windows)
     });
     let direct = net.endpoints[0].attempt.clone();
     let e = &mut net.endpoints[0];

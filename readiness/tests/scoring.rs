@@ -13,17 +13,10 @@ const GIB: u64 = 1 << 30;
 
 fn debian12() -> OsInfo {
     OsInfo {
-        family: OsFamily::Linux,
-        name: "Debian GNU/Linux 12 (bookworm)".into(),
-        id: "debian".into(),
-        id_like: vec![],
         version: Some("12".into()),
         codename: Some("bookworm".into()),
-        ubuntu_codename: None,
         debian_version: Some("12.7".into()),
-        build: None,
-        edition: None,
-        kernel: None,
+        ..OsInfo::new(OsFamily::Linux, "debian", "Debian GNU/Linux 12 (bookworm)")
     }
 }
 

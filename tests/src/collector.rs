@@ -225,17 +225,10 @@ pub fn sample_report(school: &str, workstation: uuid::Uuid) -> Report {
     let mut measurements = Measurements::default();
     measurements.system = Some(SystemMeasurements {
         os: Some(OsInfo {
-            family: OsFamily::Linux,
-            name: "Debian GNU/Linux 12 (bookworm)".into(),
-            id: "debian".into(),
-            id_like: vec![],
             version: Some("12".into()),
             codename: Some("bookworm".into()),
-            ubuntu_codename: None,
             debian_version: Some("12.7".into()),
-            build: None,
-            edition: None,
-            kernel: None,
+            ..OsInfo::new(OsFamily::Linux, "debian", "Debian GNU/Linux 12 (bookworm)")
         }),
         cpu: Some(CpuInfo {
             model: Some("Intel Core i5".into()),

@@ -36,24 +36,7 @@ pub fn detect() -> Result<OsInfo, String> {
     #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     {
         let os = std::env::consts::OS;
-        Ok(os_info(OsFamily::Other, os, os.to_owned()))
-    }
-}
-
-/// An [`OsInfo`] with only the mandatory fields set.
-fn os_info(family: OsFamily, id: &str, name: String) -> OsInfo {
-    OsInfo {
-        family,
-        name,
-        id: id.to_owned(),
-        id_like: Vec::new(),
-        version: None,
-        codename: None,
-        ubuntu_codename: None,
-        debian_version: None,
-        build: None,
-        edition: None,
-        kernel: None,
+        Ok(OsInfo::new(OsFamily::Other, os, os.to_owned()))
     }
 }
 
@@ -123,7 +106,7 @@ pub fn linux_from_files(
         ubuntu_codename: field("UBUNTU_CODENAME"),
         debian_version: non_blank(debian_version),
         kernel: non_blank(kernel),
-        ..os_info(OsFamily::Linux, &id, name)
+        ..OsInfo::new(OsFamily::Linux, &id, name)
     }
 }
 
@@ -253,7 +236,7 @@ pub fn windows_from_values(
         version,
         build,
         edition: non_blank(edition),
-        ..os_info(OsFamily::Windows, "windows", name)
+        ..OsInfo::new(OsFamily::Windows, "windows", name)
     }
 }
 
@@ -305,7 +288,7 @@ pub fn macos_from_values(
         codename: codename.map(str::to_owned),
         build: non_blank(build),
         kernel: non_blank(kernel),
-        ..os_info(OsFamily::Macos, "macos", name)
+        ..OsInfo::new(OsFamily::Macos, "macos", name)
     }
 }
 

@@ -326,6 +326,20 @@ pub struct ProxySettings {
     pub credentials_configured: bool,
 }
 
+impl ProxySettings {
+    /// No proxy configured (found by `source`): every connection goes direct.
+    pub fn direct(source: ProxySource) -> ProxySettings {
+        ProxySettings {
+            source,
+            https_proxy: None,
+            http_proxy: None,
+            no_proxy: Vec::new(),
+            pac_url: None,
+            credentials_configured: false,
+        }
+    }
+}
+
 /// How round trips were timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -194,14 +194,7 @@ pub fn good_network() -> NetworkMeasurements {
             ok_endpoint("educonnect", "https://educonnect.education.gouv.fr/", 320.0),
             ok_endpoint("gar", "https://idp-auth.gar.education.fr/", 250.0),
         ],
-        proxy: Some(ProxySettings {
-            source: ProxySource::None,
-            https_proxy: None,
-            http_proxy: None,
-            no_proxy: vec![],
-            pac_url: None,
-            credentials_configured: false,
-        }),
+        proxy: Some(ProxySettings::direct(ProxySource::None)),
         latency: vec![
             rtt(
                 "educonnect",

@@ -91,14 +91,7 @@ pub fn healthy_network(
                 direct: None,
             })
             .collect(),
-        proxy: Some(ProxySettings {
-            source: ProxySource::None,
-            https_proxy: None,
-            http_proxy: None,
-            no_proxy: vec![],
-            pac_url: None,
-            credentials_configured: false,
-        }),
+        proxy: Some(ProxySettings::direct(ProxySource::None)),
         latency: profile
             .network
             .endpoints

@@ -45,14 +45,7 @@ impl std::fmt::Debug for ProxyConfig {
 impl ProxyConfig {
     pub fn none() -> ProxyConfig {
         ProxyConfig {
-            settings: ProxySettings {
-                source: ProxySource::None,
-                https_proxy: None,
-                http_proxy: None,
-                no_proxy: Vec::new(),
-                pac_url: None,
-                credentials_configured: false,
-            },
+            settings: ProxySettings::direct(ProxySource::None),
             https: None,
             http: None,
         }
