@@ -21,14 +21,15 @@ fn fast() -> Backoff {
     Backoff::new(Duration::from_millis(10), Duration::from_millis(50))
 }
 
-fn body(id: &str) -> Vec<u8> {
+fn body(id: Uuid) -> Vec<u8> {
     format!(r#"{{"report_id":"{id}"}}"#).into_bytes()
 }
 
-/// Deliver report "a" within `budget`; what came of it, and how long it took.
+/// Deliver a new report within `budget`; what came of it, and how long it took.
 async fn deliver_a(c: &Collector, budget: Duration, retries: bool) -> (Delivery, Duration) {
     let t0 = Instant::now();
-    let got = deliver(c, &body("a"), &Budget::new(budget), &mut fast(), retries).await;
+    let a = Uuid::now_v7();
+    let got = deliver(c, a, &body(a), &Budget::new(budget), &mut fast(), retries).await;
     (got, t0.elapsed())
 }
 
@@ -53,19 +54,20 @@ fn busy(status: u16, retry_after: &'static str) -> Reply {
 async fn server_errors_are_retried_until_acknowledged() {
     let (fake, c) = scripted([Reply::status(503), Reply::status(500), Reply::status(502)]).await;
     let budget = Budget::new(Duration::from_secs(10));
-    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    let a = Uuid::now_v7();
+    let got = deliver(&c, a, &body(a), &budget, &mut fast(), true).await;
     assert!(
         matches!(got, Delivery::Acked(ref a) if a.status == AckStatus::Stored),
         "{got:?}"
     );
-    assert_eq!(fake.received(), ["a"; 4]);
+    assert_eq!(fake.received(), vec![a.to_string(); 4]);
     // A resend is a duplicate, and still an acknowledgement.
-    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    let got = deliver(&c, a, &body(a), &budget, &mut fast(), true).await;
     assert!(
         matches!(got, Delivery::Acked(ref a) if a.duplicate()),
         "{got:?}"
     );
-    assert_eq!(fake.stored(), ["a"]);
+    assert_eq!(fake.stored(), [a.to_string()]);
 }
 
 #[tokio::test]
@@ -113,17 +115,22 @@ async fn connection_refused_is_a_retry_and_single_attempt_means_one() {
 async fn refusals_are_not_retried() {
     let (fake, c) = scripted([Reply::status(422)]).await;
     let budget = Budget::new(Duration::from_secs(5));
-    let got = deliver(&c, &body("a"), &budget, &mut fast(), true).await;
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let got = deliver(&c, a, &body(a), &budget, &mut fast(), true).await;
     assert!(matches!(got, Delivery::Rejected(ref r) if r.status == Some(422)));
     let mut e = fake.enrollment();
     e.token = Token::parse("wrong").unwrap();
     let bad = FakeCollector::client(&e);
-    let got = deliver(&bad, &body("b"), &budget, &mut fast(), true).await;
+    let got = deliver(&bad, b, &body(b), &budget, &mut fast(), true).await;
     assert!(
         matches!(got, Delivery::Blocked(ref r) if r.code == "invalid_token"),
         "{got:?}"
     );
-    assert_eq!(fake.received(), ["a", "b"], "one attempt each");
+    assert_eq!(
+        fake.received(),
+        [a.to_string(), b.to_string()],
+        "one attempt each"
+    );
     assert!(fake.stored().is_empty());
 }
 
@@ -248,4 +255,40 @@ async fn a_refused_token_stops_sending_and_keeps_everything() {
     );
     assert_eq!(spool.entries().unwrap().len(), 2);
     assert_eq!(spool.rejected_count().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_conflict_is_kept_and_the_flush_goes_on() {
+    let (_d, spool, fake, c, ids) = setup(3).await;
+    fake.script([Reply::Status {
+        status: 409,
+        retry_after: None,
+        body: r#"{"code":"report_id_conflict","message":"held by another report"}"#,
+    }]);
+    let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
+    assert_eq!((b.sent, b.rejected, b.stop), (2, 0, None));
+    assert_eq!(b.conflicts.len(), 1);
+    assert_eq!(b.conflicts[0].0, ids[0]);
+    assert_eq!(b.conflicts[0].1.message, "held by another report");
+    let left: Vec<Uuid> = spool.entries().unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(left, ids[..1]);
+    assert_eq!(spool.rejected_count().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_the_ack_stops_and_keeps_everything() {
+    let (_d, spool, fake, c, _ids) = setup(2).await;
+    fake.script([Reply::Status {
+        status: 200,
+        retry_after: None,
+        body: "{}",
+    }]);
+    let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
+    assert_eq!(b.sent, 0);
+    assert!(
+        matches!(b.stop, Some(Stop::Unacknowledged(ref why)) if why.contains("no report_id")),
+        "{b:?}"
+    );
+    assert_eq!(fake.received().len(), 1, "not retried, not the next one");
+    assert_eq!(spool.entries().unwrap().len(), 2);
 }

@@ -41,7 +41,11 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// `prefix`, then `fill` repeated until `limit` bytes were written in all or the client
     /// went away (no `Content-Length`: the body ends when the connection closes).
-    Endless { prefix: Vec<u8>, fill: u8, limit: u64 },
+    Endless {
+        prefix: Vec<u8>,
+        fill: u8,
+        limit: u64,
+    },
 }
 
 /// One scripted answer.

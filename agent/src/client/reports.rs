@@ -4,29 +4,43 @@
 //!
 //! | answer | outcome |
 //! |---|---|
-//! | any 2xx (`201 stored`, `200 duplicate`) | acknowledged: remove it from the spool |
+//! | `201` with `{"status": "stored", "report_id": <this report's id>}` as JSON, or `200` with `"duplicate"` | acknowledged: remove it from the spool |
+//! | any other 2xx or 3xx (an HTML page, `{}`, another report's id, an unknown status, a redirect not followed) | not acknowledged: keep it, say why, stop sending for this run (a captive portal or a proxy is in the way) |
+//! | 409 | conflict: the collector holds another report under this id; keep it, say why (the collector's message), go on with the others |
 //! | 400, 403, 413, 422 | rejected for good: move it to `rejected/` |
 //! | 401, and other 4xx (404, 405...) | blocked: the enrolment (token, URL) is wrong, not the report; keep it, stop sending for this run |
-//! | 408, 429, 5xx, connection error, timeout | retry later: backoff, keep it |
+//! | 408, 429, 5xx, connection error, timeout, a body cut short | retry later: backoff, keep it |
+//!
+//! Redirects are followed only as [`super::redirect_policy`] says (307/308, same origin).
 
 use std::time::Duration;
 
-use readiness::api::{self, Ack, ErrorBody, RemoteProfile};
+use readiness::api::{self, Ack, AckStatus, ErrorBody, RemoteProfile};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::retry::{Backoff, Budget, parse_retry_after};
-use super::{Collector, REQUEST_TIMEOUT, error_chain, read_capped};
+use super::{
+    Collector, MAX_ANSWER, MAX_MESSAGE, REQUEST_TIMEOUT, error_chain, printable, read_bounded,
+};
 
 /// What became of one attempt (or of all attempts, from [`deliver`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
+    /// The collector's acknowledgement of this very report.
     Acked(Ack),
     /// The collector will never accept this report.
     Rejected(Rejection),
     /// The enrolment is refused (token, URL): keep the report, stop sending this run.
     Blocked(Rejection),
+    /// `409`: the collector holds another report under this id. Keep it (not delivered),
+    /// say why, go on with the other reports.
+    Conflict(Rejection),
+    /// An answer that is not the collector's acknowledgement of this report (a captive
+    /// portal's page, a redirect, `{}`, another report's id): keep it, stop sending this run.
+    Unacknowledged(String),
     /// Try again later.
     Retry {
         reason: String,
@@ -34,8 +48,9 @@ pub enum Delivery {
     },
 }
 
-/// A refusal as the agent keeps it: the collector's `{code, message}` and the HTTP status
-/// (none when the agent itself found the report unsendable, such as a corrupt spool file).
+/// A refusal as the agent keeps it: the collector's `{code, message}` (made printable and
+/// bounded) and the HTTP status (none when the agent itself found the report unsendable,
+/// such as a corrupt spool file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     pub status: Option<u16>,
@@ -43,34 +58,151 @@ pub struct Rejection {
     pub message: String,
 }
 
+impl Rejection {
+    /// A refusal with `code` and `message` from outside, cleaned: the code keeps only
+    /// `[A-Za-z0-9_.-]` (64 at most), the message goes through [`printable`].
+    pub fn new(status: Option<u16>, code: &str, message: &str) -> Rejection {
+        let code: String = code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            .take(64)
+            .collect();
+        Rejection {
+            status,
+            code: if code.is_empty() {
+                "error".into()
+            } else {
+                code
+            },
+            message: printable(message, MAX_MESSAGE),
+        }
+    }
+}
+
 fn refusal(status: StatusCode, body: &[u8]) -> Rejection {
     let e: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let (code, message) = match e {
-        Some(e) if !e.code.is_empty() || !e.message.is_empty() => (e.code, e.message),
-        _ => (
-            status
+    match e {
+        Some(e) if !e.code.is_empty() || !e.message.is_empty() => {
+            Rejection::new(Some(status.as_u16()), &e.code, &e.message)
+        }
+        _ => Rejection::new(
+            Some(status.as_u16()),
+            &status
                 .canonical_reason()
                 .unwrap_or("error")
                 .to_ascii_lowercase()
                 .replace(' ', "_"),
-            String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+            &String::from_utf8_lossy(&body[..body.len().min(200)]),
         ),
-    };
-    Rejection {
-        status: Some(status.as_u16()),
-        code,
-        message,
     }
 }
 
-/// What the answer to `POST /api/v1/reports` means for the report (see the module table).
-pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Delivery {
-    if status.is_success() {
-        let ack = serde_json::from_slice(body).unwrap_or_else(|e| {
-            tracing::warn!("acknowledgement without the expected JSON ({e}); taken as stored");
-            Ack::default()
-        });
-        return Delivery::Acked(ack);
+/// A refusal whose body could not be read (too large, cut short).
+fn unread_refusal(status: StatusCode, why: &str) -> Rejection {
+    refusal(status, b"").with_message(&format!("(its answer could not be read: {why})"))
+}
+
+impl Rejection {
+    fn with_message(mut self, message: &str) -> Rejection {
+        self.message = printable(message, MAX_MESSAGE);
+        self
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> String {
+    headers
+        .get(name)
+        .map(|v| printable(&String::from_utf8_lossy(v.as_bytes()), 200))
+        .unwrap_or_default()
+}
+
+/// Whether `body`, the answer to the submission of report `id` with `status`, is the
+/// collector's acknowledgement of it: JSON, the right status for the HTTP status, and that
+/// report's id. `Ack`'s fields all have defaults (so that `{}` parses), so each is checked
+/// here. `Err` says what is wrong.
+fn acknowledgement(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    id: Uuid,
+) -> Result<Ack, String> {
+    let content_type = header_text(headers, CONTENT_TYPE);
+    let is_json = content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        let shown = if content_type.is_empty() {
+            "no content type"
+        } else {
+            &content_type
+        };
+        return Err(format!(
+            "the answer ({status}, {shown}) is not the collector's JSON acknowledgement"
+        ));
+    }
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| format!("the answer ({status}) is not valid JSON"))?;
+    let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+    let acked =
+        field("report_id").ok_or_else(|| format!("the answer ({status}) has no report_id"))?;
+    if Uuid::try_parse(acked).ok() != Some(id) {
+        return Err(format!(
+            "the answer ({status}) acknowledges another report ({}), not {id}",
+            printable(acked, 64)
+        ));
+    }
+    let expected = match status.as_u16() {
+        201 => AckStatus::Stored,
+        200 => AckStatus::Duplicate,
+        _ => {
+            return Err(format!(
+                "{status} is not an acknowledgement status (201, 200)"
+            ));
+        }
+    };
+    let ack: Ack = serde_json::from_value(v.clone()).map_err(|_| {
+        format!(
+            "the answer ({status}) has an unknown status {:?}",
+            printable(field("status").unwrap_or("?"), 32)
+        )
+    })?;
+    if field("status").is_none() || ack.status != expected {
+        return Err(format!(
+            "the answer ({status}) has the status {:?}, not {:?}",
+            printable(field("status").unwrap_or("none"), 32),
+            match expected {
+                AckStatus::Stored => "stored",
+                AckStatus::Duplicate => "duplicate",
+            }
+        ));
+    }
+    Ok(Ack {
+        message: ack.message.as_deref().map(|m| printable(m, MAX_MESSAGE)),
+        ..ack
+    })
+}
+
+/// What the answer to `POST /api/v1/reports` of report `id` means for it (see the module
+/// table).
+pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], id: Uuid) -> Delivery {
+    let not_acked = |why: String| {
+        Delivery::Unacknowledged(format!(
+            "not acknowledged: {why} (a captive portal, or a proxy in the way?)"
+        ))
+    };
+    if status.is_redirection() {
+        let to = header_text(headers, LOCATION);
+        return not_acked(format!(
+            "the collector's address answered a redirect ({status} to {}), which is not followed",
+            if to.is_empty() { "nowhere" } else { &to }
+        ));
+    }
+    if status.is_success() || status.is_informational() {
+        return match acknowledgement(status, headers, body, id) {
+            Ok(ack) => Delivery::Acked(ack),
+            Err(why) => not_acked(why),
+        };
     }
     let retry_after = headers
         .get(RETRY_AFTER)
@@ -78,6 +210,7 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Deliver
         .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
     match status.as_u16() {
         400 | 403 | 413 | 422 => Delivery::Rejected(refusal(status, body)),
+        409 => Delivery::Conflict(refusal(status, body)),
         408 | 429 => Delivery::Retry {
             reason: format!("collector busy ({status})"),
             retry_after,
@@ -102,8 +235,8 @@ pub enum FetchError {
 }
 
 impl Collector {
-    /// One `POST /api/v1/reports`, bounded by `timeout`.
-    pub async fn post_report(&self, body: Vec<u8>, timeout: Duration) -> Delivery {
+    /// One `POST /api/v1/reports` of report `id`, bounded by `timeout`.
+    pub async fn post_report(&self, id: Uuid, body: Vec<u8>, timeout: Duration) -> Delivery {
         let req = self
             .http
             .post(self.endpoint(api::path::REPORTS))
@@ -119,13 +252,19 @@ impl Collector {
             Ok(resp) => {
                 let status = resp.status();
                 let headers = resp.headers().clone();
-                match read_capped(resp).await {
-                    Ok(body) => classify(status, &headers, &body),
-                    // A 2xx whose body was cut: the report was stored; otherwise retry.
-                    Err(_) if status.is_success() => Delivery::Acked(Ack::default()),
-                    Err(e) => Delivery::Retry {
+                match read_bounded(resp, MAX_ANSWER).await {
+                    Ok(body) => classify(status, &headers, &body, id),
+                    // A 2xx whose body was cut is not an acknowledgement: a resend is
+                    // answered `200 duplicate` if it was stored.
+                    Err(e) if status.is_success() => Delivery::Retry {
                         reason: format!("answer cut short ({status}): {e}"),
                         retry_after: None,
+                    },
+                    Err(e) => match classify(status, &headers, b"", id) {
+                        Delivery::Rejected(_) => Delivery::Rejected(unread_refusal(status, &e)),
+                        Delivery::Blocked(_) => Delivery::Blocked(unread_refusal(status, &e)),
+                        Delivery::Conflict(_) => Delivery::Conflict(unread_refusal(status, &e)),
+                        other => other,
                     },
                 }
             }
@@ -143,11 +282,12 @@ impl Collector {
             .await
             .map_err(|e| FetchError::Unreachable(error_chain(&e)))?;
         let status = resp.status();
-        let body = read_capped(resp)
+        let body = read_bounded(resp, MAX_ANSWER)
             .await
-            .map_err(|e| FetchError::Unreachable(format!("answer cut short: {e}")))?;
+            .map_err(|e| FetchError::Unreachable(format!("answer cut short ({status}): {e}")))?;
         if status.is_success() {
-            serde_json::from_slice(&body).map_err(|e| FetchError::Invalid(e.to_string()))
+            serde_json::from_slice(&body)
+                .map_err(|e| FetchError::Invalid(printable(&e.to_string(), MAX_MESSAGE)))
         } else if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
             Err(FetchError::Refused(refusal(status, &body)))
         } else {
@@ -158,10 +298,11 @@ impl Collector {
     }
 }
 
-/// Submit one report, retrying within `budget`. With `retries == false`, one attempt only
-/// (the collector was found unreachable earlier in this run).
+/// Submit report `id` (its JSON `body`), retrying within `budget`. With `retries == false`,
+/// one attempt only (the collector was found unreachable earlier in this run).
 pub async fn deliver(
     collector: &Collector,
+    id: Uuid,
     body: &[u8],
     budget: &Budget,
     backoff: &mut Backoff,
@@ -176,7 +317,7 @@ pub async fn deliver(
                 retry_after: None,
             });
         }
-        let outcome = collector.post_report(body.to_vec(), left).await;
+        let outcome = collector.post_report(id, body.to_vec(), left).await;
         let Delivery::Retry {
             reason,
             retry_after,
@@ -205,37 +346,62 @@ mod tests {
 
     fn headers(retry_after: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(v) = retry_after {
             h.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
         }
         h
     }
 
+    const ID: &str = "01a23172-4e21-74c5-86c2-2250f8e4e538";
+
+    fn id() -> Uuid {
+        ID.parse().unwrap()
+    }
+
+    fn ack(status: &str, report_id: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "status": status, "report_id": report_id, "verdict": "ready", "score": 87
+        }))
+        .unwrap()
+    }
+
+    fn not_acked(status: u16, h: &HeaderMap, body: &[u8]) -> String {
+        match classify(StatusCode::from_u16(status).unwrap(), h, body, id()) {
+            Delivery::Unacknowledged(why) => why,
+            other => panic!("{status} {}: {other:?}", String::from_utf8_lossy(body)),
+        }
+    }
+
     #[test]
     fn answers_are_classified_per_the_contract() {
-        let ok = br#"{"status":"stored","report_id":"x","verdict":"ready","score":87}"#;
         assert_eq!(
-            classify(StatusCode::CREATED, &headers(None), ok),
+            classify(
+                StatusCode::CREATED,
+                &headers(None),
+                &ack("stored", ID),
+                id()
+            ),
             Delivery::Acked(Ack {
                 status: api::AckStatus::Stored,
-                report_id: "x".into(),
+                report_id: ID.into(),
                 verdict: Some(readiness::Verdict::Ready),
                 score: Some(87),
                 message: None,
             })
         );
-        let dup = br#"{"status":"duplicate","report_id":"x","verdict":"ready","score":87}"#;
-        let Delivery::Acked(a) = classify(StatusCode::OK, &headers(None), dup) else {
+        let Delivery::Acked(a) = classify(
+            StatusCode::OK,
+            &headers(None),
+            &ack("duplicate", &ID.to_uppercase()),
+            id(),
+        ) else {
             panic!()
         };
         assert!(a.duplicate());
-        assert!(matches!(
-            classify(StatusCode::OK, &headers(None), b"<html>"),
-            Delivery::Acked(_)
-        ));
         for s in [400, 403, 413, 422] {
             let body = br#"{"code":"invalid_report","message":"school is not a UAI"}"#;
-            let got = classify(StatusCode::from_u16(s).unwrap(), &headers(None), body);
+            let got = classify(StatusCode::from_u16(s).unwrap(), &headers(None), body, id());
             assert_eq!(
                 got,
                 Delivery::Rejected(Rejection {
@@ -246,12 +412,22 @@ mod tests {
                 "{s}"
             );
         }
+        let body = br#"{"code":"report_id_conflict","message":"held by another school"}"#;
+        assert!(matches!(
+            classify(StatusCode::CONFLICT, &headers(None), body, id()),
+            Delivery::Conflict(ref r) if r.message == "held by another school"
+        ));
         for s in [401, 404, 405] {
-            let got = classify(StatusCode::from_u16(s).unwrap(), &headers(None), b"");
+            let got = classify(StatusCode::from_u16(s).unwrap(), &headers(None), b"", id());
             assert!(matches!(got, Delivery::Blocked(_)), "{s}: {got:?}");
         }
         for s in [408, 429, 500, 502, 503] {
-            let got = classify(StatusCode::from_u16(s).unwrap(), &headers(Some("7")), b"");
+            let got = classify(
+                StatusCode::from_u16(s).unwrap(),
+                &headers(Some("7")),
+                b"",
+                id(),
+            );
             assert_eq!(
                 got,
                 Delivery::Retry {
@@ -260,6 +436,45 @@ mod tests {
                 },
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_collector_s_own_acknowledgement_of_this_report_counts() {
+        let json = headers(None);
+        let mut html = HeaderMap::new();
+        html.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        let why = not_acked(200, &html, b"<html>log in</html>");
+        assert!(why.contains("text/html"), "{why}");
+        let why = not_acked(200, &HeaderMap::new(), &ack("stored", ID));
+        assert!(why.contains("no content type"), "{why}");
+        let why = not_acked(200, &json, b"{}");
+        assert!(why.contains("no report_id"), "{why}");
+        let why = not_acked(200, &json, b"<html>");
+        assert!(why.contains("not valid JSON"), "{why}");
+        let other = "01a23172-4e21-74c5-86c2-225a3e31a7fd";
+        let why = not_acked(201, &json, &ack("stored", other));
+        assert!(why.contains("another report"), "{why}");
+        let why = not_acked(201, &json, &ack("queued", ID));
+        assert!(why.contains("unknown status"), "{why}");
+        // The status must match the HTTP status, and be there.
+        let why = not_acked(201, &json, &ack("duplicate", ID));
+        assert!(why.contains("not \"stored\""), "{why}");
+        let no_status = serde_json::to_vec(&serde_json::json!({ "report_id": ID })).unwrap();
+        assert!(not_acked(201, &json, &no_status).contains("status"));
+        for s in [202, 204] {
+            assert!(not_acked(s, &json, &ack("stored", ID)).contains("not an acknowledgement"));
+        }
+        let mut redirect = HeaderMap::new();
+        let long = format!("http://portal.example/{}", "x".repeat(5000));
+        redirect.insert(LOCATION, HeaderValue::from_str(&long).unwrap());
+        for s in [301, 302, 303, 307, 308] {
+            let why = not_acked(s, &redirect, b"");
+            assert!(
+                why.contains("redirect (") && why.contains(" to http://portal.example/x"),
+                "{why}"
+            );
+            assert!(why.len() < 500, "{why}");
         }
     }
 
@@ -272,12 +487,39 @@ mod tests {
 
     #[test]
     fn non_json_refusal_keeps_the_status_meaning() {
-        let Delivery::Rejected(r) =
-            classify(StatusCode::PAYLOAD_TOO_LARGE, &headers(None), b"too big")
-        else {
+        let Delivery::Rejected(r) = classify(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &headers(None),
+            b"too big",
+            id(),
+        ) else {
             panic!()
         };
         assert_eq!(r.code, "payload_too_large");
         assert_eq!(r.message, "too big");
+    }
+
+    #[test]
+    fn refusals_are_cleaned_and_bounded() {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "code": "invalid\u{1b}[31m_report",
+            "message": format!("\u{1b}[2J\u{7}\r{}", "x".repeat(100_000)),
+        }))
+        .unwrap();
+        let Delivery::Rejected(r) = classify(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &headers(None),
+            &body,
+            id(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(r.code, "invalid31m_report");
+        assert!(
+            !r.message.contains(['\u{1b}', '\u{7}', '\r']),
+            "{}",
+            r.message
+        );
+        assert!(r.message.len() < 600, "{}", r.message.len());
     }
 }

@@ -6,9 +6,10 @@
 //! 3. Audit with that profile, for the enrolled school; print the verdict at once; spool the
 //!    report durably.
 //! 4. Send the spool oldest first (the new report last), each removed only after the
-//!    collector's 2xx, until one cannot be delivered. Reports refused for good go to
-//!    `rejected/`.
-//! 5. Print what became of the delivery.
+//!    collector's own acknowledgement of that report (`client::reports`), until one cannot
+//!    be delivered. Reports refused for good go to `rejected/`; a conflict (409) keeps the
+//!    report and goes on with the next.
+//! 5. Print what became of the delivery, and record it (`last_delivery.json`).
 //!
 //! The verdict is printed before any retry, so a technician never waits on a missing
 //! collector to read it. Delivery problems are not errors: the report waits in the spool for
@@ -26,17 +27,18 @@ use readiness::{Lang, Report};
 
 use crate::cli::{Cli, RunArgs};
 use crate::client::{
-    BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, FetchError, Rejection, deliver,
+    BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, FetchError, MAX_MESSAGE,
+    Rejection, deliver, printable_lines,
 };
 use crate::commands::audit::{self, AuditConfig};
-use crate::commands::backlog::{Backlog, Stop, flush};
+use crate::commands::backlog::{Backlog, Stop, flush, refusal_text as refusal};
 use crate::commands::schedule;
 use crate::exit;
 use crate::state::StateDir;
 use crate::state::enrollment::Enrollment;
 use crate::state::last_run::{self, LastRun};
 use crate::state::profile_cache::{self, Chosen, Source};
-use crate::state::spool::{self, Entry, Spool};
+use crate::state::spool::{self, Entry, KeptReport, LastAttempt, Spool};
 use readiness::api::Ack;
 
 /// What became of this run's report.
@@ -44,6 +46,8 @@ use readiness::api::Ack;
 enum Fate {
     Sent(Ack),
     Kept(Stop),
+    /// Kept: the collector holds another report under this id (409).
+    Conflict(Rejection),
     Rejected(Rejection),
     /// Neither spooled (why) nor delivered.
     Lost {
@@ -189,7 +193,10 @@ async fn cycle(
         (profile_cache::choose(state, fetched), reachable)
     };
     if let Some(w) = &chosen.warning {
-        eprintln!("ent-agent: warning: {w}");
+        eprintln!(
+            "ent-agent: warning: {}",
+            printable_lines(w, MAX_MESSAGE * 4)
+        );
     }
     config.profile = chosen.profile;
     let mut outcome = Outcome {
@@ -251,11 +258,22 @@ async fn cycle(
                 reason: why.clone(),
                 retry_after: None,
             },
+            (None, Some(Stop::Unacknowledged(why))) if watch.is_some() => {
+                Delivery::Unacknowledged(why.clone())
+            }
             // Not in the spool, or the spool is another run's: send it from here.
             _ => {
                 let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_CAP);
                 let retries = reachable && outcome.backlog.stop.is_none();
-                let d = deliver(collector, &body, &budget, &mut backoff, retries).await;
+                let d = deliver(
+                    collector,
+                    report.report_id,
+                    &body,
+                    &budget,
+                    &mut backoff,
+                    retries,
+                )
+                .await;
                 if matches!(d, Delivery::Acked(_)) && watch.is_some() {
                     spool.remove(&Entry {
                         id: report.report_id,
@@ -273,14 +291,18 @@ async fn cycle(
             (Delivery::Retry { reason, .. }, Ok(p)) if p.stored => {
                 Fate::Kept(Stop::Unreachable(reason))
             }
+            (Delivery::Unacknowledged(why), Ok(p)) if p.stored => {
+                Fate::Kept(Stop::Unacknowledged(why))
+            }
+            (Delivery::Conflict(r), Ok(p)) if p.stored => Fate::Conflict(r),
             (d, stored) => Fate::Lost {
                 spool_error: match stored {
                     Err(e) => e.to_string(),
                     Ok(_) => "larger than the whole spool".into(),
                 },
                 send: match d {
-                    Delivery::Blocked(r) => refusal(&r),
-                    Delivery::Retry { reason, .. } => reason,
+                    Delivery::Blocked(r) | Delivery::Conflict(r) => refusal(&r),
+                    Delivery::Retry { reason, .. } | Delivery::Unacknowledged(reason) => reason,
                     _ => String::new(),
                 },
             },
@@ -291,13 +313,44 @@ async fn cycle(
     outcome.pending = spool.entries()?.len();
     outcome.dropped = spool.take_unreported_drops()?;
     outcome.rejected_kept = spool.rejected_count()?;
+    if !outcome.backlog.busy {
+        record_delivery(spool, &outcome);
+    }
     Ok(outcome)
 }
 
-fn refusal(r: &Rejection) -> String {
-    match r.status {
-        Some(s) => format!("{s} {}: {}", r.code, r.message),
-        None => format!("{}: {}", r.code, r.message),
+/// `last_delivery.json`: how this run's sending went, and why what is left was not delivered.
+fn record_delivery(spool: &Spool, o: &Outcome) {
+    let b = &o.backlog;
+    let mut last = LastAttempt {
+        at: Some(jiff::Timestamp::now()),
+        sent: b.sent,
+        pending: o.pending,
+        stopped: b.stop.as_ref().map(Stop::reason),
+        kept: b.kept.clone(),
+    };
+    if let Some((report, fate)) = &o.report {
+        let why = match fate {
+            Fate::Sent(_) => {
+                last.sent += 1;
+                None
+            }
+            Fate::Kept(stop) => Some(stop.reason()),
+            Fate::Conflict(r) => Some(refusal(r)),
+            Fate::Rejected(_) | Fate::Lost { .. } => None,
+        };
+        if let Some(reason) = why
+            && !last.kept.iter().any(|k| k.report_id == report.report_id)
+        {
+            last.stopped.get_or_insert_with(|| reason.clone());
+            last.kept.push(KeptReport {
+                report_id: report.report_id,
+                reason,
+            });
+        }
+    }
+    if let Err(e) = spool.save_last_attempt(&last) {
+        tracing::warn!("cannot record the last delivery: {e}");
     }
 }
 
@@ -329,6 +382,19 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 "Un autre ent-agent envoie déjà les rapports en attente.",
                 "Another ent-agent is sending the spool; earlier reports are left to it."
             )
+        );
+    }
+    if let Some((_, first)) = b.conflicts.first() {
+        let _ = writeln!(
+            s,
+            "{}: {} ({}).",
+            tr(
+                lang,
+                "Rapports en attente conservés, le collecteur a déjà un autre rapport sous leur identifiant",
+                "Earlier reports kept, the collector holds another report under their id"
+            ),
+            b.conflicts.len(),
+            refusal(first)
         );
     }
     if b.rejected + b.corrupt > 0 {
@@ -385,7 +451,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             };
             let _ = writeln!(s, "{what} {}{verdict}.", e.collector);
         }
-        Some((_, Fate::Kept(Stop::Unreachable(why)))) => {
+        Some((_, Fate::Kept(Stop::Unreachable(why) | Stop::Unacknowledged(why)))) => {
             let _ = writeln!(
                 s,
                 "{} ({why}); {}: {}.",
@@ -417,6 +483,24 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 o.pending
             );
         }
+        Some((_, Fate::Conflict(r))) => {
+            let _ = writeln!(
+                s,
+                "{} ({}); {}: {}.",
+                tr(
+                    lang,
+                    "Envoi : non transmis, le collecteur a déjà un autre rapport sous cet identifiant",
+                    "Delivery: not delivered, the collector holds another report under this id"
+                ),
+                refusal(r),
+                tr(
+                    lang,
+                    "conservé, rapports en attente",
+                    "kept in the spool, reports waiting"
+                ),
+                o.pending
+            );
+        }
         Some((_, Fate::Rejected(r))) => {
             let _ = writeln!(
                 s,
@@ -444,7 +528,7 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             );
         }
     }
-    if o.pending > 0 && !matches!(o.report, Some((_, Fate::Kept(_)))) {
+    if o.pending > 0 && !matches!(o.report, Some((_, Fate::Kept(_) | Fate::Conflict(_)))) {
         let _ = writeln!(
             s,
             "{}: {}.",
@@ -470,16 +554,26 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         tracing::warn!(dropped = o.dropped, "spool full: reports dropped");
     }
     if o.rejected_kept > 0 {
+        let limits = spool.limits();
         let _ = writeln!(
             s,
-            "{}: {} ({}).",
+            "{}: {} ({}; {} {} {}, {:.1} MiB, {}).",
             tr(
                 lang,
                 "Rapports refusés par le collecteur, gardés pour examen",
                 "Reports refused by the collector, kept for inspection"
             ),
             o.rejected_kept,
-            spool.rejected_dir().display()
+            spool.rejected_dir().display(),
+            tr(lang, "au plus", "at most"),
+            limits.max_reports,
+            tr(lang, "rapports", "reports"),
+            limits.rejected_max_bytes() as f64 / 1_048_576.0,
+            tr(
+                lang,
+                "les plus anciens supprimés d'abord",
+                "the oldest deleted first"
+            )
         );
     }
     s

@@ -11,6 +11,9 @@
 //! spool/rejected/<report_id>.reason.json   corrupt spool file; and why
 //! ```
 //!
+//! Next to the spool, `last_delivery.json` in the state directory says how the last sending
+//! went: when, what was sent, what was kept and why (bounded).
+//!
 //! Report ids are UUID v7, whose text form sorts by creation time: the lexical order of the
 //! file names is the age order, and the spool is flushed oldest first.
 //!
@@ -20,7 +23,9 @@
 //! bounded by count and bytes: room for a new report is made by dropping the oldest ones,
 //! which are counted in `dropped.json` (counted before they are deleted) and reported at the
 //! next run. A file that is not a readable report is moved to `rejected/`, never sent and
-//! never a reason to stop. `rejected/` is bounded by the same count.
+//! never a reason to stop. `rejected/` is bounded by the same count, and in bytes by a quarter
+//! of the spool's byte bound (12.5 MiB by default), reason files included: the oldest
+//! rejected reports are deleted first.
 
 use std::fs::{self, File};
 use std::io;
@@ -41,6 +46,9 @@ pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
 const STALE_TMP: Duration = Duration::from_secs(600);
 
 const DROPPED: &str = "dropped.json";
+const LAST_ATTEMPT: &str = "last_delivery.json";
+/// Most reports kept with their reason in `last_attempt.json`.
+const MAX_KEPT_REASONS: usize = 20;
 const LOCK: &str = ".lock";
 const REJECTED: &str = "rejected";
 const REASON_SUFFIX: &str = ".reason.json";
@@ -51,6 +59,13 @@ const REASON_SUFFIX: &str = ".reason.json";
 pub struct SpoolLimits {
     pub max_reports: usize,
     pub max_bytes: u64,
+}
+
+impl SpoolLimits {
+    /// Most bytes kept in `rejected/` (reports and their reasons): a quarter of the spool's.
+    pub fn rejected_max_bytes(&self) -> u64 {
+        self.max_bytes / 4
+    }
 }
 
 impl Default for SpoolLimits {
@@ -97,6 +112,31 @@ pub struct DropCounter {
     pub last_dropped_at: Option<jiff::Timestamp>,
 }
 
+/// `last_delivery.json` (in the state directory): the last time the spool was sent, and why what is still there
+/// was not delivered (the technician's answer to "why does this PC not report?").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastAttempt {
+    pub at: Option<jiff::Timestamp>,
+    /// Reports the collector acknowledged in that run.
+    pub sent: usize,
+    /// Reports left in the spool after it.
+    pub pending: usize,
+    /// Why sending stopped before the spool was empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// Reports kept, with why (a conflict, the one sending stopped at), at most
+    /// [`MAX_KEPT_REASONS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<KeptReport>,
+}
+
+/// A report that stays in the spool, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptReport {
+    pub report_id: Uuid,
+    pub reason: String,
+}
+
 /// Result of [`Spool::push`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pushed {
@@ -108,6 +148,7 @@ pub struct Pushed {
 
 #[derive(Debug)]
 pub struct Spool {
+    state_dir: PathBuf,
     dir: PathBuf,
     rejected: PathBuf,
     limits: SpoolLimits,
@@ -121,6 +162,7 @@ impl Spool {
         let rejected = dir.join(REJECTED);
         fs::create_dir_all(&rejected).map_err(io_err(&rejected))?;
         Ok(Spool {
+            state_dir: state_dir.to_owned(),
             dir,
             rejected,
             limits,
@@ -279,6 +321,9 @@ impl Spool {
 
     /// Move a report to `rejected/` with the reason next to it; keep `rejected/` bounded.
     pub fn reject(&self, entry: &Entry, why: &Rejection) -> Result<(), SpoolError> {
+        // Bounded whatever made it (the collector's refusals are cleaned already).
+        let why = Rejection::new(why.status, &why.code, &why.message);
+        let why = &why;
         let reason = serde_json::to_vec_pretty(&RejectionFile {
             report_id: entry.id,
             rejected_at: jiff::Timestamp::now(),
@@ -305,27 +350,45 @@ impl Spool {
         self.prune_rejected()
     }
 
-    fn rejected_reports(&self) -> Result<Vec<PathBuf>, SpoolError> {
+    /// The rejected reports, oldest first, with their bytes (reason file included).
+    fn rejected_reports(&self) -> Result<Vec<(PathBuf, u64)>, SpoolError> {
         let mut out = Vec::new();
         for e in fs::read_dir(&self.rejected).map_err(io_err(&self.rejected))? {
             let e = e.map_err(io_err(&self.rejected))?;
             let name = e.file_name().to_string_lossy().into_owned();
             if name.ends_with(".json") && !name.ends_with(REASON_SUFFIX) && !name.starts_with('.') {
-                out.push(e.path());
+                let path = e.path();
+                let size = |p: &Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                let bytes = size(&path) + size(&reason_path(&path));
+                out.push((path, bytes));
             }
         }
         out.sort();
         Ok(out)
     }
 
+    /// Keep `rejected/` within its count and byte bounds, deleting the oldest first.
     fn prune_rejected(&self) -> Result<(), SpoolError> {
         let all = self.rejected_reports()?;
-        let excess = all.len().saturating_sub(self.limits.max_reports.max(1));
-        for p in &all[..excess] {
-            tracing::warn!(file = %p.display(), "too many rejected reports: deleting the oldest");
-            let reason = p.with_extension("reason.json");
+        let max_count = self.limits.max_reports.max(1);
+        let max_bytes = self.limits.rejected_max_bytes();
+        let mut count = all.len();
+        let mut bytes: u64 = all.iter().map(|(_, b)| b).sum();
+        for (p, b) in &all {
+            if count <= max_count && bytes <= max_bytes {
+                break;
+            }
+            tracing::warn!(
+                file = %p.display(),
+                max_reports = max_count,
+                max_bytes,
+                "rejected reports over their bound: deleting the oldest"
+            );
+            let reason = reason_path(p);
             durable::remove(&reason).map_err(io_err(&reason))?;
             durable::remove(p).map_err(io_err(p))?;
+            count -= 1;
+            bytes -= b;
         }
         Ok(())
     }
@@ -333,6 +396,27 @@ impl Spool {
     /// How many rejected reports are kept for inspection.
     pub fn rejected_count(&self) -> Result<usize, SpoolError> {
         Ok(self.rejected_reports()?.len())
+    }
+
+    /// Record how the last sending went (bounded: the reasons are cut, at most
+    /// [`MAX_KEPT_REASONS`] of them).
+    pub fn save_last_attempt(&self, last: &LastAttempt) -> Result<(), SpoolError> {
+        let mut last = last.clone();
+        last.kept.truncate(MAX_KEPT_REASONS);
+        for k in &mut last.kept {
+            k.reason = crate::client::printable(&k.reason, crate::client::MAX_MESSAGE * 2);
+        }
+        last.stopped = last
+            .stopped
+            .map(|s| crate::client::printable(&s, crate::client::MAX_MESSAGE * 2));
+        let bytes = serde_json::to_vec_pretty(&last).unwrap_or_default();
+        durable::write(&self.state_dir, LAST_ATTEMPT, &bytes).map_err(io_err(&self.state_dir))?;
+        Ok(())
+    }
+
+    /// The last sending, as recorded (nothing when never recorded or unreadable).
+    pub fn last_attempt(&self) -> Option<LastAttempt> {
+        serde_json::from_slice(&fs::read(self.state_dir.join(LAST_ATTEMPT)).ok()?).ok()
     }
 
     /// The drop counter (a corrupt counter reads as zero, with a warning).
@@ -379,6 +463,11 @@ struct RejectionFile {
     rejected_at: jiff::Timestamp,
     #[serde(flatten)]
     reason: Rejection,
+}
+
+/// `rejected/<id>.reason.json` of `rejected/<id>.json`.
+fn reason_path(report: &Path) -> PathBuf {
+    report.with_extension("reason.json")
 }
 
 /// File name of a report in the spool: its id, hyphenated lower case (time-ordered).
@@ -584,6 +673,60 @@ mod tests {
                 .exists()
         );
         assert!(s.rejected_dir().join(file_name(ids[2])).exists());
+    }
+
+    #[test]
+    fn rejected_folder_is_bounded_in_bytes_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        // A quarter of 40 KB: 10 KB of rejected reports, three of 3.2 KB with their reasons.
+        let s = spool(dir.path(), 100, 40_000);
+        let ids = ids(8);
+        let why = Rejection {
+            status: Some(422),
+            code: "invalid_report".into(),
+            message: "bad".into(),
+        };
+        for id in &ids {
+            s.push(*id, &doc(*id, 3000)).unwrap();
+            let e = s.entries().unwrap().pop().unwrap();
+            s.reject(&e, &why).unwrap();
+        }
+        let kept = s.rejected_reports().unwrap();
+        let bytes: u64 = kept.iter().map(|(_, b)| b).sum();
+        assert!(bytes <= 10_000, "{bytes}");
+        assert_eq!(kept.len(), 3, "{kept:?}");
+        assert_eq!(kept[2].0, s.rejected_dir().join(file_name(ids[7])));
+        assert!(!s.rejected_dir().join(file_name(ids[0])).exists());
+        assert!(
+            !s.rejected_dir()
+                .join(format!("{}{REASON_SUFFIX}", ids[0]))
+                .exists()
+        );
+    }
+
+    #[test]
+    fn last_attempt_is_kept_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = spool(dir.path(), 10, 1 << 20);
+        assert_eq!(s.last_attempt(), None);
+        let kept = (0..50)
+            .map(|_| KeptReport {
+                report_id: Uuid::now_v7(),
+                reason: format!("\u{1b}[2J{}", "x".repeat(100_000)),
+            })
+            .collect();
+        s.save_last_attempt(&LastAttempt {
+            at: Some(jiff::Timestamp::now()),
+            sent: 1,
+            pending: 50,
+            stopped: Some("not acknowledged".into()),
+            kept,
+        })
+        .unwrap();
+        let got = s.last_attempt().unwrap();
+        assert_eq!(got.kept.len(), MAX_KEPT_REASONS);
+        assert!(!got.kept[0].reason.contains('\u{1b}'));
+        assert!(fs::metadata(dir.path().join(LAST_ATTEMPT)).unwrap().len() < 64 * 1024);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub(super) async fn direction(
     if dir == Dir::Upload {
         let first = poll(c, session, CountersQuery { bins_from: Some(0) })
             .await
-            .ok_or("the collector's session counter did not answer")?;
+            .map_err(|e| format!("the collector's session counter did not answer: {e}"))?;
         // The bin width is the API's, but a collector of another version may answer without
         // bins or with others: its figures would be misread, so refuse.
         let width = first.bins.as_ref().map(|b| b.bin_ms).ok_or_else(|| {

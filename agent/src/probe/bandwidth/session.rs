@@ -2,6 +2,10 @@
 //! session and its admission (429 and `Retry-After`), the latency probes (a fresh TCP
 //! connection, a small HTTP request on a warm one), and the polls of the session counters
 //! that bring the collector's upload bins.
+//!
+//! Every answer is read through the client's one bounded reader (`client::read_bounded`):
+//! a "collector" streaming an endless session answer, refusal, ping or counters costs the
+//! agent [`MAX_CONTROL_ANSWER`] bytes at most, and the test ends with the reason.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,6 +19,11 @@ use super::{
     ADMISSION_ATTEMPTS, ADMISSION_WAIT, CONTROL_TIMEOUT, IDLE_BUDGET, Target, error_chain,
     parse_ca, parse_retry_after,
 };
+use crate::client::{MAX_ERROR_BODY, MAX_MESSAGE, printable, read_bounded, redirect_policy};
+
+/// Largest answer read from a control call (a session, the counters with their bins, a
+/// ping): the counters of a 20 s direction are a few KiB.
+pub(super) const MAX_CONTROL_ANSWER: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub(super) struct Clients {
@@ -43,6 +52,7 @@ impl Clients {
                 .connect_timeout(CONTROL_TIMEOUT)
                 .pool_max_idle_per_host(pool)
                 .tcp_nodelay(true)
+                .redirect(redirect_policy())
                 .user_agent(concat!("ent-agent/", env!("CARGO_PKG_VERSION")));
             if let Some(c) = &certs {
                 b = b.tls_certs_merge(c.clone());
@@ -131,18 +141,25 @@ pub(super) async fn open_session(
             continue;
         }
         if !status.is_success() {
-            let body = resp.text().await.unwrap_or_default();
+            let body = match read_bounded(resp, MAX_ERROR_BODY).await {
+                Ok(body) => printable(&String::from_utf8_lossy(&body), 200),
+                Err(e) => format!("(its answer could not be read: {e})"),
+            };
             return Err(format!(
-                "the collector refused the speed test ({status}): {}",
-                body.chars().take(200).collect::<String>()
+                "the collector refused the speed test ({status}): {body}"
             ));
         }
         // Read as JSON first, then as the session: a body that is not JSON and an answer
         // without an id are told apart.
-        let answer: serde_json::Value = resp
-            .json()
+        let body = read_bounded(resp, MAX_CONTROL_ANSWER)
             .await
             .map_err(|e| format!("unexpected answer to the session request: {e}"))?;
+        let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            format!(
+                "unexpected answer to the session request: {}",
+                printable(&e.to_string(), MAX_MESSAGE)
+            )
+        })?;
         if m.admission_retries > 0 {
             m.notes.push(format!(
                 "the collector was busy with another speed test: waited {:.1} s and tried again ({} time(s))",
@@ -197,7 +214,7 @@ pub(super) async fn probe_once(c: &Clients, session: &str, kind: Probe) -> Optio
             if !resp.status().is_success() {
                 return None;
             }
-            resp.bytes().await.ok()?;
+            read_bounded(resp, MAX_CONTROL_ANSWER).await.ok()?;
         }
     }
     Some(start.elapsed().as_secs_f64() * 1000.0)
@@ -237,21 +254,27 @@ pub(super) async fn poll(
     c: &Clients,
     session: &str,
     query: CountersQuery,
-) -> Option<SessionCounters> {
-    let mut url = c.base.join(&path::speedtest_session(session)).ok()?;
+) -> Result<SessionCounters, String> {
+    let mut url = c
+        .base
+        .join(&path::speedtest_session(session))
+        .map_err(|e| format!("collector URL: {e}"))?;
     if let Some(from) = query.bins_from {
         url.query_pairs_mut()
             .append_pair("bins_from", &from.to_string());
     }
-    c.control
+    let resp = c
+        .control
         .get(url)
         .timeout(CONTROL_TIMEOUT)
         .send()
         .await
-        .ok()?
-        .json()
-        .await
-        .ok()
+        .map_err(|e| error_chain(&e))?;
+    if !resp.status().is_success() {
+        return Err(format!("answered {}", resp.status()));
+    }
+    let body = read_bounded(resp, MAX_CONTROL_ANSWER).await?;
+    serde_json::from_slice(&body).map_err(|e| printable(&e.to_string(), MAX_MESSAGE))
 }
 
 /// Fetch the collector's bins after those already held.
@@ -263,7 +286,7 @@ pub(super) async fn pull_bins(c: &Clients, session: &str, server: &Mutex<ServerB
     let query = CountersQuery {
         bins_from: Some(from),
     };
-    if let Some(p) = poll(c, session, query).await
+    if let Ok(p) = poll(c, session, query).await
         && let Ok(mut s) = server.lock()
         && s.first + s.bins.len() == from
     {
