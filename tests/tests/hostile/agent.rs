@@ -148,6 +148,8 @@ fn captive_portals_and_foreign_acks_are_not_deliveries() {
         let s = server(portal);
         let state = enrolled(&s, &[]);
         let r = agent_run(state.path());
+        let said = r.stdout.lines().find(|l| l.starts_with("Delivery"));
+        eprintln!("{name}: {}", said.unwrap_or("?"));
         assert!(!r.stdout.contains("report sent"), "{name}: {r:?}");
         assert!(r.stdout.contains("not sent"), "{name}: {r:?}");
         assert!(r.stdout.contains("not acknowledged"), "{name}: {r:?}");
@@ -211,6 +213,7 @@ fn a_conflict_keeps_the_report_and_does_not_block_the_others() {
     assert_eq!(kept.len(), 1, "{r:?}");
 
     let r = agent_run(state.path());
+    eprintln!("{}", &r.stdout[r.stdout.find("Profile:").unwrap_or(0)..]);
     assert!(r.stdout.contains("report sent to the collector"), "{r:?}");
     assert!(r.stdout.contains("already held by another report"), "{r:?}");
     assert_eq!(
@@ -346,6 +349,11 @@ fn collector_messages_are_cleaned_and_bounded() {
     });
     let state = enrolled(&s, &[]);
     let r = agent_run(state.path());
+    eprintln!(
+        "stdout {} bytes, stderr {} bytes",
+        r.stdout.len(),
+        r.stderr.len()
+    );
     for (what, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
         assert!(!text.contains('\x1b'), "{what} holds ESC");
         assert!(!text.contains('\x07'), "{what} holds BEL");
@@ -360,6 +368,7 @@ fn collector_messages_are_cleaned_and_bounded() {
         .collect();
     assert_eq!(reasons.len(), 1);
     let reason = std::fs::read_to_string(&reasons[0]).unwrap();
+    eprintln!("stored reason: {} bytes", reason.len());
     assert!(reason.len() < 4096, "stored reason: {} bytes", reason.len());
     assert!(!reason.contains("\\u001b"), "{reason}");
 }
@@ -387,6 +396,7 @@ fn the_rejected_folder_is_bounded_in_bytes() {
     let rejected = spool.join("rejected");
     let kept = report_files(&rejected);
     let bytes = dir_bytes(&rejected);
+    eprintln!("rejected/: {} reports, {bytes} bytes", kept.len());
     assert!(spooled(state.path()).is_empty(), "{r:?}");
     assert!(bytes <= 512 * 1024, "rejected/ holds {bytes} bytes: {r:?}");
     assert!(!kept.is_empty());
