@@ -25,7 +25,8 @@
 //! next run. A file that is not a readable report is moved to `rejected/`, never sent and
 //! never a reason to stop. `rejected/` is bounded by the same count, and in bytes by a quarter
 //! of the spool's byte bound (12.5 MiB by default), reason files included: the oldest
-//! rejected reports are deleted first.
+//! rejected reports are deleted first, and a report larger than half that bound is not kept
+//! (its reason is).
 
 use std::fs::{self, File};
 use std::io;
@@ -319,21 +320,28 @@ impl Spool {
         durable::remove(&entry.path).map_err(io_err(&entry.path))
     }
 
-    /// Move a report to `rejected/` with the reason next to it; keep `rejected/` bounded.
+    /// Move a report to `rejected/` with the reason next to it; keep `rejected/` bounded. A
+    /// report larger than `rejected/`'s whole byte bound is deleted, and only its reason kept.
     pub fn reject(&self, entry: &Entry, why: &Rejection) -> Result<(), SpoolError> {
         // Bounded whatever made it (the collector's refusals are cleaned already).
         let why = Rejection::new(why.status, &why.code, &why.message);
-        let why = &why;
+        let too_big = entry.bytes > self.limits.rejected_max_bytes() / 2;
         let reason = serde_json::to_vec_pretty(&RejectionFile {
             report_id: entry.id,
             rejected_at: jiff::Timestamp::now(),
             reason: why.clone(),
+            not_kept_bytes: too_big.then_some(entry.bytes),
         })
         .unwrap_or_default();
         let reason_name = format!("{}{REASON_SUFFIX}", entry.id);
         durable::write(&self.rejected, &reason_name, &reason).map_err(io_err(&self.rejected))?;
         let target = self.rejected.join(file_name(entry.id));
-        match durable::rename(&entry.path, &target) {
+        let moved = if too_big {
+            durable::remove(&entry.path)
+        } else {
+            durable::rename(&entry.path, &target)
+        };
+        match moved {
             Ok(()) => {}
             // Another run dealt with it meanwhile.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -345,26 +353,35 @@ impl Spool {
             code = %why.code,
             message = %why.message,
             dir = %self.rejected.display(),
+            report_kept = !too_big,
             "report rejected: kept for inspection"
         );
         self.prune_rejected()
     }
 
-    /// The rejected reports, oldest first, with their bytes (reason file included).
+    /// The rejections kept, oldest first: the report's path in `rejected/` (which may be
+    /// gone when only its reason was kept) and the bytes of both files.
     fn rejected_reports(&self) -> Result<Vec<(PathBuf, u64)>, SpoolError> {
-        let mut out = Vec::new();
+        let mut ids = std::collections::BTreeSet::new();
         for e in fs::read_dir(&self.rejected).map_err(io_err(&self.rejected))? {
             let e = e.map_err(io_err(&self.rejected))?;
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".json") && !name.ends_with(REASON_SUFFIX) && !name.starts_with('.') {
-                let path = e.path();
-                let size = |p: &Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-                let bytes = size(&path) + size(&reason_path(&path));
-                out.push((path, bytes));
+            let stem = name
+                .strip_suffix(REASON_SUFFIX)
+                .or_else(|| name.strip_suffix(".json"));
+            if let Some(id) = stem.and_then(|s| Uuid::try_parse(s).ok()) {
+                ids.insert(id);
             }
         }
-        out.sort();
-        Ok(out)
+        let size = |p: &Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let path = self.rejected.join(file_name(id));
+                let bytes = size(&path) + size(&reason_path(&path));
+                (path, bytes)
+            })
+            .collect())
     }
 
     /// Keep `rejected/` within its count and byte bounds, deleting the oldest first.
@@ -463,6 +480,9 @@ struct RejectionFile {
     rejected_at: jiff::Timestamp,
     #[serde(flatten)]
     reason: Rejection,
+    /// The report was larger than half of `rejected/`'s byte bound: deleted, not kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_kept_bytes: Option<u64>,
 }
 
 /// `rejected/<id>.reason.json` of `rejected/<id>.json`.
@@ -702,6 +722,28 @@ mod tests {
                 .join(format!("{}{REASON_SUFFIX}", ids[0]))
                 .exists()
         );
+    }
+
+    #[test]
+    fn a_rejected_report_too_large_to_keep_leaves_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        // rejected/ holds 10 KB: a 6 KB report is over half of it.
+        let s = spool(dir.path(), 100, 40_000);
+        let id = Uuid::now_v7();
+        s.push(id, &doc(id, 6000)).unwrap();
+        let e = s.entries().unwrap().pop().unwrap();
+        let why = Rejection {
+            status: Some(413),
+            code: "too_large".into(),
+            message: "too large".into(),
+        };
+        s.reject(&e, &why).unwrap();
+        assert!(s.entries().unwrap().is_empty());
+        assert!(!s.rejected_dir().join(file_name(id)).exists());
+        let reason =
+            fs::read_to_string(s.rejected_dir().join(format!("{id}{REASON_SUFFIX}"))).unwrap();
+        assert!(reason.contains("not_kept_bytes"), "{reason}");
+        assert_eq!(s.rejected_count().unwrap(), 1);
     }
 
     #[test]

@@ -167,15 +167,31 @@ pub(super) async fn open_session(
                 m.admission_retries
             ));
         }
-        return serde_json::from_value::<SpeedtestSession>(answer)
+        let session = serde_json::from_value::<SpeedtestSession>(answer)
             .map(|s| s.session)
-            .map_err(|_| "the collector's session answer has no id".into());
+            .map_err(|_| "the collector's session answer has no id".to_owned())?;
+        // The id goes into URLs: a token of a few safe characters, nothing else.
+        if !valid_session_id(&session) {
+            return Err(format!(
+                "the collector's session id is not a token of 1 to 128 letters, digits, '-' or '_': {:?}",
+                printable(&session, 64)
+            ));
+        }
+        return Ok(session);
     }
     Err(format!(
         "the collector was busy with other speed tests: refused {} times (429), after {:.1} s of waiting",
         m.admission_retries,
         waited.as_secs_f64()
     ))
+}
+
+/// A session id the agent puts into its URLs: 1 to 128 of `[A-Za-z0-9_-]`.
+fn valid_session_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,5 +308,26 @@ pub(super) async fn pull_bins(c: &Clients, session: &str, server: &Mutex<ServerB
     {
         s.bins
             .extend(p.bins.map(|b| b.upload_bins).unwrap_or_default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_safe_tokens() {
+        assert!(valid_session_id("0123456789abcdef0123456789abcdef"));
+        for bad in [
+            "",
+            "../../admin",
+            "a/b",
+            "a?b",
+            "a b",
+            "\u{1b}[2J",
+            &"a".repeat(129),
+        ] {
+            assert!(!valid_session_id(bad), "{bad:?}");
+        }
     }
 }
