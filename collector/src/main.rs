@@ -49,6 +49,12 @@ enum Command {
         /// Speed tests served at once (others are told to retry shortly).
         #[arg(long, default_value_t = 2)]
         max_speedtests: usize,
+        /// Seconds a speed-test session lasts: transfers still running then are cut.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        speedtest_seconds: u64,
+        /// Bytes one speed-test session may move, both directions together.
+        #[arg(long, value_name = "BYTES", default_value_t = 3 << 30)]
+        speedtest_max_bytes: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -165,6 +171,8 @@ fn run(cli: Cli) -> Result<()> {
             lang,
             max_body,
             max_speedtests,
+            speedtest_seconds,
+            speedtest_max_bytes,
             limits,
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
@@ -178,6 +186,8 @@ fn run(cli: Cli) -> Result<()> {
             let mut config = ApiConfig {
                 max_body,
                 max_speedtests: max_speedtests.max(1),
+                speedtest_ttl: std::time::Duration::from_secs(speedtest_seconds.clamp(2, 3600)),
+                speedtest_max_bytes: speedtest_max_bytes.max(1 << 20),
                 lang: lang.parse().map_err(anyhow::Error::msg)?,
                 ..ApiConfig::default()
             };

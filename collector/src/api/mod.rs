@@ -52,6 +52,9 @@ pub struct ApiConfig {
     pub connections: crate::connections::ConnectionLimits,
     /// Speed tests running at once; beyond, 429 with Retry-After.
     pub max_speedtests: usize,
+    /// How long a speed-test session lives, and how many bytes it may move.
+    pub speedtest_ttl: Duration,
+    pub speedtest_max_bytes: u64,
 }
 
 impl Default for ApiConfig {
@@ -64,6 +67,8 @@ impl Default for ApiConfig {
             body_timeout: Duration::from_secs(10),
             connections: crate::connections::ConnectionLimits::default(),
             max_speedtests: 2,
+            speedtest_ttl: speedtest::SESSION_TTL,
+            speedtest_max_bytes: speedtest::SESSION_MAX_BYTES,
         }
     }
 }
@@ -88,7 +93,13 @@ impl AppState {
             store,
             profile: Arc::new(profile),
             ingest: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
-            speedtest: Arc::new(speedtest::Sessions::new(config.max_speedtests)),
+            speedtest: Arc::new(speedtest::Sessions::new(speedtest::SessionLimits {
+                slots: config.max_speedtests.max(1),
+                ttl: config.speedtest_ttl,
+                max_bytes: config.speedtest_max_bytes,
+                // A transfer that moved nothing for as long as a connection may idle is over.
+                stall: config.connections.idle_timeout,
+            })),
             config,
             metrics: Arc::new(Metrics::default()),
             summaries: Arc::new(summaries::SummaryCache::default()),
