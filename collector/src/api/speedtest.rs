@@ -21,7 +21,8 @@
 //! `max_bytes` (both directions together; a download is cut at the cap, an upload beyond it
 //! is refused); it ends at its expiry (`ttl`), a download in the middle included; and a
 //! session on which nothing has moved for `stall` (a client that stopped reading, or went
-//! away without closing) is over, so that it frees its slot.
+//! away without closing) once it has transferred something is over, so that it frees its
+//! slot.
 //!
 //! Slots are shared fairly between schools: a school refused for want of a slot waits in a
 //! queue (while it keeps retrying), a slot that frees goes to the schools in the queue in
@@ -97,6 +98,9 @@ pub struct Session {
     downloaded: AtomicU64,
     /// When something last moved, in milliseconds since `started`.
     last_ms: AtomicU64,
+    /// Whether a transfer has moved bytes: only then can the session stall (a session
+    /// opened and not used yet holds its slot until it expires, as before).
+    transferred: AtomicBool,
     closed: AtomicBool,
     /// Bytes received in each [`BIN`] since `started`.
     upload_bins: Box<[AtomicU64]>,
@@ -148,6 +152,7 @@ impl Session {
             uploaded: AtomicU64::new(0),
             downloaded: AtomicU64::new(0),
             last_ms: AtomicU64::new(0),
+            transferred: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             upload_bins: (0..bins).map(|_| AtomicU64::new(0)).collect(),
         }
@@ -195,6 +200,7 @@ impl Session {
             return Err(Over::Exhausted);
         }
         self.downloaded.fetch_add(n, Ordering::Relaxed);
+        self.transferred.store(true, Ordering::Relaxed);
         self.touch();
         Ok(())
     }
@@ -212,6 +218,7 @@ impl Session {
             .unwrap_or(usize::MAX)
             .min(bins - 1);
         self.upload_bins[i].fetch_add(n, Ordering::Relaxed);
+        self.transferred.store(true, Ordering::Relaxed);
         self.touch();
         if over_cap {
             Err(Over::Exhausted)
@@ -589,4 +596,64 @@ async fn upload(
         })
         .into_response(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uai(code: &str) -> Uai {
+        let letter = Uai::check_letter(code).unwrap();
+        format!("{code}{letter}").parse().unwrap()
+    }
+
+    #[test]
+    fn slots_alternate_between_waiting_schools() {
+        let sessions = Sessions::new(SessionLimits {
+            slots: 2,
+            ..SessionLimits::default()
+        });
+        let (a, b, c) = (uai("0690101"), uai("0690102"), uai("0690103"));
+        let a1 = sessions.create(&a, "ta".into()).unwrap();
+        let _a2 = sessions.create(&a, "ta".into()).unwrap();
+        assert!(sessions.create(&b, "tb".into()).is_err());
+        assert!(sessions.create(&c, "tc".into()).is_err());
+        sessions.close(&a1, "ta").unwrap();
+        // B asked first: C and A wait for their turn.
+        assert!(sessions.create(&c, "tc".into()).is_err());
+        assert!(sessions.create(&a, "ta".into()).is_err());
+        let b1 = sessions.create(&b, "tb".into()).unwrap();
+        sessions.close(&b1, "tb").unwrap();
+        // B's turn is over; C is next, not B again.
+        assert!(sessions.create(&b, "tb".into()).is_err());
+        sessions.create(&c, "tc".into()).unwrap();
+    }
+
+    #[test]
+    fn only_the_opening_token_closes() {
+        let sessions = Sessions::new(SessionLimits::default());
+        let id = sessions.create(&uai("0690101"), "owner".into()).unwrap();
+        assert_eq!(sessions.close(&id, "other"), Err(CloseError::NotOwner));
+        assert!(sessions.get(&id).is_ok());
+        assert_eq!(sessions.close(&id, "owner"), Ok(()));
+        assert_eq!(sessions.close(&id, "owner"), Err(CloseError::Unknown));
+    }
+
+    #[test]
+    fn a_session_stops_at_its_byte_cap() {
+        let s = Session::new(
+            SessionLimits {
+                max_bytes: 100,
+                ..SessionLimits::default()
+            },
+            uai("0690101"),
+            String::new(),
+        );
+        s.touch();
+        assert_eq!(s.send(60), Ok(()));
+        assert_eq!(s.send(60), Err(Over::Exhausted));
+        assert_eq!(s.received(30), Ok(()));
+        assert_eq!(s.received(30), Err(Over::Exhausted));
+        assert_eq!(s.remaining(), 0);
+    }
 }
