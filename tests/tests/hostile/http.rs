@@ -303,6 +303,23 @@ fn csv_cells_are_not_formulas() {
         ..Options::default()
     });
     let read = s.token(&["--read"]);
+    // A report whose label and browser name are formulas: the school's row must not hold
+    // them as formulas either.
+    let token = s.token(&["--school", SCHOOL]);
+    let mut report = ent_tests::collector::sample_report(SCHOOL, uuid::Uuid::new_v4());
+    report.workstation.label = Some("@SUM(1)".into());
+    if let Some(b) = report.measurements.browsers.as_mut() {
+        b.installed[0].name = "=cmd|' /C calc'!A0".into();
+        b.installed[0].version = Some("52.0".into());
+    }
+    let r = Server::http()
+        .post(format!("{}/api/v1/reports", s.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(serde_json::to_string(&report).unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
     let text = Server::http()
         .get(format!("{}/api/v1/export.csv", s.url))
         .bearer_auth(&read)
@@ -315,16 +332,24 @@ fn csv_cells_are_not_formulas() {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let row = |uai: &str| rows.iter().find(|r| r[0] == uai).unwrap().clone();
     let hostile = row("0690101K");
+    eprintln!("{hostile:?}");
     let mut wrong = Vec::new();
     for (name, want) in [
         ("nom", "'=HYPERLINK(\"http://x\")"),
         ("commune", "'+Lyon"),
         ("code_circonscription", "'@SUM(1)"),
         ("circonscription", "'-2+3"),
-        ("postes", "0"),
+        ("postes", "1"),
     ] {
         if hostile[col(name)] != want {
             wrong.push(format!("{name}: {:?}, want {want:?}", hostile[col(name)]));
+        }
+    }
+    for r in &rows {
+        for cell in r {
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                wrong.push(format!("a formula cell: {cell:?}"));
+            }
         }
     }
     let plain = row("0690102L");
