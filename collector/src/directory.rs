@@ -48,12 +48,28 @@ struct Columns {
     departement: Option<usize>,
 }
 
+/// Largest directory file read: the national annuaire is about 30 MB.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// Parse a directory file. `origin` names it in errors.
 pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> {
+    // Read whole (bounded), so that a row's line can be counted from its bytes: the CSV
+    // reader's own count starts before the blank lines it skips.
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| DirectoryError::Csv(origin.to_owned(), format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(DirectoryError::Csv(
+            origin.to_owned(),
+            format!("larger than {MAX_FILE_BYTES} bytes: not a directory file"),
+        ));
+    }
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(bytes.as_slice());
     let headers: Vec<String> = csv
         .headers()
         .map_err(|e| DirectoryError::Csv(origin.to_owned(), e.to_string()))?
@@ -74,20 +90,73 @@ pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> 
     };
 
     let mut out = Parsed::default();
-    for (i, record) in csv.records().enumerate() {
-        // A bad row is reported with its line and skipped: the others are still imported.
-        match record
-            .map_err(|e| e.to_string())
-            .and_then(|r| school(&r, &columns))
-        {
+    let mut lines = LineCounter::new(&bytes);
+    for record in csv.records() {
+        // A bad row is reported with the line it starts on (a quoted field may span lines,
+        // blank lines are skipped) and skipped: the others are still imported.
+        let start = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        }
+        .map(csv::Position::byte);
+        let line = lines.line_of(start);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                out.errors.push(RowError {
+                    line,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match school(&record, &columns) {
             Ok(school) => out.schools.push(school),
-            Err(message) => out.errors.push(RowError {
-                line: i as u64 + 2,
-                message,
-            }),
+            Err(message) => out.errors.push(RowError { line, message }),
         }
     }
     Ok(out)
+}
+
+/// The 1-based line of byte offsets that only grow, counted once over the file.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the first byte at or after `offset` that is not a line end (where the
+    /// record starting at `offset` really starts); the line after the last one when the
+    /// offset is unknown.
+    fn line_of(&mut self, offset: Option<u64>) -> u64 {
+        let mut target = offset
+            .and_then(|o| usize::try_from(o).ok())
+            .unwrap_or(self.bytes.len())
+            .min(self.bytes.len());
+        while self
+            .bytes
+            .get(target)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            target += 1;
+        }
+        let target = target.min(self.bytes.len()).max(self.at);
+        self.line += self.bytes[self.at..target]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.at = target;
+        self.line
+    }
 }
 
 /// One row's school, or why it cannot be imported.

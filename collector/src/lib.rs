@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod api;
+pub mod connections;
 pub mod directory;
 pub mod store;
 pub mod tokens;
@@ -13,7 +14,8 @@ use std::future::Future;
 pub use api::{ApiConfig, AppState, LoadedProfile};
 
 /// Serve the API on `listener` until `shutdown` completes, then finish the requests in
-/// flight. Tests bind port 0 and pass their own shutdown future.
+/// flight, within the connection limits of `state.config.connections`. Tests bind port 0
+/// and pass their own shutdown future.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -26,9 +28,8 @@ pub async fn serve(
             tracing::warn!("initial summaries: {}", e.message);
         }
     });
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.connections.clone();
+    connections::serve(listener, api::router(state), limits, shutdown).await
 }
 
 /// Load a profile file, or the built-in one.

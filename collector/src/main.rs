@@ -49,6 +49,14 @@ enum Command {
         /// Speed tests served at once (others are told to retry shortly).
         #[arg(long, default_value_t = 2)]
         max_speedtests: usize,
+        /// Seconds a speed-test session lasts: transfers still running then are cut.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        speedtest_seconds: u64,
+        /// Bytes one speed-test session may move, both directions together.
+        #[arg(long, value_name = "BYTES", default_value_t = 3 << 30)]
+        speedtest_max_bytes: u64,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Create or revoke API tokens.
     #[command(subcommand)]
@@ -61,6 +69,42 @@ enum Command {
         #[arg(long, default_value_t = 730)]
         retention_days: u32,
     },
+}
+
+/// How long a client may take, and how many may be connected: what keeps clients that send
+/// nothing, or send slowly, from holding the collector.
+#[derive(Debug, clap::Args)]
+struct Limits {
+    /// Seconds to answer a whole request, its body included (else 408).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    request_timeout: u64,
+    /// Seconds to wait for each next piece of a request body (else 408).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    body_timeout: u64,
+    /// Seconds for a request's head (line and headers) to arrive, from the connection or the
+    /// previous answer on it: also how long a kept-alive connection may wait idle.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds without a byte moving either way after which a connection is closed (a
+    /// stalled upload, a download nobody reads).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    idle_timeout: u64,
+    /// Connections at once; beyond, new ones wait for a free slot. Kept under the
+    /// descriptor limit (the collector raises its soft limit to the hard one).
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
+}
+
+impl Limits {
+    fn apply(&self, config: &mut ApiConfig) {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        config.request_timeout = secs(self.request_timeout);
+        config.body_timeout = secs(self.body_timeout);
+        config.connections.header_timeout = secs(self.header_timeout);
+        config.connections.idle_timeout = secs(self.idle_timeout);
+        config.connections.max_connections =
+            ent_collector::connections::fit_descriptor_limit(self.max_connections.max(1));
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +171,9 @@ fn run(cli: Cli) -> Result<()> {
             lang,
             max_body,
             max_speedtests,
+            speedtest_seconds,
+            speedtest_max_bytes,
+            limits,
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
             let store = open(&cli.database)?;
@@ -136,12 +183,15 @@ fn run(cli: Cli) -> Result<()> {
                 workstations = purged.workstations,
                 "retention purge"
             );
-            let config = ApiConfig {
+            let mut config = ApiConfig {
                 max_body,
                 max_speedtests: max_speedtests.max(1),
+                speedtest_ttl: std::time::Duration::from_secs(speedtest_seconds.clamp(2, 3600)),
+                speedtest_max_bytes: speedtest_max_bytes.max(1 << 20),
                 lang: lang.parse().map_err(anyhow::Error::msg)?,
                 ..ApiConfig::default()
             };
+            limits.apply(&mut config);
             let state = AppState::new(Arc::clone(&store), profile, config);
             let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
             runtime.block_on(async move {

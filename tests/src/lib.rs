@@ -3,6 +3,7 @@
 
 pub mod collector;
 pub mod fault_matrix;
+pub mod hostile;
 pub mod hostile_collector;
 pub mod netlab;
 pub mod shaped;

@@ -201,6 +201,7 @@ fn a_busy_collector_is_retried_after_a_wait_and_the_report_says_so() {
     std::thread::sleep(Duration::from_millis(1500));
     let closed = Collector::http()
         .delete(format!("{}/api/v1/speedtest/sessions/{held}", c.url))
+        .bearer_auth(&token)
         .send()
         .unwrap();
     assert_eq!(closed.status().as_u16(), 204);

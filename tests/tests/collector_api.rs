@@ -583,9 +583,10 @@ fn speed_test_endpoints() {
         .unwrap();
     assert_eq!(too_big.status().as_u16(), 400);
 
-    // Closing a session admits the next test.
+    // Closing a session (with the token that opened it) admits the next test.
     let del = http
         .delete(format!("{}/api/v1/speedtest/sessions/{id}", c.url))
+        .bearer_auth(&token)
         .send()
         .unwrap();
     assert_eq!(del.status().as_u16(), 204);

@@ -52,6 +52,48 @@ impl ApiError {
         }
     }
 
+    /// The error for an answer that axum, tower or hyper produced without a JSON body (an
+    /// unknown route, a wrong method, an extractor's rejection, a timeout): a stable code for
+    /// its status, and `detail` (the rejection's text) as the message when there is one.
+    /// Server errors never carry their detail.
+    pub fn from_status(status: StatusCode, detail: &str) -> Self {
+        let (code, default) = match status.as_u16() {
+            400 => ("bad_request", "the request is malformed"),
+            401 => ("unauthorized", "a valid token is required"),
+            403 => ("forbidden", "this token may not do that"),
+            404 => ("not_found", "no such route (see the README for the API)"),
+            405 => ("method_not_allowed", "this route does not take that method"),
+            408 => ("timeout", "the request took too long; send it again"),
+            411 => ("length_required", "the request needs a Content-Length"),
+            413 => ("too_large", "the request body is too large"),
+            414 => ("uri_too_long", "the request's URI is too long"),
+            415 => (
+                "unsupported_media_type",
+                "the body's content type is not accepted",
+            ),
+            422 => ("unprocessable", "the request's content is not valid"),
+            429 => ("too_many_requests", "too many requests; retry later"),
+            431 => ("headers_too_large", "the request's headers are too large"),
+            503 => (
+                "unavailable",
+                "the collector cannot answer now; retry later",
+            ),
+            504 => ("timeout", "the collector took too long; retry later"),
+            s if s >= 500 => (
+                "internal",
+                "internal error; the collector's log has the details",
+            ),
+            _ => ("client_error", "the request was refused"),
+        };
+        let detail: String = detail.trim().chars().take(300).collect();
+        let message = if detail.is_empty() || status.is_server_error() {
+            default.to_owned()
+        } else {
+            detail
+        };
+        Self::new(status, code, message)
+    }
+
     pub fn busy(retry_after: u64) -> Self {
         Self::too_many(
             "busy",

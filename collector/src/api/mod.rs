@@ -2,6 +2,7 @@
 //! request metrics and request logs as layers.
 
 pub mod auth;
+pub mod csv_cell;
 pub mod error;
 pub mod metrics;
 pub mod read;
@@ -14,14 +15,17 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::middleware;
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use readiness::{Lang, Profile};
 use tokio::sync::Semaphore;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::store::Store;
+use error::ApiError;
 use metrics::Metrics;
 
 /// The profile the collector scores with and serves to agents, with its source text.
@@ -40,9 +44,17 @@ pub struct ApiConfig {
     pub max_concurrent_ingest: usize,
     /// Language of the collector's check messages.
     pub lang: Lang,
+    /// A whole request, body included, is answered within this (else 408).
     pub request_timeout: Duration,
+    /// Longest wait for the next piece of a request body (else 408).
+    pub body_timeout: Duration,
+    /// Connections: how many, and how long they may sit.
+    pub connections: crate::connections::ConnectionLimits,
     /// Speed tests running at once; beyond, 429 with Retry-After.
     pub max_speedtests: usize,
+    /// How long a speed-test session lives, and how many bytes it may move.
+    pub speedtest_ttl: Duration,
+    pub speedtest_max_bytes: u64,
 }
 
 impl Default for ApiConfig {
@@ -52,7 +64,11 @@ impl Default for ApiConfig {
             max_concurrent_ingest: 256,
             lang: Lang::Fr,
             request_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(10),
+            connections: crate::connections::ConnectionLimits::default(),
             max_speedtests: 2,
+            speedtest_ttl: speedtest::SESSION_TTL,
+            speedtest_max_bytes: speedtest::SESSION_MAX_BYTES,
         }
     }
 }
@@ -77,7 +93,13 @@ impl AppState {
             store,
             profile: Arc::new(profile),
             ingest: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
-            speedtest: Arc::new(speedtest::Sessions::new(config.max_speedtests)),
+            speedtest: Arc::new(speedtest::Sessions::new(speedtest::SessionLimits {
+                slots: config.max_speedtests.max(1),
+                ttl: config.speedtest_ttl,
+                max_bytes: config.speedtest_max_bytes,
+                // A transfer that moved nothing for as long as a connection may idle is over.
+                stall: config.connections.idle_timeout,
+            })),
             config,
             metrics: Arc::new(Metrics::default()),
             summaries: Arc::new(summaries::SummaryCache::default()),
@@ -95,18 +117,23 @@ fn route(path: &str) -> String {
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
+    let body_timeout = state.config.body_timeout;
     Router::new()
         .merge(reports::router())
         .merge(read::router())
         .merge(speedtest::router())
+        .fallback(not_found)
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
         .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+            StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outside the timeout, so that its 408 gets a body too.
+        .layer(middleware::from_fn(json_errors))
         // Outermost, so that timeouts are logged too.
         .layer(
             TraceLayer::new_for_http()
@@ -118,6 +145,48 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
         )
         .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::from_status(StatusCode::NOT_FOUND, "")
+}
+
+/// Middleware: every error answer is the API's JSON `{code, message}`. The handlers' own
+/// errors already are ([`ApiError`]); this turns the rest into one: axum's empty 404 and 405,
+/// its extractors' plain-text rejections (a bad query string...), the timeout's empty 408.
+/// `Allow` and `Retry-After` are kept.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // A rejection's text is short; beyond 4 KiB it is not one, and is dropped.
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let mut err = ApiError::from_status(status, &detail);
+    if let Some(allow) = parts
+        .headers
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+    {
+        err.message = format!("this route takes only {allow}");
+    }
+    let mut out = err.into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 /// The span of a request's log lines: its method and route template, nothing else. Not

@@ -254,13 +254,15 @@ async fn export_csv(
             .map(|b| format!("{} ({})", b.check, b.workstations))
             .collect::<Vec<_>>()
             .join(", ");
+        // Text from the directory and the reports: never a formula (super::csv_cell).
+        let text = |s: &str| super::csv_cell::text(s).into_owned();
         w.write_record([
             x.uai.to_string(),
-            x.name.clone().unwrap_or_default(),
-            x.commune.clone().unwrap_or_default(),
-            x.circonscription.code.clone(),
-            x.circonscription.name.clone(),
-            x.departement.clone(),
+            text(x.name.as_deref().unwrap_or_default()),
+            text(x.commune.as_deref().unwrap_or_default()),
+            text(&x.circonscription.code),
+            text(&x.circonscription.name),
+            text(&x.departement),
             x.verdict.as_str().to_owned(),
             x.score.map(|v| format!("{v:.1}")).unwrap_or_default(),
             x.workstations.to_string(),
@@ -269,7 +271,7 @@ async fn export_csv(
             x.counts.not_ready.to_string(),
             x.counts.incomplete.to_string(),
             x.stale_workstations.to_string(),
-            blockers,
+            text(&blockers),
             x.last_report_at.map(|t| t.to_string()).unwrap_or_default(),
             x.network.measured_workstations.to_string(),
             mbps(x.network.downlink_mbps),

@@ -13,22 +13,37 @@
 //!   With `bins_from`, also the bytes received in each 100 ms of the session's clock from
 //!   bin K on (complete bins only), so that the agent's figure does not depend on when its
 //!   polls get through a congested uplink;
-//! - `GET  /api/v1/speedtest/ping?session=ID`: a tiny object for latency.
+//! - `GET  /api/v1/speedtest/ping?session=ID`: a tiny object for latency;
+//! - `DELETE /api/v1/speedtest/sessions/{id}`: the end of the test, with the token that
+//!   opened the session (its SHA-256 is kept with the session), not another.
+//!
+//! What one session may do is bounded, on transfers already streaming too: it moves at most
+//! `max_bytes` (both directions together; a download is cut at the cap, an upload beyond it
+//! is refused); it ends at its expiry (`ttl`), a download in the middle included; and a
+//! session on which nothing has moved for `stall` (a client that stopped reading, or went
+//! away without closing) once it has transferred something is over, so that it frees its
+//! slot.
+//!
+//! Slots are shared fairly between schools: a school refused for want of a slot waits in a
+//! queue (while it keeps retrying), a slot that frees goes to the schools in the queue in
+//! turn, and while others wait a school holds at most one slot. One school's PCs cannot
+//! hold every slot back to back.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
 use rand::Rng;
 use rand::rngs::SmallRng;
+use readiness::Uai;
 use readiness::api::{
     BIN, BIN_MS, CountersQuery, SessionCounters, SpeedtestSession, TransferQuery, UploadBins,
     UploadReceipt, path,
@@ -38,39 +53,178 @@ use super::auth::SchoolAuth;
 use super::error::ApiError;
 use super::{AppState, route};
 
-/// Longest a session lives: a test takes about 25 s.
+/// Longest a session lives by default: a test takes about 25 s.
 pub const SESSION_TTL: Duration = Duration::from_secs(60);
+/// Most bytes a session moves by default, both directions together: the agent moves at most
+/// its profile's `max_mib` (1 GiB by default) each way.
+pub const SESSION_MAX_BYTES: u64 = 3 << 30;
 /// Largest single download or upload.
 pub const MAX_TRANSFER: u64 = 1 << 30;
 const CHUNK: usize = 64 * 1024;
-/// Bins of a whole session.
-const BINS: usize = (SESSION_TTL.as_millis() / BIN.as_millis()) as usize;
+/// How long a school refused for want of a slot keeps its place in the queue without
+/// asking again (Retry-After is at most 15 s).
+const WAIT_MEMORY: Duration = Duration::from_secs(20);
+
+/// The limits of every session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Sessions open at once.
+    pub slots: usize,
+    pub ttl: Duration,
+    pub max_bytes: u64,
+    /// A session on which nothing moved for this long is over.
+    pub stall: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            slots: 2,
+            ttl: SESSION_TTL,
+            max_bytes: SESSION_MAX_BYTES,
+            stall: Duration::from_secs(20),
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Session {
     started: Instant,
+    limits: SessionLimits,
+    school: Uai,
+    /// SHA-256 of the bearer secret that opened the session ([`crate::tokens::hash`]).
+    owner: String,
     uploaded: AtomicU64,
     downloaded: AtomicU64,
+    /// When something last moved, in milliseconds since `started`.
+    last_ms: AtomicU64,
+    /// Whether a transfer has moved bytes: only then can the session stall (a session
+    /// opened and not used yet holds its slot until it expires, as before).
+    transferred: AtomicBool,
+    closed: AtomicBool,
     /// Bytes received in each [`BIN`] since `started`.
     upload_bins: Box<[AtomicU64]>,
 }
 
+/// Why a session's transfer stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Over {
+    Expired,
+    Closed,
+    Stalled,
+    Exhausted,
+}
+
+impl Over {
+    fn error(self, limits: &SessionLimits) -> ApiError {
+        match self {
+            Over::Exhausted => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "session_exhausted",
+                format!(
+                    "a speed-test session moves at most {} bytes; open another",
+                    limits.max_bytes
+                ),
+            ),
+            Over::Expired | Over::Closed | Over::Stalled => ApiError::not_found(
+                "unknown_session",
+                format!(
+                    "no such speed-test session (it ends after {} s, when closed, or after {} s \
+                     without a transfer; or it was never opened)",
+                    limits.ttl.as_secs(),
+                    limits.stall.as_secs()
+                ),
+            ),
+        }
+    }
+}
+
 impl Session {
-    fn new() -> Session {
+    fn new(limits: SessionLimits, school: Uai, owner: String) -> Session {
+        let bins = usize::try_from(limits.ttl.as_millis() / BIN.as_millis())
+            .unwrap_or(600)
+            .clamp(1, 36_000);
         Session {
             started: Instant::now(),
+            limits,
+            school,
+            owner,
             uploaded: AtomicU64::new(0),
             downloaded: AtomicU64::new(0),
-            upload_bins: (0..BINS).map(|_| AtomicU64::new(0)).collect(),
+            last_ms: AtomicU64::new(0),
+            transferred: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            upload_bins: (0..bins).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
-    fn received(&self, n: u64) {
+    fn touch(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Whether the session is over, and why.
+    fn over(&self) -> Option<Over> {
+        let elapsed = self.started.elapsed();
+        if self.closed.load(Ordering::Relaxed) {
+            Some(Over::Closed)
+        } else if elapsed >= self.limits.ttl {
+            Some(Over::Expired)
+        } else if elapsed
+            .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+            >= self.limits.stall
+        {
+            Some(Over::Stalled)
+        } else {
+            None
+        }
+    }
+
+    fn moved(&self) -> u64 {
+        self.uploaded
+            .load(Ordering::Relaxed)
+            .saturating_add(self.downloaded.load(Ordering::Relaxed))
+    }
+
+    /// Bytes the session may still move.
+    fn remaining(&self) -> u64 {
+        self.limits.max_bytes.saturating_sub(self.moved())
+    }
+
+    /// Count `n` bytes sent, if the session may still send them.
+    fn send(&self, n: u64) -> Result<(), Over> {
+        if let Some(o) = self.over() {
+            return Err(o);
+        }
+        if self.remaining() < n {
+            return Err(Over::Exhausted);
+        }
+        self.downloaded.fetch_add(n, Ordering::Relaxed);
+        self.transferred.store(true, Ordering::Relaxed);
+        self.touch();
+        Ok(())
+    }
+
+    /// Count `n` bytes received; an error once the session is over or past its cap.
+    fn received(&self, n: u64) -> Result<(), Over> {
+        if let Some(o) = self.over() {
+            return Err(o);
+        }
+        let over_cap = self.remaining() < n;
+        let n = n.min(self.remaining());
         self.uploaded.fetch_add(n, Ordering::Relaxed);
+        let bins = self.upload_bins.len();
         let i = usize::try_from(self.started.elapsed().as_millis() / BIN.as_millis())
             .unwrap_or(usize::MAX)
-            .min(BINS - 1);
+            .min(bins - 1);
         self.upload_bins[i].fetch_add(n, Ordering::Relaxed);
+        self.transferred.store(true, Ordering::Relaxed);
+        self.touch();
+        if over_cap {
+            Err(Over::Exhausted)
+        } else {
+            Ok(())
+        }
     }
 
     /// The complete bins from `from` on: those whose 100 ms ended more than 10 ms ago, so
@@ -82,7 +236,7 @@ impl Session {
             .saturating_sub(Duration::from_millis(10));
         let done = usize::try_from(settled.as_millis() / BIN.as_millis())
             .unwrap_or(usize::MAX)
-            .min(BINS);
+            .min(self.upload_bins.len());
         self.upload_bins
             .get(from.min(done)..done)
             .unwrap_or_default()
@@ -92,60 +246,147 @@ impl Session {
     }
 }
 
-/// Open sessions, bounded.
+/// A school refused for want of a slot, in the order of its first refusal.
+#[derive(Debug)]
+struct Waiting {
+    school: Uai,
+    last_asked: Instant,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    open: HashMap<String, Arc<Session>>,
+    queue: Vec<Waiting>,
+}
+
+/// Open sessions, bounded, and the schools waiting for one.
 #[derive(Debug)]
 pub struct Sessions {
-    max: usize,
-    open: Mutex<HashMap<String, Arc<Session>>>,
+    limits: SessionLimits,
+    inner: Mutex<Inner>,
+}
+
+/// Why a session could not be closed.
+#[derive(Debug, PartialEq, Eq)]
+enum CloseError {
+    Unknown,
+    NotOwner,
 }
 
 impl Sessions {
-    pub fn new(max: usize) -> Self {
+    pub fn new(limits: SessionLimits) -> Self {
         Sessions {
-            max,
-            open: Mutex::new(HashMap::new()),
+            limits,
+            inner: Mutex::new(Inner::default()),
         }
     }
 
-    fn create(&self) -> Result<String, u64> {
-        let mut open = self.open.lock().map_err(|_| 5u64)?;
-        open.retain(|_, s| s.started.elapsed() < SESSION_TTL);
-        if open.len() >= self.max {
-            // The oldest session ends within the TTL: suggest a wait before then.
-            let wait = open
+    pub fn limits(&self) -> &SessionLimits {
+        &self.limits
+    }
+
+    /// A new session for `school`, opened by the token whose hash is `owner`; else the
+    /// seconds to wait before asking again.
+    fn create(&self, school: &Uai, owner: String) -> Result<String, u64> {
+        let mut inner = self.inner.lock().map_err(|_| 5u64)?;
+        let now = Instant::now();
+        inner.open.retain(|_, s| s.over().is_none());
+        inner
+            .queue
+            .retain(|w| now.duration_since(w.last_asked) < WAIT_MEMORY);
+        let holds = |inner: &Inner, u: &Uai| inner.open.values().any(|s| &s.school == u);
+        let free = self.limits.slots.saturating_sub(inner.open.len());
+        let place = inner.queue.iter().position(|w| &w.school == school);
+        // The schools before this one in the queue that hold no slot yet are served first.
+        let ahead = inner.queue[..place.unwrap_or(inner.queue.len())]
+            .iter()
+            .filter(|w| !holds(&inner, &w.school))
+            .count();
+        let others_wait = inner
+            .queue
+            .iter()
+            .any(|w| &w.school != school && !holds(&inner, &w.school));
+        if free > ahead && !(others_wait && holds(&inner, school)) {
+            if let Some(p) = place {
+                inner.queue.remove(p);
+            }
+            let id = hex::encode(rand::random::<[u8; 16]>());
+            let session = Session::new(self.limits, school.clone(), owner);
+            session.touch();
+            inner.open.insert(id.clone(), Arc::new(session));
+            return Ok(id);
+        }
+        match place {
+            Some(p) => inner.queue[p].last_asked = now,
+            None => inner.queue.push(Waiting {
+                school: school.clone(),
+                last_asked: now,
+            }),
+        }
+        // No slot: the first session to end frees one (the expiry bounds it). A slot kept
+        // for a school before this one: ask again soon.
+        let wait = if free == 0 {
+            inner
+                .open
                 .values()
-                .map(|s| SESSION_TTL.saturating_sub(s.started.elapsed()).as_secs())
+                .map(|s| {
+                    self.limits
+                        .ttl
+                        .saturating_sub(s.started.elapsed())
+                        .as_secs()
+                })
                 .min()
-                .unwrap_or(5);
-            return Err(wait.clamp(2, 30));
-        }
-        let id = hex::encode(rand::random::<[u8; 16]>());
-        open.insert(id.clone(), Arc::new(Session::new()));
-        Ok(id)
+                .unwrap_or(5)
+        } else {
+            2
+        };
+        Err(wait.clamp(2, 15))
     }
 
+    /// The open session `id`; it counts as activity on it.
     fn get(&self, id: &str) -> Result<Arc<Session>, ApiError> {
-        let open = self
-            .open
+        let inner = self
+            .inner
             .lock()
             .map_err(|_| ApiError::internal("speedtest", "session lock poisoned"))?;
-        open.get(id)
-            .filter(|s| s.started.elapsed() < SESSION_TTL)
+        let s = inner
+            .open
+            .get(id)
             .cloned()
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "unknown_session",
-                    "no such speed-test session (expired after 60 s, or never opened)",
-                )
-            })
+            .ok_or_else(|| Over::Closed.error(&self.limits))?;
+        if let Some(o) = s.over() {
+            return Err(o.error(&self.limits));
+        }
+        s.touch();
+        Ok(s)
     }
 
-    fn close(&self, id: &str) -> bool {
-        self.open
-            .lock()
-            .map(|mut o| o.remove(id).is_some())
-            .unwrap_or(false)
+    /// Close `id` if `owner` (a token's hash) opened it.
+    fn close(&self, id: &str, owner: &str) -> Result<(), CloseError> {
+        let mut inner = self.inner.lock().map_err(|_| CloseError::Unknown)?;
+        let s = inner
+            .open
+            .get(id)
+            .filter(|s| s.over().is_none())
+            .ok_or(CloseError::Unknown)?;
+        if s.owner != owner {
+            return Err(CloseError::NotOwner);
+        }
+        s.closed.store(true, Ordering::Relaxed);
+        inner.open.remove(id);
+        Ok(())
     }
+}
+
+/// The hash of the request's bearer secret, as [`crate::tokens::hash`] stores it.
+fn bearer_hash(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(crate::tokens::hash)
 }
 
 pub fn router() -> Router<AppState> {
@@ -171,15 +412,18 @@ fn no_store(mut resp: Response) -> Response {
 
 async fn open_session(
     State(state): State<AppState>,
-    _school: SchoolAuth,
+    SchoolAuth(school): SchoolAuth,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    match state.speedtest.create() {
+    // SchoolAuth has checked the token: it is there.
+    let owner = bearer_hash(&headers).unwrap_or_default();
+    match state.speedtest.create(&school, owner) {
         Ok(id) => Ok(no_store(
             (
                 StatusCode::CREATED,
                 Json(SpeedtestSession {
                     session: id,
-                    expires_in_s: SESSION_TTL.as_secs(),
+                    expires_in_s: state.speedtest.limits().ttl.as_secs(),
                 }),
             )
                 .into_response(),
@@ -213,11 +457,28 @@ async fn session_status(
     Ok(no_store(Json(counters).into_response()))
 }
 
-async fn close_session(State(state): State<AppState>, Path(id): Path<String>) -> StatusCode {
-    if state.speedtest.close(&id) {
-        StatusCode::NO_CONTENT
-    } else {
-        StatusCode::NOT_FOUND
+/// Only the token that opened a session closes it: another school's token (or another
+/// token of the same school) is refused, and the session goes on.
+async fn close_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let owner = bearer_hash(&headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing_token",
+            "closing a speed-test session needs the `Authorization: Bearer <token>` that opened it",
+        )
+    })?;
+    match state.speedtest.close(&id, &owner) {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(CloseError::Unknown) => Err(Over::Closed.error(state.speedtest.limits())),
+        Err(CloseError::NotOwner) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_session_owner",
+            "this session was opened with another token; only that one closes it",
+        )),
     }
 }
 
@@ -236,27 +497,43 @@ async fn download(
     Query(q): Query<TransferQuery>,
 ) -> Result<Response, ApiError> {
     let session = state.speedtest.get(&q.session)?;
-    let total = q.bytes.unwrap_or(25 << 20);
-    if total == 0 || total > MAX_TRANSFER {
+    let asked = q.bytes.unwrap_or(25 << 20);
+    if asked == 0 || asked > MAX_TRANSFER {
         return Err(ApiError::bad_request(
             "invalid_size",
             format!("bytes must be between 1 and {MAX_TRANSFER}"),
         ));
     }
+    // What the session may still move; concurrent transfers may take it first, then this
+    // one is cut at the cap.
+    let total = asked.min(session.remaining());
+    if total == 0 {
+        return Err(Over::Exhausted.error(&session.limits));
+    }
     let mut rng: SmallRng = rand::make_rng();
+    // Each chunk is sent only while the session lasts and has bytes left: a download in
+    // flight stops at the expiry, the close or the cap (the connection is cut, short of
+    // its Content-Length). A client that stops reading is not polled: the session stalls
+    // and frees its slot; the connection's idle timeout closes the socket.
     let stream = futures_util::stream::unfold(total, move |left| {
-        let session = Arc::clone(&session);
         let n = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
-        let chunk = (n > 0).then(|| {
-            let mut buf = vec![0u8; n];
-            rng.fill_bytes(&mut buf);
-            session.downloaded.fetch_add(n as u64, Ordering::Relaxed);
-            buf
+        let chunk = (n > 0).then(|| match session.send(n as u64) {
+            Ok(()) => {
+                let mut buf = vec![0u8; n];
+                rng.fill_bytes(&mut buf);
+                Ok(buf)
+            }
+            Err(o) => Err(std::io::Error::other(format!(
+                "speed-test session over: {o:?}"
+            ))),
         });
         async move {
-            chunk.map(|buf| {
-                let left = left - buf.len() as u64;
-                (Ok::<_, std::convert::Infallible>(Bytes::from(buf)), left)
+            chunk.map(|c| match c {
+                Ok(buf) => {
+                    let left = left - buf.len() as u64;
+                    (Ok(Bytes::from(buf)), left)
+                }
+                Err(e) => (Err(e), 0),
             })
         }
     });
@@ -285,11 +562,24 @@ async fn upload(
     let started = Instant::now();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
-            ApiError::bad_request("upload_interrupted", format!("upload interrupted: {e}"))
+            let timed_out = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<tower_http::timeout::TimeoutError>());
+            if timed_out {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timeout",
+                    "the upload stalled: no data within the body timeout",
+                )
+            } else {
+                ApiError::bad_request("upload_interrupted", format!("upload interrupted: {e}"))
+            }
         })?;
         if let Some(data) = frame.data_ref() {
             received += data.len() as u64;
-            session.received(data.len() as u64);
+            // Counted as it arrives; the session's end or cap stops the upload at once.
+            session
+                .received(data.len() as u64)
+                .map_err(|o| o.error(&session.limits))?;
             if received > MAX_TRANSFER {
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -306,4 +596,64 @@ async fn upload(
         })
         .into_response(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uai(code: &str) -> Uai {
+        let letter = Uai::check_letter(code).unwrap();
+        format!("{code}{letter}").parse().unwrap()
+    }
+
+    #[test]
+    fn slots_alternate_between_waiting_schools() {
+        let sessions = Sessions::new(SessionLimits {
+            slots: 2,
+            ..SessionLimits::default()
+        });
+        let (a, b, c) = (uai("0690101"), uai("0690102"), uai("0690103"));
+        let a1 = sessions.create(&a, "ta".into()).unwrap();
+        let _a2 = sessions.create(&a, "ta".into()).unwrap();
+        assert!(sessions.create(&b, "tb".into()).is_err());
+        assert!(sessions.create(&c, "tc".into()).is_err());
+        sessions.close(&a1, "ta").unwrap();
+        // B asked first: C and A wait for their turn.
+        assert!(sessions.create(&c, "tc".into()).is_err());
+        assert!(sessions.create(&a, "ta".into()).is_err());
+        let b1 = sessions.create(&b, "tb".into()).unwrap();
+        sessions.close(&b1, "tb").unwrap();
+        // B's turn is over; C is next, not B again.
+        assert!(sessions.create(&b, "tb".into()).is_err());
+        sessions.create(&c, "tc".into()).unwrap();
+    }
+
+    #[test]
+    fn only_the_opening_token_closes() {
+        let sessions = Sessions::new(SessionLimits::default());
+        let id = sessions.create(&uai("0690101"), "owner".into()).unwrap();
+        assert_eq!(sessions.close(&id, "other"), Err(CloseError::NotOwner));
+        assert!(sessions.get(&id).is_ok());
+        assert_eq!(sessions.close(&id, "owner"), Ok(()));
+        assert_eq!(sessions.close(&id, "owner"), Err(CloseError::Unknown));
+    }
+
+    #[test]
+    fn a_session_stops_at_its_byte_cap() {
+        let s = Session::new(
+            SessionLimits {
+                max_bytes: 100,
+                ..SessionLimits::default()
+            },
+            uai("0690101"),
+            String::new(),
+        );
+        s.touch();
+        assert_eq!(s.send(60), Ok(()));
+        assert_eq!(s.send(60), Err(Over::Exhausted));
+        assert_eq!(s.received(30), Ok(()));
+        assert_eq!(s.received(30), Err(Over::Exhausted));
+        assert_eq!(s.remaining(), 0);
+    }
 }

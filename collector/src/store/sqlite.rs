@@ -37,6 +37,45 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
 }
 
+/// The database and its `-wal` and `-shm` files are readable by the collector's user only
+/// (0600): they hold school tokens' hashes and every report. The database file is created
+/// here, empty (a valid empty database), so that SQLite, which gives the `-wal` and `-shm`
+/// files the mode of the database file, creates those 0600 too. Files already there (from
+/// an older collector, or a wider umask) are tightened to 0600.
+#[cfg(unix)]
+fn private_files(path: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    for file in [
+        path.to_owned(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+    ] {
+        match std::fs::metadata(&file) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere, the directory's access rights protect the files.
+#[cfg(not(unix))]
+fn private_files(_path: &str) -> std::io::Result<()> {
+    Ok(())
+}
+
 impl SqliteStore {
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
         let err = |source| StoreError::Sqlite {
@@ -51,6 +90,10 @@ impl SqliteStore {
                 message: format!("cannot create its directory: {e}"),
             })?;
         }
+        private_files(path).map_err(|e| StoreError::Other {
+            path: path.to_owned(),
+            message: format!("cannot make the database files private (0600): {e}"),
+        })?;
         let mut conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
