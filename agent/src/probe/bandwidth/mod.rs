@@ -230,6 +230,8 @@ async fn run(
                 .join(&path::speedtest_session(&session))
                 .unwrap_or_else(|_| clients.base.clone()),
         )
+        // Only the token that opened the session may close it.
+        .header(reqwest::header::AUTHORIZATION, &clients.auth)
         .timeout(Duration::from_secs(1))
         .send()
         .await;
