@@ -292,3 +292,21 @@ fn an_enrolled_run_feeds_the_school_link_estimate() {
         .unwrap();
     assert_eq!(row[col], format!("{downlink:.2}"));
 }
+
+#[test]
+fn the_agent_closes_its_session_and_frees_the_slot() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Collector::start(&dir.path().join("c.db"), &["--max-speedtests", "1"]);
+    let token = c.school_token(SCHOOL);
+    let (_, report) = timed_audit(dir.path(), &c, &token);
+    let bw = &report["measurements"]["bandwidth"];
+    assert!(bw["download_mbps"].as_f64().unwrap() > 0.0, "{bw:#}");
+    // The only slot is free at once: the agent closed its session with its own token
+    // instead of leaving it to expire.
+    let answer = Collector::http()
+        .post(format!("{}/api/v1/speedtest/sessions", c.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 201, "{:?}", answer.text());
+}
