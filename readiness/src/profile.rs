@@ -8,7 +8,9 @@
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+use crate::limits::{MAX_ENDPOINT_NAME, MAX_HOST, MAX_PROFILE_ENDPOINT_HOSTS};
 
 /// The built-in default profile: French primary schools.
 pub const DEFAULT_PROFILE_TOML: &str = include_str!("../../dist/profiles/fr-primaire.toml");
@@ -17,9 +19,11 @@ pub const DEFAULT_PROFILE_TOML: &str = include_str!("../../dist/profiles/fr-prim
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    /// Short name, recorded in each report (`fr-primaire`).
+    /// Short name, recorded in each report (`fr-primaire`): at most 64 characters.
+    #[serde(deserialize_with = "name_text")]
     pub name: String,
-    #[serde(default)]
+    /// At most 1024 characters.
+    #[serde(default, deserialize_with = "description_text")]
     pub description: String,
     pub scoring: Scoring,
     pub privacy: Privacy,
@@ -53,6 +57,53 @@ fn check_between<T: PartialOrd + Display>(
     }
 }
 
+/// At most `max` entries in the list `key`, else "`key`: N entries, at most MAX".
+fn check_count(key: &str, count: usize, max: usize) -> Result<(), String> {
+    if count <= max {
+        Ok(())
+    } else {
+        Err(format!("{key}: {count} entries, at most {max}"))
+    }
+}
+
+/// At most `max` characters in `text`, else "`key`: N characters, at most MAX".
+fn check_chars(key: &str, text: &str, max: usize) -> Result<(), String> {
+    let count = text.chars().count();
+    if count <= max {
+        Ok(())
+    } else {
+        Err(format!("{key}: {count} characters, at most {max}"))
+    }
+}
+
+/// A list `key` of at most `max` texts of at most `max_chars` characters each.
+fn check_texts(key: &str, texts: &[String], max: usize, max_chars: usize) -> Result<(), String> {
+    check_count(key, texts.len(), max)?;
+    texts
+        .iter()
+        .try_for_each(|t| check_chars(&format!("{key}: {t:?}"), t, max_chars))
+}
+
+/// A string field of at most `MAX` characters, read by serde (`deserialize_with`), so that
+/// the error points at the value's line.
+fn bounded_text<'de, D: Deserializer<'de>, const MAX: usize>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    check_chars("text", &text, MAX).map_err(serde::de::Error::custom)?;
+    Ok(text)
+}
+
+fn name_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 64>(d)
+}
+
+fn description_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 1024>(d)
+}
+
+fn salt_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 256>(d)
+}
+
 /// Every value at least 1, else "`a` and `b` must be at least 1", naming all the keys.
 fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
     if fields.iter().all(|&(_, value)| value >= 1) {
@@ -68,6 +119,8 @@ fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
 pub struct SchoolPolicy {
     /// Below this many workstations reported, the school is "insufficient data".
     pub min_workstations: u32,
+    /// The most workstations one school may enrol at the collector (1 to 5000).
+    pub max_workstations: u32,
     /// Share of (fresh) workstations that must be ready for the school to be ready.
     pub min_ready_share: f64,
     /// A workstation whose last report is older than this is stale (and left out of the
@@ -79,6 +132,7 @@ impl Default for SchoolPolicy {
     fn default() -> Self {
         SchoolPolicy {
             min_workstations: 2,
+            max_workstations: 200,
             min_ready_share: 0.8,
             stale_after_days: 21,
         }
@@ -89,8 +143,14 @@ impl Default for SchoolPolicy {
 #[serde(deny_unknown_fields)]
 struct RawSchoolPolicy {
     min_workstations: u32,
+    #[serde(default = "default_max_workstations")]
+    max_workstations: u32,
     min_ready_share: f64,
     stale_after_days: u32,
+}
+
+fn default_max_workstations() -> u32 {
+    SchoolPolicy::default().max_workstations
 }
 
 impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
@@ -101,8 +161,16 @@ impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
             ("min_workstations", r.min_workstations),
             ("stale_after_days", r.stale_after_days),
         ])?;
+        check_between("max_workstations", r.max_workstations, 1..=5000)?;
+        check_between(
+            "min_workstations",
+            r.min_workstations,
+            1..=r.max_workstations,
+        )?;
+        check_between("stale_after_days", r.stale_after_days, 1..=365)?;
         Ok(SchoolPolicy {
             min_workstations: r.min_workstations,
+            max_workstations: r.max_workstations,
             min_ready_share: r.min_ready_share,
             stale_after_days: r.stale_after_days,
         })
@@ -145,7 +213,7 @@ pub struct Privacy {
     pub hostname: HostnameMode,
     /// Salt for the hashed host name, so that the département can match its own inventory
     /// while the name itself stays out of the reports.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "salt_text")]
     pub hostname_salt: String,
 }
 
@@ -179,6 +247,9 @@ impl TryFrom<RawSchedule> for Schedule {
     type Error = String;
     fn try_from(r: RawSchedule) -> Result<Self, String> {
         check_at_least_one(&[("interval_hours", r.interval_hours)])?;
+        // A year between audits, a week of jitter at most.
+        check_between("interval_hours", r.interval_hours, 1..=366 * 24)?;
+        check_between("jitter_minutes", r.jitter_minutes, 0..=7 * 24 * 60)?;
         if u64::from(r.jitter_minutes) > u64::from(r.interval_hours) * 60 {
             return Err(format!(
                 "jitter_minutes ({}) must not exceed the interval ({} h)",
@@ -255,11 +326,16 @@ pub struct Checks {
     pub bandwidth_loaded_latency: LoadedLatencyCheck,
 }
 
+/// The highest weight of a check.
+const MAX_WEIGHT: f64 = 1000.0;
+
 fn check_weight(weight: f64) -> Result<(), String> {
-    if weight.is_finite() && weight >= 0.0 {
+    if weight.is_finite() && (0.0..=MAX_WEIGHT).contains(&weight) {
         Ok(())
     } else {
-        Err(format!("weight must be a finite number >= 0, got {weight}"))
+        Err(format!(
+            "weight must be a finite number between 0 and {MAX_WEIGHT}, got {weight}"
+        ))
     }
 }
 
@@ -277,12 +353,21 @@ impl CheckMeta {
     }
 }
 
-/// Thresholds where less is better: finite, `pass >= 0`, `pass <= fail`. `keys` are the
+/// The highest rate in Mbit/s, and the highest threshold of a numeric check.
+const MAX_MBPS: f64 = 1_000_000.0;
+
+/// The highest time threshold in ms (10 minutes).
+const MAX_THRESHOLD_MS: f64 = 600_000.0;
+
+/// Thresholds where less is better: finite, `0 <= pass <= fail <= max`. `keys` are the
 /// profile keys the error names.
-fn check_less_is_better(pass: f64, fail: f64, keys: (&str, &str)) -> Result<(), String> {
+fn check_less_is_better(pass: f64, fail: f64, max: f64, keys: (&str, &str)) -> Result<(), String> {
     let (pass_key, fail_key) = keys;
     if !(pass.is_finite() && fail.is_finite()) || pass < 0.0 {
         return Err("thresholds must be finite numbers >= 0".into());
+    }
+    if fail > max {
+        return Err(format!("{fail_key} must be at most {max}, got {fail}"));
     }
     if pass > fail {
         return Err(format!(
@@ -307,7 +392,7 @@ impl RawLimitMs {
     /// The checked meta and thresholds; `keys` name the thresholds in an error.
     fn checked(self, keys: (&str, &str)) -> Result<(CheckMeta, f64, f64), String> {
         let meta = CheckMeta::checked(self.weight, self.blocking)?;
-        check_less_is_better(self.pass_ms, self.fail_ms, keys)?;
+        check_less_is_better(self.pass_ms, self.fail_ms, MAX_THRESHOLD_MS, keys)?;
         Ok((meta, self.pass_ms, self.fail_ms))
     }
 }
@@ -445,6 +530,26 @@ impl TryFrom<RawEndpoint> for Endpoint {
                 r.name
             ));
         }
+        check_chars("name", &r.name, MAX_ENDPOINT_NAME)?;
+        let named = |e: String| format!("endpoint {:?}: {e}", r.name);
+        check_chars("url", &r.url, 2048).map_err(named)?;
+        if let Some(text) = &r.expect_text {
+            check_chars("expect_text", text, 256).map_err(named)?;
+        }
+        check_texts(
+            "redirect_hosts",
+            &r.redirect_hosts,
+            MAX_PROFILE_ENDPOINT_HOSTS,
+            MAX_HOST,
+        )
+        .map_err(named)?;
+        check_texts(
+            "expected_issuers",
+            &r.expected_issuers,
+            MAX_PROFILE_ENDPOINT_HOSTS,
+            256,
+        )
+        .map_err(named)?;
         let rest = r
             .url
             .strip_prefix("https://")
@@ -620,6 +725,221 @@ mod tests {
         assert_eq!(
             check_at_least_one(&[("interval_hours", 0)]).unwrap_err(),
             "interval_hours must be at least 1"
+        );
+    }
+
+    /// Too large a value is refused with the file, the line of its section (or its own
+    /// line) and the key.
+    #[test]
+    fn upper_bounds_name_file_line_and_key() {
+        let many = |n: usize, item: &str| {
+            let items: Vec<String> = (0..n).map(|i| format!("\"{item}{i}\"")).collect();
+            items.join(", ")
+        };
+        let many_endpoints: String = (0..=crate::limits::MAX_PROFILE_ENDPOINTS)
+            .map(|i| {
+                format!(
+                    "\n[[network.endpoints]]\nname = \"e{i}\"\nurl = \"https://e{i}.example\"\n"
+                )
+            })
+            .collect();
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                with("interval_hours = 168", "interval_hours = 100000"),
+                "[schedule]",
+                "interval_hours",
+            ),
+            (
+                with("interval_hours = 168", "interval_hours = 4000000"),
+                "[schedule]",
+                "interval_hours",
+            ),
+            (
+                with("jitter_minutes = 240", "jitter_minutes = 20000"),
+                "[schedule]",
+                "jitter_minutes",
+            ),
+            (
+                with("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000"),
+                "[network]",
+                "dns_timeout_ms",
+            ),
+            (
+                with("latency_samples = 5", "latency_samples = 100000"),
+                "[network]",
+                "latency_samples",
+            ),
+            (
+                with("max_streams = 16", "max_streams = 1000"),
+                "[bandwidth]",
+                "max_streams",
+            ),
+            (
+                with("max_mib = 1024", "max_mib = 1e9"),
+                "[bandwidth]",
+                "max_mib",
+            ),
+            (
+                with("recent_days = 30", "recent_days = 100000"),
+                "[bandwidth]",
+                "recent_days",
+            ),
+            (
+                with("max_workstations = 200", "max_workstations = 5001"),
+                "[school]",
+                "max_workstations",
+            ),
+            (
+                with("stale_after_days = 21", "stale_after_days = 100000"),
+                "[school]",
+                "stale_after_days",
+            ),
+            (
+                with("expiry_warn_days = 14", "expiry_warn_days = 100000"),
+                "[checks.\"endpoint.tls\"]",
+                "expiry_warn_days",
+            ),
+            (
+                with("pass_s = 30\nfail_s = 180", "pass_s = 30\nfail_s = 1e12"),
+                "[checks.\"system.clock_skew\"]",
+                "fail",
+            ),
+            (
+                with(
+                    "pass_ms = 1500\nfail_ms = 5000",
+                    "pass_ms = 1500\nfail_ms = 1e12",
+                ),
+                "[checks.\"endpoint\"]",
+                "fail",
+            ),
+            (
+                with(
+                    "weight = 25\nblocking = true\n# End",
+                    "weight = 1e300\nblocking = true\n# End",
+                ),
+                "[checks.\"system.os_support\"]",
+                "weight",
+            ),
+            (
+                with("ending_soon_months = 6", "ending_soon_months = 100000"),
+                "[checks.\"system.os_support\"]",
+                "ending_soon_months",
+            ),
+            (
+                with("firefox = { pass = 104", "firefox = { pass = 4000000"),
+                "[checks.\"browser.any\"]",
+                "minimum.firefox",
+            ),
+            (
+                with("pass = 4.0\n", "pass = 1e300\n"),
+                "[checks.\"system.ram\"]",
+                "pass",
+            ),
+            (
+                with("speed_pass_mbps = 100", "speed_pass_mbps = 1e300"),
+                "[checks.\"network.interface\"]",
+                "speed_pass_mbps",
+            ),
+            (
+                with(
+                    "resolvers = []",
+                    &format!("resolvers = [{}]", many(5, "192.0.2.1")),
+                ),
+                "[network]",
+                "resolvers",
+            ),
+            (
+                with(
+                    "hosts = [\"educonnect",
+                    &format!("hosts = [{}, \"educonnect", many(40, "h")),
+                ),
+                "[network]",
+                "hosts",
+            ),
+            (
+                with(
+                    "hosts = [\"educonnect",
+                    &format!("hosts = [\"{}\", \"educonnect", "a".repeat(300)),
+                ),
+                "[network]",
+                "hosts",
+            ),
+            (
+                format!("{DEFAULT_PROFILE_TOML}{many_endpoints}"),
+                "[network]",
+                "endpoints",
+            ),
+            (
+                with("name = \"gar\"", &format!("name = \"{}\"", "g".repeat(40))),
+                "\n[[network.endpoints]]",
+                "name",
+            ),
+            (
+                with(
+                    "url = \"https://idp-auth",
+                    &format!("url = \"https://{}.idp-auth", "a".repeat(3000)),
+                ),
+                "\n[[network.endpoints]]",
+                "\"gar\": url",
+            ),
+            (
+                with(
+                    "name = \"gar\"",
+                    &format!("name = \"gar\"\nredirect_hosts = [{}]", many(17, "h")),
+                ),
+                "\n[[network.endpoints]]",
+                "\"gar\": redirect_hosts",
+            ),
+            (
+                with(
+                    "name = \"fr-primaire\"",
+                    &format!("name = \"{}\"", "n".repeat(65)),
+                ),
+                "name = \"nnn",
+                "name",
+            ),
+            (
+                with(
+                    "hostname_salt = \"fr-primaire\"",
+                    &format!("hostname_salt = \"{}\"", "s".repeat(300)),
+                ),
+                "hostname_salt",
+                "hostname_salt",
+            ),
+        ];
+        for (text, line_needle, key) in &cases {
+            let err = Profile::from_toml_str(text, "p.toml").unwrap_err();
+            let msg = err.to_string();
+            // An endpoint's error points at the first `[[network.endpoints]]` and names the
+            // endpoint.
+            let line = line_of(text, line_needle) + usize::from(line_needle.starts_with('\n'));
+            assert_eq!(err.line, Some(line), "{key}: {msg}");
+            assert!(
+                msg.starts_with(&format!("p.toml:{}:", err.line.unwrap())),
+                "{msg}"
+            );
+            assert!(msg.contains(key), "{key}: {msg}");
+        }
+    }
+
+    #[test]
+    fn max_workstations_defaults_and_bounds() {
+        assert_eq!(Profile::default_profile().school.max_workstations, 200);
+        let text = with("max_workstations = 200\n", "");
+        let p = Profile::from_toml_str(&text, "p.toml").unwrap();
+        assert_eq!(p.school.max_workstations, 200);
+        let text = with("max_workstations = 200", "max_workstations = 0");
+        assert!(Profile::from_toml_str(&text, "p.toml").is_err());
+        let text = with("max_workstations = 200", "max_workstations = 1");
+        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        assert!(err.message.contains("min_workstations"), "{err}");
+        let text = with("max_workstations = 200", "max_workstations = 5000");
+        assert_eq!(
+            Profile::from_toml_str(&text, "p.toml")
+                .unwrap()
+                .school
+                .max_workstations,
+            5000
         );
     }
 

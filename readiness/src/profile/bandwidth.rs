@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{CheckMeta, NumericCheck, RawLimitMs, check_at_least_one};
+use super::{CheckMeta, MAX_MBPS, NumericCheck, RawLimitMs, check_at_least_one, check_between};
 
 /// How the bandwidth test runs, and what the collector makes of a school's figures.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -69,9 +69,7 @@ impl TryFrom<RawBandwidth> for Bandwidth {
                 r.max_seconds
             ));
         }
-        if !(r.max_mib.is_finite() && r.max_mib >= 1.0) {
-            return Err(format!("max_mib must be at least 1, got {}", r.max_mib));
-        }
+        check_between("max_mib", r.max_mib, 1.0..=8192.0)?;
         if r.min_streams == 0 || r.max_streams < r.min_streams || r.max_streams > 64 {
             return Err(format!(
                 "streams: need 1 <= min_streams ({}) <= max_streams ({}) <= 64",
@@ -82,6 +80,9 @@ impl TryFrom<RawBandwidth> for Bandwidth {
             ("simultaneous_users", r.simultaneous_users),
             ("recent_days", r.recent_days),
         ])?;
+        check_between("simultaneous_users", r.simultaneous_users, 1..=10_000)?;
+        check_between("recent_days", r.recent_days, 1..=365)?;
+        check_between("per_user_pass_mbps", r.per_user_pass_mbps, 0.0..=MAX_MBPS)?;
         if !(r.per_user_warn_mbps.is_finite() && r.per_user_warn_mbps >= 0.0)
             || r.per_user_warn_mbps > r.per_user_pass_mbps
         {

@@ -9,7 +9,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::Deserialize;
 
-use super::{CheckMeta, Endpoint, RawLimitMs, check_between, check_less_is_better};
+use super::{
+    CheckMeta, Endpoint, MAX_MBPS, MAX_THRESHOLD_MS, RawLimitMs, check_between, check_chars,
+    check_count, check_less_is_better,
+};
+use crate::limits::{MAX_HOST, MAX_PROFILE_ENDPOINTS, MAX_PROFILE_HOSTS, MAX_PROFILE_RESOLVERS};
 
 /// Hosts and endpoints the network probes reach, which resolvers they ask, and the time each
 /// step may take.
@@ -116,7 +120,11 @@ impl TryFrom<RawNetwork> for Network {
             ));
         }
         check_between("latency_samples", r.latency_samples, 1..=50)?;
+        check_count("hosts", r.hosts.len(), MAX_PROFILE_HOSTS)?;
+        check_count("endpoints", r.endpoints.len(), MAX_PROFILE_ENDPOINTS)?;
+        check_count("resolvers", r.resolvers.len(), MAX_PROFILE_RESOLVERS)?;
         for host in &r.hosts {
+            check_chars(&format!("hosts: {host:?}"), host, MAX_HOST)?;
             let ok = !host.is_empty()
                 && host
                     .bytes()
@@ -217,6 +225,7 @@ impl TryFrom<RawTlsCheck> for TlsCheck {
     type Error = String;
     fn try_from(r: RawTlsCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_between("expiry_warn_days", r.expiry_warn_days, 0..=365)?;
         Ok(TlsCheck {
             meta,
             expiry_warn_days: r.expiry_warn_days,
@@ -261,7 +270,7 @@ impl TryFrom<RawLatencyCheck> for LatencyCheck {
     type Error = String;
     fn try_from(r: RawLatencyCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        check_less_is_better(r.pass_ms, r.fail_ms, ("pass", "fail"))?;
+        check_less_is_better(r.pass_ms, r.fail_ms, MAX_THRESHOLD_MS, ("pass", "fail"))?;
         let pct = |p: f64| (0.0..=100.0).contains(&p);
         if !(pct(r.loss_warn_pct) && pct(r.loss_fail_pct)) || r.loss_warn_pct > r.loss_fail_pct {
             return Err(format!(
@@ -313,7 +322,8 @@ impl TryFrom<RawClockCheck> for ClockCheck {
     type Error = String;
     fn try_from(r: RawClockCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        check_less_is_better(r.pass_s, r.fail_s, ("pass", "fail"))?;
+        // A day.
+        check_less_is_better(r.pass_s, r.fail_s, 86_400.0, ("pass", "fail"))?;
         Ok(ClockCheck {
             meta,
             pass_s: r.pass_s,
@@ -358,6 +368,9 @@ impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
     type Error = String;
     fn try_from(r: RawInterfaceCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_between("wifi_signal_pass_dbm", r.wifi_signal_pass_dbm, -150.0..=0.0)?;
+        check_between("wifi_signal_warn_dbm", r.wifi_signal_warn_dbm, -150.0..=0.0)?;
+        check_between("speed_pass_mbps", r.speed_pass_mbps, 0.0..=MAX_MBPS)?;
         if r.wifi_signal_warn_dbm > r.wifi_signal_pass_dbm {
             return Err(format!(
                 "wifi_signal_warn_dbm ({}) must not be above wifi_signal_pass_dbm ({})",
@@ -434,10 +447,13 @@ mod tests {
     #[test]
     fn less_is_better_thresholds_are_ordered() {
         let keys = ("pass", "fail");
-        assert!(check_less_is_better(100.0, 1000.0, keys).is_ok());
-        assert!(check_less_is_better(100.0, 100.0, keys).is_ok());
-        let err = check_less_is_better(500.0, 100.0, keys).unwrap_err();
+        let max = MAX_THRESHOLD_MS;
+        assert!(check_less_is_better(100.0, 1000.0, max, keys).is_ok());
+        assert!(check_less_is_better(100.0, 100.0, max, keys).is_ok());
+        let err = check_less_is_better(500.0, 100.0, max, keys).unwrap_err();
         assert!(err.contains("less is better"), "{err}");
-        assert!(check_less_is_better(f64::NAN, 1.0, keys).is_err());
+        assert!(check_less_is_better(f64::NAN, 1.0, max, keys).is_err());
+        let err = check_less_is_better(1.0, 1e9, max, keys).unwrap_err();
+        assert_eq!(err, "fail must be at most 600000, got 1000000000");
     }
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::{CheckMeta, check_weight};
+use super::{CheckMeta, MAX_MBPS, check_between, check_texts, check_weight};
 use crate::lifecycle::OsSupportPolicy;
+use crate::limits::MAX_PROFILE_ARCHITECTURES;
 
 /// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
 /// below fails.
@@ -35,6 +36,8 @@ impl TryFrom<RawNumericCheck> for NumericCheck {
         if !(r.pass.is_finite() && r.warn.is_finite()) || r.warn < 0.0 {
             return Err("pass and warn must be finite numbers >= 0".into());
         }
+        // GiB, cores, Mbit/s: a million of any is beyond every workstation.
+        check_between("pass", r.pass, 0.0..=MAX_MBPS)?;
         if r.warn > r.pass {
             return Err(format!(
                 "warn ({}) must not be above pass ({}): more is better for this check",
@@ -71,6 +74,7 @@ impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
     type Error = String;
     fn try_from(r: RawOsSupportCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_between("ending_soon_months", r.ending_soon_months, 0..=60)?;
         let windows10_esu_until = r
             .windows10_esu_until
             .map(|s| {
@@ -115,6 +119,8 @@ impl TryFrom<RawArchitectureCheck> for ArchitectureCheck {
         if r.pass.is_empty() {
             return Err("pass must list at least one architecture".into());
         }
+        check_texts("pass", &r.pass, MAX_PROFILE_ARCHITECTURES, 32)?;
+        check_texts("warn", &r.warn, MAX_PROFILE_ARCHITECTURES, 32)?;
         Ok(ArchitectureCheck {
             meta,
             pass: r.pass,
@@ -152,6 +158,9 @@ struct RawBrowserCheck {
     minimum: BTreeMap<String, MinVersion>,
 }
 
+/// The highest major version a browser minimum may name.
+const MAX_VERSION: u32 = 10_000;
+
 /// Browser names the agent reports.
 pub const BROWSER_NAMES: &[&str] = &[
     "firefox",
@@ -182,6 +191,7 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
                     "minimum.internet_explorer: Internet Explorer cannot meet any minimum".into(),
                 );
             }
+            check_between(&format!("minimum.{name}.pass"), min.pass, 0..=MAX_VERSION)?;
             if min.warn > min.pass {
                 return Err(format!(
                     "minimum.{name}: warn ({}) must not be above pass ({})",
