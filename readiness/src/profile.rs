@@ -113,19 +113,92 @@ fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
     Err(format!("{} must be at least 1", keys.join(" and ")))
 }
 
-/// How the collector rolls workstations up into a school verdict.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawSchoolPolicy")]
-pub struct SchoolPolicy {
-    /// Below this many workstations reported, the school is "insufficient data".
-    pub min_workstations: u32,
-    /// The most workstations one school may enrol at the collector (1 to 5000).
-    pub max_workstations: u32,
-    /// Share of (fresh) workstations that must be ready for the school to be ready.
-    pub min_ready_share: f64,
-    /// A workstation whose last report is older than this is stale (and left out of the
-    /// school's verdict, but listed).
-    pub stale_after_days: u32,
+/// Declares a profile section: the struct as written, and its `Deserialize`, which reads a
+/// private twin of the struct (unknown keys refused; a field's `#[serde(...)]` applies to
+/// the twin), then runs `check(r) { ... }` on it (`r` the twin; an `Err(String)` is the
+/// error, located by the TOML parser at the section). `with meta`: a check section, whose
+/// `weight` and `blocking` keys (checked by [`CheckMeta::checked`]) become the field `meta`.
+/// Defined above `mod bandwidth; mod network; mod system;`, which use it.
+macro_rules! section {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident with meta {
+            $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
+        }
+        check($r:ident) $check:block
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            pub meta: $crate::profile::CheckMeta,
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        section!(@deserialize $name { weight: f64, blocking: bool, $( $(#[serde($($serde)*)])? $field: $ty, )* }
+            $r => {
+                let meta = $crate::profile::CheckMeta::checked($r.weight, $r.blocking)?;
+                $check
+                Ok($name { meta, $( $field: $r.$field, )* })
+            });
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
+        }
+        check($r:ident) $check:block
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        section!(@deserialize $name { $( $(#[serde($($serde)*)])? $field: $ty, )* }
+            $r => {
+                $check
+                Ok($name { $( $field: $r.$field, )* })
+            });
+    };
+    (@deserialize $name:ident { $( $(#[$fattr:meta])* $field:ident: $ty:ty, )* } $r:ident => $build:block) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(::serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    $( $(#[$fattr])* $field: $ty, )*
+                }
+                let $r = <Raw as ::serde::Deserialize>::deserialize(d)?;
+                let build = move || -> Result<$name, String> { $build };
+                build().map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+section! {
+    /// How the collector rolls workstations up into a school verdict.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SchoolPolicy {
+        /// Below this many workstations reported, the school is "insufficient data".
+        pub min_workstations: u32,
+        /// The most workstations one school may enrol at the collector (1 to 5000).
+        #[serde(default = "default_max_workstations")]
+        pub max_workstations: u32,
+        /// Share of (fresh) workstations that must be ready for the school to be ready.
+        pub min_ready_share: f64,
+        /// A workstation whose last report is older than this is stale (and left out of the
+        /// school's verdict, but listed).
+        pub stale_after_days: u32,
+    }
+    check(r) {
+        check_between("min_ready_share", r.min_ready_share, 0.0..=1.0)?;
+        check_at_least_one(&[
+            ("min_workstations", r.min_workstations),
+            ("stale_after_days", r.stale_after_days),
+        ])?;
+        check_between("max_workstations", r.max_workstations, 1..=5000)?;
+        check_between("min_workstations", r.min_workstations, 1..=r.max_workstations)?;
+        check_between("stale_after_days", r.stale_after_days, 1..=365)?;
+    }
 }
 
 impl Default for SchoolPolicy {
@@ -139,70 +212,23 @@ impl Default for SchoolPolicy {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSchoolPolicy {
-    min_workstations: u32,
-    #[serde(default = "default_max_workstations")]
-    max_workstations: u32,
-    min_ready_share: f64,
-    stale_after_days: u32,
-}
-
 fn default_max_workstations() -> u32 {
     SchoolPolicy::default().max_workstations
 }
 
-impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
-    type Error = String;
-    fn try_from(r: RawSchoolPolicy) -> Result<Self, String> {
-        check_between("min_ready_share", r.min_ready_share, 0.0..=1.0)?;
-        check_at_least_one(&[
-            ("min_workstations", r.min_workstations),
-            ("stale_after_days", r.stale_after_days),
-        ])?;
-        check_between("max_workstations", r.max_workstations, 1..=5000)?;
-        check_between(
-            "min_workstations",
-            r.min_workstations,
-            1..=r.max_workstations,
-        )?;
-        check_between("stale_after_days", r.stale_after_days, 1..=365)?;
-        Ok(SchoolPolicy {
-            min_workstations: r.min_workstations,
-            max_workstations: r.max_workstations,
-            min_ready_share: r.min_ready_share,
-            stale_after_days: r.stale_after_days,
-        })
+section! {
+    /// How check results combine into a verdict.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Scoring {
+        /// Above this share of the total weight in `unknown` checks, the verdict is
+        /// `incomplete`.
+        pub max_unknown_share: f64,
+        /// Below this score the verdict is `not_ready` even without a blocking failure.
+        pub not_ready_below: u8,
     }
-}
-
-/// How check results combine into a verdict.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawScoring")]
-pub struct Scoring {
-    /// Above this share of the total weight in `unknown` checks, the verdict is `incomplete`.
-    pub max_unknown_share: f64,
-    /// Below this score the verdict is `not_ready` even without a blocking failure.
-    pub not_ready_below: u8,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScoring {
-    max_unknown_share: f64,
-    not_ready_below: u8,
-}
-
-impl TryFrom<RawScoring> for Scoring {
-    type Error = String;
-    fn try_from(r: RawScoring) -> Result<Self, String> {
+    check(r) {
         check_between("max_unknown_share", r.max_unknown_share, 0.0..=1.0)?;
         check_between("not_ready_below", r.not_ready_below, 0..=100)?;
-        Ok(Scoring {
-            max_unknown_share: r.max_unknown_share,
-            not_ready_below: r.not_ready_below,
-        })
     }
 }
 
@@ -225,27 +251,17 @@ pub enum HostnameMode {
     Omitted,
 }
 
-/// When scheduled agents re-audit.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawSchedule")]
-pub struct Schedule {
-    /// Hours between two audits.
-    pub interval_hours: u32,
-    /// Random delay added to each run, up to this many minutes, so that thousands of PCs do
-    /// not all reach the collector at the same minute.
-    pub jitter_minutes: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSchedule {
-    interval_hours: u32,
-    jitter_minutes: u32,
-}
-
-impl TryFrom<RawSchedule> for Schedule {
-    type Error = String;
-    fn try_from(r: RawSchedule) -> Result<Self, String> {
+section! {
+    /// When scheduled agents re-audit.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Schedule {
+        /// Hours between two audits.
+        pub interval_hours: u32,
+        /// Random delay added to each run, up to this many minutes, so that thousands of PCs
+        /// do not all reach the collector at the same minute.
+        pub jitter_minutes: u32,
+    }
+    check(r) {
         check_at_least_one(&[("interval_hours", r.interval_hours)])?;
         // A year between audits, a week of jitter at most.
         check_between("interval_hours", r.interval_hours, 1..=366 * 24)?;
@@ -256,10 +272,6 @@ impl TryFrom<RawSchedule> for Schedule {
                 r.jitter_minutes, r.interval_hours
             ));
         }
-        Ok(Schedule {
-            interval_hours: r.interval_hours,
-            jitter_minutes: r.jitter_minutes,
-        })
     }
 }
 
@@ -377,60 +389,35 @@ fn check_less_is_better(pass: f64, fail: f64, max: f64, keys: (&str, &str)) -> R
     Ok(())
 }
 
-/// The section of a check graded on a time in ms where less is better (`dns`, `endpoint`,
-/// `bandwidth.loaded_latency`), before its thresholds are checked.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLimitMs {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-}
-
-impl RawLimitMs {
-    /// The checked meta and thresholds; `keys` name the thresholds in an error.
-    fn checked(self, keys: (&str, &str)) -> Result<(CheckMeta, f64, f64), String> {
-        let meta = CheckMeta::checked(self.weight, self.blocking)?;
-        check_less_is_better(self.pass_ms, self.fail_ms, MAX_THRESHOLD_MS, keys)?;
-        Ok((meta, self.pass_ms, self.fail_ms))
-    }
-}
-
-/// Declares the type of a check section graded on a time in ms where less is better
-/// (`meta`, `pass_ms`, `fail_ms`), read from [`RawLimitMs`] (`keys` name the thresholds in
-/// an error), and its `Default`: the built-in values. Defined above `mod bandwidth;
-/// mod network;`, which use it.
+/// Declares the section of a check graded on a time in ms where less is better (`meta`,
+/// `pass_ms`, `fail_ms`; `keys` name the thresholds in an error), and its `Default`: the
+/// built-in values. Defined above `mod bandwidth; mod network;`, which use it.
 macro_rules! limit_ms_check {
     (
         $(#[$doc:meta])* $name:ident, keys: $keys:expr,
         default: { weight: $weight:expr, blocking: $blocking:expr, pass_ms: $pass:expr, fail_ms: $fail:expr $(,)? }
     ) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-        #[serde(try_from = "RawLimitMs")]
-        pub struct $name {
-            pub meta: CheckMeta,
-            pub pass_ms: f64,
-            pub fail_ms: f64,
-        }
-
-        impl TryFrom<RawLimitMs> for $name {
-            type Error = String;
-            fn try_from(r: RawLimitMs) -> Result<Self, String> {
-                let (meta, pass_ms, fail_ms) = r.checked($keys)?;
-                Ok($name {
-                    meta,
-                    pass_ms,
-                    fail_ms,
-                })
+        section! {
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq)]
+            pub struct $name with meta {
+                pub pass_ms: f64,
+                pub fail_ms: f64,
+            }
+            check(r) {
+                $crate::profile::check_less_is_better(
+                    r.pass_ms,
+                    r.fail_ms,
+                    $crate::profile::MAX_THRESHOLD_MS,
+                    $keys,
+                )?;
             }
         }
 
         impl Default for $name {
             fn default() -> Self {
                 $name {
-                    meta: CheckMeta::new($weight, $blocking),
+                    meta: $crate::profile::CheckMeta::new($weight, $blocking),
                     pass_ms: $pass,
                     fail_ms: $fail,
                 }

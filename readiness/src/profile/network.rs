@@ -10,8 +10,8 @@ use std::net::{IpAddr, SocketAddr};
 use serde::Deserialize;
 
 use super::{
-    CheckMeta, Endpoint, MAX_MBPS, MAX_THRESHOLD_MS, RawLimitMs, check_between, check_chars,
-    check_count, check_less_is_better,
+    CheckMeta, Endpoint, MAX_MBPS, MAX_THRESHOLD_MS, check_between, check_chars, check_count,
+    check_less_is_better,
 };
 use crate::limits::{MAX_HOST, MAX_PROFILE_ENDPOINTS, MAX_PROFILE_HOSTS, MAX_PROFILE_RESOLVERS};
 
@@ -153,26 +153,11 @@ impl TryFrom<RawNetwork> for Network {
     }
 }
 
-/// A check with no threshold of its own: weight and blocking flag.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawMeta")]
-pub struct MetaCheck {
-    pub meta: CheckMeta,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMeta {
-    weight: f64,
-    blocking: bool,
-}
-
-impl TryFrom<RawMeta> for MetaCheck {
-    type Error = String;
-    fn try_from(r: RawMeta) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        Ok(MetaCheck { meta })
-    }
+section! {
+    /// A check with no threshold of its own: weight and blocking flag.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct MetaCheck with meta {}
+    check(r) {}
 }
 
 /// Built-in `network.tls_interception`: a re-signing proxy warns, it does not block.
@@ -204,32 +189,15 @@ limit_ms_check! {
     default: { weight: 10.0, blocking: true, pass_ms: 1500.0, fail_ms: 5000.0 }
 }
 
-/// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or expiring
-/// within `expiry_warn_days` warns; older TLS or an invalid chain fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawTlsCheck")]
-pub struct TlsCheck {
-    pub meta: CheckMeta,
-    pub expiry_warn_days: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTlsCheck {
-    weight: f64,
-    blocking: bool,
-    expiry_warn_days: u32,
-}
-
-impl TryFrom<RawTlsCheck> for TlsCheck {
-    type Error = String;
-    fn try_from(r: RawTlsCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or
+    /// expiring within `expiry_warn_days` warns; older TLS or an invalid chain fails.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct TlsCheck with meta {
+        pub expiry_warn_days: u32,
+    }
+    check(r) {
         check_between("expiry_warn_days", r.expiry_warn_days, 0..=365)?;
-        Ok(TlsCheck {
-            meta,
-            expiry_warn_days: r.expiry_warn_days,
-        })
     }
 }
 
@@ -242,34 +210,18 @@ impl Default for TlsCheck {
     }
 }
 
-/// `latency.<target>`: median round trip `<= pass_ms` passes, `<= fail_ms` warns, slower
-/// fails; loss above `loss_warn_pct` % warns, at or above `loss_fail_pct` % fails (100 %:
-/// unreachable).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLatencyCheck")]
-pub struct LatencyCheck {
-    pub meta: CheckMeta,
-    pub pass_ms: f64,
-    pub fail_ms: f64,
-    pub loss_warn_pct: f64,
-    pub loss_fail_pct: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLatencyCheck {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-    loss_warn_pct: f64,
-    loss_fail_pct: f64,
-}
-
-impl TryFrom<RawLatencyCheck> for LatencyCheck {
-    type Error = String;
-    fn try_from(r: RawLatencyCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `latency.<target>`: median round trip `<= pass_ms` passes, `<= fail_ms` warns, slower
+    /// fails; loss above `loss_warn_pct` % warns, at or above `loss_fail_pct` % fails (100 %:
+    /// unreachable).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct LatencyCheck with meta {
+        pub pass_ms: f64,
+        pub fail_ms: f64,
+        pub loss_warn_pct: f64,
+        pub loss_fail_pct: f64,
+    }
+    check(r) {
         check_less_is_better(r.pass_ms, r.fail_ms, MAX_THRESHOLD_MS, ("pass", "fail"))?;
         let pct = |p: f64| (0.0..=100.0).contains(&p);
         if !(pct(r.loss_warn_pct) && pct(r.loss_fail_pct)) || r.loss_warn_pct > r.loss_fail_pct {
@@ -278,13 +230,6 @@ impl TryFrom<RawLatencyCheck> for LatencyCheck {
                 r.loss_warn_pct, r.loss_fail_pct
             ));
         }
-        Ok(LatencyCheck {
-            meta,
-            pass_ms: r.pass_ms,
-            fail_ms: r.fail_ms,
-            loss_warn_pct: r.loss_warn_pct,
-            loss_fail_pct: r.loss_fail_pct,
-        })
     }
 }
 
@@ -300,35 +245,16 @@ impl Default for LatencyCheck {
     }
 }
 
-/// `system.clock_skew`: `|skew| <= pass_s` passes, `<= fail_s` warns, more fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawClockCheck")]
-pub struct ClockCheck {
-    pub meta: CheckMeta,
-    pub pass_s: f64,
-    pub fail_s: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClockCheck {
-    weight: f64,
-    blocking: bool,
-    pass_s: f64,
-    fail_s: f64,
-}
-
-impl TryFrom<RawClockCheck> for ClockCheck {
-    type Error = String;
-    fn try_from(r: RawClockCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `system.clock_skew`: `|skew| <= pass_s` passes, `<= fail_s` warns, more fails.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct ClockCheck with meta {
+        pub pass_s: f64,
+        pub fail_s: f64,
+    }
+    check(r) {
         // A day.
         check_less_is_better(r.pass_s, r.fail_s, 86_400.0, ("pass", "fail"))?;
-        Ok(ClockCheck {
-            meta,
-            pass_s: r.pass_s,
-            fail_s: r.fail_s,
-        })
     }
 }
 
@@ -342,32 +268,16 @@ impl Default for ClockCheck {
     }
 }
 
-/// `network.interface`: Wi-Fi signal (dBm, more is better) and link speed (Mbit/s).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawInterfaceCheck")]
-pub struct InterfaceCheck {
-    pub meta: CheckMeta,
-    pub wifi_signal_pass_dbm: f64,
-    pub wifi_signal_warn_dbm: f64,
-    pub speed_pass_mbps: f64,
-    pub speed_warn_mbps: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInterfaceCheck {
-    weight: f64,
-    blocking: bool,
-    wifi_signal_pass_dbm: f64,
-    wifi_signal_warn_dbm: f64,
-    speed_pass_mbps: f64,
-    speed_warn_mbps: f64,
-}
-
-impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
-    type Error = String;
-    fn try_from(r: RawInterfaceCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `network.interface`: Wi-Fi signal (dBm, more is better) and link speed (Mbit/s).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct InterfaceCheck with meta {
+        pub wifi_signal_pass_dbm: f64,
+        pub wifi_signal_warn_dbm: f64,
+        pub speed_pass_mbps: f64,
+        pub speed_warn_mbps: f64,
+    }
+    check(r) {
         check_between("wifi_signal_pass_dbm", r.wifi_signal_pass_dbm, -150.0..=0.0)?;
         check_between("wifi_signal_warn_dbm", r.wifi_signal_warn_dbm, -150.0..=0.0)?;
         check_between("speed_pass_mbps", r.speed_pass_mbps, 0.0..=MAX_MBPS)?;
@@ -383,13 +293,6 @@ impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
                 r.speed_warn_mbps, r.speed_pass_mbps
             ));
         }
-        Ok(InterfaceCheck {
-            meta,
-            wifi_signal_pass_dbm: r.wifi_signal_pass_dbm,
-            wifi_signal_warn_dbm: r.wifi_signal_warn_dbm,
-            speed_pass_mbps: r.speed_pass_mbps,
-            speed_warn_mbps: r.speed_warn_mbps,
-        })
     }
 }
 
