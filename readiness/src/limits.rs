@@ -145,6 +145,22 @@ impl<'a> At<'a> {
             .error(format!("{} {what}, at most {max}", items.len())))
     }
 
+    /// The list `name` here has at most `max` items, and `f` accepts each (at its index).
+    fn each<T>(
+        &self,
+        name: &str,
+        items: &[T],
+        (max, what): (usize, &str),
+        mut f: impl FnMut(&At<'_>, &T) -> Result<(), BoundsError>,
+    ) -> Result<(), BoundsError> {
+        self.list(name, items, max, what)?;
+        let list = self.field(name);
+        for (i, item) in items.iter().enumerate() {
+            f(&list.index(i), item)?;
+        }
+        Ok(())
+    }
+
     /// The text `name` here has at most `max` bytes.
     fn text(&self, name: &str, text: &str, max: usize) -> Result<(), BoundsError> {
         if text.len() <= max {
@@ -179,16 +195,12 @@ impl<'a> At<'a> {
         max: usize,
         text_max: usize,
     ) -> Result<(), BoundsError> {
-        self.list(name, items, max, "entries")?;
-        let list = self.field(name);
-        for (i, item) in items.iter().enumerate() {
+        self.each(name, items, (max, "entries"), |at, item| {
             if item.len() > text_max {
-                return Err(list
-                    .index(i)
-                    .error(format!("{} bytes, at most {text_max}", item.len())));
+                return Err(at.error(format!("{} bytes, at most {text_max}", item.len())));
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The `unavailable` map here: few entries, short keys, long-text reasons.
@@ -228,10 +240,7 @@ fn check_report(r: &Report) -> Result<(), BoundsError> {
                 .error("contains a control character".into()));
         }
     }
-    root.list("checks", &r.checks, MAX_CHECKS, "checks")?;
-    let checks = root.field("checks");
-    for (i, c) in r.checks.iter().enumerate() {
-        let at = checks.index(i);
+    root.each("checks", &r.checks, (MAX_CHECKS, "checks"), |at, c| {
         at.short("id", &c.id)?;
         if let Some(CheckValue::Text(v)) = &c.value {
             at.long("value", v)?;
@@ -239,8 +248,8 @@ fn check_report(r: &Report) -> Result<(), BoundsError> {
         at.short_opt("unit", c.unit.as_ref())?;
         at.long_opt("threshold", c.threshold.as_ref())?;
         at.long("message", &c.message)?;
-        at.long_opt("remediation", c.remediation.as_ref())?;
-    }
+        at.long_opt("remediation", c.remediation.as_ref())
+    })?;
     check_measurements(&root.field("measurements"), &r.measurements)
 }
 
@@ -290,23 +299,22 @@ fn check_system(at: &At<'_>, s: &SystemMeasurements) -> Result<(), BoundsError> 
 }
 
 fn check_browsers(at: &At<'_>, b: &BrowserMeasurements) -> Result<(), BoundsError> {
-    at.list("installed", &b.installed, MAX_BROWSERS, "browsers")?;
-    let installed = at.field("installed");
-    for (i, browser) in b.installed.iter().enumerate() {
-        let at = installed.index(i);
-        at.short("name", &browser.name)?;
-        at.short_opt("version", browser.version.as_ref())?;
-        at.short("source", &browser.source)?;
-        at.long_opt("location", browser.location.as_ref())?;
-    }
+    at.each(
+        "installed",
+        &b.installed,
+        (MAX_BROWSERS, "browsers"),
+        |at, browser| {
+            at.short("name", &browser.name)?;
+            at.short_opt("version", browser.version.as_ref())?;
+            at.short("source", &browser.source)?;
+            at.long_opt("location", browser.location.as_ref())
+        },
+    )?;
     at.unavailable(&b.unavailable)
 }
 
 fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError> {
-    at.list("dns", &n.dns, MAX_DNS_LOOKUPS, "lookups")?;
-    let dns = at.field("dns");
-    for (i, lookup) in n.dns.iter().enumerate() {
-        let at = dns.index(i);
+    at.each("dns", &n.dns, (MAX_DNS_LOOKUPS, "lookups"), |at, lookup| {
         at.short("host", &lookup.host)?;
         at.short("resolver", &lookup.resolver)?;
         for (name, query) in [("a", &lookup.a), ("aaaa", &lookup.aaaa)] {
@@ -314,19 +322,22 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
             at.list("addresses", &query.addresses, MAX_ADDRESSES, "addresses")?;
             at.long_opt("detail", query.detail.as_ref())?;
         }
-    }
-    at.list("endpoints", &n.endpoints, MAX_ENDPOINTS, "endpoints")?;
-    let endpoints = at.field("endpoints");
-    for (i, e) in n.endpoints.iter().enumerate() {
-        let at = endpoints.index(i);
-        at.short("name", &e.name)?;
-        at.long("url", &e.url)?;
-        at.long_opt("proxy", e.proxy.as_ref())?;
-        check_attempt(&at.field("attempt"), &e.attempt)?;
-        if let Some(direct) = &e.direct {
-            check_attempt(&at.field("direct"), direct)?;
-        }
-    }
+        Ok(())
+    })?;
+    at.each(
+        "endpoints",
+        &n.endpoints,
+        (MAX_ENDPOINTS, "endpoints"),
+        |at, e| {
+            at.short("name", &e.name)?;
+            at.long("url", &e.url)?;
+            at.long_opt("proxy", e.proxy.as_ref())?;
+            check_attempt(&at.field("attempt"), &e.attempt)?;
+            e.direct
+                .as_ref()
+                .map_or(Ok(()), |direct| check_attempt(&at.field("direct"), direct))
+        },
+    )?;
     if let Some(p) = &n.proxy {
         let at = at.field("proxy");
         at.long_opt("https_proxy", p.https_proxy.as_ref())?;
@@ -334,21 +345,24 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
         at.texts("no_proxy", &p.no_proxy, MAX_NO_PROXY, MAX_SHORT_TEXT)?;
         at.long_opt("pac_url", p.pac_url.as_ref())?;
     }
-    at.list("latency", &n.latency, MAX_LATENCY_TARGETS, "targets")?;
-    let latency = at.field("latency");
-    for (i, l) in n.latency.iter().enumerate() {
-        let at = latency.index(i);
-        at.short("target", &l.target)?;
-        at.short("host", &l.host)?;
-        at.list("samples_ms", &l.samples_ms, MAX_LATENCY_SAMPLES, "samples")?;
-        at.texts("notes", &l.notes, MAX_SMALL_LIST, MAX_LONG_TEXT)?;
-        at.long_opt("error", l.error.as_ref())?;
-    }
-    at.list("clock", &n.clock, MAX_CLOCK_SAMPLES, "samples")?;
-    let clock = at.field("clock");
-    for (i, c) in n.clock.iter().enumerate() {
-        clock.index(i).short("source", &c.source)?;
-    }
+    at.each(
+        "latency",
+        &n.latency,
+        (MAX_LATENCY_TARGETS, "targets"),
+        |at, l| {
+            at.short("target", &l.target)?;
+            at.short("host", &l.host)?;
+            at.list("samples_ms", &l.samples_ms, MAX_LATENCY_SAMPLES, "samples")?;
+            at.texts("notes", &l.notes, MAX_SMALL_LIST, MAX_LONG_TEXT)?;
+            at.long_opt("error", l.error.as_ref())
+        },
+    )?;
+    at.each(
+        "clock",
+        &n.clock,
+        (MAX_CLOCK_SAMPLES, "samples"),
+        |at, c| at.short("source", &c.source),
+    )?;
     if let Some(interface) = &n.interface {
         at.field("interface").short("name", &interface.name)?;
     }
@@ -356,15 +370,12 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
 }
 
 fn check_attempt(at: &At<'_>, a: &EndpointAttempt) -> Result<(), BoundsError> {
-    at.list("hops", &a.hops, MAX_HOPS, "hops")?;
-    let hops = at.field("hops");
-    for (i, hop) in a.hops.iter().enumerate() {
-        let at = hops.index(i);
+    at.each("hops", &a.hops, (MAX_HOPS, "hops"), |at, hop| {
         at.long("url", &hop.url)?;
         at.list("addresses", &hop.addresses, MAX_ADDRESSES, "addresses")?;
         at.short_opt("connected_to", hop.connected_to.as_ref())?;
-        at.long_opt("location", hop.location.as_ref())?;
-    }
+        at.long_opt("location", hop.location.as_ref())
+    })?;
     if let Some(e) = &a.error {
         at.field("error").long("detail", &e.detail)?;
     }
@@ -378,14 +389,16 @@ fn check_tls(at: &At<'_>, tls: &TlsInfo) -> Result<(), BoundsError> {
     at.short("server_name", &tls.server_name)?;
     at.short("version", &tls.version)?;
     at.short("cipher", &tls.cipher)?;
-    at.list("chain", &tls.chain, MAX_CHAIN, "certificates")?;
-    let chain = at.field("chain");
-    for (i, cert) in tls.chain.iter().enumerate() {
-        let at = chain.index(i);
-        at.long("subject", &cert.subject)?;
-        at.long("issuer", &cert.issuer)?;
-        at.texts("names", &cert.names, MAX_CERT_NAMES, MAX_SHORT_TEXT)?;
-    }
+    at.each(
+        "chain",
+        &tls.chain,
+        (MAX_CHAIN, "certificates"),
+        |at, cert| {
+            at.long("subject", &cert.subject)?;
+            at.long("issuer", &cert.issuer)?;
+            at.texts("names", &cert.names, MAX_CERT_NAMES, MAX_SHORT_TEXT)
+        },
+    )?;
     for (name, v) in [
         ("public_roots", Some(&tls.public_roots)),
         ("os_roots", tls.os_roots.as_ref()),

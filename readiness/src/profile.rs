@@ -723,177 +723,49 @@ mod tests {
             let items: Vec<String> = (0..n).map(|i| format!("\"{item}{i}\"")).collect();
             items.join(", ")
         };
-        let many_endpoints: String = (0..=crate::limits::MAX_PROFILE_ENDPOINTS)
-            .map(|i| {
-                format!(
-                    "\n[[network.endpoints]]\nname = \"e{i}\"\nurl = \"https://e{i}.example\"\n"
-                )
-            })
-            .collect();
-        let cases: Vec<(String, &str, &str)> = vec![
-            (
-                with("interval_hours = 168", "interval_hours = 100000"),
-                "[schedule]",
-                "interval_hours",
-            ),
-            (
-                with("interval_hours = 168", "interval_hours = 4000000"),
-                "[schedule]",
-                "interval_hours",
-            ),
-            (
-                with("jitter_minutes = 240", "jitter_minutes = 20000"),
-                "[schedule]",
-                "jitter_minutes",
-            ),
-            (
-                with("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000"),
-                "[network]",
-                "dns_timeout_ms",
-            ),
-            (
-                with("latency_samples = 5", "latency_samples = 100000"),
-                "[network]",
-                "latency_samples",
-            ),
-            (
-                with("max_streams = 16", "max_streams = 1000"),
-                "[bandwidth]",
-                "max_streams",
-            ),
-            (
-                with("max_mib = 1024", "max_mib = 1e9"),
-                "[bandwidth]",
-                "max_mib",
-            ),
-            (
-                with("recent_days = 30", "recent_days = 100000"),
-                "[bandwidth]",
-                "recent_days",
-            ),
-            (
-                with("max_workstations = 200", "max_workstations = 5001"),
-                "[school]",
-                "max_workstations",
-            ),
-            (
-                with("stale_after_days = 21", "stale_after_days = 100000"),
-                "[school]",
-                "stale_after_days",
-            ),
-            (
-                with("expiry_warn_days = 14", "expiry_warn_days = 100000"),
-                "[checks.\"endpoint.tls\"]",
-                "expiry_warn_days",
-            ),
-            (
-                with("pass_s = 30\nfail_s = 180", "pass_s = 30\nfail_s = 1e12"),
-                "[checks.\"system.clock_skew\"]",
-                "fail",
-            ),
-            (
-                with(
-                    "pass_ms = 1500\nfail_ms = 5000",
-                    "pass_ms = 1500\nfail_ms = 1e12",
-                ),
-                "[checks.\"endpoint\"]",
-                "fail",
-            ),
-            (
-                with(
-                    "weight = 25\nblocking = true\n# End",
-                    "weight = 1e300\nblocking = true\n# End",
-                ),
-                "[checks.\"system.os_support\"]",
-                "weight",
-            ),
-            (
-                with("ending_soon_months = 6", "ending_soon_months = 100000"),
-                "[checks.\"system.os_support\"]",
-                "ending_soon_months",
-            ),
-            (
-                with("firefox = { pass = 104", "firefox = { pass = 4000000"),
-                "[checks.\"browser.any\"]",
-                "minimum.firefox",
-            ),
-            (
-                with("pass = 4.0\n", "pass = 1e300\n"),
-                "[checks.\"system.ram\"]",
-                "pass",
-            ),
-            (
-                with("speed_pass_mbps = 100", "speed_pass_mbps = 1e300"),
-                "[checks.\"network.interface\"]",
-                "speed_pass_mbps",
-            ),
-            (
-                with(
-                    "resolvers = []",
-                    &format!("resolvers = [{}]", many(5, "192.0.2.1")),
-                ),
-                "[network]",
-                "resolvers",
-            ),
-            (
-                with(
-                    "hosts = [\"educonnect",
-                    &format!("hosts = [{}, \"educonnect", many(40, "h")),
-                ),
-                "[network]",
-                "hosts",
-            ),
-            (
-                with(
-                    "hosts = [\"educonnect",
-                    &format!("hosts = [\"{}\", \"educonnect", "a".repeat(300)),
-                ),
-                "[network]",
-                "hosts",
-            ),
-            (
-                format!("{DEFAULT_PROFILE_TOML}{many_endpoints}"),
-                "[network]",
-                "endpoints",
-            ),
-            (
-                with("name = \"gar\"", &format!("name = \"{}\"", "g".repeat(40))),
-                "\n[[network.endpoints]]",
-                "name",
-            ),
-            (
-                with(
-                    "url = \"https://idp-auth",
-                    &format!("url = \"https://{}.idp-auth", "a".repeat(3000)),
-                ),
-                "\n[[network.endpoints]]",
-                "\"gar\": url",
-            ),
-            (
-                with(
-                    "name = \"gar\"",
-                    &format!("name = \"gar\"\nredirect_hosts = [{}]", many(17, "h")),
-                ),
-                "\n[[network.endpoints]]",
-                "\"gar\": redirect_hosts",
-            ),
-            (
-                with(
-                    "name = \"fr-primaire\"",
-                    &format!("name = \"{}\"", "n".repeat(65)),
-                ),
-                "name = \"nnn",
-                "name",
-            ),
-            (
-                with(
-                    "hostname_salt = \"fr-primaire\"",
-                    &format!("hostname_salt = \"{}\"", "s".repeat(300)),
-                ),
-                "hostname_salt",
-                "hostname_salt",
-            ),
+        let long = |c: &str, n: usize| c.repeat(n);
+        let endpoints = "\n[[network.endpoints]]";
+        // (text replaced, its replacement, where the error points, the key it names)
+        #[rustfmt::skip]
+        let edits: Vec<(&str, String, &str, &str)> = vec![
+            ("interval_hours = 168", "interval_hours = 100000".into(), "[schedule]", "interval_hours"),
+            ("jitter_minutes = 240", "jitter_minutes = 20000".into(), "[schedule]", "jitter_minutes"),
+            ("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000".into(), "[network]", "dns_timeout_ms"),
+            ("latency_samples = 5", "latency_samples = 100000".into(), "[network]", "latency_samples"),
+            ("max_streams = 16", "max_streams = 1000".into(), "[bandwidth]", "max_streams"),
+            ("max_mib = 1024", "max_mib = 1e9".into(), "[bandwidth]", "max_mib"),
+            ("recent_days = 30", "recent_days = 100000".into(), "[bandwidth]", "recent_days"),
+            ("max_workstations = 200", "max_workstations = 5001".into(), "[school]", "max_workstations"),
+            ("stale_after_days = 21", "stale_after_days = 100000".into(), "[school]", "stale_after_days"),
+            ("expiry_warn_days = 14", "expiry_warn_days = 100000".into(), "[checks.\"endpoint.tls\"]", "expiry_warn_days"),
+            ("fail_s = 180", "fail_s = 1e12".into(), "[checks.\"system.clock_skew\"]", "fail"),
+            ("fail_ms = 5000", "fail_ms = 1e12".into(), "[checks.\"endpoint\"]", "fail"),
+            ("weight = 25\nblocking = true\n# End", "weight = 1e300\nblocking = true\n# End".into(), "[checks.\"system.os_support\"]", "weight"),
+            ("ending_soon_months = 6", "ending_soon_months = 100000".into(), "[checks.\"system.os_support\"]", "ending_soon_months"),
+            ("firefox = { pass = 104", "firefox = { pass = 4000000".into(), "[checks.\"browser.any\"]", "minimum.firefox"),
+            ("pass = 4.0\n", "pass = 1e300\n".into(), "[checks.\"system.ram\"]", "pass"),
+            ("speed_pass_mbps = 100", "speed_pass_mbps = 1e300".into(), "[checks.\"network.interface\"]", "speed_pass_mbps"),
+            ("resolvers = []", format!("resolvers = [{}]", many(5, "192.0.2.1")), "[network]", "resolvers"),
+            ("hosts = [", format!("hosts = [{}, ", many(40, "h")), "[network]", "hosts"),
+            ("hosts = [", format!("hosts = [\"{}\", ", long("a", 300)), "[network]", "hosts"),
+            ("name = \"gar\"", format!("name = \"{}\"", long("g", 40)), endpoints, "name"),
+            ("url = \"https://idp", format!("url = \"https://{}.idp", long("a", 3000)), endpoints, "\"gar\": url"),
+            ("name = \"gar\"", format!("name = \"gar\"\nredirect_hosts = [{}]", many(17, "h")), endpoints, "\"gar\": redirect_hosts"),
+            ("name = \"fr-primaire\"", format!("name = \"{}\"", long("n", 65)), "name = \"nnn", "name"),
+            ("hostname_salt = \"fr", format!("hostname_salt = \"{}", long("s", 300)), "hostname_salt", "hostname_salt"),
         ];
+        let mut cases: Vec<(String, &str, &str)> = edits
+            .iter()
+            .map(|(old, new, line, key)| (with(old, new), *line, *key))
+            .collect();
+        let many_endpoints: String = (0..=crate::limits::MAX_PROFILE_ENDPOINTS)
+            .map(|i| format!("{endpoints}\nname = \"e{i}\"\nurl = \"https://e{i}.example\"\n"))
+            .collect();
+        cases.push((
+            format!("{DEFAULT_PROFILE_TOML}{many_endpoints}"),
+            "[network]",
+            "endpoints",
+        ));
         for (text, line_needle, key) in &cases {
             let err = Profile::from_toml_str(text, "p.toml").unwrap_err();
             let msg = err.to_string();

@@ -184,6 +184,23 @@ pub fn healthy_network(profile: &Profile, now: Timestamp) -> NetworkMeasurements
     }
 }
 
+/// `toml` without the sections whose header line starts with one of `headers` (`"[network]"`,
+/// `"[[network."`): a profile written before they existed, or to be completed.
+pub fn profile_without(toml: &str, headers: &[&str]) -> String {
+    let mut text = String::new();
+    let mut skip = false;
+    for line in toml.lines() {
+        if line.starts_with('[') {
+            skip = headers.iter().any(|h| line.starts_with(h));
+        }
+        if !skip {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text
+}
+
 /// Debian 12 (bookworm).
 pub fn debian12() -> OsInfo {
     OsInfo {

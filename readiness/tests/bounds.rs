@@ -142,22 +142,6 @@ fn labels_and_hostnames_without_control_characters() {
     r.check_bounds().unwrap();
 }
 
-/// `toml` without its `[network]` section and endpoints.
-fn without_network(toml: &str) -> String {
-    let mut text = String::new();
-    let mut skip = false;
-    for line in toml.lines() {
-        if line.starts_with('[') {
-            skip = line.starts_with("[network]") || line.starts_with("[[network.");
-        }
-        if !skip {
-            text.push_str(line);
-            text.push('\n');
-        }
-    }
-    text
-}
-
 /// The most a valid profile asks for: every list at its cap, every endpoint on its own host,
 /// every lookup through every resolver, every redirect followed, the most samples. The
 /// report an agent makes of it is within the bounds.
@@ -169,7 +153,10 @@ fn the_largest_profile_makes_a_report_within_the_bounds() {
     let resolvers: Vec<String> = (0..limits::MAX_PROFILE_RESOLVERS)
         .map(|i| format!("\"192.0.2.{}\"", i + 1))
         .collect();
-    let mut text = without_network(readiness::profile::DEFAULT_PROFILE_TOML);
+    let mut text = samples::profile_without(
+        readiness::profile::DEFAULT_PROFILE_TOML,
+        &["[network]", "[[network."],
+    );
     text.push_str(&format!(
         "[network]\nhosts = [{}]\nresolvers = [{}]\nmax_redirects = 30\nlatency_samples = 50\n",
         hosts.join(", "),

@@ -121,17 +121,10 @@ mod tests {
     /// A profile written before the bandwidth test existed still loads, with the defaults.
     #[test]
     fn sections_may_be_left_out() {
-        let mut text = String::new();
-        let mut skip = false;
-        for line in DEFAULT_PROFILE_TOML.lines() {
-            if line.starts_with('[') {
-                skip = line.starts_with("[bandwidth]") || line.starts_with("[checks.\"bandwidth.");
-            }
-            if !skip {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
+        let text = crate::samples::profile_without(
+            DEFAULT_PROFILE_TOML,
+            &["[bandwidth]", "[checks.\"bandwidth."],
+        );
         assert!(!text.contains("bandwidth"), "fixture still has bandwidth");
         let p = Profile::from_toml_str(&text, "old.toml").unwrap();
         assert_eq!(p.bandwidth, Bandwidth::default());
