@@ -70,6 +70,17 @@ pub const MAX_LONG_TEXT: usize = 8192;
 /// Characters of the technician's label (`--label`).
 pub const MAX_LABEL: usize = 100;
 
+/// A list's limit and what the error counts.
+type Limit = (usize, &'static str);
+const CHECKS: Limit = (MAX_CHECKS, "checks");
+const BROWSERS: Limit = (MAX_BROWSERS, "browsers");
+const DNS_LOOKUPS: Limit = (MAX_DNS_LOOKUPS, "lookups");
+const ENDPOINTS: Limit = (MAX_ENDPOINTS, "endpoints");
+const LATENCY_TARGETS: Limit = (MAX_LATENCY_TARGETS, "targets");
+const CLOCK_SAMPLES: Limit = (MAX_CLOCK_SAMPLES, "samples");
+const HOPS: Limit = (MAX_HOPS, "hops");
+const CHAIN: Limit = (MAX_CHAIN, "certificates");
+
 /// A report over one of the bounds: the field's path in the JSON and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
@@ -150,7 +161,7 @@ impl<'a> At<'a> {
         &self,
         name: &str,
         items: &[T],
-        (max, what): (usize, &str),
+        (max, what): Limit,
         mut f: impl FnMut(&At<'_>, &T) -> Result<(), BoundsError>,
     ) -> Result<(), BoundsError> {
         self.list(name, items, max, what)?;
@@ -240,7 +251,7 @@ fn check_report(r: &Report) -> Result<(), BoundsError> {
                 .error("contains a control character".into()));
         }
     }
-    root.each("checks", &r.checks, (MAX_CHECKS, "checks"), |at, c| {
+    root.each("checks", &r.checks, CHECKS, |at, c| {
         at.short("id", &c.id)?;
         if let Some(CheckValue::Text(v)) = &c.value {
             at.long("value", v)?;
@@ -299,22 +310,17 @@ fn check_system(at: &At<'_>, s: &SystemMeasurements) -> Result<(), BoundsError> 
 }
 
 fn check_browsers(at: &At<'_>, b: &BrowserMeasurements) -> Result<(), BoundsError> {
-    at.each(
-        "installed",
-        &b.installed,
-        (MAX_BROWSERS, "browsers"),
-        |at, browser| {
-            at.short("name", &browser.name)?;
-            at.short_opt("version", browser.version.as_ref())?;
-            at.short("source", &browser.source)?;
-            at.long_opt("location", browser.location.as_ref())
-        },
-    )?;
+    at.each("installed", &b.installed, BROWSERS, |at, browser| {
+        at.short("name", &browser.name)?;
+        at.short_opt("version", browser.version.as_ref())?;
+        at.short("source", &browser.source)?;
+        at.long_opt("location", browser.location.as_ref())
+    })?;
     at.unavailable(&b.unavailable)
 }
 
 fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError> {
-    at.each("dns", &n.dns, (MAX_DNS_LOOKUPS, "lookups"), |at, lookup| {
+    at.each("dns", &n.dns, DNS_LOOKUPS, |at, lookup| {
         at.short("host", &lookup.host)?;
         at.short("resolver", &lookup.resolver)?;
         for (name, query) in [("a", &lookup.a), ("aaaa", &lookup.aaaa)] {
@@ -324,20 +330,15 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
         }
         Ok(())
     })?;
-    at.each(
-        "endpoints",
-        &n.endpoints,
-        (MAX_ENDPOINTS, "endpoints"),
-        |at, e| {
-            at.short("name", &e.name)?;
-            at.long("url", &e.url)?;
-            at.long_opt("proxy", e.proxy.as_ref())?;
-            check_attempt(&at.field("attempt"), &e.attempt)?;
-            e.direct
-                .as_ref()
-                .map_or(Ok(()), |direct| check_attempt(&at.field("direct"), direct))
-        },
-    )?;
+    at.each("endpoints", &n.endpoints, ENDPOINTS, |at, e| {
+        at.short("name", &e.name)?;
+        at.long("url", &e.url)?;
+        at.long_opt("proxy", e.proxy.as_ref())?;
+        check_attempt(&at.field("attempt"), &e.attempt)?;
+        e.direct
+            .as_ref()
+            .map_or(Ok(()), |direct| check_attempt(&at.field("direct"), direct))
+    })?;
     if let Some(p) = &n.proxy {
         let at = at.field("proxy");
         at.long_opt("https_proxy", p.https_proxy.as_ref())?;
@@ -345,24 +346,16 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
         at.texts("no_proxy", &p.no_proxy, MAX_NO_PROXY, MAX_SHORT_TEXT)?;
         at.long_opt("pac_url", p.pac_url.as_ref())?;
     }
-    at.each(
-        "latency",
-        &n.latency,
-        (MAX_LATENCY_TARGETS, "targets"),
-        |at, l| {
-            at.short("target", &l.target)?;
-            at.short("host", &l.host)?;
-            at.list("samples_ms", &l.samples_ms, MAX_LATENCY_SAMPLES, "samples")?;
-            at.texts("notes", &l.notes, MAX_SMALL_LIST, MAX_LONG_TEXT)?;
-            at.long_opt("error", l.error.as_ref())
-        },
-    )?;
-    at.each(
-        "clock",
-        &n.clock,
-        (MAX_CLOCK_SAMPLES, "samples"),
-        |at, c| at.short("source", &c.source),
-    )?;
+    at.each("latency", &n.latency, LATENCY_TARGETS, |at, l| {
+        at.short("target", &l.target)?;
+        at.short("host", &l.host)?;
+        at.list("samples_ms", &l.samples_ms, MAX_LATENCY_SAMPLES, "samples")?;
+        at.texts("notes", &l.notes, MAX_SMALL_LIST, MAX_LONG_TEXT)?;
+        at.long_opt("error", l.error.as_ref())
+    })?;
+    at.each("clock", &n.clock, CLOCK_SAMPLES, |at, c| {
+        at.short("source", &c.source)
+    })?;
     if let Some(interface) = &n.interface {
         at.field("interface").short("name", &interface.name)?;
     }
@@ -370,7 +363,7 @@ fn check_network(at: &At<'_>, n: &NetworkMeasurements) -> Result<(), BoundsError
 }
 
 fn check_attempt(at: &At<'_>, a: &EndpointAttempt) -> Result<(), BoundsError> {
-    at.each("hops", &a.hops, (MAX_HOPS, "hops"), |at, hop| {
+    at.each("hops", &a.hops, HOPS, |at, hop| {
         at.long("url", &hop.url)?;
         at.list("addresses", &hop.addresses, MAX_ADDRESSES, "addresses")?;
         at.short_opt("connected_to", hop.connected_to.as_ref())?;
@@ -389,16 +382,11 @@ fn check_tls(at: &At<'_>, tls: &TlsInfo) -> Result<(), BoundsError> {
     at.short("server_name", &tls.server_name)?;
     at.short("version", &tls.version)?;
     at.short("cipher", &tls.cipher)?;
-    at.each(
-        "chain",
-        &tls.chain,
-        (MAX_CHAIN, "certificates"),
-        |at, cert| {
-            at.long("subject", &cert.subject)?;
-            at.long("issuer", &cert.issuer)?;
-            at.texts("names", &cert.names, MAX_CERT_NAMES, MAX_SHORT_TEXT)
-        },
-    )?;
+    at.each("chain", &tls.chain, CHAIN, |at, cert| {
+        at.long("subject", &cert.subject)?;
+        at.long("issuer", &cert.issuer)?;
+        at.texts("names", &cert.names, MAX_CERT_NAMES, MAX_SHORT_TEXT)
+    })?;
     for (name, v) in [
         ("public_roots", Some(&tls.public_roots)),
         ("os_roots", tls.os_roots.as_ref()),

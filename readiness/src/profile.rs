@@ -116,8 +116,10 @@ fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
 /// Declares a profile section: the struct as written, and its `Deserialize`, which reads a
 /// private twin of the struct (unknown keys refused; a field's `#[serde(...)]` applies to
 /// the twin), then runs `check(r) { ... }` on it (`r` the twin; an `Err(String)` is the
-/// error, located by the TOML parser at the section). `with meta`: a check section, whose
-/// `weight` and `blocking` keys (checked by [`CheckMeta::checked`]) become the field `meta`.
+/// error, located by the TOML parser at the section); `default { field: value, ... }`, its
+/// built-in values. `with meta`: a check section, whose `weight` and `blocking` keys (checked
+/// by [`CheckMeta::checked`]) become the field `meta`; its default is then
+/// `default(weight, blocking) { ... }`.
 /// Defined above `mod bandwidth; mod network; mod system;`, which use it.
 macro_rules! section {
     (
@@ -126,7 +128,19 @@ macro_rules! section {
             $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
         }
         check($r:ident) $check:block
+        $( default($weight:expr, $blocking:expr) { $( $dfield:ident: $dvalue:expr, )* } )?
     ) => {
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    $name {
+                        meta: $crate::profile::CheckMeta::new($weight, $blocking),
+                        $( $dfield: $dvalue, )*
+                    }
+                }
+            }
+        )?
+
         $(#[$attr])*
         pub struct $name {
             pub meta: $crate::profile::CheckMeta,
@@ -146,7 +160,16 @@ macro_rules! section {
             $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
         }
         check($r:ident) $check:block
+        $( default { $( $dfield:ident: $dvalue:expr, )* } )?
     ) => {
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    $name { $( $dfield: $dvalue, )* }
+                }
+            }
+        )?
+
         $(#[$attr])*
         pub struct $name {
             $( $(#[doc = $doc])* pub $field: $ty, )*
@@ -199,16 +222,11 @@ section! {
         check_between("min_workstations", r.min_workstations, 1..=r.max_workstations)?;
         check_between("stale_after_days", r.stale_after_days, 1..=365)?;
     }
-}
-
-impl Default for SchoolPolicy {
-    fn default() -> Self {
-        SchoolPolicy {
-            min_workstations: 2,
-            max_workstations: 200,
-            min_ready_share: 0.8,
-            stale_after_days: 21,
-        }
+    default {
+        min_workstations: 2,
+        max_workstations: 200,
+        min_ready_share: 0.8,
+        stale_after_days: 21,
     }
 }
 
@@ -412,16 +430,7 @@ macro_rules! limit_ms_check {
                     $keys,
                 )?;
             }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name {
-                    meta: $crate::profile::CheckMeta::new($weight, $blocking),
-                    pass_ms: $pass,
-                    fail_ms: $fail,
-                }
-            }
+            default($weight, $blocking) { pass_ms: $pass, fail_ms: $fail, }
         }
     };
 }

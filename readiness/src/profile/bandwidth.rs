@@ -59,20 +59,15 @@ section! {
             ));
         }
     }
-}
-
-impl Default for Bandwidth {
-    fn default() -> Self {
-        Bandwidth {
-            max_seconds: 10.0,
-            max_mib: 1024.0,
-            min_streams: 4,
-            max_streams: 16,
-            simultaneous_users: 25,
-            per_user_pass_mbps: 1.0,
-            per_user_warn_mbps: 0.5,
-            recent_days: 30,
-        }
+    default {
+        max_seconds: 10.0,
+        max_mib: 1024.0,
+        min_streams: 4,
+        max_streams: 16,
+        simultaneous_users: 25,
+        per_user_pass_mbps: 1.0,
+        per_user_warn_mbps: 0.5,
+        recent_days: 30,
     }
 }
 

@@ -199,14 +199,8 @@ section! {
     check(r) {
         check_between("expiry_warn_days", r.expiry_warn_days, 0..=365)?;
     }
-}
-
-impl Default for TlsCheck {
-    fn default() -> Self {
-        TlsCheck {
-            meta: CheckMeta::new(4.0, false),
-            expiry_warn_days: 14,
-        }
+    default(4.0, false) {
+        expiry_warn_days: 14,
     }
 }
 
@@ -231,17 +225,11 @@ section! {
             ));
         }
     }
-}
-
-impl Default for LatencyCheck {
-    fn default() -> Self {
-        LatencyCheck {
-            meta: CheckMeta::new(4.0, false),
-            pass_ms: 50.0,
-            fail_ms: 300.0,
-            loss_warn_pct: 10.0,
-            loss_fail_pct: 50.0,
-        }
+    default(4.0, false) {
+        pass_ms: 50.0,
+        fail_ms: 300.0,
+        loss_warn_pct: 10.0,
+        loss_fail_pct: 50.0,
     }
 }
 
@@ -256,15 +244,9 @@ section! {
         // A day.
         check_less_is_better(r.pass_s, r.fail_s, 86_400.0, ("pass", "fail"))?;
     }
-}
-
-impl Default for ClockCheck {
-    fn default() -> Self {
-        ClockCheck {
-            meta: CheckMeta::new(10.0, true),
-            pass_s: 30.0,
-            fail_s: 180.0,
-        }
+    default(10.0, true) {
+        pass_s: 30.0,
+        fail_s: 180.0,
     }
 }
 
@@ -294,17 +276,11 @@ section! {
             ));
         }
     }
-}
-
-impl Default for InterfaceCheck {
-    fn default() -> Self {
-        InterfaceCheck {
-            meta: CheckMeta::new(0.0, false),
-            wifi_signal_pass_dbm: -67.0,
-            wifi_signal_warn_dbm: -75.0,
-            speed_pass_mbps: 100.0,
-            speed_warn_mbps: 10.0,
-        }
+    default(0.0, false) {
+        wifi_signal_pass_dbm: -67.0,
+        wifi_signal_warn_dbm: -75.0,
+        speed_pass_mbps: 100.0,
+        speed_warn_mbps: 10.0,
     }
 }
 
