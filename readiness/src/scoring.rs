@@ -60,6 +60,12 @@ impl Check {
         }
     }
 
+    /// The threshold text: the template `id` filled with `args`, in the check's language.
+    fn threshold_text(self, id: Msg, args: &[(&str, &dyn std::fmt::Display)]) -> Self {
+        let threshold = render(self.lang, id, args);
+        self.threshold(threshold)
+    }
+
     /// The value measured (none when `None`).
     fn value(self, value: impl Into<Option<CheckValue>>) -> Self {
         Check {
@@ -219,11 +225,10 @@ impl System<'_> {
 fn os_support(ctx: &System<'_>, today: Date) -> CheckResult {
     let (sys, lang) = (ctx.sys, ctx.lang);
     let cfg = &ctx.profile.checks.os_support;
-    let check = Check::new(lang, "system.os_support", cfg.meta).threshold(render(
-        lang,
+    let check = Check::new(lang, "system.os_support", cfg.meta).threshold_text(
         Msg::OsThreshold,
         &[("ending_soon_months", &cfg.policy.ending_soon_months)],
-    ));
+    );
     let Some(os) = &sys.os else {
         return check.unknown(ctx.missing("os"));
     };
@@ -446,7 +451,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
         if *name == "internet_explorer" {
             out.push(
                 check
-                    .threshold(msg(lang, Msg::BrowserNotSupportedEnts))
+                    .threshold_text(Msg::BrowserNotSupportedEnts, &[])
                     .fail(
                         render(
                             lang,
@@ -470,11 +475,10 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             ));
             continue;
         };
-        let check = check.threshold(render(
-            lang,
+        let check = check.threshold_text(
             Msg::BrowserThreshold,
             &[("pass", &min.pass), ("warn", &min.warn)],
-        ));
+        );
         let Some(major) = top.major_version() else {
             let reason = render(
                 lang,
