@@ -112,72 +112,32 @@ const WINDOWS10_ESU_BUILD: u32 = 19045;
 /// Source: Microsoft Lifecycle pages "Windows 10 Enterprise LTSB 2015/2016", "Windows 10
 /// Enterprise LTSC 2019/2021", "Windows 10 IoT Enterprise LTSC 2021", "Windows 11 Enterprise
 /// LTSC 2024", "Windows 11 IoT Enterprise LTSC 2024".
+#[rustfmt::skip] // one product a line
 static WINDOWS_LTSC: &[(u32, u8, &str, Date, Date)] = &[
-    (
-        10240,
-        10,
-        "LTSB 2015",
-        date(2025, 10, 14),
-        date(2025, 10, 14),
-    ),
-    (
-        14393,
-        10,
-        "LTSB 2016",
-        date(2026, 10, 13),
-        date(2026, 10, 13),
-    ),
+    (10240, 10, "LTSB 2015", date(2025, 10, 14), date(2025, 10, 14)),
+    (14393, 10, "LTSB 2016", date(2026, 10, 13), date(2026, 10, 13)),
     (17763, 10, "LTSC 2019", date(2029, 1, 9), date(2029, 1, 9)),
     (19044, 10, "LTSC 2021", date(2027, 1, 12), date(2032, 1, 13)),
-    (
-        26100,
-        11,
-        "LTSC 2024",
-        date(2029, 10, 9),
-        date(2034, 10, 10),
-    ),
+    (26100, 11, "LTSC 2024", date(2029, 10, 9), date(2034, 10, 10)),
 ];
 
 /// Windows before Windows 10 and Windows Server (an `EditionID` starting with "Server"):
 /// (first build, last build, server?, product, end of extended support).
 /// Source: Microsoft Lifecycle pages of each product (fixed lifecycle policy).
+#[rustfmt::skip] // one product a line
 static WINDOWS_FIXED: &[(u32, u32, bool, &str, Date)] = &[
     (2600, 2600, false, "Windows XP", date(2014, 4, 8)),
     (6000, 6003, false, "Windows Vista", date(2017, 4, 11)),
     (7600, 7601, false, "Windows 7", date(2020, 1, 14)),
     (9200, 9200, false, "Windows 8", date(2016, 1, 12)),
     (9600, 9600, false, "Windows 8.1", date(2023, 1, 10)),
-    (
-        7600,
-        7601,
-        true,
-        "Windows Server 2008 R2",
-        date(2020, 1, 14),
-    ),
+    (7600, 7601, true, "Windows Server 2008 R2", date(2020, 1, 14)),
     (9200, 9200, true, "Windows Server 2012", date(2023, 10, 10)),
-    (
-        9600,
-        9600,
-        true,
-        "Windows Server 2012 R2",
-        date(2023, 10, 10),
-    ),
+    (9600, 9600, true, "Windows Server 2012 R2", date(2023, 10, 10)),
     (14393, 14393, true, "Windows Server 2016", date(2027, 1, 12)),
     (17763, 17763, true, "Windows Server 2019", date(2029, 1, 9)),
-    (
-        20348,
-        20348,
-        true,
-        "Windows Server 2022",
-        date(2031, 10, 14),
-    ),
-    (
-        26100,
-        26100,
-        true,
-        "Windows Server 2025",
-        date(2034, 11, 14),
-    ),
+    (20348, 20348, true, "Windows Server 2022", date(2031, 10, 14)),
+    (26100, 26100, true, "Windows Server 2025", date(2034, 11, 14)),
 ];
 
 /// Debian: (version, code name, end of Debian LTS). The security team's regular support ends
