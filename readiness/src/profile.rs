@@ -661,6 +661,11 @@ mod tests {
         DEFAULT_PROFILE_TOML.replacen(old, new, 1)
     }
 
+    /// `text` parsed as the file `p.toml`.
+    fn parse(text: &str) -> Result<Profile, ProfileError> {
+        Profile::from_toml_str(text, "p.toml")
+    }
+
     fn line_of(text: &str, needle: &str) -> usize {
         text[..text.find(needle).unwrap()].matches('\n').count() + 1
     }
@@ -671,7 +676,7 @@ mod tests {
             "[checks.\"system.ram\"]\n",
             "[checks.\"system.ram\"]\nram_min = 3\n",
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.line, Some(line_of(&text, "ram_min")), "{msg}");
         assert!(
@@ -684,7 +689,7 @@ mod tests {
     #[test]
     fn bad_value_is_located() {
         let text = with("interval_hours = 168", "interval_hours = \"weekly\"");
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert_eq!(err.line, Some(line_of(&text, "interval_hours")));
         assert!(err.message.contains("interval_hours"), "{}", err.message);
     }
@@ -696,7 +701,7 @@ mod tests {
             text, DEFAULT_PROFILE_TOML,
             "fixture must change the RAM warn threshold"
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("must not be above pass"), "{err}");
         assert!(err.line.is_some(), "{err}");
     }
@@ -776,7 +781,7 @@ mod tests {
             "endpoints",
         ));
         for (text, line_needle, key) in &cases {
-            let err = Profile::from_toml_str(text, "p.toml").unwrap_err();
+            let err = parse(text).unwrap_err();
             let msg = err.to_string();
             // An endpoint's error points at the first `[[network.endpoints]]` and names the
             // endpoint.
@@ -794,21 +799,15 @@ mod tests {
     fn max_workstations_defaults_and_bounds() {
         assert_eq!(Profile::default_profile().school.max_workstations, 200);
         let text = with("max_workstations = 200\n", "");
-        let p = Profile::from_toml_str(&text, "p.toml").unwrap();
+        let p = parse(&text).unwrap();
         assert_eq!(p.school.max_workstations, 200);
         let text = with("max_workstations = 200", "max_workstations = 0");
-        assert!(Profile::from_toml_str(&text, "p.toml").is_err());
+        assert!(parse(&text).is_err());
         let text = with("max_workstations = 200", "max_workstations = 1");
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("min_workstations"), "{err}");
         let text = with("max_workstations = 200", "max_workstations = 5000");
-        assert_eq!(
-            Profile::from_toml_str(&text, "p.toml")
-                .unwrap()
-                .school
-                .max_workstations,
-            5000
-        );
+        assert_eq!(parse(&text).unwrap().school.max_workstations, 5000);
     }
 
     #[test]
@@ -829,17 +828,17 @@ mod tests {
             "ending_soon_months = 6",
             "ending_soon_months = 6\nwindows10_esu_until = \"next year\"",
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("windows10_esu_until"), "{err}");
 
         let text = format!(
             "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"Bad Name\"\nurl = \"https://x\"\n"
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("Bad Name"), "{err}");
         let text = format!(
             "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"x\"\nurl = \"ftp://x\"\n"
         );
-        assert!(Profile::from_toml_str(&text, "p.toml").is_err());
+        assert!(parse(&text).is_err());
     }
 }
