@@ -614,7 +614,12 @@ impl Profile {
                         l.split_once('=').map(|(k, _)| k.trim().to_owned())
                     }
                 })
-                .filter(|k| !k.is_empty());
+                .filter(|k| !k.is_empty())
+                // A field missing from the whole document is not the first line's key's.
+                .filter(|_| {
+                    !(e.span().is_some_and(|s| s.start == 0)
+                        && e.message().starts_with("missing field"))
+                });
             let message = e.message().trim().to_owned();
             ProfileError {
                 origin: match line {
@@ -631,9 +636,24 @@ impl Profile {
         let mut names = std::collections::BTreeSet::new();
         for ep in &profile.network.endpoints {
             if !names.insert(ep.name.as_str()) {
+                // The second `name = "..."` of that name, else the first endpoint.
+                let line = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                        l == format!("name={:?}", ep.name)
+                    })
+                    .nth(1)
+                    .or_else(|| {
+                        text.lines()
+                            .enumerate()
+                            .find(|(_, l)| l.trim_start().starts_with("[[network.endpoints]]"))
+                    })
+                    .map_or(1, |(i, _)| i + 1);
                 return Err(ProfileError {
-                    origin: origin.to_owned(),
-                    line: None,
+                    origin: format!("{origin}:{line}"),
+                    line: Some(line),
                     message: format!("network.endpoints: the name {:?} is used twice", ep.name),
                 });
             }
@@ -808,6 +828,19 @@ mod tests {
         assert!(err.message.contains("min_workstations"), "{err}");
         let text = with("max_workstations = 200", "max_workstations = 5000");
         assert_eq!(parse(&text).unwrap().school.max_workstations, 5000);
+    }
+
+    #[test]
+    fn a_name_used_twice_is_located() {
+        let text = format!(
+            "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"gar\"\nurl = \"https://x\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.line, Some(text.lines().count() - 1), "{err}");
+        assert!(err.to_string().contains("\"gar\" is used twice"), "{err}");
+        // A field missing from the document is not blamed on the first key.
+        let err = parse("name = \"x\"\n").unwrap_err();
+        assert_eq!(err.message, "missing field `scoring`");
     }
 
     #[test]
