@@ -7,6 +7,7 @@ pub mod api;
 pub mod directory;
 pub mod store;
 pub mod tokens;
+pub mod workstations;
 
 use std::future::Future;
 

@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::migrations;
 use super::{
-    InsertOutcome, NewReport, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo,
-    TokenScope, WorkstationBrief, WorkstationRow,
+    CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport, PurgeStats,
+    ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
 };
 use columns::{
     link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
@@ -59,6 +59,12 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         migrate(&mut conn).map_err(err)?;
+        // The deployment's secret salt, once: 256 random bits.
+        conn.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES ('hostname_salt', ?1)",
+            [crate::tokens::random_hex(32)],
+        )
+        .map_err(err)?;
 
         let (tx, rx) = sync_channel::<Request>(4096);
         let thread_path = path.to_owned();
@@ -261,12 +267,14 @@ impl Store for SqliteStore {
             .map(|n| n.max(0) as u64)
     }
 
-    fn report_body(&self, report_id: &Uuid) -> Result<Option<String>, StoreError> {
+    fn report_body(&self, school: &Uai, report_id: &Uuid) -> Result<Option<String>, StoreError> {
         let id = report_id.to_string();
         self.read(|c| {
-            c.query_row("SELECT body FROM reports WHERE report_id = ?1", [id], |r| {
-                r.get(0)
-            })
+            c.query_row(
+                "SELECT body FROM reports WHERE school = ?1 AND report_id = ?2",
+                [school.as_str(), &id],
+                |r| r.get(0),
+            )
             .optional()
         })
     }
@@ -362,6 +370,70 @@ impl Store for SqliteStore {
         })
     }
 
+    fn enrol(&self, e: NewEnrolment) -> Result<EnrolOutcome, StoreError> {
+        self.write(move |t| writer::enrol(t, &e))
+    }
+
+    fn credential_by_hash(&self, hash: &str) -> Result<Option<CredentialInfo>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT school, workstation_id, revoked_at FROM enrolments WHERE credential_hash = ?1",
+                [hash],
+                |row| {
+                    Ok(CredentialInfo {
+                        school: parse_uai(row.get(0)?)?,
+                        workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+                        revoked: row.get::<_, Option<i64>>(2)?.is_some(),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn enrolments(&self, school: Option<&Uai>) -> Result<Vec<EnrolmentRow>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT e.school, e.workstation_id, e.label, e.enrolled_at, e.revoked_at, w.received_at
+                 FROM enrolments e LEFT JOIN workstations w
+                   ON w.school = e.school AND w.workstation_id = e.workstation_id
+                 WHERE (?1 IS NULL OR e.school = ?1) ORDER BY e.school, e.enrolled_at, e.workstation_id",
+            )?;
+            let rows = stmt.query_map([school], |row| {
+                Ok(EnrolmentRow {
+                    school: parse_uai(row.get(0)?)?,
+                    workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+                    label: row.get(2)?,
+                    enrolled_at: ts(row.get(3)?),
+                    revoked_at: row.get::<_, Option<i64>>(4)?.map(ts),
+                    last_report_at: row.get::<_, Option<i64>>(5)?.map(ts),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn revoke_enrolment(&self, workstation_id: &Uuid) -> Result<usize, StoreError> {
+        let id = workstation_id.to_string();
+        self.write(move |t| {
+            t.execute(
+                "UPDATE enrolments SET revoked_at = ?2 WHERE workstation_id = ?1 AND revoked_at IS NULL",
+                params![id, ms(Timestamp::now())],
+            )
+        })
+    }
+
+    fn hostname_salt(&self) -> Result<String, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT value FROM settings WHERE key = 'hostname_salt'",
+                [],
+                |r| r.get(0),
+            )
+        })
+    }
+
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
         let cutoff = ms(before);
         self.write(move |t| {
@@ -411,6 +483,7 @@ mod tests {
             }],
             body: "{}".into(),
             bandwidth: None,
+            admission: Default::default(),
         }
     }
 
@@ -532,5 +605,34 @@ mod tests {
             .insert_report(report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready))
             .unwrap();
         assert_eq!(store.workstation_briefs(None).unwrap()[0].bandwidth, None);
+    }
+
+    #[test]
+    fn reports_of_before_per_school_ids_are_kept_and_ids_are_per_school() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let old = Connection::open(&path).unwrap();
+        for m in &migrations::SQLITE[..2] {
+            old.execute_batch(m.sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", 2).unwrap();
+        let id = Uuid::now_v7();
+        old.execute(
+            "INSERT INTO reports VALUES (?1, '0751234J', ?2, 1, 1, 'ready', 90, 'ready', 90, '[]', '{}')",
+            [id.to_string(), Uuid::new_v4().to_string()],
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        assert_eq!(store.report_count().unwrap(), 1);
+        let school: Uai = "0751234J".parse().unwrap();
+        assert!(store.report_body(&school, &id).unwrap().is_some());
+        // The same id from another school is another report.
+        let mut other = report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready);
+        other.report_id = id;
+        other.school = "0690101K".parse().unwrap();
+        assert_eq!(store.insert_report(other).unwrap(), InsertOutcome::Stored);
+        assert_eq!(store.report_count().unwrap(), 2);
+        assert_eq!(store.hostname_salt().unwrap().len(), 64);
     }
 }
