@@ -110,6 +110,9 @@ pub struct EnrolmentRequest {
 pub struct Enrolment {
     pub credential: String,
     pub hostname_salt: String,
+    /// The school (UAI) the credential reports for: the token's.
+    #[serde(default)]
+    pub school: String,
 }
 
 impl std::fmt::Debug for Enrolment {
@@ -117,6 +120,7 @@ impl std::fmt::Debug for Enrolment {
         f.debug_struct("Enrolment")
             .field("credential", &"<redacted>")
             .field("hostname_salt", &"<redacted>")
+            .field("school", &self.school)
             .finish()
     }
 }

@@ -402,3 +402,79 @@ fn labels_and_hostnames_with_control_characters_are_refused() {
         "{err}"
     );
 }
+
+/// Before: `enrollment.json` held the school's token (on every PC of the school), and the
+/// hashed host name was sha256 of the profile's public salt and the name, so a guessed name
+/// could be checked. Now the agent keeps only its workstation credential and the deployment's
+/// secret salt, and hashes with that salt; an older enrolment file holding the token is
+/// exchanged at the next run and rewritten without it.
+#[test]
+fn the_agent_keeps_a_credential_not_the_token_and_hashes_host_names_with_a_secret_salt() {
+    let (_dir, c) = with_sample_directory();
+    let (token, read) = (c.school_token(SCHOOL_A), c.read_token());
+    let agent = |state: &std::path::Path, args: &[&str]| {
+        ent_tests::run(
+            ent_tests::agent(state)
+                .args(args)
+                .env("ENT_AGENT_TOKEN", &token),
+        )
+    };
+    let state = tempfile::tempdir().unwrap();
+    let e = agent(
+        state.path(),
+        &["enroll", "--collector", &c.url, "--school", SCHOOL_A],
+    );
+    assert_eq!(e.code, Some(0), "{e:?}");
+    let file = state.path().join("enrollment.json");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(!saved.contains(&token), "the school token is kept: {saved}");
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert!(
+        saved["credential"].as_str().unwrap().starts_with("entw_"),
+        "{saved}"
+    );
+    let salt = saved["hostname_salt"].as_str().unwrap().to_owned();
+
+    let r = agent(state.path(), &["run", "--no-network", "--lang", "en"]);
+    assert!(r.stdout.contains("report sent"), "{r:?}");
+    let (_, detail) = c.get(&format!("/api/v1/schools/{SCHOOL_A}"), Some(&read));
+    let stored = detail["workstations"][0]["hostname"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let mut privacy = readiness::Profile::default_profile().privacy;
+    let public = readiness::privacy::report_hostname(Some(&name), &privacy).unwrap();
+    assert_ne!(stored, public, "hashed with the profile's public salt");
+    privacy.hostname_salt = salt;
+    assert_eq!(
+        Some(stored),
+        readiness::privacy::report_hostname(Some(&name), &privacy)
+    );
+
+    // An enrolment file of an older agent, with the school token: exchanged at the next run.
+    let old = tempfile::tempdir().unwrap();
+    std::fs::write(
+        old.path().join("enrollment.json"),
+        serde_json::json!({
+            "version": 1, "collector": format!("{}/", c.url), "school": SCHOOL_A,
+            "label": "salle 3", "token": token, "enrolled_at": "2026-01-01T00:00:00Z"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let r = agent(old.path(), &["run", "--no-network", "--lang", "en"]);
+    assert!(r.stdout.contains("report sent"), "{r:?}");
+    let upgraded = std::fs::read_to_string(old.path().join("enrollment.json")).unwrap();
+    assert!(!upgraded.contains(&token), "{upgraded}");
+    assert!(upgraded.contains("entw_"), "{upgraded}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(old.path().join("enrollment.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

@@ -76,6 +76,7 @@ pub(super) async fn enrol(
                 Json(Enrolment {
                     credential,
                     hostname_salt,
+                    school: school.to_string(),
                 }),
             ))
         }
