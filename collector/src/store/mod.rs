@@ -288,8 +288,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The brief latest state of every workstation (of one school, or of all).
     fn workstation_briefs(&self, school: Option<&Uai>)
     -> Result<Vec<WorkstationBrief>, StoreError>;
-    /// Every stored report of a school, oldest first.
-    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError>;
+    /// One page of a school's workstations (latest states, by workstation id), and how many
+    /// the school has.
+    fn school_workstations(
+        &self,
+        school: &Uai,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<WorkstationRow>, u64), StoreError>;
+    /// The reports of a school that finished at `since` or later, oldest first: the latest
+    /// `limit` of them at most.
+    fn school_reports(
+        &self,
+        school: &Uai,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ReportRow>, StoreError>;
     /// Number of stored reports.
     fn report_count(&self) -> Result<u64, StoreError>;
     /// The raw body of a stored report of a school.

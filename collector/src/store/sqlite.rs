@@ -151,6 +151,24 @@ impl SqliteStore {
     }
 }
 
+/// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
+/// received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at`.
+fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> {
+    Ok(WorkstationRow {
+        school: parse_uai(row.get(0)?)?,
+        workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+        label: row.get(2)?,
+        hostname: row.get(3)?,
+        report_id: parse_uuid(&row.get::<_, String>(4)?),
+        finished_at: ts(row.get(5)?),
+        received_at: ts(row.get(6)?),
+        verdict: parse_verdict(&row.get::<_, String>(7)?),
+        score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
+        checks: parse_checks(&row.get::<_, String>(9)?),
+        bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
+    })
+}
+
 /// Bring the schema up to date: `PRAGMA user_version` is the number of migrations applied,
 /// and each further one runs in its own transaction with the version it sets.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -181,21 +199,7 @@ impl Store for SqliteStore {
             let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
                        FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
             let mut stmt = c.prepare_cached(sql)?;
-            let rows = stmt.query_map([school], |row| {
-                Ok(WorkstationRow {
-                    school: parse_uai(row.get(0)?)?,
-                    workstation_id: parse_uuid(&row.get::<_, String>(1)?),
-                    label: row.get(2)?,
-                    hostname: row.get(3)?,
-                    report_id: parse_uuid(&row.get::<_, String>(4)?),
-                    finished_at: ts(row.get(5)?),
-                    received_at: ts(row.get(6)?),
-                    verdict: parse_verdict(&row.get::<_, String>(7)?),
-                    score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
-                    checks: parse_checks(&row.get::<_, String>(9)?),
-                    bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
-                })
-            })?;
+            let rows = stmt.query_map([school], workstation_row)?;
             rows.collect()
         })
     }
@@ -243,13 +247,41 @@ impl Store for SqliteStore {
         })
     }
 
-    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError> {
+    fn school_workstations(
+        &self,
+        school: &Uai,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<WorkstationRow>, u64), StoreError> {
+        let (offset, limit) = (offset as i64, limit as i64);
+        self.read(|c| {
+            let total: i64 = c.query_row(
+                "SELECT count(*) FROM workstations WHERE school = ?1",
+                [school.as_str()],
+                |r| r.get(0),
+            )?;
+            let mut stmt = c.prepare_cached(
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE school = ?1 ORDER BY workstation_id LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows = stmt.query_map(params![school.as_str(), limit, offset], workstation_row)?;
+            Ok((rows.collect::<rusqlite::Result<_>>()?, total.max(0) as u64))
+        })
+    }
+
+    fn school_reports(
+        &self,
+        school: &Uai,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        let limit = limit as i64;
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT workstation_id, finished_at, verdict, score, checks FROM reports
-                 WHERE school = ?1 ORDER BY finished_at, report_id",
+                 WHERE school = ?1 AND finished_at >= ?2 ORDER BY finished_at DESC, report_id DESC LIMIT ?3",
             )?;
-            let rows = stmt.query_map([school.as_str()], |row| {
+            let rows = stmt.query_map(params![school.as_str(), ms(since), limit], |row| {
                 Ok(ReportRow {
                     workstation_id: parse_uuid(&row.get::<_, String>(0)?),
                     finished_at: ts(row.get(1)?),
@@ -258,7 +290,9 @@ impl Store for SqliteStore {
                     checks: parse_checks(&row.get::<_, String>(4)?),
                 })
             })?;
-            rows.collect()
+            let mut out: Vec<ReportRow> = rows.collect::<rusqlite::Result<_>>()?;
+            out.reverse();
+            Ok(out)
         })
     }
 

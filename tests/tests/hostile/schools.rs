@@ -478,3 +478,58 @@ fn the_agent_keeps_a_credential_not_the_token_and_hashes_host_names_with_a_secre
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// Before: a school's detail listed every workstation it ever had in one answer (10,708
+/// after 20 s of minting), and its history read every report of the school. Now the detail
+/// is paged (200 by default, at most 1000 a page) and the history covers the last 180 days by
+/// default (`?days=`, at most 730) and at most the latest 20,000 reports.
+#[test]
+fn the_detail_api_is_paged_and_bounded() {
+    let (_dir, c) = with_sample_directory();
+    let (a, read) = (c.school_token(SCHOOL_A), c.read_token());
+    for _ in 0..7 {
+        let (s, ack) = c.post_report(
+            Some(&a),
+            body(&sample_report(SCHOOL_A, uuid::Uuid::new_v4())),
+        );
+        assert_eq!(s, 201, "{ack}");
+    }
+    let (s, page) = c.get(&format!("/api/v1/schools/{SCHOOL_A}?limit=5"), Some(&read));
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(page["workstations"].as_array().unwrap().len(), 5, "{page}");
+    assert_eq!(page["page"]["total"], 7, "{page}");
+    let (s, next) = c.get(
+        &format!("/api/v1/schools/{SCHOOL_A}?offset=5&limit=5"),
+        Some(&read),
+    );
+    assert_eq!(s, 200, "{next}");
+    assert_eq!(next["workstations"].as_array().unwrap().len(), 2, "{next}");
+    for bad in ["?limit=100000", "?limit=0", "?limit=x", "?offset=-1"] {
+        let (s, err) = c.get(&format!("/api/v1/schools/{SCHOOL_A}{bad}"), Some(&read));
+        assert_eq!(
+            (s, err["code"].as_str()),
+            (400, Some("invalid_query")),
+            "{bad}: {err}"
+        );
+    }
+    let (s, h) = c.get(
+        &format!("/api/v1/schools/{SCHOOL_A}/history?days=30"),
+        Some(&read),
+    );
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(
+        (h["days"].as_u64(), h["truncated"].as_bool()),
+        (Some(30), Some(false)),
+        "{h}"
+    );
+    assert_eq!(h["rounds"][0]["workstations"], 7, "{h}");
+    let (s, err) = c.get(
+        &format!("/api/v1/schools/{SCHOOL_A}/history?days=100000"),
+        Some(&read),
+    );
+    assert_eq!(
+        (s, err["code"].as_str()),
+        (400, Some("invalid_query")),
+        "{err}"
+    );
+}
