@@ -215,20 +215,15 @@ pub enum ScheduleCommand {
     Show,
 }
 
-/// Longest `--label` accepted, in characters (the collector accepts longer texts: this is
-/// what fits a table column and a sticker on the PC).
-pub const MAX_LABEL: usize = 100;
-
-/// A `--label`, trimmed; none when blank. The one rule for `audit` and `enroll`.
+/// A `--label`, trimmed; none when blank. The one rule for `audit` and `enroll`, and the
+/// collector's (`readiness::limits::label_problem`): at most 100 characters (what fits a
+/// table column and a sticker on the PC), no control character.
 pub fn validate_label(label: Option<&str>) -> anyhow::Result<Option<String>> {
     let Some(l) = label.map(str::trim).filter(|l| !l.is_empty()) else {
         return Ok(None);
     };
-    if l.chars().count() > MAX_LABEL {
-        anyhow::bail!("--label is too long: at most {MAX_LABEL} characters");
-    }
-    if l.chars().any(char::is_control) {
-        anyhow::bail!("--label must not contain control characters");
+    if let Some(problem) = readiness::limits::label_problem(l) {
+        anyhow::bail!("--label {problem}");
     }
     Ok(Some(l.to_owned()))
 }

@@ -6,10 +6,13 @@
 
 pub mod api;
 pub mod lifecycle;
+pub mod limits;
 pub mod measurements;
 pub mod privacy;
 pub mod profile;
 pub mod report;
+#[doc(hidden)]
+pub mod samples;
 pub mod scoring;
 pub mod stats;
 pub mod text;

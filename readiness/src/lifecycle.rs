@@ -112,72 +112,32 @@ const WINDOWS10_ESU_BUILD: u32 = 19045;
 /// Source: Microsoft Lifecycle pages "Windows 10 Enterprise LTSB 2015/2016", "Windows 10
 /// Enterprise LTSC 2019/2021", "Windows 10 IoT Enterprise LTSC 2021", "Windows 11 Enterprise
 /// LTSC 2024", "Windows 11 IoT Enterprise LTSC 2024".
+#[rustfmt::skip] // one product a line
 static WINDOWS_LTSC: &[(u32, u8, &str, Date, Date)] = &[
-    (
-        10240,
-        10,
-        "LTSB 2015",
-        date(2025, 10, 14),
-        date(2025, 10, 14),
-    ),
-    (
-        14393,
-        10,
-        "LTSB 2016",
-        date(2026, 10, 13),
-        date(2026, 10, 13),
-    ),
+    (10240, 10, "LTSB 2015", date(2025, 10, 14), date(2025, 10, 14)),
+    (14393, 10, "LTSB 2016", date(2026, 10, 13), date(2026, 10, 13)),
     (17763, 10, "LTSC 2019", date(2029, 1, 9), date(2029, 1, 9)),
     (19044, 10, "LTSC 2021", date(2027, 1, 12), date(2032, 1, 13)),
-    (
-        26100,
-        11,
-        "LTSC 2024",
-        date(2029, 10, 9),
-        date(2034, 10, 10),
-    ),
+    (26100, 11, "LTSC 2024", date(2029, 10, 9), date(2034, 10, 10)),
 ];
 
 /// Windows before Windows 10 and Windows Server (an `EditionID` starting with "Server"):
 /// (first build, last build, server?, product, end of extended support).
 /// Source: Microsoft Lifecycle pages of each product (fixed lifecycle policy).
+#[rustfmt::skip] // one product a line
 static WINDOWS_FIXED: &[(u32, u32, bool, &str, Date)] = &[
     (2600, 2600, false, "Windows XP", date(2014, 4, 8)),
     (6000, 6003, false, "Windows Vista", date(2017, 4, 11)),
     (7600, 7601, false, "Windows 7", date(2020, 1, 14)),
     (9200, 9200, false, "Windows 8", date(2016, 1, 12)),
     (9600, 9600, false, "Windows 8.1", date(2023, 1, 10)),
-    (
-        7600,
-        7601,
-        true,
-        "Windows Server 2008 R2",
-        date(2020, 1, 14),
-    ),
+    (7600, 7601, true, "Windows Server 2008 R2", date(2020, 1, 14)),
     (9200, 9200, true, "Windows Server 2012", date(2023, 10, 10)),
-    (
-        9600,
-        9600,
-        true,
-        "Windows Server 2012 R2",
-        date(2023, 10, 10),
-    ),
+    (9600, 9600, true, "Windows Server 2012 R2", date(2023, 10, 10)),
     (14393, 14393, true, "Windows Server 2016", date(2027, 1, 12)),
     (17763, 17763, true, "Windows Server 2019", date(2029, 1, 9)),
-    (
-        20348,
-        20348,
-        true,
-        "Windows Server 2022",
-        date(2031, 10, 14),
-    ),
-    (
-        26100,
-        26100,
-        true,
-        "Windows Server 2025",
-        date(2034, 11, 14),
-    ),
+    (20348, 20348, true, "Windows Server 2022", date(2031, 10, 14)),
+    (26100, 26100, true, "Windows Server 2025", date(2034, 11, 14)),
 ];
 
 /// Debian: (version, code name, end of Debian LTS). The security team's regular support ends
@@ -776,13 +736,28 @@ mod tests {
         assess(os, today, &OsSupportPolicy::default())
     }
 
+    /// `os` assessed on [`TODAY`], asserted to have `status`, `product` and `end`.
+    fn expect(
+        os: &OsInfo,
+        status: SupportStatus,
+        product: &str,
+        end: Option<Date>,
+    ) -> SupportAssessment {
+        let a = check(os, TODAY);
+        assert_eq!((a.status, a.product.as_str()), (status, product), "{a:?}");
+        assert_eq!(a.end_of_support, end, "{a:?}");
+        a
+    }
+
     #[test]
     fn windows10_22h2_ended_unless_esu() {
         let pro = win("19045", "Professional", "22H2");
-        let a = check(&pro, TODAY);
-        assert_eq!(a.status, SupportStatus::Unsupported);
-        assert_eq!(a.product, "Windows 10 22H2 (Pro)");
-        assert_eq!(a.end_of_support, Some(date(2025, 10, 14)));
+        expect(
+            &pro,
+            SupportStatus::Unsupported,
+            "Windows 10 22H2 (Pro)",
+            Some(date(2025, 10, 14)),
+        );
 
         let esu = OsSupportPolicy {
             windows10_esu_until: Some(date(2027, 10, 12)),
@@ -804,10 +779,12 @@ mod tests {
 
     #[test]
     fn windows10_ltsc() {
-        let a = check(&win("19044", "EnterpriseS", "21H2"), TODAY);
-        assert_eq!(a.status, SupportStatus::EndingSoon);
-        assert_eq!(a.product, "Windows 10 Enterprise LTSC 2021");
-        assert_eq!(a.end_of_support, Some(date(2027, 1, 12)));
+        expect(
+            &win("19044", "EnterpriseS", "21H2"),
+            SupportStatus::EndingSoon,
+            "Windows 10 Enterprise LTSC 2021",
+            Some(date(2027, 1, 12)),
+        );
         let a = check(&win("19044", "IoTEnterpriseS", "21H2"), TODAY);
         assert_eq!(a.status, SupportStatus::Supported);
         assert_eq!(a.end_of_support, Some(date(2032, 1, 13)));
@@ -872,10 +849,12 @@ mod tests {
         );
         assert_eq!(a.status, SupportStatus::Supported);
 
-        let a = check(&win("28000", "Professional", "26H1"), TODAY);
-        assert_eq!(a.status, SupportStatus::Supported);
-        assert_eq!(a.product, "Windows 11 (build 28000)");
-        assert_eq!(a.end_of_support, None);
+        expect(
+            &win("28000", "Professional", "26H1"),
+            SupportStatus::Supported,
+            "Windows 11 (build 28000)",
+            None,
+        );
     }
 
     #[test]
@@ -908,10 +887,12 @@ mod tests {
     fn debian_releases() {
         let mut d12 = linux("debian", Some("12"));
         d12.debian_version = Some("12.5".to_owned());
-        let a = check(&d12, TODAY);
-        assert_eq!(a.status, SupportStatus::Supported);
-        assert_eq!(a.product, "Debian 12 (bookworm)");
-        assert_eq!(a.end_of_support, Some(date(2028, 6, 30)));
+        let a = expect(
+            &d12,
+            SupportStatus::Supported,
+            "Debian 12 (bookworm)",
+            Some(date(2028, 6, 30)),
+        );
         assert_eq!(a.basis, None);
 
         let a = check(&linux("debian", Some("11")), TODAY);
@@ -939,10 +920,12 @@ mod tests {
         let mut p = linux("primtux", Some("8"));
         p.id_like = vec!["debian".to_owned()];
         p.debian_version = Some("12.7".to_owned());
-        let a = check(&p, TODAY);
-        assert_eq!(a.status, SupportStatus::Supported);
-        assert_eq!(a.product, "PrimTux 8 (Debian 12 based)");
-        assert_eq!(a.end_of_support, Some(date(2028, 6, 30)));
+        let a = expect(
+            &p,
+            SupportStatus::Supported,
+            "PrimTux 8 (Debian 12 based)",
+            Some(date(2028, 6, 30)),
+        );
         assert_eq!(
             a.basis.as_deref(),
             Some("derivative of Debian (ID_LIKE), /etc/debian_version 12.7")
@@ -977,10 +960,12 @@ mod tests {
         zorin.id_like = vec!["ubuntu".to_owned(), "debian".to_owned()];
         zorin.ubuntu_codename = Some("noble".to_owned());
         zorin.debian_version = Some("trixie/sid".to_owned());
-        let a = check(&zorin, TODAY);
-        assert_eq!(a.status, SupportStatus::Supported);
-        assert_eq!(a.product, "Zorin OS 18 (Ubuntu 24.04 LTS based)");
-        assert_eq!(a.end_of_support, Some(date(2029, 4, 30)));
+        let a = expect(
+            &zorin,
+            SupportStatus::Supported,
+            "Zorin OS 18 (Ubuntu 24.04 LTS based)",
+            Some(date(2029, 4, 30)),
+        );
         assert!(a.basis.is_some());
     }
 
@@ -988,10 +973,12 @@ mod tests {
     fn linux_mint() {
         let mut m = linux("linuxmint", Some("21.3"));
         m.ubuntu_codename = Some("jammy".to_owned());
-        let a = check(&m, TODAY);
-        assert_eq!(a.status, SupportStatus::EndingSoon);
-        assert_eq!(a.product, "Linux Mint 21.3");
-        assert_eq!(a.end_of_support, Some(date(2027, 4, 30)));
+        expect(
+            &m,
+            SupportStatus::EndingSoon,
+            "Linux Mint 21.3",
+            Some(date(2027, 4, 30)),
+        );
 
         let mut m23 = linux("linuxmint", Some("23"));
         m23.ubuntu_codename = Some("resolute".to_owned());
@@ -1015,10 +1002,7 @@ mod tests {
             SupportStatus::Unsupported
         );
         assert_eq!(check(&mac("15.7"), TODAY).status, SupportStatus::Supported);
-        let a = check(&mac("26.1"), TODAY);
-        assert_eq!(a.status, SupportStatus::Supported);
-        assert_eq!(a.product, "macOS 26");
-        assert_eq!(a.end_of_support, None);
+        expect(&mac("26.1"), SupportStatus::Supported, "macOS 26", None);
         assert_eq!(check(&mac("10.15.7"), TODAY).product, "macOS 10.15");
         assert_eq!(
             check(&mac("10.15.7"), TODAY).status,
@@ -1039,10 +1023,12 @@ mod tests {
 
     #[test]
     fn unknown_products() {
-        let a = check(&linux("foo", Some("3.1")), TODAY);
-        assert_eq!(a.status, SupportStatus::Unknown);
-        assert_eq!(a.product, "unknown Linux distribution 'foo' 3.1");
-        assert_eq!(a.end_of_support, None);
+        expect(
+            &linux("foo", Some("3.1")),
+            SupportStatus::Unknown,
+            "unknown Linux distribution 'foo' 3.1",
+            None,
+        );
         let mut other = os(OsFamily::Other, "freebsd");
         other.name = "FreeBSD".to_owned();
         assert_eq!(check(&other, TODAY).status, SupportStatus::Unknown);

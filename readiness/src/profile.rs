@@ -8,7 +8,9 @@
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+use crate::limits::{MAX_ENDPOINT_NAME, MAX_HOST, MAX_PROFILE_ENDPOINT_HOSTS};
 
 /// The built-in default profile: French primary schools.
 pub const DEFAULT_PROFILE_TOML: &str = include_str!("../../dist/profiles/fr-primaire.toml");
@@ -17,9 +19,11 @@ pub const DEFAULT_PROFILE_TOML: &str = include_str!("../../dist/profiles/fr-prim
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    /// Short name, recorded in each report (`fr-primaire`).
+    /// Short name, recorded in each report (`fr-primaire`): at most 64 characters.
+    #[serde(deserialize_with = "name_text")]
     pub name: String,
-    #[serde(default)]
+    /// At most 1024 characters.
+    #[serde(default, deserialize_with = "description_text")]
     pub description: String,
     pub scoring: Scoring,
     pub privacy: Privacy,
@@ -53,6 +57,53 @@ fn check_between<T: PartialOrd + Display>(
     }
 }
 
+/// At most `max` entries in the list `key`, else "`key`: N entries, at most MAX".
+fn check_count(key: &str, count: usize, max: usize) -> Result<(), String> {
+    if count <= max {
+        Ok(())
+    } else {
+        Err(format!("{key}: {count} entries, at most {max}"))
+    }
+}
+
+/// At most `max` characters in `text`, else "`key`: N characters, at most MAX".
+fn check_chars(key: &str, text: &str, max: usize) -> Result<(), String> {
+    let count = text.chars().count();
+    if count <= max {
+        Ok(())
+    } else {
+        Err(format!("{key}: {count} characters, at most {max}"))
+    }
+}
+
+/// A list `key` of at most `max` texts of at most `max_chars` characters each.
+fn check_texts(key: &str, texts: &[String], max: usize, max_chars: usize) -> Result<(), String> {
+    check_count(key, texts.len(), max)?;
+    texts
+        .iter()
+        .try_for_each(|t| check_chars(&format!("{key}: {t:?}"), t, max_chars))
+}
+
+/// A string field of at most `MAX` characters, read by serde (`deserialize_with`), so that
+/// the error points at the value's line.
+fn bounded_text<'de, D: Deserializer<'de>, const MAX: usize>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    check_chars("text", &text, MAX).map_err(serde::de::Error::custom)?;
+    Ok(text)
+}
+
+fn name_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 64>(d)
+}
+
+fn description_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 1024>(d)
+}
+
+fn salt_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_text::<D, 256>(d)
+}
+
 /// Every value at least 1, else "`a` and `b` must be at least 1", naming all the keys.
 fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
     if fields.iter().all(|&(_, value)| value >= 1) {
@@ -62,79 +113,140 @@ fn check_at_least_one(fields: &[(&str, u32)]) -> Result<(), String> {
     Err(format!("{} must be at least 1", keys.join(" and ")))
 }
 
-/// How the collector rolls workstations up into a school verdict.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawSchoolPolicy")]
-pub struct SchoolPolicy {
-    /// Below this many workstations reported, the school is "insufficient data".
-    pub min_workstations: u32,
-    /// Share of (fresh) workstations that must be ready for the school to be ready.
-    pub min_ready_share: f64,
-    /// A workstation whose last report is older than this is stale (and left out of the
-    /// school's verdict, but listed).
-    pub stale_after_days: u32,
-}
-
-impl Default for SchoolPolicy {
-    fn default() -> Self {
-        SchoolPolicy {
-            min_workstations: 2,
-            min_ready_share: 0.8,
-            stale_after_days: 21,
+/// Declares a profile section: the struct as written, and its `Deserialize`, which reads a
+/// private twin of the struct (unknown keys refused; a field's `#[serde(...)]` applies to
+/// the twin), then runs `check(r) { ... }` on it (`r` the twin; an `Err(String)` is the
+/// error, located by the TOML parser at the section); `default { field: value, ... }`, its
+/// built-in values. `with meta`: a check section, whose `weight` and `blocking` keys (checked
+/// by [`CheckMeta::checked`]) become the field `meta`; its default is then
+/// `default(weight, blocking) { ... }`.
+/// Defined above `mod bandwidth; mod network; mod system;`, which use it.
+macro_rules! section {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident with meta {
+            $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
         }
+        check($r:ident) $check:block
+        $( default($weight:expr, $blocking:expr) { $( $dfield:ident: $dvalue:expr, )* } )?
+    ) => {
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    $name {
+                        meta: $crate::profile::CheckMeta::new($weight, $blocking),
+                        $( $dfield: $dvalue, )*
+                    }
+                }
+            }
+        )?
+
+        $(#[$attr])*
+        pub struct $name {
+            pub meta: $crate::profile::CheckMeta,
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        section!(@deserialize $name { weight: f64, blocking: bool, $( $(#[serde($($serde)*)])? $field: $ty, )* }
+            $r => {
+                let meta = $crate::profile::CheckMeta::checked($r.weight, $r.blocking)?;
+                $check
+                Ok($name { meta, $( $field: $r.$field, )* })
+            });
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $(#[doc = $doc:expr])* $(#[serde($($serde:tt)*)])? pub $field:ident: $ty:ty, )*
+        }
+        check($r:ident) $check:block
+        $( default { $( $dfield:ident: $dvalue:expr, )* } )?
+    ) => {
+        $(
+            impl Default for $name {
+                fn default() -> Self {
+                    $name { $( $dfield: $dvalue, )* }
+                }
+            }
+        )?
+
+        $(#[$attr])*
+        pub struct $name {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        section!(@deserialize $name { $( $(#[serde($($serde)*)])? $field: $ty, )* }
+            $r => {
+                $check
+                Ok($name { $( $field: $r.$field, )* })
+            });
+    };
+    (@deserialize $name:ident { $( $(#[$fattr:meta])* $field:ident: $ty:ty, )* } $r:ident => $build:block) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(::serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    $( $(#[$fattr])* $field: $ty, )*
+                }
+                let $r = <Raw as ::serde::Deserialize>::deserialize(d)?;
+                let build = move || -> Result<$name, String> { $build };
+                build().map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+section! {
+    /// How the collector rolls workstations up into a school verdict.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SchoolPolicy {
+        /// Below this many workstations reported, the school is "insufficient data".
+        pub min_workstations: u32,
+        /// The most workstations one school may enrol at the collector (1 to 5000).
+        #[serde(default = "default_max_workstations")]
+        pub max_workstations: u32,
+        /// Share of (fresh) workstations that must be ready for the school to be ready.
+        pub min_ready_share: f64,
+        /// A workstation whose last report is older than this is stale (and left out of the
+        /// school's verdict, but listed).
+        pub stale_after_days: u32,
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSchoolPolicy {
-    min_workstations: u32,
-    min_ready_share: f64,
-    stale_after_days: u32,
-}
-
-impl TryFrom<RawSchoolPolicy> for SchoolPolicy {
-    type Error = String;
-    fn try_from(r: RawSchoolPolicy) -> Result<Self, String> {
+    check(r) {
         check_between("min_ready_share", r.min_ready_share, 0.0..=1.0)?;
         check_at_least_one(&[
             ("min_workstations", r.min_workstations),
             ("stale_after_days", r.stale_after_days),
         ])?;
-        Ok(SchoolPolicy {
-            min_workstations: r.min_workstations,
-            min_ready_share: r.min_ready_share,
-            stale_after_days: r.stale_after_days,
-        })
+        check_between("max_workstations", r.max_workstations, 1..=5000)?;
+        check_between("min_workstations", r.min_workstations, 1..=r.max_workstations)?;
+        check_between("stale_after_days", r.stale_after_days, 1..=365)?;
+    }
+    default {
+        min_workstations: 2,
+        max_workstations: 200,
+        min_ready_share: 0.8,
+        stale_after_days: 21,
     }
 }
 
-/// How check results combine into a verdict.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawScoring")]
-pub struct Scoring {
-    /// Above this share of the total weight in `unknown` checks, the verdict is `incomplete`.
-    pub max_unknown_share: f64,
-    /// Below this score the verdict is `not_ready` even without a blocking failure.
-    pub not_ready_below: u8,
+fn default_max_workstations() -> u32 {
+    SchoolPolicy::default().max_workstations
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScoring {
-    max_unknown_share: f64,
-    not_ready_below: u8,
-}
-
-impl TryFrom<RawScoring> for Scoring {
-    type Error = String;
-    fn try_from(r: RawScoring) -> Result<Self, String> {
+section! {
+    /// How check results combine into a verdict.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Scoring {
+        /// Above this share of the total weight in `unknown` checks, the verdict is
+        /// `incomplete`.
+        pub max_unknown_share: f64,
+        /// Below this score the verdict is `not_ready` even without a blocking failure.
+        pub not_ready_below: u8,
+    }
+    check(r) {
         check_between("max_unknown_share", r.max_unknown_share, 0.0..=1.0)?;
         check_between("not_ready_below", r.not_ready_below, 0..=100)?;
-        Ok(Scoring {
-            max_unknown_share: r.max_unknown_share,
-            not_ready_below: r.not_ready_below,
-        })
     }
 }
 
@@ -145,7 +257,7 @@ pub struct Privacy {
     pub hostname: HostnameMode,
     /// Salt for the hashed host name, so that the département can match its own inventory
     /// while the name itself stays out of the reports.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "salt_text")]
     pub hostname_salt: String,
 }
 
@@ -157,38 +269,27 @@ pub enum HostnameMode {
     Omitted,
 }
 
-/// When scheduled agents re-audit.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawSchedule")]
-pub struct Schedule {
-    /// Hours between two audits.
-    pub interval_hours: u32,
-    /// Random delay added to each run, up to this many minutes, so that thousands of PCs do
-    /// not all reach the collector at the same minute.
-    pub jitter_minutes: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSchedule {
-    interval_hours: u32,
-    jitter_minutes: u32,
-}
-
-impl TryFrom<RawSchedule> for Schedule {
-    type Error = String;
-    fn try_from(r: RawSchedule) -> Result<Self, String> {
+section! {
+    /// When scheduled agents re-audit.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Schedule {
+        /// Hours between two audits.
+        pub interval_hours: u32,
+        /// Random delay added to each run, up to this many minutes, so that thousands of PCs
+        /// do not all reach the collector at the same minute.
+        pub jitter_minutes: u32,
+    }
+    check(r) {
         check_at_least_one(&[("interval_hours", r.interval_hours)])?;
+        // A year between audits, a week of jitter at most.
+        check_between("interval_hours", r.interval_hours, 1..=366 * 24)?;
+        check_between("jitter_minutes", r.jitter_minutes, 0..=7 * 24 * 60)?;
         if u64::from(r.jitter_minutes) > u64::from(r.interval_hours) * 60 {
             return Err(format!(
                 "jitter_minutes ({}) must not exceed the interval ({} h)",
                 r.jitter_minutes, r.interval_hours
             ));
         }
-        Ok(Schedule {
-            interval_hours: r.interval_hours,
-            jitter_minutes: r.jitter_minutes,
-        })
     }
 }
 
@@ -255,11 +356,16 @@ pub struct Checks {
     pub bandwidth_loaded_latency: LoadedLatencyCheck,
 }
 
+/// The highest weight of a check.
+const MAX_WEIGHT: f64 = 1000.0;
+
 fn check_weight(weight: f64) -> Result<(), String> {
-    if weight.is_finite() && weight >= 0.0 {
+    if weight.is_finite() && (0.0..=MAX_WEIGHT).contains(&weight) {
         Ok(())
     } else {
-        Err(format!("weight must be a finite number >= 0, got {weight}"))
+        Err(format!(
+            "weight must be a finite number between 0 and {MAX_WEIGHT}, got {weight}"
+        ))
     }
 }
 
@@ -277,12 +383,21 @@ impl CheckMeta {
     }
 }
 
-/// Thresholds where less is better: finite, `pass >= 0`, `pass <= fail`. `keys` are the
+/// The highest rate in Mbit/s, and the highest threshold of a numeric check.
+const MAX_MBPS: f64 = 1_000_000.0;
+
+/// The highest time threshold in ms (10 minutes).
+const MAX_THRESHOLD_MS: f64 = 600_000.0;
+
+/// Thresholds where less is better: finite, `0 <= pass <= fail <= max`. `keys` are the
 /// profile keys the error names.
-fn check_less_is_better(pass: f64, fail: f64, keys: (&str, &str)) -> Result<(), String> {
+fn check_less_is_better(pass: f64, fail: f64, max: f64, keys: (&str, &str)) -> Result<(), String> {
     let (pass_key, fail_key) = keys;
     if !(pass.is_finite() && fail.is_finite()) || pass < 0.0 {
         return Err("thresholds must be finite numbers >= 0".into());
+    }
+    if fail > max {
+        return Err(format!("{fail_key} must be at most {max}, got {fail}"));
     }
     if pass > fail {
         return Err(format!(
@@ -292,64 +407,30 @@ fn check_less_is_better(pass: f64, fail: f64, keys: (&str, &str)) -> Result<(), 
     Ok(())
 }
 
-/// The section of a check graded on a time in ms where less is better (`dns`, `endpoint`,
-/// `bandwidth.loaded_latency`), before its thresholds are checked.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLimitMs {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-}
-
-impl RawLimitMs {
-    /// The checked meta and thresholds; `keys` name the thresholds in an error.
-    fn checked(self, keys: (&str, &str)) -> Result<(CheckMeta, f64, f64), String> {
-        let meta = CheckMeta::checked(self.weight, self.blocking)?;
-        check_less_is_better(self.pass_ms, self.fail_ms, keys)?;
-        Ok((meta, self.pass_ms, self.fail_ms))
-    }
-}
-
-/// Declares the type of a check section graded on a time in ms where less is better
-/// (`meta`, `pass_ms`, `fail_ms`), read from [`RawLimitMs`] (`keys` name the thresholds in
-/// an error), and its `Default`: the built-in values. Defined above `mod bandwidth;
-/// mod network;`, which use it.
+/// Declares the section of a check graded on a time in ms where less is better (`meta`,
+/// `pass_ms`, `fail_ms`; `keys` name the thresholds in an error), and its `Default`: the
+/// built-in values. Defined above `mod bandwidth; mod network;`, which use it.
 macro_rules! limit_ms_check {
     (
         $(#[$doc:meta])* $name:ident, keys: $keys:expr,
         default: { weight: $weight:expr, blocking: $blocking:expr, pass_ms: $pass:expr, fail_ms: $fail:expr $(,)? }
     ) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-        #[serde(try_from = "RawLimitMs")]
-        pub struct $name {
-            pub meta: CheckMeta,
-            pub pass_ms: f64,
-            pub fail_ms: f64,
-        }
-
-        impl TryFrom<RawLimitMs> for $name {
-            type Error = String;
-            fn try_from(r: RawLimitMs) -> Result<Self, String> {
-                let (meta, pass_ms, fail_ms) = r.checked($keys)?;
-                Ok($name {
-                    meta,
-                    pass_ms,
-                    fail_ms,
-                })
+        section! {
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq)]
+            pub struct $name with meta {
+                pub pass_ms: f64,
+                pub fail_ms: f64,
             }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name {
-                    meta: CheckMeta::new($weight, $blocking),
-                    pass_ms: $pass,
-                    fail_ms: $fail,
-                }
+            check(r) {
+                $crate::profile::check_less_is_better(
+                    r.pass_ms,
+                    r.fail_ms,
+                    $crate::profile::MAX_THRESHOLD_MS,
+                    $keys,
+                )?;
             }
+            default($weight, $blocking) { pass_ms: $pass, fail_ms: $fail, }
         }
     };
 }
@@ -445,6 +526,26 @@ impl TryFrom<RawEndpoint> for Endpoint {
                 r.name
             ));
         }
+        check_chars("name", &r.name, MAX_ENDPOINT_NAME)?;
+        let named = |e: String| format!("endpoint {:?}: {e}", r.name);
+        check_chars("url", &r.url, 2048).map_err(named)?;
+        if let Some(text) = &r.expect_text {
+            check_chars("expect_text", text, 256).map_err(named)?;
+        }
+        check_texts(
+            "redirect_hosts",
+            &r.redirect_hosts,
+            MAX_PROFILE_ENDPOINT_HOSTS,
+            MAX_HOST,
+        )
+        .map_err(named)?;
+        check_texts(
+            "expected_issuers",
+            &r.expected_issuers,
+            MAX_PROFILE_ENDPOINT_HOSTS,
+            256,
+        )
+        .map_err(named)?;
         let rest = r
             .url
             .strip_prefix("https://")
@@ -513,7 +614,12 @@ impl Profile {
                         l.split_once('=').map(|(k, _)| k.trim().to_owned())
                     }
                 })
-                .filter(|k| !k.is_empty());
+                .filter(|k| !k.is_empty())
+                // A field missing from the whole document is not the first line's key's.
+                .filter(|_| {
+                    !(e.span().is_some_and(|s| s.start == 0)
+                        && e.message().starts_with("missing field"))
+                });
             let message = e.message().trim().to_owned();
             ProfileError {
                 origin: match line {
@@ -530,9 +636,24 @@ impl Profile {
         let mut names = std::collections::BTreeSet::new();
         for ep in &profile.network.endpoints {
             if !names.insert(ep.name.as_str()) {
+                // The second `name = "..."` of that name, else the first endpoint.
+                let line = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                        l == format!("name={:?}", ep.name)
+                    })
+                    .nth(1)
+                    .or_else(|| {
+                        text.lines()
+                            .enumerate()
+                            .find(|(_, l)| l.trim_start().starts_with("[[network.endpoints]]"))
+                    })
+                    .map_or(1, |(i, _)| i + 1);
                 return Err(ProfileError {
-                    origin: origin.to_owned(),
-                    line: None,
+                    origin: format!("{origin}:{line}"),
+                    line: Some(line),
                     message: format!("network.endpoints: the name {:?} is used twice", ep.name),
                 });
             }
@@ -560,6 +681,11 @@ mod tests {
         DEFAULT_PROFILE_TOML.replacen(old, new, 1)
     }
 
+    /// `text` parsed as the file `p.toml`.
+    fn parse(text: &str) -> Result<Profile, ProfileError> {
+        Profile::from_toml_str(text, "p.toml")
+    }
+
     fn line_of(text: &str, needle: &str) -> usize {
         text[..text.find(needle).unwrap()].matches('\n').count() + 1
     }
@@ -570,7 +696,7 @@ mod tests {
             "[checks.\"system.ram\"]\n",
             "[checks.\"system.ram\"]\nram_min = 3\n",
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.line, Some(line_of(&text, "ram_min")), "{msg}");
         assert!(
@@ -583,7 +709,7 @@ mod tests {
     #[test]
     fn bad_value_is_located() {
         let text = with("interval_hours = 168", "interval_hours = \"weekly\"");
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert_eq!(err.line, Some(line_of(&text, "interval_hours")));
         assert!(err.message.contains("interval_hours"), "{}", err.message);
     }
@@ -595,7 +721,7 @@ mod tests {
             text, DEFAULT_PROFILE_TOML,
             "fixture must change the RAM warn threshold"
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("must not be above pass"), "{err}");
         assert!(err.line.is_some(), "{err}");
     }
@@ -623,6 +749,100 @@ mod tests {
         );
     }
 
+    /// Too large a value is refused with the file, the line of its section (or its own
+    /// line) and the key.
+    #[test]
+    fn upper_bounds_name_file_line_and_key() {
+        let many = |n: usize, item: &str| {
+            let items: Vec<String> = (0..n).map(|i| format!("\"{item}{i}\"")).collect();
+            items.join(", ")
+        };
+        let long = |c: &str, n: usize| c.repeat(n);
+        let endpoints = "\n[[network.endpoints]]";
+        // (text replaced, its replacement, where the error points, the key it names)
+        #[rustfmt::skip]
+        let edits: Vec<(&str, String, &str, &str)> = vec![
+            ("interval_hours = 168", "interval_hours = 100000".into(), "[schedule]", "interval_hours"),
+            ("jitter_minutes = 240", "jitter_minutes = 20000".into(), "[schedule]", "jitter_minutes"),
+            ("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000".into(), "[network]", "dns_timeout_ms"),
+            ("latency_samples = 5", "latency_samples = 100000".into(), "[network]", "latency_samples"),
+            ("max_streams = 16", "max_streams = 1000".into(), "[bandwidth]", "max_streams"),
+            ("max_mib = 1024", "max_mib = 1e9".into(), "[bandwidth]", "max_mib"),
+            ("recent_days = 30", "recent_days = 100000".into(), "[bandwidth]", "recent_days"),
+            ("max_workstations = 200", "max_workstations = 5001".into(), "[school]", "max_workstations"),
+            ("stale_after_days = 21", "stale_after_days = 100000".into(), "[school]", "stale_after_days"),
+            ("expiry_warn_days = 14", "expiry_warn_days = 100000".into(), "[checks.\"endpoint.tls\"]", "expiry_warn_days"),
+            ("fail_s = 180", "fail_s = 1e12".into(), "[checks.\"system.clock_skew\"]", "fail"),
+            ("fail_ms = 5000", "fail_ms = 1e12".into(), "[checks.\"endpoint\"]", "fail"),
+            ("weight = 25\nblocking = true\n# End", "weight = 1e300\nblocking = true\n# End".into(), "[checks.\"system.os_support\"]", "weight"),
+            ("ending_soon_months = 6", "ending_soon_months = 100000".into(), "[checks.\"system.os_support\"]", "ending_soon_months"),
+            ("firefox = { pass = 104", "firefox = { pass = 4000000".into(), "[checks.\"browser.any\"]", "minimum.firefox"),
+            ("pass = 4.0\n", "pass = 1e300\n".into(), "[checks.\"system.ram\"]", "pass"),
+            ("speed_pass_mbps = 100", "speed_pass_mbps = 1e300".into(), "[checks.\"network.interface\"]", "speed_pass_mbps"),
+            ("resolvers = []", format!("resolvers = [{}]", many(5, "192.0.2.1")), "[network]", "resolvers"),
+            ("hosts = [", format!("hosts = [{}, ", many(40, "h")), "[network]", "hosts"),
+            ("hosts = [", format!("hosts = [\"{}\", ", long("a", 300)), "[network]", "hosts"),
+            ("name = \"gar\"", format!("name = \"{}\"", long("g", 40)), endpoints, "name"),
+            ("url = \"https://idp", format!("url = \"https://{}.idp", long("a", 3000)), endpoints, "\"gar\": url"),
+            ("name = \"gar\"", format!("name = \"gar\"\nredirect_hosts = [{}]", many(17, "h")), endpoints, "\"gar\": redirect_hosts"),
+            ("name = \"fr-primaire\"", format!("name = \"{}\"", long("n", 65)), "name = \"nnn", "name"),
+            ("hostname_salt = \"fr", format!("hostname_salt = \"{}", long("s", 300)), "hostname_salt", "hostname_salt"),
+        ];
+        let mut cases: Vec<(String, &str, &str)> = edits
+            .iter()
+            .map(|(old, new, line, key)| (with(old, new), *line, *key))
+            .collect();
+        let many_endpoints: String = (0..=crate::limits::MAX_PROFILE_ENDPOINTS)
+            .map(|i| format!("{endpoints}\nname = \"e{i}\"\nurl = \"https://e{i}.example\"\n"))
+            .collect();
+        cases.push((
+            format!("{DEFAULT_PROFILE_TOML}{many_endpoints}"),
+            "[network]",
+            "endpoints",
+        ));
+        for (text, line_needle, key) in &cases {
+            let err = parse(text).unwrap_err();
+            let msg = err.to_string();
+            // An endpoint's error points at the first `[[network.endpoints]]` and names the
+            // endpoint.
+            let line = line_of(text, line_needle) + usize::from(line_needle.starts_with('\n'));
+            assert_eq!(err.line, Some(line), "{key}: {msg}");
+            assert!(
+                msg.starts_with(&format!("p.toml:{}:", err.line.unwrap())),
+                "{msg}"
+            );
+            assert!(msg.contains(key), "{key}: {msg}");
+        }
+    }
+
+    #[test]
+    fn max_workstations_defaults_and_bounds() {
+        assert_eq!(Profile::default_profile().school.max_workstations, 200);
+        let text = with("max_workstations = 200\n", "");
+        let p = parse(&text).unwrap();
+        assert_eq!(p.school.max_workstations, 200);
+        let text = with("max_workstations = 200", "max_workstations = 0");
+        assert!(parse(&text).is_err());
+        let text = with("max_workstations = 200", "max_workstations = 1");
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("min_workstations"), "{err}");
+        let text = with("max_workstations = 200", "max_workstations = 5000");
+        assert_eq!(parse(&text).unwrap().school.max_workstations, 5000);
+    }
+
+    #[test]
+    fn a_name_used_twice_is_located() {
+        let text = format!(
+            "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"gar\"\nurl = \"https://x\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.line, Some(text.lines().count() - 1), "{err}");
+        assert!(err.to_string().contains("\"gar\" is used twice"), "{err}");
+        // A field missing from the document is not blamed on the first key.
+        let err = parse("name = \"x\"\n").unwrap_err();
+        assert_eq!(err.message, "missing field `scoring`");
+    }
+
     #[test]
     fn syntax_error_is_located() {
         let err = Profile::from_toml_str("name = \"x\"\n[scoring\n", "p.toml").unwrap_err();
@@ -641,17 +861,17 @@ mod tests {
             "ending_soon_months = 6",
             "ending_soon_months = 6\nwindows10_esu_until = \"next year\"",
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("windows10_esu_until"), "{err}");
 
         let text = format!(
             "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"Bad Name\"\nurl = \"https://x\"\n"
         );
-        let err = Profile::from_toml_str(&text, "p.toml").unwrap_err();
+        let err = parse(&text).unwrap_err();
         assert!(err.message.contains("Bad Name"), "{err}");
         let text = format!(
             "{DEFAULT_PROFILE_TOML}\n[[network.endpoints]]\nname = \"x\"\nurl = \"ftp://x\"\n"
         );
-        assert!(Profile::from_toml_str(&text, "p.toml").is_err());
+        assert!(parse(&text).is_err());
     }
 }

@@ -60,6 +60,12 @@ impl Check {
         }
     }
 
+    /// The threshold text: the template `id` filled with `args`, in the check's language.
+    fn threshold_text(self, id: Msg, args: &[(&str, &dyn std::fmt::Display)]) -> Self {
+        let threshold = render(self.lang, id, args);
+        self.threshold(threshold)
+    }
+
     /// The value measured (none when `None`).
     fn value(self, value: impl Into<Option<CheckValue>>) -> Self {
         Check {
@@ -107,8 +113,9 @@ impl Check {
         value: f64,
         unit: &str,
         message: String,
-        remediation: String,
+        remediation: Msg,
     ) -> CheckResult {
+        let remediation = msg(self.lang, remediation);
         self.value(CheckValue::Number(value)).unit(unit).result(
             grade_numeric(cfg, value),
             message,
@@ -180,21 +187,18 @@ pub fn evaluate(
     lang: Lang,
 ) -> Vec<CheckResult> {
     let empty = SystemMeasurements::default();
-    let system = measurements.system.as_ref();
-    let sys = system.unwrap_or(&empty);
-    let missing = |field: &str| -> Option<&str> {
-        match system {
-            None => None,
-            Some(s) => s.unavailable.get(field).map(String::as_str),
-        }
+    let ctx = System {
+        sys: measurements.system.as_ref().unwrap_or(&empty),
+        area: measurements.system.as_ref(),
+        profile,
+        lang,
     };
-
     let mut out = vec![
-        os_support(sys, profile, today, lang, missing("os")),
-        ram(sys, profile, lang, missing("memory_total_bytes")),
-        cpu_cores(sys, profile, lang, missing("cpu")),
-        disk_free(sys, profile, lang, missing("system_disk")),
-        architecture(sys, profile, lang, missing("architecture")),
+        os_support(&ctx, today),
+        ram(&ctx),
+        cpu_cores(&ctx),
+        disk_free(&ctx),
+        architecture(&ctx),
     ];
     out.extend(browsers(measurements, profile, lang));
     out.extend(network::evaluate(measurements, profile, today, lang));
@@ -202,21 +206,31 @@ pub fn evaluate(
     out
 }
 
-fn os_support(
-    sys: &SystemMeasurements,
-    profile: &Profile,
-    today: Date,
+/// What the checks of the workstation itself read: its measurements (empty when the area is
+/// missing), the profile and the report's language.
+struct System<'a> {
+    sys: &'a SystemMeasurements,
+    area: Option<&'a SystemMeasurements>,
+    profile: &'a Profile,
     lang: Lang,
-    reason: Option<&str>,
-) -> CheckResult {
-    let cfg = &profile.checks.os_support;
-    let check = Check::new(lang, "system.os_support", cfg.meta).threshold(render(
-        lang,
+}
+
+impl System<'_> {
+    /// Why `field` was not measured, as the agent said; `None` gives the generic text.
+    fn missing(&self, field: &str) -> Option<&str> {
+        self.area?.unavailable.get(field).map(String::as_str)
+    }
+}
+
+fn os_support(ctx: &System<'_>, today: Date) -> CheckResult {
+    let (sys, lang) = (ctx.sys, ctx.lang);
+    let cfg = &ctx.profile.checks.os_support;
+    let check = Check::new(lang, "system.os_support", cfg.meta).threshold_text(
         Msg::OsThreshold,
         &[("ending_soon_months", &cfg.policy.ending_soon_months)],
-    ));
+    );
     let Some(os) = &sys.os else {
-        return check.unknown(reason);
+        return check.unknown(ctx.missing("os"));
     };
     let a = lifecycle::assess(os, today, &cfg.policy);
     let product = &a.product;
@@ -272,17 +286,13 @@ fn numeric_check(lang: Lang, id: &str, cfg: &NumericCheck, threshold_unit: &str)
     Check::new(lang, id, cfg.meta).threshold(numeric_threshold(lang, cfg, threshold_unit))
 }
 
-fn ram(
-    sys: &SystemMeasurements,
-    profile: &Profile,
-    lang: Lang,
-    reason: Option<&str>,
-) -> CheckResult {
-    let cfg = &profile.checks.ram;
+fn ram(ctx: &System<'_>) -> CheckResult {
+    let (sys, lang) = (ctx.sys, ctx.lang);
+    let cfg = &ctx.profile.checks.ram;
     let unit = gib_unit(lang);
     let check = numeric_check(lang, "system.ram", cfg, unit);
     let Some(bytes) = sys.memory_total_bytes else {
-        return check.unknown(reason);
+        return check.unknown(ctx.missing("memory_total_bytes"));
     };
     let installed = installed_ram_gib(bytes);
     let seen = num(lang, bytes as f64 / GIB);
@@ -295,25 +305,15 @@ fn ram(
             ("seen", &seen),
         ],
     );
-    check.more_is_better(
-        cfg,
-        installed,
-        "GiB",
-        message,
-        msg(lang, Msg::RamAddMemoryAtFix),
-    )
+    check.more_is_better(cfg, installed, "GiB", message, Msg::RamAddMemoryAtFix)
 }
 
-fn cpu_cores(
-    sys: &SystemMeasurements,
-    profile: &Profile,
-    lang: Lang,
-    reason: Option<&str>,
-) -> CheckResult {
-    let cfg = &profile.checks.cpu_cores;
+fn cpu_cores(ctx: &System<'_>) -> CheckResult {
+    let (sys, lang) = (ctx.sys, ctx.lang);
+    let cfg = &ctx.profile.checks.cpu_cores;
     let check = numeric_check(lang, "system.cpu_cores", cfg, "");
     let Some(cpu) = &sys.cpu else {
-        return check.unknown(reason);
+        return check.unknown(ctx.missing("cpu"));
     };
     let n = f64::from(cpu.logical_cores);
     let model = cpu.model.as_deref().unwrap_or("?");
@@ -333,26 +333,16 @@ fn cpu_cores(
             &[("logical", &cpu.logical_cores), ("model", &model)],
         ),
     };
-    check.more_is_better(
-        cfg,
-        n,
-        "cores",
-        message,
-        msg(lang, Msg::CpuSlowModernBrowserFix),
-    )
+    check.more_is_better(cfg, n, "cores", message, Msg::CpuSlowModernBrowserFix)
 }
 
-fn disk_free(
-    sys: &SystemMeasurements,
-    profile: &Profile,
-    lang: Lang,
-    reason: Option<&str>,
-) -> CheckResult {
-    let cfg = &profile.checks.disk_free;
+fn disk_free(ctx: &System<'_>) -> CheckResult {
+    let (sys, lang) = (ctx.sys, ctx.lang);
+    let cfg = &ctx.profile.checks.disk_free;
     let unit = gib_unit(lang);
     let check = numeric_check(lang, "system.disk_free", cfg, unit);
     let Some(disk) = &sys.system_disk else {
-        return check.unknown(reason);
+        return check.unknown(ctx.missing("system_disk"));
     };
     // Round down to 0.1 GiB so that the value shown never reads better than the truth.
     let free = (disk.available_bytes as f64 / GIB * 10.0).floor() / 10.0;
@@ -367,22 +357,12 @@ fn disk_free(
             ("total", &num(lang, total)),
         ],
     );
-    check.more_is_better(
-        cfg,
-        free,
-        "GiB",
-        message,
-        msg(lang, Msg::DiskFreeSomeSpaceFix),
-    )
+    check.more_is_better(cfg, free, "GiB", message, Msg::DiskFreeSomeSpaceFix)
 }
 
-fn architecture(
-    sys: &SystemMeasurements,
-    profile: &Profile,
-    lang: Lang,
-    reason: Option<&str>,
-) -> CheckResult {
-    let cfg = &profile.checks.architecture;
+fn architecture(ctx: &System<'_>) -> CheckResult {
+    let (sys, lang) = (ctx.sys, ctx.lang);
+    let cfg = &ctx.profile.checks.architecture;
     let threshold = render(
         lang,
         Msg::ArchThresholdPass,
@@ -398,7 +378,7 @@ fn architecture(
     };
     let check = Check::new(lang, "system.architecture", cfg.meta).threshold(threshold);
     let Some(arch) = &sys.architecture else {
-        return check.unknown(reason);
+        return check.unknown(ctx.missing("architecture"));
     };
     let status = if cfg.pass.iter().any(|a| a == arch) {
         CheckStatus::Pass
@@ -471,7 +451,7 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
         if *name == "internet_explorer" {
             out.push(
                 check
-                    .threshold(msg(lang, Msg::BrowserNotSupportedEnts))
+                    .threshold_text(Msg::BrowserNotSupportedEnts, &[])
                     .fail(
                         render(
                             lang,
@@ -495,11 +475,10 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
             ));
             continue;
         };
-        let check = check.threshold(render(
-            lang,
+        let check = check.threshold_text(
             Msg::BrowserThreshold,
             &[("pass", &min.pass), ("warn", &min.warn)],
-        ));
+        );
         let Some(major) = top.major_version() else {
             let reason = render(
                 lang,

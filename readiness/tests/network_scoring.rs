@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use readiness::CheckStatus::{Fail, Pass, Unknown, Warn};
 use readiness::measurements::network::*;
+use readiness::samples::failed;
 use readiness::{CheckResult, Lang, Measurements, Profile, assess};
 
 fn network_only(net: NetworkMeasurements) -> Measurements {

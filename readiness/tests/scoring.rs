@@ -7,18 +7,9 @@ mod common;
 use proptest::prelude::*;
 use readiness::measurements::*;
 use readiness::profile::Scoring;
-use readiness::{CheckResult, CheckStatus, Lang, Verdict, scoring};
+use readiness::{CheckResult, CheckStatus, Lang, Profile, Verdict, samples, scoring};
 
 const GIB: u64 = 1 << 30;
-
-fn debian12() -> OsInfo {
-    OsInfo {
-        version: Some("12".into()),
-        codename: Some("bookworm".into()),
-        debian_version: Some("12.7".into()),
-        ..OsInfo::new(OsFamily::Linux, "debian", "Debian GNU/Linux 12 (bookworm)")
-    }
-}
 
 fn browser(name: &str, version: Option<&str>) -> BrowserInfo {
     BrowserInfo {
@@ -29,34 +20,12 @@ fn browser(name: &str, version: Option<&str>) -> BrowserInfo {
     }
 }
 
-/// A good school PC: Debian 12, 8 GiB, 4 cores, 50 GiB free, x86_64, Firefox 128, on a
-/// healthy network.
+/// A good school PC (`readiness::samples`: Debian 12, 8 GiB, 4 cores, 40 GiB free, x86_64,
+/// Firefox 128) on the healthy network of the scoring tests.
 fn good_pc() -> Measurements {
-    Measurements {
-        system: Some(SystemMeasurements {
-            os: Some(debian12()),
-            cpu: Some(CpuInfo {
-                model: Some("Intel Core i5".into()),
-                logical_cores: 4,
-                physical_cores: Some(4),
-            }),
-            memory_total_bytes: Some(8 * GIB - 300 * (1 << 20)),
-            system_disk: Some(DiskInfo {
-                mount_point: "/".into(),
-                total_bytes: 100 * GIB,
-                available_bytes: 50 * GIB,
-            }),
-            architecture: Some("x86_64".into()),
-            uptime_s: Some(3600),
-            unavailable: Default::default(),
-        }),
-        browsers: Some(BrowserMeasurements {
-            installed: vec![browser("firefox", Some("128.5.0esr"))],
-            unavailable: Default::default(),
-        }),
-        network: Some(common::good_network()),
-        bandwidth: None,
-    }
+    let mut m = samples::good_pc(&Profile::default_profile(), common::audit_time());
+    m.network = Some(common::good_network());
+    m
 }
 
 fn run(m: &Measurements) -> readiness::Assessment {

@@ -6,72 +6,37 @@
 //! Every section may be left out of a profile written before it existed: it then takes the
 //! built-in profile's values, which a unit test keeps equal to the `Default`s here.
 
-use serde::Deserialize;
+use super::{CheckMeta, MAX_MBPS, NumericCheck, check_at_least_one, check_between};
 
-use super::{CheckMeta, NumericCheck, RawLimitMs, check_at_least_one};
-
-/// How the bandwidth test runs, and what the collector makes of a school's figures.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "RawBandwidth")]
-pub struct Bandwidth {
-    /// Longest time per direction, in seconds.
-    pub max_seconds: f64,
-    /// Most bytes moved per direction, in MiB.
-    pub max_mib: f64,
-    /// Streams at the start, and the most the ramp adds up to.
-    pub min_streams: u32,
-    pub max_streams: u32,
-    /// Pupils and teachers using the ENT at the same time in a school: the school's downlink
-    /// is shared between them (collector).
-    pub simultaneous_users: u32,
-    /// Downlink per simultaneous user, in Mbit/s: `>= pass` passes, `>= warn` warns
-    /// (collector).
-    pub per_user_pass_mbps: f64,
-    pub per_user_warn_mbps: f64,
-    /// Measurements older than this are left out of the school's figures (collector).
-    pub recent_days: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBandwidth {
-    max_seconds: f64,
-    max_mib: f64,
-    min_streams: u32,
-    max_streams: u32,
-    simultaneous_users: u32,
-    per_user_pass_mbps: f64,
-    per_user_warn_mbps: f64,
-    recent_days: u32,
-}
-
-impl Default for Bandwidth {
-    fn default() -> Self {
-        Bandwidth {
-            max_seconds: 10.0,
-            max_mib: 1024.0,
-            min_streams: 4,
-            max_streams: 16,
-            simultaneous_users: 25,
-            per_user_pass_mbps: 1.0,
-            per_user_warn_mbps: 0.5,
-            recent_days: 30,
-        }
+section! {
+    /// How the bandwidth test runs, and what the collector makes of a school's figures.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Bandwidth {
+        /// Longest time per direction, in seconds.
+        pub max_seconds: f64,
+        /// Most bytes moved per direction, in MiB.
+        pub max_mib: f64,
+        /// Streams at the start, and the most the ramp adds up to.
+        pub min_streams: u32,
+        pub max_streams: u32,
+        /// Pupils and teachers using the ENT at the same time in a school: the school's
+        /// downlink is shared between them (collector).
+        pub simultaneous_users: u32,
+        /// Downlink per simultaneous user, in Mbit/s: `>= pass` passes, `>= warn` warns
+        /// (collector).
+        pub per_user_pass_mbps: f64,
+        pub per_user_warn_mbps: f64,
+        /// Measurements older than this are left out of the school's figures (collector).
+        pub recent_days: u32,
     }
-}
-
-impl TryFrom<RawBandwidth> for Bandwidth {
-    type Error = String;
-    fn try_from(r: RawBandwidth) -> Result<Self, String> {
+    check(r) {
         if !(2.0..=20.0).contains(&r.max_seconds) {
             return Err(format!(
                 "max_seconds must be between 2 and 20 (both directions and the latency probes must fit in the collector's 60 s speed-test session), got {}",
                 r.max_seconds
             ));
         }
-        if !(r.max_mib.is_finite() && r.max_mib >= 1.0) {
-            return Err(format!("max_mib must be at least 1, got {}", r.max_mib));
-        }
+        check_between("max_mib", r.max_mib, 1.0..=8192.0)?;
         if r.min_streams == 0 || r.max_streams < r.min_streams || r.max_streams > 64 {
             return Err(format!(
                 "streams: need 1 <= min_streams ({}) <= max_streams ({}) <= 64",
@@ -82,6 +47,9 @@ impl TryFrom<RawBandwidth> for Bandwidth {
             ("simultaneous_users", r.simultaneous_users),
             ("recent_days", r.recent_days),
         ])?;
+        check_between("simultaneous_users", r.simultaneous_users, 1..=10_000)?;
+        check_between("recent_days", r.recent_days, 1..=365)?;
+        check_between("per_user_pass_mbps", r.per_user_pass_mbps, 0.0..=MAX_MBPS)?;
         if !(r.per_user_warn_mbps.is_finite() && r.per_user_warn_mbps >= 0.0)
             || r.per_user_warn_mbps > r.per_user_pass_mbps
         {
@@ -90,16 +58,16 @@ impl TryFrom<RawBandwidth> for Bandwidth {
                 r.per_user_warn_mbps, r.per_user_pass_mbps
             ));
         }
-        Ok(Bandwidth {
-            max_seconds: r.max_seconds,
-            max_mib: r.max_mib,
-            min_streams: r.min_streams,
-            max_streams: r.max_streams,
-            simultaneous_users: r.simultaneous_users,
-            per_user_pass_mbps: r.per_user_pass_mbps,
-            per_user_warn_mbps: r.per_user_warn_mbps,
-            recent_days: r.recent_days,
-        })
+    }
+    default {
+        max_seconds: 10.0,
+        max_mib: 1024.0,
+        min_streams: 4,
+        max_streams: 16,
+        simultaneous_users: 25,
+        per_user_pass_mbps: 1.0,
+        per_user_warn_mbps: 0.5,
+        recent_days: 30,
     }
 }
 
@@ -148,17 +116,10 @@ mod tests {
     /// A profile written before the bandwidth test existed still loads, with the defaults.
     #[test]
     fn sections_may_be_left_out() {
-        let mut text = String::new();
-        let mut skip = false;
-        for line in DEFAULT_PROFILE_TOML.lines() {
-            if line.starts_with('[') {
-                skip = line.starts_with("[bandwidth]") || line.starts_with("[checks.\"bandwidth.");
-            }
-            if !skip {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
+        let text = crate::samples::profile_without(
+            DEFAULT_PROFILE_TOML,
+            &["[bandwidth]", "[checks.\"bandwidth."],
+        );
         assert!(!text.contains("bandwidth"), "fixture still has bandwidth");
         let p = Profile::from_toml_str(&text, "old.toml").unwrap();
         assert_eq!(p.bandwidth, Bandwidth::default());

@@ -9,7 +9,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use serde::Deserialize;
 
-use super::{CheckMeta, Endpoint, RawLimitMs, check_between, check_less_is_better};
+use super::{
+    CheckMeta, Endpoint, MAX_MBPS, MAX_THRESHOLD_MS, check_between, check_chars, check_count,
+    check_less_is_better,
+};
+use crate::limits::{MAX_HOST, MAX_PROFILE_ENDPOINTS, MAX_PROFILE_HOSTS, MAX_PROFILE_RESOLVERS};
 
 /// Hosts and endpoints the network probes reach, which resolvers they ask, and the time each
 /// step may take.
@@ -116,7 +120,11 @@ impl TryFrom<RawNetwork> for Network {
             ));
         }
         check_between("latency_samples", r.latency_samples, 1..=50)?;
+        check_count("hosts", r.hosts.len(), MAX_PROFILE_HOSTS)?;
+        check_count("endpoints", r.endpoints.len(), MAX_PROFILE_ENDPOINTS)?;
+        check_count("resolvers", r.resolvers.len(), MAX_PROFILE_RESOLVERS)?;
         for host in &r.hosts {
+            check_chars(&format!("hosts: {host:?}"), host, MAX_HOST)?;
             let ok = !host.is_empty()
                 && host
                     .bytes()
@@ -145,26 +153,11 @@ impl TryFrom<RawNetwork> for Network {
     }
 }
 
-/// A check with no threshold of its own: weight and blocking flag.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawMeta")]
-pub struct MetaCheck {
-    pub meta: CheckMeta,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMeta {
-    weight: f64,
-    blocking: bool,
-}
-
-impl TryFrom<RawMeta> for MetaCheck {
-    type Error = String;
-    fn try_from(r: RawMeta) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        Ok(MetaCheck { meta })
-    }
+section! {
+    /// A check with no threshold of its own: weight and blocking flag.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct MetaCheck with meta {}
+    check(r) {}
 }
 
 /// Built-in `network.tls_interception`: a re-signing proxy warns, it does not block.
@@ -196,72 +189,34 @@ limit_ms_check! {
     default: { weight: 10.0, blocking: true, pass_ms: 1500.0, fail_ms: 5000.0 }
 }
 
-/// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or expiring
-/// within `expiry_warn_days` warns; older TLS or an invalid chain fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawTlsCheck")]
-pub struct TlsCheck {
-    pub meta: CheckMeta,
-    pub expiry_warn_days: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTlsCheck {
-    weight: f64,
-    blocking: bool,
-    expiry_warn_days: u32,
-}
-
-impl TryFrom<RawTlsCheck> for TlsCheck {
-    type Error = String;
-    fn try_from(r: RawTlsCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        Ok(TlsCheck {
-            meta,
-            expiry_warn_days: r.expiry_warn_days,
-        })
+section! {
+    /// `endpoint.<name>.tls`: TLS 1.2 or later with a valid chain passes; intercepted or
+    /// expiring within `expiry_warn_days` warns; older TLS or an invalid chain fails.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct TlsCheck with meta {
+        pub expiry_warn_days: u32,
+    }
+    check(r) {
+        check_between("expiry_warn_days", r.expiry_warn_days, 0..=365)?;
+    }
+    default(4.0, false) {
+        expiry_warn_days: 14,
     }
 }
 
-impl Default for TlsCheck {
-    fn default() -> Self {
-        TlsCheck {
-            meta: CheckMeta::new(4.0, false),
-            expiry_warn_days: 14,
-        }
+section! {
+    /// `latency.<target>`: median round trip `<= pass_ms` passes, `<= fail_ms` warns, slower
+    /// fails; loss above `loss_warn_pct` % warns, at or above `loss_fail_pct` % fails (100 %:
+    /// unreachable).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct LatencyCheck with meta {
+        pub pass_ms: f64,
+        pub fail_ms: f64,
+        pub loss_warn_pct: f64,
+        pub loss_fail_pct: f64,
     }
-}
-
-/// `latency.<target>`: median round trip `<= pass_ms` passes, `<= fail_ms` warns, slower
-/// fails; loss above `loss_warn_pct` % warns, at or above `loss_fail_pct` % fails (100 %:
-/// unreachable).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawLatencyCheck")]
-pub struct LatencyCheck {
-    pub meta: CheckMeta,
-    pub pass_ms: f64,
-    pub fail_ms: f64,
-    pub loss_warn_pct: f64,
-    pub loss_fail_pct: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLatencyCheck {
-    weight: f64,
-    blocking: bool,
-    pass_ms: f64,
-    fail_ms: f64,
-    loss_warn_pct: f64,
-    loss_fail_pct: f64,
-}
-
-impl TryFrom<RawLatencyCheck> for LatencyCheck {
-    type Error = String;
-    fn try_from(r: RawLatencyCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        check_less_is_better(r.pass_ms, r.fail_ms, ("pass", "fail"))?;
+    check(r) {
+        check_less_is_better(r.pass_ms, r.fail_ms, MAX_THRESHOLD_MS, ("pass", "fail"))?;
         let pct = |p: f64| (0.0..=100.0).contains(&p);
         if !(pct(r.loss_warn_pct) && pct(r.loss_fail_pct)) || r.loss_warn_pct > r.loss_fail_pct {
             return Err(format!(
@@ -269,95 +224,45 @@ impl TryFrom<RawLatencyCheck> for LatencyCheck {
                 r.loss_warn_pct, r.loss_fail_pct
             ));
         }
-        Ok(LatencyCheck {
-            meta,
-            pass_ms: r.pass_ms,
-            fail_ms: r.fail_ms,
-            loss_warn_pct: r.loss_warn_pct,
-            loss_fail_pct: r.loss_fail_pct,
-        })
+    }
+    default(4.0, false) {
+        pass_ms: 50.0,
+        fail_ms: 300.0,
+        loss_warn_pct: 10.0,
+        loss_fail_pct: 50.0,
     }
 }
 
-impl Default for LatencyCheck {
-    fn default() -> Self {
-        LatencyCheck {
-            meta: CheckMeta::new(4.0, false),
-            pass_ms: 50.0,
-            fail_ms: 300.0,
-            loss_warn_pct: 10.0,
-            loss_fail_pct: 50.0,
-        }
+section! {
+    /// `system.clock_skew`: `|skew| <= pass_s` passes, `<= fail_s` warns, more fails.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct ClockCheck with meta {
+        pub pass_s: f64,
+        pub fail_s: f64,
+    }
+    check(r) {
+        // A day.
+        check_less_is_better(r.pass_s, r.fail_s, 86_400.0, ("pass", "fail"))?;
+    }
+    default(10.0, true) {
+        pass_s: 30.0,
+        fail_s: 180.0,
     }
 }
 
-/// `system.clock_skew`: `|skew| <= pass_s` passes, `<= fail_s` warns, more fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawClockCheck")]
-pub struct ClockCheck {
-    pub meta: CheckMeta,
-    pub pass_s: f64,
-    pub fail_s: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClockCheck {
-    weight: f64,
-    blocking: bool,
-    pass_s: f64,
-    fail_s: f64,
-}
-
-impl TryFrom<RawClockCheck> for ClockCheck {
-    type Error = String;
-    fn try_from(r: RawClockCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
-        check_less_is_better(r.pass_s, r.fail_s, ("pass", "fail"))?;
-        Ok(ClockCheck {
-            meta,
-            pass_s: r.pass_s,
-            fail_s: r.fail_s,
-        })
+section! {
+    /// `network.interface`: Wi-Fi signal (dBm, more is better) and link speed (Mbit/s).
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct InterfaceCheck with meta {
+        pub wifi_signal_pass_dbm: f64,
+        pub wifi_signal_warn_dbm: f64,
+        pub speed_pass_mbps: f64,
+        pub speed_warn_mbps: f64,
     }
-}
-
-impl Default for ClockCheck {
-    fn default() -> Self {
-        ClockCheck {
-            meta: CheckMeta::new(10.0, true),
-            pass_s: 30.0,
-            fail_s: 180.0,
-        }
-    }
-}
-
-/// `network.interface`: Wi-Fi signal (dBm, more is better) and link speed (Mbit/s).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawInterfaceCheck")]
-pub struct InterfaceCheck {
-    pub meta: CheckMeta,
-    pub wifi_signal_pass_dbm: f64,
-    pub wifi_signal_warn_dbm: f64,
-    pub speed_pass_mbps: f64,
-    pub speed_warn_mbps: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInterfaceCheck {
-    weight: f64,
-    blocking: bool,
-    wifi_signal_pass_dbm: f64,
-    wifi_signal_warn_dbm: f64,
-    speed_pass_mbps: f64,
-    speed_warn_mbps: f64,
-}
-
-impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
-    type Error = String;
-    fn try_from(r: RawInterfaceCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+    check(r) {
+        check_between("wifi_signal_pass_dbm", r.wifi_signal_pass_dbm, -150.0..=0.0)?;
+        check_between("wifi_signal_warn_dbm", r.wifi_signal_warn_dbm, -150.0..=0.0)?;
+        check_between("speed_pass_mbps", r.speed_pass_mbps, 0.0..=MAX_MBPS)?;
         if r.wifi_signal_warn_dbm > r.wifi_signal_pass_dbm {
             return Err(format!(
                 "wifi_signal_warn_dbm ({}) must not be above wifi_signal_pass_dbm ({})",
@@ -370,25 +275,12 @@ impl TryFrom<RawInterfaceCheck> for InterfaceCheck {
                 r.speed_warn_mbps, r.speed_pass_mbps
             ));
         }
-        Ok(InterfaceCheck {
-            meta,
-            wifi_signal_pass_dbm: r.wifi_signal_pass_dbm,
-            wifi_signal_warn_dbm: r.wifi_signal_warn_dbm,
-            speed_pass_mbps: r.speed_pass_mbps,
-            speed_warn_mbps: r.speed_warn_mbps,
-        })
     }
-}
-
-impl Default for InterfaceCheck {
-    fn default() -> Self {
-        InterfaceCheck {
-            meta: CheckMeta::new(0.0, false),
-            wifi_signal_pass_dbm: -67.0,
-            wifi_signal_warn_dbm: -75.0,
-            speed_pass_mbps: 100.0,
-            speed_warn_mbps: 10.0,
-        }
+    default(0.0, false) {
+        wifi_signal_pass_dbm: -67.0,
+        wifi_signal_warn_dbm: -75.0,
+        speed_pass_mbps: 100.0,
+        speed_warn_mbps: 10.0,
     }
 }
 
@@ -434,10 +326,13 @@ mod tests {
     #[test]
     fn less_is_better_thresholds_are_ordered() {
         let keys = ("pass", "fail");
-        assert!(check_less_is_better(100.0, 1000.0, keys).is_ok());
-        assert!(check_less_is_better(100.0, 100.0, keys).is_ok());
-        let err = check_less_is_better(500.0, 100.0, keys).unwrap_err();
+        let max = MAX_THRESHOLD_MS;
+        assert!(check_less_is_better(100.0, 1000.0, max, keys).is_ok());
+        assert!(check_less_is_better(100.0, 100.0, max, keys).is_ok());
+        let err = check_less_is_better(500.0, 100.0, max, keys).unwrap_err();
         assert!(err.contains("less is better"), "{err}");
-        assert!(check_less_is_better(f64::NAN, 1.0, keys).is_err());
+        assert!(check_less_is_better(f64::NAN, 1.0, max, keys).is_err());
+        let err = check_less_is_better(1.0, 1e9, max, keys).unwrap_err();
+        assert_eq!(err, "fail must be at most 600000, got 1000000000");
     }
 }

@@ -6,46 +6,30 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::{CheckMeta, check_weight};
+use super::{CheckMeta, MAX_MBPS, check_between, check_texts, check_weight};
 use crate::lifecycle::OsSupportPolicy;
+use crate::limits::MAX_PROFILE_ARCHITECTURES;
 
-/// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
-/// below fails.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "RawNumericCheck")]
-pub struct NumericCheck {
-    pub meta: CheckMeta,
-    pub pass: f64,
-    pub warn: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNumericCheck {
-    weight: f64,
-    blocking: bool,
-    pass: f64,
-    warn: f64,
-}
-
-impl TryFrom<RawNumericCheck> for NumericCheck {
-    type Error = String;
-    fn try_from(r: RawNumericCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// A numeric check where more is better: `value >= pass` passes, `value >= warn` warns,
+    /// below fails.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct NumericCheck with meta {
+        pub pass: f64,
+        pub warn: f64,
+    }
+    check(r) {
         if !(r.pass.is_finite() && r.warn.is_finite()) || r.warn < 0.0 {
             return Err("pass and warn must be finite numbers >= 0".into());
         }
+        // GiB, cores, Mbit/s: a million of any is beyond every workstation.
+        check_between("pass", r.pass, 0.0..=MAX_MBPS)?;
         if r.warn > r.pass {
             return Err(format!(
                 "warn ({}) must not be above pass ({}): more is better for this check",
                 r.warn, r.pass
             ));
         }
-        Ok(NumericCheck {
-            meta,
-            pass: r.pass,
-            warn: r.warn,
-        })
     }
 }
 
@@ -71,6 +55,7 @@ impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
     type Error = String;
     fn try_from(r: RawOsSupportCheck) -> Result<Self, String> {
         let meta = CheckMeta::checked(r.weight, r.blocking)?;
+        check_between("ending_soon_months", r.ending_soon_months, 0..=60)?;
         let windows10_esu_until = r
             .windows10_esu_until
             .map(|s| {
@@ -89,86 +74,34 @@ impl TryFrom<RawOsSupportCheck> for OsSupportCheck {
     }
 }
 
-/// `system.architecture`: which CPU architectures pass and which warn; others fail.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "RawArchitectureCheck")]
-pub struct ArchitectureCheck {
-    pub meta: CheckMeta,
-    pub pass: Vec<String>,
-    pub warn: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawArchitectureCheck {
-    weight: f64,
-    blocking: bool,
-    pass: Vec<String>,
-    #[serde(default)]
-    warn: Vec<String>,
-}
-
-impl TryFrom<RawArchitectureCheck> for ArchitectureCheck {
-    type Error = String;
-    fn try_from(r: RawArchitectureCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `system.architecture`: which CPU architectures pass and which warn; others fail.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ArchitectureCheck with meta {
+        pub pass: Vec<String>,
+        #[serde(default)]
+        pub warn: Vec<String>,
+    }
+    check(r) {
         if r.pass.is_empty() {
             return Err("pass must list at least one architecture".into());
         }
-        Ok(ArchitectureCheck {
-            meta,
-            pass: r.pass,
-            warn: r.warn,
-        })
+        check_texts("pass", &r.pass, MAX_PROFILE_ARCHITECTURES, 32)?;
+        check_texts("warn", &r.warn, MAX_PROFILE_ARCHITECTURES, 32)?;
     }
 }
 
-/// `browser.any` and the per-browser checks `browser.<name>`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "RawBrowserCheck")]
-pub struct BrowserCheck {
-    /// Weight and blocking flag of `browser.any`.
-    pub meta: CheckMeta,
-    /// Weight of each `browser.<name>` check (never blocking: `browser.any` decides).
-    pub each_weight: f64,
-    /// Minimum major versions per browser name.
-    pub minimum: BTreeMap<String, MinVersion>,
-}
-
-/// Minimum major version of a browser: `>= pass` passes, `>= warn` warns, older fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MinVersion {
-    pub pass: u32,
-    pub warn: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBrowserCheck {
-    weight: f64,
-    blocking: bool,
-    each_weight: f64,
-    minimum: BTreeMap<String, MinVersion>,
-}
-
-/// Browser names the agent reports.
-pub const BROWSER_NAMES: &[&str] = &[
-    "firefox",
-    "chrome",
-    "chromium",
-    "edge",
-    "safari",
-    "internet_explorer",
-    "opera",
-    "brave",
-    "vivaldi",
-];
-
-impl TryFrom<RawBrowserCheck> for BrowserCheck {
-    type Error = String;
-    fn try_from(r: RawBrowserCheck) -> Result<Self, String> {
-        let meta = CheckMeta::checked(r.weight, r.blocking)?;
+section! {
+    /// `browser.any` and the per-browser checks `browser.<name>`; `meta` is the weight and
+    /// blocking flag of `browser.any`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BrowserCheck with meta {
+        /// Weight of each `browser.<name>` check (never blocking: `browser.any` decides).
+        pub each_weight: f64,
+        /// Minimum major versions per browser name.
+        pub minimum: BTreeMap<String, MinVersion>,
+    }
+    check(r) {
         check_weight(r.each_weight)?;
         for (name, min) in &r.minimum {
             if !BROWSER_NAMES.contains(&name.as_str()) {
@@ -182,6 +115,7 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
                     "minimum.internet_explorer: Internet Explorer cannot meet any minimum".into(),
                 );
             }
+            check_between(&format!("minimum.{name}.pass"), min.pass, 0..=MAX_VERSION)?;
             if min.warn > min.pass {
                 return Err(format!(
                     "minimum.{name}: warn ({}) must not be above pass ({})",
@@ -192,10 +126,29 @@ impl TryFrom<RawBrowserCheck> for BrowserCheck {
         if r.minimum.is_empty() {
             return Err("minimum must list at least one browser".into());
         }
-        Ok(BrowserCheck {
-            meta,
-            each_weight: r.each_weight,
-            minimum: r.minimum,
-        })
     }
 }
+
+/// Minimum major version of a browser: `>= pass` passes, `>= warn` warns, older fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinVersion {
+    pub pass: u32,
+    pub warn: u32,
+}
+
+/// The highest major version a browser minimum may name.
+const MAX_VERSION: u32 = 10_000;
+
+/// Browser names the agent reports.
+pub const BROWSER_NAMES: &[&str] = &[
+    "firefox",
+    "chrome",
+    "chromium",
+    "edge",
+    "safari",
+    "internet_explorer",
+    "opera",
+    "brave",
+    "vivaldi",
+];

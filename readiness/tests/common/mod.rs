@@ -3,12 +3,10 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
-use std::net::IpAddr;
-
 use jiff::civil::{Date, date};
 use readiness::measurements::Measurements;
 use readiness::measurements::network::*;
-use readiness::{Assessment, CheckResult, CheckStatus, Lang, Profile, assess};
+use readiness::{Assessment, CheckResult, CheckStatus, Lang, Profile, assess, samples};
 
 /// The day every scoring test audits on.
 pub fn audit_day() -> Date {
@@ -45,47 +43,13 @@ pub fn expect<'a>(
     c
 }
 
-pub fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
-
 pub fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
-pub fn answered(ms: f64, addr: &str) -> DnsQuery {
-    DnsQuery {
-        outcome: DnsOutcome::Answered,
-        elapsed_ms: ms,
-        addresses: vec![ip(addr)],
-        detail: None,
-    }
-}
-
-pub fn failed(outcome: DnsOutcome, ms: f64) -> DnsQuery {
-    DnsQuery {
-        outcome,
-        elapsed_ms: ms,
-        addresses: vec![],
-        detail: None,
-    }
-}
-
-pub fn lookup(host: &str, resolver: &str, a: DnsQuery, aaaa: DnsQuery) -> DnsLookup {
-    DnsLookup {
-        host: host.into(),
-        resolver: resolver.into(),
-        a,
-        aaaa,
-    }
-}
-
-pub fn valid() -> Verification {
-    Verification {
-        valid: true,
-        error: None,
-        detail: None,
-    }
+/// The moment every scoring test audits at (on [`audit_day`]).
+pub fn audit_time() -> jiff::Timestamp {
+    ts("2026-11-28T09:00:02Z")
 }
 
 pub fn invalid(kind: CertErrorKind) -> Verification {
@@ -96,23 +60,21 @@ pub fn invalid(kind: CertErrorKind) -> Verification {
     }
 }
 
+/// TLS 1.3 with a Sectigo chain (leaf and intermediate) valid for `host` on [`audit_day`].
 pub fn public_tls(host: &str) -> TlsInfo {
-    TlsInfo {
-        server_name: host.into(),
-        version: "TLSv1.3".into(),
-        cipher: "TLS13_AES_256_GCM_SHA384".into(),
-        chain: vec![
+    let sectigo_dv = "CN=Sectigo Public Server Authentication CA DV R36, O=Sectigo Limited";
+    samples::tls(
+        host,
+        vec![
             CertInfo {
                 subject: format!("CN={host}"),
-                issuer: "CN=Sectigo Public Server Authentication CA DV R36, O=Sectigo Limited"
-                    .into(),
+                issuer: sectigo_dv.into(),
                 not_before: ts("2026-06-01T00:00:00Z"),
                 not_after: ts("2027-06-01T00:00:00Z"),
                 names: vec![host.into()],
             },
             CertInfo {
-                subject: "CN=Sectigo Public Server Authentication CA DV R36, O=Sectigo Limited"
-                    .into(),
+                subject: sectigo_dv.into(),
                 issuer: "CN=Sectigo Public Server Authentication Root R46, O=Sectigo Limited"
                     .into(),
                 not_before: ts("2021-03-22T00:00:00Z"),
@@ -120,104 +82,19 @@ pub fn public_tls(host: &str) -> TlsInfo {
                 names: vec![],
             },
         ],
-        public_roots: valid(),
-        os_roots: Some(valid()),
-        extra_roots: None,
-    }
+    )
 }
 
-pub fn hop(url: &str, status: u16, location: Option<&str>) -> Hop {
-    Hop {
-        url: url.into(),
-        addresses: vec![ip("192.0.2.10")],
-        connected_to: Some("192.0.2.10:443".into()),
-        dns_ms: Some(8.0),
-        connect_ms: Some(12.0),
-        proxy_ms: None,
-        tls_ms: Some(25.0),
-        ttfb_ms: Some(80.0),
-        status: Some(status),
-        location: location.map(str::to_owned),
-    }
-}
-
-pub fn ok_endpoint(name: &str, url: &str, total_ms: f64) -> EndpointMeasurement {
-    let host = readiness::profile::url_host(url);
-    EndpointMeasurement {
-        name: name.into(),
-        url: url.into(),
-        proxy: None,
-        attempt: EndpointAttempt {
-            route: Route::Direct,
-            hops: vec![hop(url, 200, None)],
-            total_ms,
-            error: None,
-            tls: Some(public_tls(&host)),
-            expected_text_found: None,
-        },
-        direct: None,
-    }
-}
-
-pub fn rtt(target: &str, host: &str, samples: &[Option<f64>]) -> LatencyMeasurement {
-    LatencyMeasurement {
-        target: target.into(),
-        host: host.into(),
-        address: Some(ip("192.0.2.10")),
-        method: Some(LatencyMethod::IcmpRaw),
-        samples_ms: samples.to_vec(),
-        notes: vec![],
-        error: None,
-    }
-}
-
-/// The default profile's hosts and endpoints, all healthy.
+/// The default profile's hosts and endpoints, all healthy (`readiness::samples`), with
+/// Sectigo chains, 5 round trips per target and the clock 1.6 s behind.
 pub fn good_network() -> NetworkMeasurements {
-    let hosts = [
-        "educonnect.education.gouv.fr",
-        "gar.education.fr",
-        "idp-auth.gar.education.fr",
-    ];
-    NetworkMeasurements {
-        dns: hosts
-            .iter()
-            .map(|h| {
-                lookup(
-                    h,
-                    "system",
-                    answered(12.0, "192.0.2.10"),
-                    failed(DnsOutcome::NoAnswer, 11.0),
-                )
-            })
-            .collect(),
-        endpoints: vec![
-            ok_endpoint("educonnect", "https://educonnect.education.gouv.fr/", 320.0),
-            ok_endpoint("gar", "https://idp-auth.gar.education.fr/", 250.0),
-        ],
-        proxy: Some(ProxySettings::direct(ProxySource::None)),
-        latency: vec![
-            rtt(
-                "educonnect",
-                "educonnect.education.gouv.fr",
-                &[Some(11.0), Some(12.0), Some(10.5), Some(11.2), Some(13.0)],
-            ),
-            rtt(
-                "gar",
-                "idp-auth.gar.education.fr",
-                &[Some(14.0), Some(15.0), Some(14.5), Some(14.2), Some(16.0)],
-            ),
-        ],
-        clock: vec![ClockSample {
-            source: "educonnect".into(),
-            server_time: ts("2026-11-28T09:00:02Z"),
-            local_time: ts("2026-11-28T09:00:00.400Z"),
-        }],
-        interface: Some(InterfaceInfo {
-            name: "eth0".into(),
-            kind: InterfaceKind::Wired,
-            speed_mbps: Some(1000),
-            wifi_signal_dbm: None,
-        }),
-        unavailable: Default::default(),
+    let mut net = samples::healthy_network(&Profile::default_profile(), audit_time());
+    for e in &mut net.endpoints {
+        e.attempt.tls = Some(public_tls(&readiness::profile::url_host(&e.url)));
     }
+    for l in &mut net.latency {
+        l.samples_ms = vec![Some(11.0), Some(12.0), Some(10.5), Some(11.2), Some(13.0)];
+    }
+    net.clock[0].local_time = ts("2026-11-28T09:00:00.400Z");
+    net
 }

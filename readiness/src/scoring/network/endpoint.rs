@@ -105,15 +105,22 @@ pub(super) fn endpoint_check(
             ("phases", &phases),
         ],
     );
-    let fail =
-        |message: String, remediation: String| (CheckStatus::Fail, message, Some(remediation));
+    // A failure: the text `id` filled with `args`, and the fix `fix`.
+    let fail = |id: Msg, args: &[(&str, &dyn std::fmt::Display)], fix: Msg| {
+        (
+            CheckStatus::Fail,
+            render(lang, id, args),
+            Some(ctx.msg(fix)),
+        )
+    };
     let (status, message, remediation) = if status_code == 407 {
         let (what, fix) = endpoint_error_text(lang, EndpointErrorKind::ProxyAuth, "");
-        fail(headed(lang, &head, &what), fix)
+        (CheckStatus::Fail, headed(lang, &head, &what), Some(fix))
     } else if status_code >= 500 {
         fail(
-            render(lang, Msg::EndpointServerError, &[("head", &head)]),
-            ctx.msg(Msg::EndpointServiceDownOverloadedFix),
+            Msg::EndpointServerError,
+            &[("head", &head)],
+            Msg::EndpointServiceDownOverloadedFix,
         )
     } else if attempt
         .tls
@@ -121,24 +128,18 @@ pub(super) fn endpoint_check(
         .is_some_and(|t| trust(t) == Trust::Invalid)
     {
         fail(
-            render(
-                lang,
-                Msg::EndpointCertificateRefusedBrowsers,
-                &[("head", &head), ("name", &name)],
-            ),
-            ctx.msg(Msg::EndpointSeeServiceTlsFix),
+            Msg::EndpointCertificateRefusedBrowsers,
+            &[("head", &head), ("name", &name)],
+            Msg::EndpointSeeServiceTlsFix,
         )
     } else if attempt.expected_text_found == Some(false) {
         let expected = configured
             .and_then(|e| e.expect_text.as_deref())
             .unwrap_or("?");
         fail(
-            render(
-                lang,
-                Msg::EndpointPageLacksFilter,
-                &[("head", &head), ("expected", &expected)],
-            ),
-            ctx.msg(Msg::EndpointOpenAddressBrowserFix),
+            Msg::EndpointPageLacksFilter,
+            &[("head", &head), ("expected", &expected)],
+            Msg::EndpointOpenAddressBrowserFix,
         )
     } else if status_code >= 400 {
         (

@@ -9,8 +9,7 @@ use crate::text::{Msg, num, render, text};
 pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
     let cfg = &ctx.profile.checks.interface;
     let lang = ctx.lang;
-    let check = ctx.check("network.interface", cfg.meta).threshold(render(
-        lang,
+    let check = ctx.check("network.interface", cfg.meta).threshold_text(
         Msg::InterfaceWiFiDbm,
         &[
             ("wifi_signal_pass_dbm", &num(lang, cfg.wifi_signal_pass_dbm)),
@@ -18,7 +17,7 @@ pub(super) fn interface_check(ctx: &Ctx<'_>) -> CheckResult {
             ("speed_pass_mbps", &num(lang, cfg.speed_pass_mbps)),
             ("speed_warn_mbps", &num(lang, cfg.speed_warn_mbps)),
         ],
-    ));
+    );
     let Some(i) = ctx.net.and_then(|n| n.interface.as_ref()) else {
         return check.unknown(ctx.missing("interface"));
     };

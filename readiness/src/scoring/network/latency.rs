@@ -52,15 +52,14 @@ pub(super) fn latency_check(ctx: &Ctx<'_>, target: &str) -> CheckResult {
     let lang = ctx.lang;
     let check = ctx
         .check(&format!("latency.{target}"), cfg.meta)
-        .threshold(render(
-            lang,
+        .threshold_text(
             Msg::LatencyThreshold,
             &[
                 ("pass_ms", &num(lang, cfg.pass_ms)),
                 ("fail_ms", &num(lang, cfg.fail_ms)),
                 ("loss_fail_pct", &num(lang, cfg.loss_fail_pct)),
             ],
-        ));
+        );
     let Some(m) = ctx
         .net
         .and_then(|n| n.latency.iter().find(|l| l.target == target))

@@ -12,7 +12,7 @@ pub(super) fn proxy_check(ctx: &Ctx<'_>) -> CheckResult {
     let lang = ctx.lang;
     let check = ctx
         .check("network.proxy", cfg.meta)
-        .threshold(ctx.msg(Msg::ProxyNoProxyServices));
+        .threshold_text(Msg::ProxyNoProxyServices, &[]);
     let Some(net) = ctx.net else {
         return check.unknown(None);
     };

@@ -134,11 +134,10 @@ pub(super) fn tls_check(
     let lang = ctx.lang;
     let check = ctx
         .check(&format!("endpoint.{name}.tls"), cfg.meta)
-        .threshold(render(
-            lang,
+        .threshold_text(
             Msg::TlsThreshold,
             &[("expiry_warn_days", &cfg.expiry_warn_days)],
-        ));
+        );
     let Some(m) = measured else {
         return check.unknown(ctx.missing("endpoints"));
     };
@@ -273,7 +272,7 @@ pub(super) fn interception_check(ctx: &Ctx<'_>) -> CheckResult {
     let lang = ctx.lang;
     let check = ctx
         .check("network.tls_interception", cfg.meta)
-        .threshold(ctx.msg(Msg::InterceptionChainsFromPublic));
+        .threshold_text(Msg::InterceptionChainsFromPublic, &[]);
     let Some(net) = ctx.net else {
         return check.unknown(None);
     };
