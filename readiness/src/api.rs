@@ -97,7 +97,7 @@ pub struct EnrolmentRequest {
     /// The agent's workstation id (the `workstation.id` of its reports).
     #[schemars(with = "String", extend("format" = "uuid"))]
     pub workstation_id: uuid::Uuid,
-    /// The workstation's label, as in its reports (plain text, at most 200 characters).
+    /// The workstation's label, as in its reports (plain text, at most 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }

@@ -30,8 +30,6 @@ use crate::store::{
     Admission, CheckSummary, InsertOutcome, LinkFigures, NewReport, Submitter, content_hash,
 };
 
-/// Longest workstation label or host name accepted.
-const MAX_TEXT: usize = 200;
 /// A report dated up to this far ahead of the collector's clock may become its workstation's
 /// latest state; later ones are kept in the history only (a day ahead is refused).
 pub const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_mins(10);
@@ -44,8 +42,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Most workstations a school may hold (enrolled, or known from school-token reports).
-pub(crate) fn max_workstations(_profile: &LoadedProfile) -> u32 {
-    200
+pub(crate) fn max_workstations(profile: &LoadedProfile) -> u32 {
+    profile.profile.school.max_workstations
 }
 
 async fn profile(
@@ -333,54 +331,14 @@ fn validate(
             ),
         );
     }
-    if let Err((field, message)) = bounds(report) {
+    // Every count and text of the report within the readiness bounds (linear, before
+    // scoring): a report naming 15,000 latency targets is refused here.
+    if let Err(e) = report.check_bounds() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "report_out_of_bounds",
-            format!("{field}: {message}"),
+            e.to_string(),
         ));
-    }
-    Ok(())
-}
-
-/// The bounds of one report: what it may make the collector store and score.
-// TODO(dups): replaced by the readiness bounds check once merged.
-fn bounds(report: &Report) -> Result<(), (String, String)> {
-    let many = |field: &str, n: usize, max: usize| {
-        if n > max {
-            Err((field.to_owned(), format!("{n} entries, at most {max}")))
-        } else {
-            Ok(())
-        }
-    };
-    many("checks", report.checks.len(), 500)?;
-    if let Some(n) = &report.measurements.network {
-        many("measurements.network.dns", n.dns.len(), 200)?;
-        many("measurements.network.endpoints", n.endpoints.len(), 200)?;
-        many("measurements.network.latency", n.latency.len(), 200)?;
-        many("measurements.network.clock", n.clock.len(), 50)?;
-        for l in &n.latency {
-            many(
-                "measurements.network.latency[].samples_ms",
-                l.samples_ms.len(),
-                1000,
-            )?;
-        }
-    }
-    if let Some(b) = &report.measurements.browsers {
-        many("measurements.browsers.installed", b.installed.len(), 50)?;
-    }
-    for (field, text) in [
-        ("workstation.label", &report.workstation.label),
-        ("workstation.hostname", &report.workstation.hostname),
-    ] {
-        let Some(t) = text else { continue };
-        if t.chars().count() > MAX_TEXT {
-            return Err((field.into(), format!("at most {MAX_TEXT} characters")));
-        }
-        if t.chars().any(char::is_control) {
-            return Err((field.into(), "control characters are not allowed".into()));
-        }
     }
     Ok(())
 }

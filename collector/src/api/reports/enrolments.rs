@@ -19,7 +19,7 @@ use readiness::api::{Enrolment, EnrolmentRequest};
 use super::super::AppState;
 use super::super::auth::SchoolTokenAuth;
 use super::super::error::ApiError;
-use super::{MAX_TEXT, max_workstations};
+use super::max_workstations;
 use crate::store::{EnrolOutcome, NewEnrolment};
 
 /// Enrolments of one school: at most 60 within a minute.
@@ -45,13 +45,12 @@ pub(super) async fn enrol(
             format!("expected {{\"workstation_id\": \"<uuid>\", \"label\": \"...\"}}: {e}"),
         )
     })?;
-    if let Some(label) = &request.label {
-        if label.chars().count() > MAX_TEXT {
-            return Err(invalid_label(&format!("at most {MAX_TEXT} characters")));
-        }
-        if label.chars().any(char::is_control) {
-            return Err(invalid_label("control characters are not allowed"));
-        }
+    if let Some(why) = request
+        .label
+        .as_deref()
+        .and_then(readiness::limits::label_problem)
+    {
+        return Err(invalid_label(&why));
     }
     let credential = crate::tokens::generate_credential();
     let new = NewEnrolment {
