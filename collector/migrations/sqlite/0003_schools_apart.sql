@@ -38,7 +38,12 @@ CREATE TABLE enrolments (
     revoked_at INTEGER,
     PRIMARY KEY (school, workstation_id)
 );
-CREATE INDEX enrolments_by_time ON enrolments (school, enrolled_at);
+-- Each enrolment (re-enrolments too) of the last minutes, for the per-school rate limit.
+CREATE TABLE enrolment_events (
+    school TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX enrolment_events_by_school ON enrolment_events (school, at);
 
 -- Deployment settings the collector generates once (the secret host-name salt).
 CREATE TABLE settings (

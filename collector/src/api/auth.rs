@@ -212,6 +212,19 @@ mod tests {
                 store.create_token(id, &hash, scope).unwrap();
             }
             store.revoke_token("x").unwrap();
+            for (ws, secret) in [(1, "entw_good"), (2, "entw_revoked")] {
+                let e = crate::store::NewEnrolment {
+                    school: "0751234J".parse().unwrap(),
+                    workstation_id: Uuid::from_u128(ws),
+                    label: None,
+                    credential_hash: crate::tokens::hash(secret),
+                    at: jiff::Timestamp::now(),
+                    max_workstations: 10,
+                    rate: (10, 60),
+                };
+                store.enrol(e).unwrap();
+            }
+            store.revoke_enrolment(&Uuid::from_u128(2)).unwrap();
         });
         let mut out = Vec::new();
         for (method, uri, auth) in requests {
@@ -252,6 +265,11 @@ mod tests {
             ("GET", "/api/v1/schools", "Bearer read-secret"),
             ("POST", "/api/v1/speedtest/sessions", "Bearer read-secret"),
             ("POST", "/api/v1/speedtest/sessions", "Bearer school-secret"),
+            ("GET", "/api/v1/profile", "Bearer entw_good"),
+            ("GET", "/api/v1/profile", "Bearer entw_revoked"),
+            ("GET", "/api/v1/profile", "Bearer entw_unknown"),
+            ("GET", "/api/v1/schools", "Bearer entw_good"),
+            ("POST", "/api/v1/enrolments", "Bearer entw_good"),
         ])
         .await;
         let missing = "missing_token: an `Authorization: Bearer <token>` header is required";
@@ -271,6 +289,11 @@ mod tests {
                     "wrong_scope: this route needs a school enrollment token or a workstation credential".to_owned()
                 ),
                 (201, String::new()),
+                (200, String::new()),
+                (401, "revoked_credential: this workstation's credential was revoked; enrol the workstation again with `ent-agent enroll`".to_owned()),
+                (401, "invalid_credential: unknown workstation credential (replaced by a later enrolment?); enrol the workstation again with `ent-agent enroll`".to_owned()),
+                (403, "wrong_scope: this route needs a read token".to_owned()),
+                (403, "wrong_scope: enrolment needs the school's enrollment token, not a workstation credential".to_owned()),
             ]
         );
     }

@@ -487,7 +487,7 @@ mod tests {
     use readiness::Verdict;
 
     use super::*;
-    use crate::store::{CheckSummary, LinkFigures};
+    use crate::store::{CheckSummary, LinkFigures, Submitter};
 
     /// A store in a fresh directory, removed with the returned guard.
     fn temp_store() -> (tempfile::TempDir, SqliteStore) {
@@ -639,6 +639,91 @@ mod tests {
             .insert_report(report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready))
             .unwrap();
         assert_eq!(store.workstation_briefs(None).unwrap()[0].bandwidth, None);
+    }
+
+    #[test]
+    fn enrolments_are_capped_rate_limited_and_replace_credentials() {
+        let (_dir, store) = temp_store();
+        let school: Uai = "0751234J".parse().unwrap();
+        let at = Timestamp::now();
+        let enrolment = |ws: u128, hash: &str| NewEnrolment {
+            school: school.clone(),
+            workstation_id: Uuid::from_u128(ws),
+            label: Some("salle 1".into()),
+            credential_hash: hash.into(),
+            at,
+            max_workstations: 3,
+            rate: (5, 60),
+        };
+        for ws in 1..=3 {
+            assert_eq!(
+                store.enrol(enrolment(ws, &format!("h{ws}"))).unwrap(),
+                EnrolOutcome::Enrolled { replaced: false }
+            );
+        }
+        assert_eq!(
+            store.enrol(enrolment(4, "h4")).unwrap(),
+            EnrolOutcome::Full { max: 3 }
+        );
+        // Enrolling again replaces the credential and takes no new place.
+        assert_eq!(
+            store.enrol(enrolment(1, "h1b")).unwrap(),
+            EnrolOutcome::Enrolled { replaced: true }
+        );
+        assert_eq!(store.credential_by_hash("h1").unwrap(), None);
+        assert_eq!(
+            store
+                .credential_by_hash("h1b")
+                .unwrap()
+                .unwrap()
+                .workstation_id,
+            Uuid::from_u128(1)
+        );
+        // A revoked workstation frees its place.
+        assert_eq!(store.revoke_enrolment(&Uuid::from_u128(3)).unwrap(), 1);
+        assert!(store.credential_by_hash("h3").unwrap().unwrap().revoked);
+        assert_eq!(
+            store.enrol(enrolment(4, "h4")).unwrap(),
+            EnrolOutcome::Enrolled { replaced: false }
+        );
+        // Five enrolments within the minute: the sixth waits.
+        assert!(matches!(
+            store.enrol(enrolment(2, "h2b")).unwrap(),
+            EnrolOutcome::RateLimited { retry_after } if (1..=60).contains(&retry_after)
+        ));
+        assert_eq!(store.enrolments(Some(&school)).unwrap().len(), 4);
+
+        // The school token: not for an enrolled workstation, and not beyond the cap.
+        let mut r = report(Uuid::from_u128(1), Timestamp::now(), Verdict::Ready);
+        r.admission.submitter = Submitter::SchoolToken {
+            max_workstations: 3,
+        };
+        assert_eq!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::CredentialRequired
+        );
+        r.workstation_id = Uuid::from_u128(9);
+        assert_eq!(
+            store.insert_report(r).unwrap(),
+            InsertOutcome::WorkstationLimit { max: 3 }
+        );
+    }
+
+    #[test]
+    fn the_same_id_with_other_content_is_a_conflict() {
+        let (_dir, store) = temp_store();
+        let mut r = report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready);
+        r.admission.content_hash = "a".into();
+        assert_eq!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::Stored
+        );
+        assert!(matches!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::Duplicate { .. }
+        ));
+        r.admission.content_hash = "b".into();
+        assert_eq!(store.insert_report(r).unwrap(), InsertOutcome::Conflict);
     }
 
     #[test]

@@ -219,9 +219,13 @@ pub(super) fn enrol(
     let now = ms(e.at);
     let (limit, window_s) = e.rate;
     let window_start = now - i64::from(window_s) * 1000;
-    let (recent, oldest): (i64, Option<i64>) = tx.query_row(
-        "SELECT count(*), min(enrolled_at) FROM enrolments WHERE school = ?1 AND enrolled_at > ?2",
+    tx.execute(
+        "DELETE FROM enrolment_events WHERE school = ?1 AND at <= ?2",
         params![school, window_start],
+    )?;
+    let (recent, oldest): (i64, Option<i64>) = tx.query_row(
+        "SELECT count(*), min(at) FROM enrolment_events WHERE school = ?1",
+        [school],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     if recent >= i64::from(limit) {
@@ -249,6 +253,10 @@ pub(super) fn enrol(
             credential_hash = excluded.credential_hash, enrolled_at = excluded.enrolled_at,
             revoked_at = NULL",
         params![school, ws, e.label, e.credential_hash, now],
+    )?;
+    tx.execute(
+        "INSERT INTO enrolment_events (school, at) VALUES (?1, ?2)",
+        params![school, now],
     )?;
     Ok(EnrolOutcome::Enrolled { replaced: enrolled })
 }
