@@ -103,6 +103,19 @@ pub fn label_problem(label: &str) -> Option<String> {
     None
 }
 
+/// `text` cut to at most `max` bytes (at a character boundary): for the probes, which keep
+/// what a server sends (a `Location`, a certificate subject) within the bounds at the source
+/// (and lists with `Vec::truncate` to the `MAX_*` here).
+pub fn cut_text(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}
+
 impl Report {
     /// Whether this report is within every bound of [`crate::limits`]; what the collector
     /// calls on every incoming report before scoring it. Linear in the report's size.
@@ -421,6 +434,15 @@ mod tests {
             "measurements.network.latency[3].notes"
         );
         assert_eq!(root.field("checks").to_string(), "checks");
+    }
+
+    #[test]
+    fn cuts_keep_characters_whole() {
+        let mut t = "aé".repeat(3);
+        cut_text(&mut t, 4);
+        assert_eq!(t, "aéa");
+        cut_text(&mut t, 2);
+        assert_eq!(t, "a");
     }
 
     #[test]

@@ -147,12 +147,15 @@ macro_rules! section {
             $( $(#[doc = $doc])* pub $field: $ty, )*
         }
 
-        section!(@deserialize $name { weight: f64, blocking: bool, $( $(#[serde($($serde)*)])? $field: $ty, )* }
-            $r => {
-                let meta = $crate::profile::CheckMeta::checked($r.weight, $r.blocking)?;
-                $check
-                Ok($name { meta, $( $field: $r.$field, )* })
-            });
+        section!(@deserialize $name {
+            weight: f64,
+            blocking: bool,
+            $( $(#[serde($($serde)*)])? $field: $ty, )*
+        } $r => {
+            let meta = $crate::profile::CheckMeta::checked($r.weight, $r.blocking)?;
+            $check
+            Ok($name { meta, $( $field: $r.$field, )* })
+        });
     };
     (
         $(#[$attr:meta])*
@@ -175,13 +178,17 @@ macro_rules! section {
             $( $(#[doc = $doc])* pub $field: $ty, )*
         }
 
-        section!(@deserialize $name { $( $(#[serde($($serde)*)])? $field: $ty, )* }
-            $r => {
-                $check
-                Ok($name { $( $field: $r.$field, )* })
-            });
+        section!(@deserialize $name {
+            $( $(#[serde($($serde)*)])? $field: $ty, )*
+        } $r => {
+            $check
+            Ok($name { $( $field: $r.$field, )* })
+        });
     };
-    (@deserialize $name:ident { $( $(#[$fattr:meta])* $field:ident: $ty:ty, )* } $r:ident => $build:block) => {
+    (
+        @deserialize $name:ident { $( $(#[$fattr:meta])* $field:ident: $ty:ty, )* }
+        $r:ident => $build:block
+    ) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 #[derive(::serde::Deserialize)]

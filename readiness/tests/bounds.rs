@@ -4,21 +4,14 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use jiff::Timestamp;
+mod common;
+
+use common::audit_time as now;
+use common::sample_report as sample;
 use readiness::limits::{self, BoundsError};
 use readiness::measurements::network::*;
 use readiness::{Profile, Report, samples};
 use uuid::Uuid;
-
-fn now() -> Timestamp {
-    "2026-11-28T09:00:00Z".parse().unwrap()
-}
-
-fn sample() -> Report {
-    let profile = Profile::default_profile();
-    let m = samples::good_pc(&profile, now());
-    samples::report(&profile, "0751234J".parse().ok(), Uuid::nil(), m, now())
-}
 
 fn network(r: &mut Report) -> &mut NetworkMeasurements {
     r.measurements.network.as_mut().unwrap()

@@ -10,31 +10,19 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod common;
+
 use std::path::PathBuf;
 
-use jiff::Timestamp;
 use proptest::prelude::*;
 use readiness::api::{CountersQuery, TransferQuery};
 use readiness::profile::DEFAULT_PROFILE_TOML;
-use readiness::{Lang, Profile, Report, assess, samples};
+use readiness::{Lang, Profile, Report, assess};
 use serde_json::Value;
-
-fn now() -> Timestamp {
-    "2026-11-28T09:00:00Z".parse().unwrap()
-}
 
 /// The sample report, as JSON.
 fn sample_json() -> String {
-    let profile = Profile::default_profile();
-    let m = samples::good_pc(&profile, now());
-    let r = samples::report(
-        &profile,
-        "0751234J".parse().ok(),
-        uuid::Uuid::nil(),
-        m,
-        now(),
-    );
-    serde_json::to_string(&r).unwrap()
+    serde_json::to_string(&common::sample_report()).unwrap()
 }
 
 /// `bytes` as the collector takes a report: parse, check the bounds, score. Never panics;
@@ -50,7 +38,7 @@ fn report_input(bytes: &[u8]) -> Result<(), TestCaseError> {
     let a = assess(
         &report.measurements,
         &profile,
-        now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+        common::audit_day(),
         Lang::Fr,
     );
     let m = &report.measurements;

@@ -47,6 +47,15 @@ pub fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
+/// The sample report (`readiness::samples`) of a good PC of school 0751234J at
+/// [`audit_time`], scored with the default profile.
+pub fn sample_report() -> readiness::Report {
+    let profile = Profile::default_profile();
+    let m = samples::good_pc(&profile, audit_time());
+    let school = "0751234J".parse().ok();
+    samples::report(&profile, school, uuid::Uuid::nil(), m, audit_time())
+}
+
 /// The moment every scoring test audits at (on [`audit_day`]).
 pub fn audit_time() -> jiff::Timestamp {
     ts("2026-11-28T09:00:02Z")
