@@ -119,7 +119,7 @@ async fn refusals_are_not_retried() {
     let got = deliver(&c, a, &body(a), &budget, &mut fast(), true).await;
     assert!(matches!(got, Delivery::Rejected(ref r) if r.status == Some(422)));
     let mut e = fake.enrollment();
-    e.token = Token::parse("wrong").unwrap();
+    e.credential = Some(Token::parse("wrong").unwrap());
     let bad = FakeCollector::client(&e);
     let got = deliver(&bad, b, &body(b), &budget, &mut fast(), true).await;
     assert!(
@@ -151,7 +151,7 @@ async fn profile_fetch_outcomes() {
         Err(FetchError::Unreachable(_))
     ));
     let mut e = fake.enrollment();
-    e.token = Token::parse("wrong").unwrap();
+    e.credential = Some(Token::parse("wrong").unwrap());
     let bad = FakeCollector::client(&e);
     assert!(matches!(
         bad.fetch_profile(Duration::from_secs(5)).await,
@@ -244,7 +244,7 @@ async fn refused_and_corrupt_reports_are_moved_aside_and_the_flush_goes_on() {
 async fn a_refused_token_stops_sending_and_keeps_everything() {
     let (_d, spool, fake, _c, ids) = setup(2).await;
     let mut e = fake.enrollment();
-    e.token = Token::parse("revoked").unwrap();
+    e.credential = Some(Token::parse("revoked").unwrap());
     let c = FakeCollector::client(&e);
     let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert!(matches!(b.stop, Some(Stop::Blocked(ref r)) if r.status == Some(401)));

@@ -8,6 +8,7 @@ pub mod connections;
 pub mod directory;
 pub mod store;
 pub mod tokens;
+pub mod workstations;
 
 use std::future::Future;
 

@@ -64,6 +64,9 @@ enum Command {
     /// The school directory.
     #[command(subcommand)]
     Schools(SchoolsCommand),
+    /// Enrolled workstations: list, revoke a credential.
+    #[command(subcommand)]
+    Workstations(ent_collector::workstations::Command),
     /// Delete reports older than the retention.
     Purge {
         #[arg(long, default_value_t = 730)]
@@ -268,6 +271,13 @@ fn run(cli: Cli) -> Result<()> {
             println!(
                 "imported {n} schools from {origin} ({} rows skipped)",
                 parsed.errors.len()
+            );
+            Ok(())
+        }
+        Command::Workstations(cmd) => {
+            print!(
+                "{}",
+                ent_collector::workstations::run(&cmd, &*open(&cli.database)?)?
             );
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! API tokens: random, shown once, stored as a SHA-256 hash (they are 256-bit random
 //! values, so a slow password hash adds nothing). School tokens start with `ents_`, read
-//! tokens with `entr_`, so that a leaked token is recognisable in logs and scanners.
+//! tokens with `entr_`, workstation credentials with `entw_`, so that a leaked secret is
+//! recognisable in logs and scanners (and the collector knows where to look it up).
 
 use rand::RngExt;
 use sha2::{Digest, Sha256};
@@ -23,7 +24,8 @@ impl std::fmt::Debug for NewToken {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
+/// `bytes` random bytes, in hex.
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rng().fill(&mut buf[..]);
     hex::encode(buf)
@@ -38,6 +40,14 @@ pub fn generate(scope: &TokenScope) -> NewToken {
         id: random_hex(6),
         secret: format!("{prefix}{}", random_hex(32)),
     }
+}
+
+/// Prefix of workstation credentials.
+pub const CREDENTIAL_PREFIX: &str = "entw_";
+
+/// A new workstation credential (256 random bits), stored hashed like tokens.
+pub fn generate_credential() -> String {
+    format!("{CREDENTIAL_PREFIX}{}", random_hex(32))
 }
 
 /// The stored form of a secret.
@@ -59,5 +69,8 @@ mod tests {
         assert_eq!(hash(&a.secret), hash(&format!(" {}\n", a.secret)));
         assert_ne!(hash(&a.secret), a.secret);
         assert!(!format!("{a:?}").contains(&a.secret));
+        let w = generate_credential();
+        assert!(w.starts_with(CREDENTIAL_PREFIX) && w.len() == 5 + 64);
+        assert_ne!(w, generate_credential());
     }
 }

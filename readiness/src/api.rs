@@ -21,6 +21,9 @@ pub mod path {
     pub const REPORTS: &str = "api/v1/reports";
     /// `GET`: the profile to apply; answers [`super::RemoteProfile`].
     pub const PROFILE: &str = "api/v1/profile";
+    /// `POST` [`super::EnrolmentRequest`] with the school's token: a workstation credential;
+    /// answers `201` [`super::Enrolment`].
+    pub const ENROLMENTS: &str = "api/v1/enrolments";
     /// `POST`: open a speed-test session; answers [`super::SpeedtestSession`].
     pub const SPEEDTEST_SESSIONS: &str = "api/v1/speedtest/sessions";
     /// `GET ?session=ID&bytes=N`: N bytes of incompressible data.
@@ -84,6 +87,41 @@ pub struct Ack {
 impl Ack {
     pub fn duplicate(&self) -> bool {
         self.status == AckStatus::Duplicate
+    }
+}
+
+/// `POST /api/v1/enrolments` (with the school's token): the workstation to enrol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentRequest {
+    /// The agent's workstation id (the `workstation.id` of its reports).
+    #[schemars(with = "String", extend("format" = "uuid"))]
+    pub workstation_id: uuid::Uuid,
+    /// The workstation's label, as in its reports (plain text, at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// `201` answer of `POST /api/v1/enrolments`: the workstation's credential, shown once (the
+/// collector keeps only its hash), and the deployment's secret salt for hashed host names.
+/// The credential replaces the school token for everything the agent does: reports (for this
+/// workstation only), the profile, speed tests.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Enrolment {
+    pub credential: String,
+    pub hostname_salt: String,
+    /// The school (UAI) the credential reports for: the token's.
+    #[serde(default)]
+    pub school: String,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("credential", &"<redacted>")
+            .field("hostname_salt", &"<redacted>")
+            .field("school", &self.school)
+            .finish()
     }
 }
 
@@ -167,6 +205,8 @@ pub fn api_schema() -> serde_json::Value {
     generator.subschema_for::<ErrorBody>();
     generator.subschema_for::<Ack>();
     generator.subschema_for::<RemoteProfile>();
+    generator.subschema_for::<EnrolmentRequest>();
+    generator.subschema_for::<Enrolment>();
     generator.subschema_for::<SpeedtestSession>();
     generator.subschema_for::<SessionCounters>();
     generator.subschema_for::<UploadReceipt>();

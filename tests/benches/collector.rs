@@ -157,6 +157,7 @@ fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
                             checks,
                             body: "{}".into(),
                             bandwidth: None,
+                            admission: Default::default(),
                         })
                         .unwrap();
                     }

@@ -15,6 +15,7 @@
 //! - [`reports`]: submitting a report and fetching the profile, and what each answer means;
 //! - [`retry`]: the backoff and budget around them.
 
+pub mod enrol;
 pub mod reports;
 pub mod retry;
 

@@ -40,6 +40,9 @@ pub struct AuditConfig {
     pub bandwidth: BandwidthPlan,
     /// Draw the bandwidth test's progress bar (stderr is a terminal, no `--json`).
     pub progress: bool,
+    /// The deployment's secret salt for hashed host names (from the enrolment), used
+    /// instead of the profile's public one.
+    pub hostname_salt: Option<String>,
 }
 
 pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
@@ -84,12 +87,17 @@ impl AuditConfig {
             network: network_options(args)?,
             bandwidth: bandwidth_plan(args)?,
             progress: !args.json && std::io::stderr().is_terminal(),
+            hostname_salt: None,
         })
     }
 
     /// Measure bandwidth against the enrolled collector, unless the command line decided
     /// otherwise (`--collector`, `--no-bandwidth`, `--no-network`).
     pub fn use_enrollment(&mut self, enrollment: &Enrollment, ca_pem: Option<Vec<u8>>) {
+        self.hostname_salt = enrollment
+            .hostname_salt
+            .as_ref()
+            .map(|s| s.expose().to_owned());
         if !matches!(self.bandwidth, BandwidthPlan::Unset) {
             return;
         }
@@ -97,7 +105,7 @@ impl AuditConfig {
             Ok(base) => {
                 self.bandwidth = BandwidthPlan::Run(Target {
                     base,
-                    token: enrollment.token.expose().to_owned(),
+                    token: enrollment.secret().expose().to_owned(),
                     ca_pem,
                 });
             }
@@ -280,6 +288,10 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
         .date();
     let assessment = readiness::assess(&measurements, &config.profile, today, config.lang);
     let hostname = sysinfo::System::host_name().ok();
+    let mut privacy = config.profile.privacy.clone();
+    if let Some(salt) = &config.hostname_salt {
+        privacy.hostname_salt.clone_from(salt);
+    }
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         report_id: uuid::Uuid::now_v7(),
@@ -290,10 +302,7 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
         workstation: Workstation {
             id: workstation_id,
             label: config.label.clone(),
-            hostname: readiness::privacy::report_hostname(
-                hostname.as_deref(),
-                &config.profile.privacy,
-            ),
+            hostname: readiness::privacy::report_hostname(hostname.as_deref(), &privacy),
         },
         started_at,
         finished_at,

@@ -1,5 +1,10 @@
-//! `ent-agent enroll`: check the school's token against the collector, keep its profile,
-//! and save the enrolment ([`crate::state::enrollment`]) privately.
+//! `ent-agent enroll`: exchange the school's token for this workstation's credential
+//! (`POST /api/v1/enrolments`), keep the collector's profile, and save the enrolment
+//! ([`crate::state::enrollment`]) privately, with the credential and never the token.
+//!
+//! [`upgrade`] is the same exchange for an enrolment that still holds a school token (a file
+//! of an older agent, an offline enrolment): `run` calls it first, and rewrites the file
+//! without the token once the collector answered.
 
 use std::path::Path;
 use std::time::Duration;
@@ -8,6 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use readiness::Uai;
 
 use crate::cli::{Cli, EnrollArgs, validate_label};
+use crate::client::enrol::EnrolError;
 use crate::client::{self, Collector, FetchError};
 use crate::exit;
 use crate::state::enrollment::{CA_FILE, Enrollment, Token, VERSION};
@@ -30,7 +36,9 @@ pub fn from_args(args: &EnrollArgs) -> Result<Enrollment> {
         collector: url.to_string(),
         school,
         label: validate_label(args.label.as_deref())?,
-        token,
+        credential: None,
+        hostname_salt: None,
+        token: Some(token),
         enrolled_at: jiff::Timestamp::now(),
         spool: SpoolLimits {
             max_reports: args.spool_max_reports,
@@ -39,9 +47,105 @@ pub fn from_args(args: &EnrollArgs) -> Result<Enrollment> {
     })
 }
 
+/// How long an enrolment waits for a collector that asks to retry (429: many workstations of
+/// the school enrolling at once).
+const ENROL_BUDGET: Duration = Duration::from_secs(120);
+
+/// The exchange: this workstation's credential for the school token of `enrollment`,
+/// retried while the collector asks to wait, within `budget`. On success the enrolment holds
+/// the credential and the salt, and no token (not saved yet).
+pub async fn exchange(
+    enrollment: &mut Enrollment,
+    workstation_id: uuid::Uuid,
+    ca: Option<&[u8]>,
+    budget: Duration,
+) -> Result<(), EnrolError> {
+    let Some(token) = enrollment.token.clone() else {
+        return Ok(());
+    };
+    let collector = Collector::new(&enrollment.collector, token.expose(), ca)
+        .map_err(|e| EnrolError::Invalid(e.to_string()))?;
+    let deadline = tokio::time::Instant::now() + budget;
+    let answer = loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match collector
+            .enrol(workstation_id, enrollment.label.as_deref(), left)
+            .await
+        {
+            Err(EnrolError::Busy {
+                message,
+                retry_after,
+            }) => {
+                let wait = retry_after
+                    .unwrap_or(Duration::from_secs(5))
+                    .clamp(Duration::from_secs(1), Duration::from_secs(60));
+                if tokio::time::Instant::now() + wait >= deadline {
+                    return Err(EnrolError::Busy {
+                        message,
+                        retry_after,
+                    });
+                }
+                tracing::info!(?wait, %message, "enrolment: the collector asks to wait");
+                tokio::time::sleep(wait).await;
+            }
+            other => break other?,
+        }
+    };
+    if answer.school != enrollment.school.as_str() && !answer.school.is_empty() {
+        return Err(EnrolError::Refused(client::Rejection {
+            status: None,
+            code: "wrong_school".into(),
+            message: format!(
+                "this token is school {}'s, not {}'s",
+                answer.school, enrollment.school
+            ),
+        }));
+    }
+    let credential = Token::checked(&answer.credential, "the collector's credential")
+        .map_err(|e| EnrolError::Invalid(e.to_string()))?;
+    let salt = Token::checked(&answer.hostname_salt, "the collector's host-name salt").ok();
+    enrollment.use_credential(credential, salt);
+    Ok(())
+}
+
+/// An enrolment still holding the school's token: exchange it for this workstation's
+/// credential now, and rewrite the file without the token. When the collector cannot be
+/// reached, the token is kept for this run and the next one tries again.
+pub fn upgrade(state: &StateDir, enrollment: &mut Enrollment) {
+    if !enrollment.needs_exchange() {
+        return;
+    }
+    let done = (|| -> Result<()> {
+        let (workstation_id, _) =
+            crate::state::workstation_id(state, &crate::state::Fingerprint::current())?;
+        let ca = Enrollment::ca_pem(state)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        runtime.block_on(exchange(
+            enrollment,
+            workstation_id,
+            ca.as_deref(),
+            Duration::from_secs(15),
+        ))?;
+        enrollment.save(state)?;
+        Ok(())
+    })();
+    match done {
+        Ok(()) => eprintln!(
+            "ent-agent: the school token was exchanged for this workstation's own credential; {} no longer holds the token",
+            state.path.join(crate::state::enrollment::FILE).display()
+        ),
+        Err(e) => eprintln!(
+            "ent-agent: warning: could not exchange the school token for a workstation credential ({e:#}); using the token for this run"
+        ),
+    }
+}
+
 /// `ent-agent enroll`.
 pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
-    let enrollment = from_args(args)?;
+    let mut enrollment = from_args(args)?;
     let ca = match &args.ca_file {
         Some(p) => {
             let pem = std::fs::read(p).with_context(|| format!("--ca-file {}", p.display()))?;
@@ -68,15 +172,47 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
     }
 
     if !args.no_check {
-        let collector = Collector::new(
-            &enrollment.collector,
-            enrollment.token.expose(),
-            ca.as_deref(),
-        )?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("cannot start the async runtime")?;
+        let (workstation_id, _) =
+            crate::state::workstation_id(&state, &crate::state::Fingerprint::current())?;
+        let exchanged = runtime.block_on(exchange(
+            &mut enrollment,
+            workstation_id,
+            ca.as_deref(),
+            ENROL_BUDGET,
+        ));
+        match exchanged {
+            Ok(()) => println!(
+                "Workstation {workstation_id} enrolled: it has its own credential; the school token is not kept."
+            ),
+            // An older collector, without credentials: the token is what it knows.
+            Err(EnrolError::Refused(r)) if matches!(r.status, Some(404 | 405)) => eprintln!(
+                "ent-agent: warning: the collector {} does not issue workstation credentials (an older version); the school token is kept instead",
+                enrollment.collector
+            ),
+            Err(EnrolError::Refused(r)) => {
+                eprintln!(
+                    "ent-agent: error: the collector {} refused this token for school {} ({} {}: {}); nothing saved. Check the token, or use --no-check to enrol offline.",
+                    enrollment.collector,
+                    enrollment.school,
+                    r.status.unwrap_or(0),
+                    r.code,
+                    r.message
+                );
+                return Ok(exit::USAGE);
+            }
+            Err(e) => eprintln!(
+                "ent-agent: warning: could not exchange the token for a workstation credential ({e}); the token is kept until the next `ent-agent run` exchanges it"
+            ),
+        }
+        let collector = Collector::new(
+            &enrollment.collector,
+            enrollment.secret().expose(),
+            ca.as_deref(),
+        )?;
         let fetched = runtime.block_on(collector.fetch_profile(Duration::from_secs(15)));
         match fetched {
             Ok(remote) => match profile_cache::store(&state, &remote.toml) {
@@ -117,10 +253,15 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
     let path = enrollment.save(&state)?;
     restrict_directory(&state.path);
     println!(
-        "Enrolled: school {} reports to {} (configuration in {}; the token is readable only by {}).",
+        "Enrolled: school {} reports to {} (configuration in {}; the {} is readable only by {}).",
         enrollment.school,
         enrollment.collector,
         path.display(),
+        if enrollment.needs_exchange() {
+            "token"
+        } else {
+            "credential"
+        },
         if cfg!(windows) {
             "SYSTEM and Administrators"
         } else {
@@ -157,7 +298,7 @@ fn restrict_directory(dir: &Path) {
         .status();
     if !status.is_ok_and(|s| s.success()) {
         eprintln!(
-            "ent-agent: warning: could not restrict {} to SYSTEM and Administrators (icacls); do it by hand, it holds the token",
+            "ent-agent: warning: could not restrict {} to SYSTEM and Administrators (icacls); do it by hand, it holds the workstation's credential",
             dir.display()
         );
     }
@@ -193,8 +334,10 @@ mod tests {
         let debug = format!("{e:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("<redacted>"));
-        assert!(!format!("{}", e.token).contains("s3cr3t"));
-        assert_eq!(e.token.expose(), "s3cr3t-T0KEN");
+        let token = e.token.as_ref().unwrap();
+        assert!(!format!("{token}").contains("s3cr3t"));
+        assert_eq!(token.expose(), "s3cr3t-T0KEN");
+        assert_eq!(e.secret().expose(), "s3cr3t-T0KEN");
     }
 
     #[test]
@@ -208,6 +351,21 @@ mod tests {
         let e = from_args(&args(&["--label", "salle 2", "--spool-max-reports", "7"])).unwrap();
         let path = e.save(&state).unwrap();
         assert_eq!(Enrollment::load(&state).unwrap(), e);
+        // After the exchange: the credential and salt, and no token, in the file.
+        let mut e = e;
+        e.use_credential(
+            Token::parse("entw_c0ffee").unwrap(),
+            Some(Token::parse("5a17").unwrap()),
+        );
+        e.save(&state).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("s3cr3t") && text.contains("entw_c0ffee"),
+            "{text}"
+        );
+        let loaded = Enrollment::load(&state).unwrap();
+        assert_eq!(loaded.secret().expose(), "entw_c0ffee");
+        assert!(!loaded.needs_exchange());
         assert_eq!(e.collector, "https://collecteur.ac-exemple.fr/");
         assert_eq!(e.spool.max_reports, 7);
         #[cfg(unix)]
@@ -217,6 +375,29 @@ mod tests {
             assert_eq!(mode, 0o600, "token file must be private");
         }
         let _ = path;
+    }
+
+    #[test]
+    fn a_file_of_an_older_agent_holding_the_school_token_waits_for_the_exchange() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::resolve(Some(dir.path())).unwrap();
+        std::fs::write(
+            dir.path().join(FILE),
+            r#"{"version": 1, "collector": "https://c.example.fr/", "school": "0751234J",
+                "label": null, "token": "ents_0ld", "enrolled_at": "2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let e = Enrollment::load(&state).unwrap();
+        assert!(e.needs_exchange());
+        assert_eq!(e.secret().expose(), "ents_0ld");
+        // Neither a token nor a credential: unreadable, enrol again.
+        std::fs::write(
+            dir.path().join(FILE),
+            r#"{"version": 2, "collector": "https://c.example.fr/", "school": "0751234J",
+                "enrolled_at": "2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(Enrollment::load(&state).is_err());
     }
 
     #[test]

@@ -71,7 +71,9 @@ struct Outcome {
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
     let state = StateDir::resolve(cli.state_dir.as_deref())?;
-    let enrollment = Enrollment::load(&state)?;
+    let mut enrollment = Enrollment::load(&state)?;
+    // A school token still in the enrolment (older agent, offline enrolment): exchanged now.
+    crate::commands::enroll::upgrade(&state, &mut enrollment);
     let mut config = AuditConfig::from_args(&args.audit)?;
     if let Some(s) = &config.school
         && *s != enrollment.school
@@ -104,7 +106,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
     let ca = Enrollment::ca_pem(&state)?;
     let collector = Collector::new(
         &enrollment.collector,
-        enrollment.token.expose(),
+        enrollment.secret().expose(),
         ca.as_deref(),
     )?;
     let mut spool = Spool::open(&state.path, enrollment.spool)?;

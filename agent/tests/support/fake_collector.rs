@@ -82,11 +82,13 @@ impl FakeCollector {
 
     pub fn enrollment(&self) -> Enrollment {
         Enrollment {
-            version: 1,
+            version: 2,
             collector: self.url.clone(),
             school: "0751234J".parse().unwrap(),
             label: None,
-            token: Token::parse(TOKEN).unwrap(),
+            credential: Some(Token::parse(TOKEN).unwrap()),
+            hostname_salt: None,
+            token: None,
             enrolled_at: jiff::Timestamp::now(),
             spool: SpoolLimits::default(),
         }
@@ -94,7 +96,7 @@ impl FakeCollector {
 
     /// A client of this collector for `enrollment` (its URL and token).
     pub fn client(enrollment: &Enrollment) -> Collector {
-        Collector::new(&enrollment.collector, enrollment.token.expose(), None).unwrap()
+        Collector::new(&enrollment.collector, enrollment.secret().expose(), None).unwrap()
     }
 
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {

@@ -1,9 +1,14 @@
-//! Authentication as extractors: a handler names the token it needs among its arguments
-//! ([`SchoolAuth`], [`ReadAuth`], [`AnyAuth`]) and runs only for a request that carries one.
-//! Otherwise the answer is 401 (no token, an unknown or a revoked one) or 403 (a valid token
-//! of the other scope), with the API's error body.
+//! Authentication as extractors: a handler names the secret it needs among its arguments
+//! ([`SchoolAuth`], [`SchoolTokenAuth`], [`AgentAuth`], [`ReadAuth`], [`AnyAuth`]) and runs
+//! only for a request that carries one. Otherwise the answer is 401 (no secret, an unknown or
+//! a revoked one) or 403 (a valid secret of another scope), with the API's error body.
 //!
-//! Tokens are looked up by their SHA-256 hash on the blocking pool, like every store call.
+//! Three kinds of secrets: school tokens (`ents_`), read tokens (`entr_`) and workstation
+//! credentials (`entw_`, issued by `POST /api/v1/enrolments`, bound to one workstation of
+//! one school). A credential stands for its school wherever an agent used the school token
+//! (profile, speed tests); only [`SchoolTokenAuth`] (enrolment itself) wants the token.
+//!
+//! Secrets are looked up by their SHA-256 hash on the blocking pool, like every store call.
 
 use std::sync::Arc;
 
@@ -11,30 +16,94 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use readiness::Uai;
+use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
 use crate::store::TokenScope;
 
-/// A school enrollment token; yields its school, the only one it may submit for.
+/// A school token or a workstation credential; yields its school, the only one it may act
+/// for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchoolAuth(pub Uai);
+
+/// The school's token itself (not a workstation credential): enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolTokenAuth(pub Uai);
+
+/// What may submit a report: the school's token (`workstation: None`), or a workstation's
+/// credential, which submits for that workstation only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentAuth {
+    pub school: Uai,
+    pub workstation: Option<Uuid>,
+}
 
 /// A read token: the aggregated API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadAuth;
 
-/// Any valid token, of either scope (the profile is served to agents and readers alike).
+/// Any valid secret, of any scope (the profile is served to agents and readers alike); a
+/// workstation credential counts as its school's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnyAuth(pub TokenScope);
+
+/// Who a valid bearer secret belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Principal {
+    School(Uai),
+    Read,
+    Workstation { school: Uai, workstation_id: Uuid },
+}
 
 impl FromRequestParts<AppState> for SchoolAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match valid_token(&parts.headers, state).await? {
-            TokenScope::School(uai) => Ok(SchoolAuth(uai)),
-            TokenScope::Read => Err(wrong_scope("this route needs a school enrollment token")),
+        match principal(&parts.headers, state).await? {
+            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
+                Ok(SchoolAuth(uai))
+            }
+            Principal::Read => Err(wrong_scope(
+                "this route needs a school enrollment token or a workstation credential",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SchoolTokenAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(&parts.headers, state).await? {
+            Principal::School(uai) => Ok(SchoolTokenAuth(uai)),
+            Principal::Workstation { .. } => Err(wrong_scope(
+                "enrolment needs the school's enrollment token, not a workstation credential",
+            )),
+            Principal::Read => Err(wrong_scope("this route needs a school enrollment token")),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for AgentAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(&parts.headers, state).await? {
+            Principal::School(school) => Ok(AgentAuth {
+                school,
+                workstation: None,
+            }),
+            Principal::Workstation {
+                school,
+                workstation_id,
+            } => Ok(AgentAuth {
+                school,
+                workstation: Some(workstation_id),
+            }),
+            Principal::Read => Err(wrong_scope(
+                "this route needs a school enrollment token or a workstation credential",
+            )),
         }
     }
 }
@@ -43,9 +112,9 @@ impl FromRequestParts<AppState> for ReadAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match valid_token(&parts.headers, state).await? {
-            TokenScope::Read => Ok(ReadAuth),
-            TokenScope::School(_) => Err(wrong_scope("this route needs a read token")),
+        match principal(&parts.headers, state).await? {
+            Principal::Read => Ok(ReadAuth),
+            _ => Err(wrong_scope("this route needs a read token")),
         }
     }
 }
@@ -54,12 +123,17 @@ impl FromRequestParts<AppState> for AnyAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        valid_token(&parts.headers, state).await.map(AnyAuth)
+        Ok(AnyAuth(match principal(&parts.headers, state).await? {
+            Principal::Read => TokenScope::Read,
+            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
+                TokenScope::School(uai)
+            }
+        }))
     }
 }
 
-/// The scope of the request's bearer token, if it is known and not revoked.
-async fn valid_token(headers: &HeaderMap, state: &AppState) -> Result<TokenScope, ApiError> {
+/// Whose the request's bearer secret is, if it is known and not revoked.
+async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, ApiError> {
     let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -72,15 +146,39 @@ async fn valid_token(headers: &HeaderMap, state: &AppState) -> Result<TokenScope
                 "an `Authorization: Bearer <token>` header is required",
             )
         })?;
+    let is_credential = secret.starts_with(crate::tokens::CREDENTIAL_PREFIX);
     let hash = crate::tokens::hash(secret);
     let store = Arc::clone(&state.store);
+    if is_credential {
+        let info = tokio::task::spawn_blocking(move || store.credential_by_hash(&hash))
+            .await??
+            .ok_or_else(|| {
+                unauthorized(
+                    "invalid_credential",
+                    "unknown workstation credential (replaced by a later enrolment?); enrol the workstation again with `ent-agent enroll`",
+                )
+            })?;
+        if info.revoked {
+            return Err(unauthorized(
+                "revoked_credential",
+                "this workstation's credential was revoked; enrol the workstation again with `ent-agent enroll`",
+            ));
+        }
+        return Ok(Principal::Workstation {
+            school: info.school,
+            workstation_id: info.workstation_id,
+        });
+    }
     let info = tokio::task::spawn_blocking(move || store.token_by_hash(&hash))
         .await??
         .ok_or_else(|| unauthorized("invalid_token", "unknown token"))?;
     if info.revoked_at.is_some() {
         return Err(unauthorized("revoked_token", "this token was revoked"));
     }
-    Ok(info.scope)
+    Ok(match info.scope {
+        TokenScope::School(uai) => Principal::School(uai),
+        TokenScope::Read => Principal::Read,
+    })
 }
 
 fn unauthorized(code: &'static str, message: &str) -> ApiError {
@@ -114,6 +212,19 @@ mod tests {
                 store.create_token(id, &hash, scope).unwrap();
             }
             store.revoke_token("x").unwrap();
+            for (ws, secret) in [(1, "entw_good"), (2, "entw_revoked")] {
+                let e = crate::store::NewEnrolment {
+                    school: "0751234J".parse().unwrap(),
+                    workstation_id: Uuid::from_u128(ws),
+                    label: None,
+                    credential_hash: crate::tokens::hash(secret),
+                    at: jiff::Timestamp::now(),
+                    max_workstations: 10,
+                    rate: (10, 60),
+                };
+                store.enrol(e).unwrap();
+            }
+            store.revoke_enrolment(&Uuid::from_u128(2)).unwrap();
         });
         let mut out = Vec::new();
         for (method, uri, auth) in requests {
@@ -154,6 +265,11 @@ mod tests {
             ("GET", "/api/v1/schools", "Bearer read-secret"),
             ("POST", "/api/v1/speedtest/sessions", "Bearer read-secret"),
             ("POST", "/api/v1/speedtest/sessions", "Bearer school-secret"),
+            ("GET", "/api/v1/profile", "Bearer entw_good"),
+            ("GET", "/api/v1/profile", "Bearer entw_revoked"),
+            ("GET", "/api/v1/profile", "Bearer entw_unknown"),
+            ("GET", "/api/v1/schools", "Bearer entw_good"),
+            ("POST", "/api/v1/enrolments", "Bearer entw_good"),
         ])
         .await;
         let missing = "missing_token: an `Authorization: Bearer <token>` header is required";
@@ -170,9 +286,14 @@ mod tests {
                 (200, String::new()),
                 (
                     403,
-                    "wrong_scope: this route needs a school enrollment token".to_owned()
+                    "wrong_scope: this route needs a school enrollment token or a workstation credential".to_owned()
                 ),
                 (201, String::new()),
+                (200, String::new()),
+                (401, "revoked_credential: this workstation's credential was revoked; enrol the workstation again with `ent-agent enroll`".to_owned()),
+                (401, "invalid_credential: unknown workstation credential (replaced by a later enrolment?); enrol the workstation again with `ent-agent enroll`".to_owned()),
+                (403, "wrong_scope: this route needs a read token".to_owned()),
+                (403, "wrong_scope: enrolment needs the school's enrollment token, not a workstation credential".to_owned()),
             ]
         );
     }

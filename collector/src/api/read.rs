@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
 use readiness::Uai;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::ReadAuth;
@@ -70,11 +70,52 @@ fn not_found(uai: &Uai) -> ApiError {
     )
 }
 
+/// Workstations in one page of a school's detail, by default and at most.
+pub const PAGE_DEFAULT: usize = 200;
+pub const PAGE_MAX: usize = 1000;
+/// A school's history covers this many days by default, at most `HISTORY_MAX_DAYS`, and the
+/// latest `HISTORY_MAX_REPORTS` reports of them at most.
+pub const HISTORY_DEFAULT_DAYS: u32 = 180;
+pub const HISTORY_MAX_DAYS: u32 = 730;
+pub const HISTORY_MAX_REPORTS: usize = 20_000;
+
+/// `?offset=N&limit=M` of a school's detail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    #[serde(default)]
+    offset: Option<usize>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// `?days=N` of a school's history.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryQuery {
+    #[serde(default)]
+    days: Option<u32>,
+}
+
+fn bad_query(e: &axum::extract::rejection::QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_query", e.body_text())
+}
+
 async fn school(
     State(state): State<AppState>,
     _: ReadAuth,
     SchoolUai(uai): SchoolUai,
+    page: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let Query(page) = page.map_err(|e| bad_query(&e))?;
+    let offset = page.offset.unwrap_or(0);
+    let limit = page.limit.unwrap_or(PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {PAGE_MAX}"),
+        ));
+    }
     let summary = summaries(&state)
         .await?
         .schools
@@ -84,7 +125,8 @@ async fn school(
         .ok_or_else(|| not_found(&uai))?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
-    let rows = tokio::task::spawn_blocking(move || store.workstations(Some(&u))).await??;
+    let (rows, total) =
+        tokio::task::spawn_blocking(move || store.school_workstations(&u, offset, limit)).await??;
     let policy = &state.profile.profile.school;
     let now = Timestamp::now();
     let workstations = rows
@@ -115,14 +157,29 @@ async fn school(
     Ok(Json(SchoolDetail {
         school: summary,
         workstations,
+        page: Page {
+            offset,
+            limit,
+            total,
+        },
     }))
 }
 
-/// `GET /api/v1/schools/{uai}`: the school's summary and each workstation's latest state.
+/// `GET /api/v1/schools/{uai}[?offset=N&limit=M]`: the school's summary and the latest
+/// state of its workstations, one page at a time (by workstation id).
 #[derive(Debug, Serialize)]
 pub struct SchoolDetail {
     pub school: aggregate::SchoolSummary,
     pub workstations: Vec<WorkstationDetail>,
+    pub page: Page,
+}
+
+/// Which workstations a page holds, of how many.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+    pub total: u64,
 }
 
 /// A workstation of [`SchoolDetail`]: its last report and what did not pass in it.
@@ -149,10 +206,14 @@ pub struct Problem {
     pub message: String,
 }
 
-/// `GET /api/v1/schools/{uai}/history`.
+/// `GET /api/v1/schools/{uai}/history[?days=N]`: the rounds of the last N days.
 #[derive(Debug, Serialize)]
 pub struct History {
     pub uai: Uai,
+    pub days: u32,
+    /// The period held more than `HISTORY_MAX_REPORTS` reports: only the latest are counted
+    /// (the oldest round may be partial).
+    pub truncated: bool,
     pub rounds: Vec<aggregate::Round>,
 }
 
@@ -168,11 +229,21 @@ async fn history(
     State(state): State<AppState>,
     _: ReadAuth,
     SchoolUai(uai): SchoolUai,
+    query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let Query(query) = query.map_err(|e| bad_query(&e))?;
+    let days = query.days.unwrap_or(HISTORY_DEFAULT_DAYS);
+    if !(1..=HISTORY_MAX_DAYS).contains(&days) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("days must be between 1 and {HISTORY_MAX_DAYS}"),
+        ));
+    }
+    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
     let store = Arc::clone(&state.store);
     let u = uai.clone();
     let (reports, known) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let reports = store.school_reports(&u)?;
+        let reports = store.school_reports(&u, since, HISTORY_MAX_REPORTS + 1)?;
         let known = !reports.is_empty() || store.schools()?.iter().any(|s| s.uai == u);
         Ok((reports, known))
     })
@@ -180,8 +251,19 @@ async fn history(
     if !known {
         return Err(not_found(&uai));
     }
-    let rounds = aggregate::history(&reports, &state.profile.profile.school);
-    Ok(Json(History { uai, rounds }))
+    let mut reports = reports;
+    let truncated = reports.len() > HISTORY_MAX_REPORTS;
+    if truncated {
+        reports.remove(0);
+    }
+    let policy = state.profile.profile.school.clone();
+    let rounds = tokio::task::spawn_blocking(move || aggregate::history(&reports, &policy)).await?;
+    Ok(Json(History {
+        uai,
+        days,
+        truncated,
+        rounds,
+    }))
 }
 
 async fn circonscriptions(

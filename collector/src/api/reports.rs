@@ -1,31 +1,49 @@
-//! Agents' side of the API: submit a report, fetch the profile.
+//! Agents' side of the API: submit a report, fetch the profile, enrol a workstation
+//! ([`enrolments`]).
+//!
+//! A report is admitted in this order: the secret (a workstation credential, or the school
+//! token for a workstation not enrolled), the body (read in full before anything else is
+//! held), the ingest permit, then, on the blocking pool, parsing, the bounds of one report
+//! and re-scoring; the store decides the rest in the transaction that keeps it (same id:
+//! duplicate or conflict; school token: not for an enrolled workstation, and only within the
+//! school's cap).
+
+mod enrolments;
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::{SignedDuration, Timestamp};
-use readiness::Report;
 use readiness::api::{Ack, AckStatus, RemoteProfile, RemoteSchedule, path};
 use readiness::report::SCHEMA_VERSION;
+use readiness::{Report, Verdict};
 
-use super::auth::{AnyAuth, SchoolAuth};
+use super::auth::{AgentAuth, AnyAuth};
 use super::error::ApiError;
-use super::{AppState, route};
-use crate::store::{CheckSummary, InsertOutcome, LinkFigures, NewReport};
+use super::{AppState, LoadedProfile, route};
+use crate::store::{
+    Admission, CheckSummary, InsertOutcome, LinkFigures, NewReport, Submitter, content_hash,
+};
 
-/// Most checks a report may carry.
-const MAX_CHECKS: usize = 1000;
-/// Longest workstation label or host name accepted.
-const MAX_TEXT: usize = 200;
+/// A report dated up to this far ahead of the collector's clock may become its workstation's
+/// latest state; later ones are kept in the history only (a day ahead is refused).
+pub const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_mins(10);
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(&route(path::REPORTS), post(submit))
         .route(&route(path::PROFILE), get(profile))
+        .route(&route(path::ENROLMENTS), post(enrolments::enrol))
+}
+
+/// Most workstations a school may hold (enrolled, or known from school-token reports).
+pub(crate) fn max_workstations(profile: &LoadedProfile) -> u32 {
+    profile.profile.school.max_workstations
 }
 
 async fn profile(
@@ -43,8 +61,8 @@ async fn profile(
     }))
 }
 
-/// The token is checked inside [`ingest`], not by an extractor argument: after the ingest
-/// permit is taken, and with its rejection counted in the metrics like every other one.
+/// The secret is checked inside [`ingest`], not by an extractor argument, so that its
+/// rejection is counted in the metrics like every other one.
 async fn submit(
     State(state): State<AppState>,
     request: Request,
@@ -62,46 +80,145 @@ async fn ingest(
     parts: &mut Parts,
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<Ack>), ApiError> {
-    // Shed load before doing any work: agents retry after the delay, with their own jitter.
+    let auth = AgentAuth::from_request_parts(parts, state).await?;
+    // The body first: a slow upload holds only its own connection, never an ingest permit
+    // that every other school needs.
+    let bytes = read_body(body, state.config.max_body).await?;
+    // Shed load before the work: agents retry after the delay, with their own jitter.
     let _permit = state
         .ingest
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::busy(5 + u64::from(rand::random::<u8>() % 25)))?;
-    let SchoolAuth(token_school) = SchoolAuth::from_request_parts(parts, state).await?;
-    let bytes = axum::body::to_bytes(body, state.config.max_body)
-        .await
-        .map_err(|e| {
-            let too_big = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            if too_big {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    format!("the report exceeds {} bytes", state.config.max_body),
-                )
-            } else {
-                ApiError::bad_request("unreadable_body", format!("cannot read the body: {e}"))
-            }
-        })?;
-    let report = parse_report(&bytes)?;
-    validate(&report, &token_school, Timestamp::now())?;
+    let profile = Arc::clone(&state.profile);
+    let lang = state.config.lang;
+    let school = auth.school.clone();
+    // Parsing, bounds and re-scoring are CPU work: off the async workers.
+    let (new, verdict, score) = tokio::task::spawn_blocking(move || {
+        prepare(&bytes, &auth, Timestamp::now(), &profile, lang)
+    })
+    .await??;
+    let report_id = new.report_id;
+    let workstation_id = new.workstation_id;
+    let store = Arc::clone(&state.store);
+    let outcome = tokio::task::spawn_blocking(move || store.insert_report(new)).await??;
+    // Before the answer, so that a read after the acknowledgement sees the report.
+    if outcome == InsertOutcome::Stored {
+        state.summaries.mark_dirty(&school);
+    }
+    Ok(match outcome {
+        InsertOutcome::Stored => {
+            state.metrics.reports_stored.inc();
+            let ack = Ack {
+                status: AckStatus::Stored,
+                report_id: report_id.to_string(),
+                verdict: Some(verdict),
+                score: Some(score),
+                message: None,
+            };
+            (StatusCode::CREATED, Json(ack))
+        }
+        InsertOutcome::Duplicate { verdict, score } => {
+            state.metrics.reports_duplicate.inc();
+            let ack = Ack {
+                status: AckStatus::Duplicate,
+                report_id: report_id.to_string(),
+                verdict: Some(verdict),
+                score: Some(score),
+                message: Some("this report was already stored; nothing changed".to_owned()),
+            };
+            (StatusCode::OK, Json(ack))
+        }
+        InsertOutcome::Conflict => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "report_conflict",
+                format!(
+                    "school {school} already holds a different report with id {report_id}; a report id names one report (a new audit gets a new id)"
+                ),
+            ));
+        }
+        InsertOutcome::CredentialRequired => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "credential_required",
+                format!(
+                    "workstation {workstation_id} is enrolled: its reports must carry its own workstation credential, not the school token (run `ent-agent enroll` on it again if the credential was lost)"
+                ),
+            ));
+        }
+        InsertOutcome::WorkstationLimit { max } => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "workstation_limit",
+                format!(
+                    "school {school} already has {max} workstations (the profile's [school] max_workstations); ask the collector's administrator to revoke old ones (`ent-collector workstations revoke`) or raise the cap"
+                ),
+            ));
+        }
+    })
+}
 
+/// The whole body, at most `max` bytes.
+async fn read_body(body: axum::body::Body, max: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, max).await.map_err(|e| {
+        let too_big = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_big {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the report exceeds {max} bytes"),
+            )
+        } else {
+            ApiError::bad_request("unreadable_body", format!("cannot read the body: {e}"))
+        }
+    })
+}
+
+/// Body -> a validated, re-scored report ready for the store, with the collector's verdict
+/// and score. Synchronous: run on the blocking pool.
+fn prepare(
+    bytes: &[u8],
+    auth: &AgentAuth,
+    now: Timestamp,
+    profile: &LoadedProfile,
+    lang: readiness::Lang,
+) -> Result<(NewReport, Verdict, u8), ApiError> {
+    let report = parse_report(bytes)?;
+    validate(&report, &auth.school, now)?;
+    if let Some(ws) = auth.workstation
+        && ws != report.workstation.id
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "wrong_workstation",
+            format!(
+                "this credential submits for workstation {ws} only, not {}",
+                report.workstation.id
+            ),
+        ));
+    }
     // Re-score with the collector's profile: the agent's score is never trusted.
-    let profile = &state.profile.profile;
     let day = report
         .finished_at
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
-    let assessment = readiness::assess(&report.measurements, profile, day, state.config.lang);
+    let assessment = readiness::assess(&report.measurements, &profile.profile, day, lang);
+    let submitter = match auth.workstation {
+        Some(_) => Submitter::Credential,
+        None => Submitter::SchoolToken {
+            max_workstations: max_workstations(profile),
+        },
+    };
     let new = NewReport {
         report_id: report.report_id,
-        school: token_school.clone(),
+        school: auth.school.clone(),
         workstation_id: report.workstation.id,
         label: report.workstation.label.clone(),
         hostname: report.workstation.hostname.clone(),
         finished_at: report.finished_at,
-        received_at: Timestamp::now(),
+        received_at: now,
         verdict: assessment.verdict,
         score: assessment.score,
         agent_verdict: report.verdict,
@@ -116,40 +233,15 @@ async fn ingest(
                 message: c.message.clone(),
             })
             .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: String::from_utf8_lossy(bytes).into_owned(),
         bandwidth: LinkFigures::of(&report),
+        admission: Admission {
+            content_hash: content_hash(&report),
+            submitter,
+            may_be_latest: report.finished_at <= now + FUTURE_TOLERANCE,
+        },
     };
-    let store = Arc::clone(&state.store);
-    let outcome = tokio::task::spawn_blocking(move || store.insert_report(new)).await??;
-    // Before the answer, so that a read after the acknowledgement sees the report.
-    if outcome == InsertOutcome::Stored {
-        state.summaries.mark_dirty(&token_school);
-    }
-    let report_id = report.report_id.to_string();
-    Ok(match outcome {
-        InsertOutcome::Stored => {
-            state.metrics.reports_stored.inc();
-            let ack = Ack {
-                status: AckStatus::Stored,
-                report_id,
-                verdict: Some(assessment.verdict),
-                score: Some(assessment.score),
-                message: None,
-            };
-            (StatusCode::CREATED, Json(ack))
-        }
-        InsertOutcome::Duplicate { verdict, score } => {
-            state.metrics.reports_duplicate.inc();
-            let ack = Ack {
-                status: AckStatus::Duplicate,
-                report_id,
-                verdict: Some(verdict),
-                score: Some(score),
-                message: Some("this report was already stored; nothing changed".to_owned()),
-            };
-            (StatusCode::OK, Json(ack))
-        }
-    })
+    Ok((new, assessment.verdict, assessment.score))
 }
 
 /// JSON -> report, with the error that says what is wrong. One parse on the happy path; a
@@ -239,15 +331,14 @@ fn validate(
             ),
         );
     }
-    if report.checks.len() > MAX_CHECKS {
-        return bad("too_many_checks", format!("at most {MAX_CHECKS} checks"));
-    }
-    let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT);
-    if too_long(&report.workstation.label) || too_long(&report.workstation.hostname) {
-        return bad(
-            "text_too_long",
-            format!("label and hostname: at most {MAX_TEXT} characters"),
-        );
+    // Every count and text of the report within the readiness bounds (linear, before
+    // scoring): a report naming 15,000 latency targets is refused here.
+    if let Err(e) = report.check_bounds() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "report_out_of_bounds",
+            e.to_string(),
+        ));
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ macro_rules! migration {
 pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 1, "0001_initial"),
     migration!("sqlite", 2, "0002_workstation_bandwidth"),
+    migration!("sqlite", 3, "0003_schools_apart"),
 ];
 
 #[cfg(test)]

@@ -46,6 +46,52 @@ pub struct NewReport {
     pub body: String,
     /// The bandwidth figures of the report, when its test ran.
     pub bandwidth: Option<LinkFigures>,
+    /// Who submits it, and what the store must check before keeping it.
+    pub admission: Admission,
+}
+
+/// What the store checks, in the transaction that stores a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admission {
+    /// [`content_hash`] of the report: the same id with another hash is a conflict.
+    pub content_hash: String,
+    pub submitter: Submitter,
+    /// Whether the report may become its workstation's latest state (false for a report
+    /// dated in the future beyond the clock tolerance: it is kept in the history only).
+    pub may_be_latest: bool,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Admission {
+            content_hash: String::new(),
+            submitter: Submitter::Trusted,
+            may_be_latest: true,
+        }
+    }
+}
+
+/// Who submits a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitter {
+    /// The workstation's own credential (checked by the caller against the report's
+    /// workstation id).
+    Credential,
+    /// The school's token: refused for an enrolled workstation (it has a credential), and,
+    /// for a workstation the collector does not know yet, only while the school has fewer
+    /// than `max_workstations`.
+    SchoolToken { max_workstations: u32 },
+    /// No check (imports, benchmarks, tests).
+    Trusted,
+}
+
+/// The hash that says whether two reports with one id are the same report: SHA-256 of the
+/// report as the collector reads it, re-serialised from its typed form (so whitespace, key
+/// order and fields the collector ignores do not count; every value it reads does).
+pub fn content_hash(report: &readiness::Report) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(report).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
 }
 
 /// A workstation's bandwidth figures (Mbit/s), for the school's link estimate.
@@ -73,11 +119,70 @@ impl LinkFigures {
     }
 }
 
-/// Result of storing a report: new, or already there (idempotent on the report id).
+/// Result of storing a report: new, or already there (idempotent on the school and report
+/// id), or refused by its [`Admission`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum InsertOutcome {
     Stored,
-    Duplicate { verdict: Verdict, score: u8 },
+    Duplicate {
+        verdict: Verdict,
+        score: u8,
+    },
+    /// The school already holds another report under this id.
+    Conflict,
+    /// A school token submitted for an enrolled workstation.
+    CredentialRequired,
+    /// A school token submitted for a new workstation of a school at its cap.
+    WorkstationLimit {
+        max: u32,
+    },
+}
+
+/// A workstation credential being issued.
+#[derive(Debug, Clone)]
+pub struct NewEnrolment {
+    pub school: Uai,
+    pub workstation_id: Uuid,
+    pub label: Option<String>,
+    /// SHA-256 of the credential ([`crate::tokens::hash`]).
+    pub credential_hash: String,
+    pub at: Timestamp,
+    /// The school's cap on workstations (enrolled, or known from their reports).
+    pub max_workstations: u32,
+    /// At most `rate.0` enrolments of one school within `rate.1` seconds.
+    pub rate: (u32, u32),
+}
+
+/// What became of an enrolment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolOutcome {
+    /// Issued; `replaced` when the workstation was enrolled already (its old credential no
+    /// longer works).
+    Enrolled { replaced: bool },
+    /// The school holds `max` workstations.
+    Full { max: u32 },
+    /// Too many enrolments of this school lately; retry in `retry_after` seconds.
+    RateLimited { retry_after: u64 },
+}
+
+/// An enrolled workstation, for listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrolmentRow {
+    pub school: Uai,
+    pub workstation_id: Uuid,
+    pub label: Option<String>,
+    pub enrolled_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    /// When its latest report was received.
+    pub last_report_at: Option<Timestamp>,
+}
+
+/// What a workstation credential is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialInfo {
+    pub school: Uai,
+    pub workstation_id: Uuid,
+    pub revoked: bool,
 }
 
 /// The latest state of one workstation.
@@ -183,12 +288,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The brief latest state of every workstation (of one school, or of all).
     fn workstation_briefs(&self, school: Option<&Uai>)
     -> Result<Vec<WorkstationBrief>, StoreError>;
-    /// Every stored report of a school, oldest first.
-    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError>;
+    /// One page of a school's workstations (latest states, by workstation id), and how many
+    /// the school has.
+    fn school_workstations(
+        &self,
+        school: &Uai,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<WorkstationRow>, u64), StoreError>;
+    /// The reports of a school that finished at `since` or later, oldest first: the latest
+    /// `limit` of them at most.
+    fn school_reports(
+        &self,
+        school: &Uai,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ReportRow>, StoreError>;
     /// Number of stored reports.
     fn report_count(&self) -> Result<u64, StoreError>;
-    /// The raw body of a stored report.
-    fn report_body(&self, report_id: &Uuid) -> Result<Option<String>, StoreError>;
+    /// The raw body of a stored report of a school.
+    fn report_body(&self, school: &Uai, report_id: &Uuid) -> Result<Option<String>, StoreError>;
 
     fn schools(&self) -> Result<Vec<School>, StoreError>;
     /// Insert or update schools; returns how many rows were written.
@@ -199,6 +318,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Revoke by id; false when no active token has that id.
     fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
     fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// Issue (or replace) a workstation's credential, within the school's cap and rate.
+    fn enrol(&self, enrolment: NewEnrolment) -> Result<EnrolOutcome, StoreError>;
+    /// The workstation a credential (by its hash) belongs to.
+    fn credential_by_hash(&self, hash: &str) -> Result<Option<CredentialInfo>, StoreError>;
+    /// Enrolled workstations (of one school, or of all), by school and enrolment time.
+    fn enrolments(&self, school: Option<&Uai>) -> Result<Vec<EnrolmentRow>, StoreError>;
+    /// Revoke the credential of a workstation id; returns how many were revoked (0 when no
+    /// active enrolment has that id).
+    fn revoke_enrolment(&self, workstation_id: &Uuid) -> Result<usize, StoreError>;
+    /// The deployment's secret host-name salt, generated when the database was created.
+    fn hostname_salt(&self) -> Result<String, StoreError>;
 
     /// Delete reports received before `before`, and workstations whose latest report is
     /// older than that.

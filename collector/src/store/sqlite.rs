@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::migrations;
 use super::{
-    InsertOutcome, NewReport, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo,
-    TokenScope, WorkstationBrief, WorkstationRow,
+    CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport, PurgeStats,
+    ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
 };
 use columns::{
     link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
@@ -102,6 +102,12 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         migrate(&mut conn).map_err(err)?;
+        // The deployment's secret salt, once: 256 random bits.
+        conn.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES ('hostname_salt', ?1)",
+            [crate::tokens::random_hex(32)],
+        )
+        .map_err(err)?;
 
         let (tx, rx) = sync_channel::<Request>(4096);
         let thread_path = path.to_owned();
@@ -188,6 +194,24 @@ impl SqliteStore {
     }
 }
 
+/// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
+/// received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at`.
+fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> {
+    Ok(WorkstationRow {
+        school: parse_uai(row.get(0)?)?,
+        workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+        label: row.get(2)?,
+        hostname: row.get(3)?,
+        report_id: parse_uuid(&row.get::<_, String>(4)?),
+        finished_at: ts(row.get(5)?),
+        received_at: ts(row.get(6)?),
+        verdict: parse_verdict(&row.get::<_, String>(7)?),
+        score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
+        checks: parse_checks(&row.get::<_, String>(9)?),
+        bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
+    })
+}
+
 /// Bring the schema up to date: `PRAGMA user_version` is the number of migrations applied,
 /// and each further one runs in its own transaction with the version it sets.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -218,21 +242,7 @@ impl Store for SqliteStore {
             let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
                        FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
             let mut stmt = c.prepare_cached(sql)?;
-            let rows = stmt.query_map([school], |row| {
-                Ok(WorkstationRow {
-                    school: parse_uai(row.get(0)?)?,
-                    workstation_id: parse_uuid(&row.get::<_, String>(1)?),
-                    label: row.get(2)?,
-                    hostname: row.get(3)?,
-                    report_id: parse_uuid(&row.get::<_, String>(4)?),
-                    finished_at: ts(row.get(5)?),
-                    received_at: ts(row.get(6)?),
-                    verdict: parse_verdict(&row.get::<_, String>(7)?),
-                    score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
-                    checks: parse_checks(&row.get::<_, String>(9)?),
-                    bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
-                })
-            })?;
+            let rows = stmt.query_map([school], workstation_row)?;
             rows.collect()
         })
     }
@@ -280,13 +290,41 @@ impl Store for SqliteStore {
         })
     }
 
-    fn school_reports(&self, school: &Uai) -> Result<Vec<ReportRow>, StoreError> {
+    fn school_workstations(
+        &self,
+        school: &Uai,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<WorkstationRow>, u64), StoreError> {
+        let (offset, limit) = (offset as i64, limit as i64);
+        self.read(|c| {
+            let total: i64 = c.query_row(
+                "SELECT count(*) FROM workstations WHERE school = ?1",
+                [school.as_str()],
+                |r| r.get(0),
+            )?;
+            let mut stmt = c.prepare_cached(
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE school = ?1 ORDER BY workstation_id LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows = stmt.query_map(params![school.as_str(), limit, offset], workstation_row)?;
+            Ok((rows.collect::<rusqlite::Result<_>>()?, total.max(0) as u64))
+        })
+    }
+
+    fn school_reports(
+        &self,
+        school: &Uai,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        let limit = limit as i64;
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT workstation_id, finished_at, verdict, score, checks FROM reports
-                 WHERE school = ?1 ORDER BY finished_at, report_id",
+                 WHERE school = ?1 AND finished_at >= ?2 ORDER BY finished_at DESC, report_id DESC LIMIT ?3",
             )?;
-            let rows = stmt.query_map([school.as_str()], |row| {
+            let rows = stmt.query_map(params![school.as_str(), ms(since), limit], |row| {
                 Ok(ReportRow {
                     workstation_id: parse_uuid(&row.get::<_, String>(0)?),
                     finished_at: ts(row.get(1)?),
@@ -295,7 +333,9 @@ impl Store for SqliteStore {
                     checks: parse_checks(&row.get::<_, String>(4)?),
                 })
             })?;
-            rows.collect()
+            let mut out: Vec<ReportRow> = rows.collect::<rusqlite::Result<_>>()?;
+            out.reverse();
+            Ok(out)
         })
     }
 
@@ -304,12 +344,14 @@ impl Store for SqliteStore {
             .map(|n| n.max(0) as u64)
     }
 
-    fn report_body(&self, report_id: &Uuid) -> Result<Option<String>, StoreError> {
+    fn report_body(&self, school: &Uai, report_id: &Uuid) -> Result<Option<String>, StoreError> {
         let id = report_id.to_string();
         self.read(|c| {
-            c.query_row("SELECT body FROM reports WHERE report_id = ?1", [id], |r| {
-                r.get(0)
-            })
+            c.query_row(
+                "SELECT body FROM reports WHERE school = ?1 AND report_id = ?2",
+                [school.as_str(), &id],
+                |r| r.get(0),
+            )
             .optional()
         })
     }
@@ -405,6 +447,70 @@ impl Store for SqliteStore {
         })
     }
 
+    fn enrol(&self, e: NewEnrolment) -> Result<EnrolOutcome, StoreError> {
+        self.write(move |t| writer::enrol(t, &e))
+    }
+
+    fn credential_by_hash(&self, hash: &str) -> Result<Option<CredentialInfo>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT school, workstation_id, revoked_at FROM enrolments WHERE credential_hash = ?1",
+                [hash],
+                |row| {
+                    Ok(CredentialInfo {
+                        school: parse_uai(row.get(0)?)?,
+                        workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+                        revoked: row.get::<_, Option<i64>>(2)?.is_some(),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn enrolments(&self, school: Option<&Uai>) -> Result<Vec<EnrolmentRow>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT e.school, e.workstation_id, e.label, e.enrolled_at, e.revoked_at, w.received_at
+                 FROM enrolments e LEFT JOIN workstations w
+                   ON w.school = e.school AND w.workstation_id = e.workstation_id
+                 WHERE (?1 IS NULL OR e.school = ?1) ORDER BY e.school, e.enrolled_at, e.workstation_id",
+            )?;
+            let rows = stmt.query_map([school], |row| {
+                Ok(EnrolmentRow {
+                    school: parse_uai(row.get(0)?)?,
+                    workstation_id: parse_uuid(&row.get::<_, String>(1)?),
+                    label: row.get(2)?,
+                    enrolled_at: ts(row.get(3)?),
+                    revoked_at: row.get::<_, Option<i64>>(4)?.map(ts),
+                    last_report_at: row.get::<_, Option<i64>>(5)?.map(ts),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn revoke_enrolment(&self, workstation_id: &Uuid) -> Result<usize, StoreError> {
+        let id = workstation_id.to_string();
+        self.write(move |t| {
+            t.execute(
+                "UPDATE enrolments SET revoked_at = ?2 WHERE workstation_id = ?1 AND revoked_at IS NULL",
+                params![id, ms(Timestamp::now())],
+            )
+        })
+    }
+
+    fn hostname_salt(&self) -> Result<String, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT value FROM settings WHERE key = 'hostname_salt'",
+                [],
+                |r| r.get(0),
+            )
+        })
+    }
+
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
         let cutoff = ms(before);
         self.write(move |t| {
@@ -424,7 +530,7 @@ mod tests {
     use readiness::Verdict;
 
     use super::*;
-    use crate::store::{CheckSummary, LinkFigures};
+    use crate::store::{CheckSummary, LinkFigures, Submitter};
 
     /// A store in a fresh directory, removed with the returned guard.
     fn temp_store() -> (tempfile::TempDir, SqliteStore) {
@@ -454,6 +560,7 @@ mod tests {
             }],
             body: "{}".into(),
             bandwidth: None,
+            admission: Default::default(),
         }
     }
 
@@ -575,5 +682,119 @@ mod tests {
             .insert_report(report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready))
             .unwrap();
         assert_eq!(store.workstation_briefs(None).unwrap()[0].bandwidth, None);
+    }
+
+    #[test]
+    fn enrolments_are_capped_rate_limited_and_replace_credentials() {
+        let (_dir, store) = temp_store();
+        let school: Uai = "0751234J".parse().unwrap();
+        let at = Timestamp::now();
+        let enrolment = |ws: u128, hash: &str| NewEnrolment {
+            school: school.clone(),
+            workstation_id: Uuid::from_u128(ws),
+            label: Some("salle 1".into()),
+            credential_hash: hash.into(),
+            at,
+            max_workstations: 3,
+            rate: (5, 60),
+        };
+        for ws in 1..=3 {
+            assert_eq!(
+                store.enrol(enrolment(ws, &format!("h{ws}"))).unwrap(),
+                EnrolOutcome::Enrolled { replaced: false }
+            );
+        }
+        assert_eq!(
+            store.enrol(enrolment(4, "h4")).unwrap(),
+            EnrolOutcome::Full { max: 3 }
+        );
+        // Enrolling again replaces the credential and takes no new place.
+        assert_eq!(
+            store.enrol(enrolment(1, "h1b")).unwrap(),
+            EnrolOutcome::Enrolled { replaced: true }
+        );
+        assert_eq!(store.credential_by_hash("h1").unwrap(), None);
+        assert_eq!(
+            store
+                .credential_by_hash("h1b")
+                .unwrap()
+                .unwrap()
+                .workstation_id,
+            Uuid::from_u128(1)
+        );
+        // A revoked workstation frees its place.
+        assert_eq!(store.revoke_enrolment(&Uuid::from_u128(3)).unwrap(), 1);
+        assert!(store.credential_by_hash("h3").unwrap().unwrap().revoked);
+        assert_eq!(
+            store.enrol(enrolment(4, "h4")).unwrap(),
+            EnrolOutcome::Enrolled { replaced: false }
+        );
+        // Five enrolments within the minute: the sixth waits.
+        assert!(matches!(
+            store.enrol(enrolment(2, "h2b")).unwrap(),
+            EnrolOutcome::RateLimited { retry_after } if (1..=60).contains(&retry_after)
+        ));
+        assert_eq!(store.enrolments(Some(&school)).unwrap().len(), 4);
+
+        // The school token: not for an enrolled workstation, and not beyond the cap.
+        let mut r = report(Uuid::from_u128(1), Timestamp::now(), Verdict::Ready);
+        r.admission.submitter = Submitter::SchoolToken {
+            max_workstations: 3,
+        };
+        assert_eq!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::CredentialRequired
+        );
+        r.workstation_id = Uuid::from_u128(9);
+        assert_eq!(
+            store.insert_report(r).unwrap(),
+            InsertOutcome::WorkstationLimit { max: 3 }
+        );
+    }
+
+    #[test]
+    fn the_same_id_with_other_content_is_a_conflict() {
+        let (_dir, store) = temp_store();
+        let mut r = report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready);
+        r.admission.content_hash = "a".into();
+        assert_eq!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::Stored
+        );
+        assert!(matches!(
+            store.insert_report(r.clone()).unwrap(),
+            InsertOutcome::Duplicate { .. }
+        ));
+        r.admission.content_hash = "b".into();
+        assert_eq!(store.insert_report(r).unwrap(), InsertOutcome::Conflict);
+    }
+
+    #[test]
+    fn reports_of_before_per_school_ids_are_kept_and_ids_are_per_school() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let old = Connection::open(&path).unwrap();
+        for m in &migrations::SQLITE[..2] {
+            old.execute_batch(m.sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", 2).unwrap();
+        let id = Uuid::now_v7();
+        old.execute(
+            "INSERT INTO reports VALUES (?1, '0751234J', ?2, 1, 1, 'ready', 90, 'ready', 90, '[]', '{}')",
+            [id.to_string(), Uuid::new_v4().to_string()],
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        assert_eq!(store.report_count().unwrap(), 1);
+        let school: Uai = "0751234J".parse().unwrap();
+        assert!(store.report_body(&school, &id).unwrap().is_some());
+        // The same id from another school is another report.
+        let mut other = report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready);
+        other.report_id = id;
+        other.school = "0690101K".parse().unwrap();
+        assert_eq!(store.insert_report(other).unwrap(), InsertOutcome::Stored);
+        assert_eq!(store.report_count().unwrap(), 2);
+        assert_eq!(store.hostname_salt().unwrap().len(), 64);
     }
 }

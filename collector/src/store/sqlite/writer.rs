@@ -8,7 +8,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::columns::{checks_json, ms, parse_verdict, verdict_str};
-use crate::store::{InsertOutcome, NewReport, StoreError};
+use crate::store::{
+    EnrolOutcome, InsertOutcome, NewEnrolment, NewReport, StoreError, Submitter, content_hash,
+};
 
 /// Reports committed together at most.
 const MAX_BATCH: usize = 512;
@@ -85,18 +87,49 @@ fn insert_batch(
 
 fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<InsertOutcome> {
     let id = r.report_id.to_string();
-    let existing: Option<(String, i64)> = tx
+    let school = r.school.as_str();
+    let existing: Option<(String, i64, Option<String>, String)> = tx
         .query_row(
-            "SELECT verdict, score FROM reports WHERE report_id = ?1",
-            [&id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            "SELECT verdict, score, content_hash, body FROM reports WHERE school = ?1 AND report_id = ?2",
+            [school, &id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
-    if let Some((verdict, score)) = existing {
+    if let Some((verdict, score, hash, body)) = existing {
+        // Rows stored before content hashes: hash their body the same way.
+        let hash = hash.unwrap_or_else(|| {
+            serde_json::from_str::<readiness::Report>(&body)
+                .map(|b| content_hash(&b))
+                .unwrap_or_default()
+        });
+        if hash != r.admission.content_hash {
+            return Ok(InsertOutcome::Conflict);
+        }
         return Ok(InsertOutcome::Duplicate {
             verdict: parse_verdict(&verdict),
             score: u8::try_from(score).unwrap_or(0),
         });
+    }
+    let ws = r.workstation_id.to_string();
+    if let Submitter::SchoolToken { max_workstations } = r.admission.submitter {
+        let enrolled: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM enrolments WHERE school = ?1 AND workstation_id = ?2)",
+            [school, &ws],
+            |row| row.get(0),
+        )?;
+        if enrolled {
+            return Ok(InsertOutcome::CredentialRequired);
+        }
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)",
+            [school, &ws],
+            |row| row.get(0),
+        )?;
+        if !known && workstation_count(tx, school)? >= i64::from(max_workstations) {
+            return Ok(InsertOutcome::WorkstationLimit {
+                max: max_workstations,
+            });
+        }
     }
     let checks = checks_json(&r.checks);
     let failing: Vec<(&str, bool)> = r
@@ -107,8 +140,8 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
         .collect();
     let failing = serde_json::to_string(&failing).unwrap_or_else(|_| "[]".into());
     tx.execute(
-        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body, content_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             id,
             r.school.as_str(),
@@ -121,8 +154,12 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
             r.agent_score,
             checks,
             r.body,
+            r.admission.content_hash,
         ],
     )?;
+    if !r.admission.may_be_latest {
+        return Ok(InsertOutcome::Stored);
+    }
     // The workstation's latest state moves only forward in the agent's time: a spooled
     // report delivered late does not overwrite a newer one. Its bandwidth figures are
     // replaced together, and only by a report that has some.
@@ -157,4 +194,69 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
         ],
     )?;
     Ok(InsertOutcome::Stored)
+}
+
+/// Workstations a school holds: those with a latest state, and those enrolled and not
+/// revoked.
+fn workstation_count(tx: &rusqlite::Connection, school: &str) -> rusqlite::Result<i64> {
+    tx.query_row(
+        "SELECT count(*) FROM (
+            SELECT workstation_id FROM workstations WHERE school = ?1
+            UNION SELECT workstation_id FROM enrolments WHERE school = ?1 AND revoked_at IS NULL)",
+        [school],
+        |row| row.get(0),
+    )
+}
+
+/// Issue or replace a credential, within the school's rate and cap (one transaction, on the
+/// writer: two enrolments cannot both take the last place).
+pub(super) fn enrol(
+    tx: &rusqlite::Transaction<'_>,
+    e: &NewEnrolment,
+) -> rusqlite::Result<EnrolOutcome> {
+    let school = e.school.as_str();
+    let ws = e.workstation_id.to_string();
+    let now = ms(e.at);
+    let (limit, window_s) = e.rate;
+    let window_start = now - i64::from(window_s) * 1000;
+    tx.execute(
+        "DELETE FROM enrolment_events WHERE school = ?1 AND at <= ?2",
+        params![school, window_start],
+    )?;
+    let (recent, oldest): (i64, Option<i64>) = tx.query_row(
+        "SELECT count(*), min(at) FROM enrolment_events WHERE school = ?1",
+        [school],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if recent >= i64::from(limit) {
+        let free_at = oldest.unwrap_or(now) + i64::from(window_s) * 1000;
+        let retry_after = u64::try_from((free_at - now).max(1000) / 1000).unwrap_or(1);
+        return Ok(EnrolOutcome::RateLimited { retry_after });
+    }
+    let (enrolled, active, known): (bool, bool, bool) = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM enrolments WHERE school = ?1 AND workstation_id = ?2),
+                EXISTS (SELECT 1 FROM enrolments WHERE school = ?1 AND workstation_id = ?2 AND revoked_at IS NULL),
+                EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)",
+        [school, &ws],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    // A workstation already counted (enrolled, or known from its reports) takes no new place.
+    if !active && !known && workstation_count(tx, school)? >= i64::from(e.max_workstations) {
+        return Ok(EnrolOutcome::Full {
+            max: e.max_workstations,
+        });
+    }
+    tx.execute(
+        "INSERT INTO enrolments (school, workstation_id, label, credential_hash, enrolled_at, revoked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+         ON CONFLICT (school, workstation_id) DO UPDATE SET label = excluded.label,
+            credential_hash = excluded.credential_hash, enrolled_at = excluded.enrolled_at,
+            revoked_at = NULL",
+        params![school, ws, e.label, e.credential_hash, now],
+    )?;
+    tx.execute(
+        "INSERT INTO enrolment_events (school, at) VALUES (?1, ?2)",
+        params![school, now],
+    )?;
+    Ok(EnrolOutcome::Enrolled { replaced: enrolled })
 }
