@@ -8,7 +8,10 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
 
 use super::reports::Rejection;
-use super::{Collector, REQUEST_TIMEOUT, error_chain, parse_retry_after, read_capped};
+use super::{
+    Collector, MAX_ANSWER, MAX_ERROR_BODY, MAX_MESSAGE, REQUEST_TIMEOUT, error_chain,
+    parse_retry_after, printable, read_bounded,
+};
 
 /// Why an enrolment did not return a credential.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,7 +57,12 @@ impl Collector {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-        let body = read_capped(resp)
+        let limit = if status == StatusCode::CREATED {
+            MAX_ANSWER
+        } else {
+            MAX_ERROR_BODY
+        };
+        let body = read_bounded(resp, limit)
             .await
             .map_err(|e| EnrolError::Unreachable(format!("answer cut short: {e}")))?;
         if status == StatusCode::CREATED {
@@ -68,16 +76,16 @@ impl Collector {
         let error: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Err(EnrolError::Busy {
-                message: format!("{status} {}", error.message),
+                message: format!("{status} {}", printable(&error.message, MAX_MESSAGE)),
                 retry_after,
             });
         }
         if status.is_client_error() {
-            return Err(EnrolError::Refused(Rejection {
-                status: Some(status.as_u16()),
-                code: error.code,
-                message: error.message,
-            }));
+            return Err(EnrolError::Refused(Rejection::new(
+                Some(status.as_u16()),
+                &error.code,
+                &error.message,
+            )));
         }
         Err(EnrolError::Invalid(format!("collector answered {status}")))
     }
