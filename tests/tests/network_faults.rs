@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::net::IpAddr;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use ent_tests::fault_matrix::{
     AuditRun, CONNECT_TIMEOUT, DNS_TIMEOUT, MARGIN, RESPONSE_TIMEOUT, World, assert_matrix, audit,
     ep, expect, fixture, quick_endpoint, url,
 };
-use ent_tests::netlab::{self, Behaviour, BlackHole, ProxyMode, Reply, TestCa};
+use ent_tests::netlab::{self, Behaviour, BlackHole, DnsAnswer, ProxyMode, Reply, TestCa};
 use ent_tests::{agent, check};
 use serde_json::Value;
 
@@ -520,4 +521,74 @@ fn audit_deadline_makes_unfinished_probes_unknown() {
         "{:?}",
         run.wall
     );
+}
+
+/// What hostile servers send cannot make the report undeliverable: a certificate with
+/// 2,000 names, a 60 KB `Location` that loops, a DNS answer of 200 addresses. The report
+/// stays within the collector's bounds (`Report::check_bounds`), says what was cut, and
+/// each check is still a finding.
+#[test]
+fn hostile_servers_cannot_push_the_report_past_its_bounds() {
+    let w = World::new();
+    let names: Vec<String> = (0..2000).map(|i| format!("n{i}.lab.test")).collect();
+    let mut leaf_names = vec!["127.0.0.1"];
+    leaf_names.extend(names.iter().map(String::as_str));
+    let many_names = w
+        .lab
+        .https(&w.ca.leaf(&leaf_names), Behaviour::Reply(Reply::ok("ENT")));
+    let long_location = format!("/{}", "a".repeat(60_000));
+    let long_loop = w.lab.https(
+        &w.good_leaf(),
+        Behaviour::Reply(Reply::redirect(&long_location)),
+    );
+    let many = (0..200u8).map(|i| IpAddr::from([127, 0, 1, i])).collect();
+    let dns = w.lab.dns(
+        [("many.lab.test".to_owned(), DnsAnswer::Addr(many))]
+            .into_iter()
+            .collect(),
+    );
+    let mut args = vec![
+        "--ca-file".to_owned(),
+        w.ca_file.display().to_string(),
+        "--dns-server".to_owned(),
+        dns.to_string(),
+    ];
+    args.extend(ep("names", url(many_names)));
+    args.extend(ep("longloop", url(long_loop)));
+    args.extend(ep(
+        "many",
+        format!("https://many.lab.test:{}/", long_loop.port()),
+    ));
+    let run = audit(&w.state("hostile"), None, &args, &[], None);
+    let report: readiness::Report = serde_json::from_value(run.report.clone()).unwrap();
+    if let Err(e) = report.check_bounds() {
+        panic!("report refused: {e}");
+    }
+    assert_matrix(
+        &run,
+        &[
+            quick_endpoint("names", "pass", &["HTTP 200"]),
+            expect("endpoint.names.tls", "pass", &["TLSv1.3"]),
+            quick_endpoint("longloop", "fail", &["redirect loop"]),
+            expect("dns.many.lab.test", "pass", &["127.0.1.0"]),
+        ],
+    );
+    let cert = &run.endpoint("names")["attempt"]["tls"]["chain"][0];
+    assert_eq!(
+        cert["names"].as_array().unwrap().len(),
+        readiness::limits::MAX_CERT_NAMES
+    );
+    assert_eq!(
+        run.dns("many.lab.test")["a"]["addresses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        readiness::limits::MAX_ADDRESSES
+    );
+    let cut = run.report["measurements"]["network"]["unavailable"]["cut"]
+        .as_str()
+        .unwrap_or_default();
+    for what in ["names", "addresses", "location"] {
+        assert!(cut.contains(what), "the cut note lacks {what}: {cut:?}");
+    }
 }

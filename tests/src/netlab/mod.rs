@@ -1,7 +1,7 @@
 //! A local network of faults for the network probes: a test CA and certificates (rcgen),
 //! HTTPS servers with scripted behaviours (good, slow, 5xx, redirects, silence, resets, a
 //! skewed clock), a DNS server answering per name (addresses, NXDOMAIN, SERVFAIL, REFUSED,
-//! silence, slowness, a filter's 0.0.0.0), forward proxies (open, asking for credentials,
+//! silence, slowness, a filter's 0.0.0.0; over TCP when too big for UDP), forward proxies (open, asking for credentials,
 //! re-signing TLS like a filtering proxy), a TLS 1.0-only server (Debian's
 //! `openssl s_server`), and, as root, a black-holed address in network namespaces the test
 //! creates (198.18.0.0/15, SYN and ICMP echo dropped by nftables).
@@ -35,7 +35,7 @@ pub(crate) use netns::ip_cmd;
 pub use netns::{BlackHole, is_root};
 pub use proxy::ProxyMode;
 
-use dns::dns_reply;
+use dns::{MAX_UDP_ANSWER, dns_over_tcp, dns_reply, truncated};
 use http::handle;
 use proxy::proxy_connection;
 
@@ -139,6 +139,14 @@ impl Lab {
         let local = socket.local_addr().expect("local address");
         let socket = Arc::new(socket);
         let zone = Arc::new(zone);
+        // Answers too big for UDP go over TCP, on the same port.
+        let tcp = self.listen(&local.to_string());
+        let tcp_zone = zone.clone();
+        self.rt().spawn(async move {
+            while let Ok((stream, _)) = tcp.accept().await {
+                tokio::spawn(dns_over_tcp(stream, tcp_zone.clone()));
+            }
+        });
         self.rt().spawn(async move {
             let mut buf = vec![0u8; 4096];
             while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
@@ -147,6 +155,14 @@ impl Lab {
                 };
                 let Some((bytes, delay)) = dns_reply(&request, &zone) else {
                     continue;
+                };
+                let bytes = if bytes.len() > MAX_UDP_ANSWER {
+                    match truncated(&request) {
+                        Some(t) => t,
+                        None => continue,
+                    }
+                } else {
+                    bytes
                 };
                 let socket = socket.clone();
                 tokio::spawn(async move {
