@@ -592,3 +592,41 @@ fn hostile_servers_cannot_push_the_report_past_its_bounds() {
         assert!(cut.contains(what), "the cut note lacks {what}: {cut:?}");
     }
 }
+
+/// Repeated `--endpoint` and `--dns-server` cannot make a report beyond the bounds either:
+/// the audit refuses them before probing anything, and says why.
+#[test]
+fn command_line_beyond_the_bounds_is_refused() {
+    let state = tempfile::tempdir().unwrap();
+    let run = |args: &[String]| {
+        let mut cmd: Command = agent(state.path());
+        // The local profile: no system resolver, so that the old agent asked only loopback.
+        cmd.args(["audit", "--json", "--no-bandwidth", "--profile"])
+            .arg(fixture())
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let endpoints: Vec<String> = (0..65)
+        .flat_map(|i| ep(&format!("e{i}"), format!("https://h{i}.lab.test:1/")))
+        .collect();
+    let out = run(&endpoints);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("endpoints") && stderr.contains("at most 64"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let mut args: Vec<String> = endpoints[..60].to_vec();
+    for port in 5300..5320 {
+        args.extend(["--dns-server".to_owned(), format!("127.0.0.1:{port}")]);
+    }
+    let out = run(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("DNS lookups") && stderr.contains("at most 512"),
+        "{stderr}"
+    );
+}
