@@ -229,12 +229,7 @@ fn fault_matrix_direct() {
 
 fn skew_run(seconds: i64) -> AuditRun {
     let w = World::new();
-    let skewed = w.lab.https(
-        &w.good_leaf(),
-        Behaviour::Reply(Reply::ok("ENT").clock_ahead(seconds)),
-    );
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(skewed)));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT").clock_ahead(seconds)));
     audit(&w.state("skew"), None, &args, &[], None)
 }
 
@@ -270,11 +265,7 @@ fn clock_skew_is_judged_from_the_servers_date() {
 #[test]
 fn forward_proxy_open_and_with_authentication() {
     let w = World::new();
-    let good = w
-        .lab
-        .https(&w.good_leaf(), Behaviour::Reply(Reply::ok("ENT")));
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(good)));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT")));
 
     let open = w.lab.proxy(ProxyMode::Open);
     let proxy_url = format!("http://{open}");
@@ -351,16 +342,12 @@ fn forward_proxy_open_and_with_authentication() {
 #[test]
 fn re_signing_proxy_is_reported_as_interception() {
     let w = World::new();
-    let good = w
-        .lab
-        .https(&w.good_leaf(), Behaviour::Reply(Reply::ok("ENT")));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT")));
     let filter_ca = Arc::new(TestCa::new("Filtre Academique CA"));
     // The filter's root is installed in the OS store (as on school PCs), not given by
     // --ca-file: SSL_CERT_FILE is the OS store the agent reads on Linux.
     let os_store = filter_ca.write_pem(&w.dir.path().join("os-store.pem"));
     let resigner = w.lab.proxy(ProxyMode::Resign(filter_ca));
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(good)));
     let run = audit(
         &w.state("resign"),
         None,
@@ -503,9 +490,7 @@ fn no_network_skips_every_network_probe() {
 #[test]
 fn audit_deadline_makes_unfinished_probes_unknown() {
     let w = World::new();
-    let silent = w.lab.https(&w.good_leaf(), Behaviour::Silent);
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(silent)));
+    let mut args = w.ent_args(Behaviour::Silent);
     args.extend(["--deadline".to_owned(), "0.8".to_owned()]);
     let run = audit(&w.state("deadline"), None, &args, &[], None);
     assert_matrix(

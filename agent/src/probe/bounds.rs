@@ -10,6 +10,8 @@
 //! `Report::check_bounds`.
 
 use readiness::Report;
+use std::fmt;
+
 use readiness::limits::{
     MAX_ADDRESSES, MAX_BROWSERS, MAX_CERT_NAMES, MAX_CHAIN, MAX_CHECKS, MAX_CLOCK_SAMPLES,
     MAX_DNS_LOOKUPS, MAX_ENDPOINTS, MAX_HOPS, MAX_HOST, MAX_LATENCY_SAMPLES, MAX_LATENCY_TARGETS,
@@ -25,6 +27,9 @@ use readiness::report::CheckValue;
 /// The key of an area's `unavailable` map that says what was cut.
 pub const CUT_KEY: &str = "cut";
 
+/// Where a cut is, formatted only when something is cut (`endpoint ent: attempt hops[1].url`).
+type At<'a> = fmt::Arguments<'a>;
+
 /// Cuts named in one note; the others are counted.
 const NOTED_CUTS: usize = 16;
 
@@ -33,12 +38,12 @@ const NOTED_CUTS: usize = 16;
 struct Cuts(Vec<String>);
 
 impl Cuts {
-    fn record(&mut self, at: &dyn Fn() -> String, found: usize, max: usize, what: &str) {
-        self.0.push(format!("{} {found} {what}, kept {max}", at()));
+    fn record(&mut self, at: At<'_>, found: usize, max: usize, what: &str) {
+        self.0.push(format!("{at} {found} {what}, kept {max}"));
     }
 
     /// At most `max` items in `items`.
-    fn list<T>(&mut self, at: &dyn Fn() -> String, items: &mut Vec<T>, max: usize) {
+    fn list<T>(&mut self, at: At<'_>, items: &mut Vec<T>, max: usize) {
         if items.len() > max {
             self.record(at, items.len(), max, "entries");
             items.truncate(max);
@@ -46,30 +51,42 @@ impl Cuts {
     }
 
     /// At most `max` bytes in `text`.
-    fn text(&mut self, at: &dyn Fn() -> String, text: &mut String, max: usize) {
+    fn text(&mut self, at: At<'_>, text: &mut String, max: usize) {
         if text.len() > max {
             self.record(at, text.len(), max, "bytes");
             cut_text(text, max);
         }
     }
 
-    fn opt(&mut self, at: &dyn Fn() -> String, text: &mut Option<String>, max: usize) {
+    fn opt(&mut self, at: At<'_>, text: &mut Option<String>, max: usize) {
         if let Some(t) = text {
             self.text(at, t, max);
         }
     }
 
+    /// At most [`MAX_SHORT_TEXT`] bytes: ids, names, versions, hosts.
+    fn short(&mut self, at: At<'_>, text: &mut String) {
+        self.text(at, text, MAX_SHORT_TEXT);
+    }
+
+    /// At most [`MAX_LONG_TEXT`] bytes: URLs, messages, details.
+    fn long(&mut self, at: At<'_>, text: &mut String) {
+        self.text(at, text, MAX_LONG_TEXT);
+    }
+
+    fn short_opt(&mut self, at: At<'_>, text: &mut Option<String>) {
+        self.opt(at, text, MAX_SHORT_TEXT);
+    }
+
+    fn long_opt(&mut self, at: At<'_>, text: &mut Option<String>) {
+        self.opt(at, text, MAX_LONG_TEXT);
+    }
+
     /// At most `max` texts of at most `text_max` bytes each.
-    fn texts(
-        &mut self,
-        at: &dyn Fn() -> String,
-        items: &mut Vec<String>,
-        max: usize,
-        text_max: usize,
-    ) {
+    fn texts(&mut self, at: At<'_>, items: &mut Vec<String>, max: usize, text_max: usize) {
         self.list(at, items, max);
         for (i, t) in items.iter_mut().enumerate() {
-            self.text(&|| format!("{}[{i}]", at()), t, text_max);
+            self.text(format_args!("{at}[{i}]"), t, text_max);
         }
     }
 
@@ -98,7 +115,7 @@ impl Cuts {
             ));
         }
         for (key, reason) in map.iter_mut() {
-            self.text(&|| format!("unavailable.{key}"), reason, MAX_LONG_TEXT);
+            self.text(format_args!("unavailable.{key}"), reason, MAX_LONG_TEXT);
         }
         if self.0.is_empty() {
             return;
@@ -133,10 +150,10 @@ pub fn measurements(m: &mut Measurements) {
 fn system(s: &mut SystemMeasurements) {
     let mut cuts = Cuts::default();
     if let Some(os) = &mut s.os {
-        cuts.text(&|| "os.name".into(), &mut os.name, MAX_SHORT_TEXT);
-        cuts.text(&|| "os.id".into(), &mut os.id, MAX_SHORT_TEXT);
+        cuts.short(format_args!("os.name"), &mut os.name);
+        cuts.short(format_args!("os.id"), &mut os.id);
         cuts.texts(
-            &|| "os.id_like".into(),
+            format_args!("os.id_like"),
             &mut os.id_like,
             MAX_SMALL_LIST,
             MAX_SHORT_TEXT,
@@ -150,167 +167,140 @@ fn system(s: &mut SystemMeasurements) {
             ("edition", &mut os.edition),
             ("kernel", &mut os.kernel),
         ] {
-            cuts.opt(&|| format!("os.{name}"), value, MAX_SHORT_TEXT);
+            cuts.short_opt(format_args!("os.{name}"), value);
         }
     }
     if let Some(cpu) = &mut s.cpu {
-        cuts.opt(&|| "cpu.model".into(), &mut cpu.model, MAX_SHORT_TEXT);
+        cuts.short_opt(format_args!("cpu.model"), &mut cpu.model);
     }
     if let Some(disk) = &mut s.system_disk {
-        cuts.text(
-            &|| "system_disk.mount_point".into(),
+        cuts.long(
+            format_args!("system_disk.mount_point"),
             &mut disk.mount_point,
-            MAX_LONG_TEXT,
         );
     }
-    cuts.opt(
-        &|| "architecture".into(),
-        &mut s.architecture,
-        MAX_SHORT_TEXT,
-    );
+    cuts.short_opt(format_args!("architecture"), &mut s.architecture);
     cuts.note_into(&mut s.unavailable);
 }
 
 fn browsers(b: &mut BrowserMeasurements) {
     let mut cuts = Cuts::default();
-    cuts.list(&|| "installed".into(), &mut b.installed, MAX_BROWSERS);
+    cuts.list(format_args!("installed"), &mut b.installed, MAX_BROWSERS);
     for (i, browser) in b.installed.iter_mut().enumerate() {
-        let at = |field: &str| format!("installed[{i}].{field}");
-        cuts.text(&|| at("name"), &mut browser.name, MAX_SHORT_TEXT);
-        cuts.opt(&|| at("version"), &mut browser.version, MAX_SHORT_TEXT);
-        cuts.text(&|| at("source"), &mut browser.source, MAX_SHORT_TEXT);
-        cuts.opt(&|| at("location"), &mut browser.location, MAX_LONG_TEXT);
+        cuts.short(format_args!("installed[{i}].name"), &mut browser.name);
+        cuts.short_opt(format_args!("installed[{i}].version"), &mut browser.version);
+        cuts.short(format_args!("installed[{i}].source"), &mut browser.source);
+        cuts.long_opt(
+            format_args!("installed[{i}].location"),
+            &mut browser.location,
+        );
     }
     cuts.note_into(&mut b.unavailable);
 }
 
 fn network(n: &mut NetworkMeasurements) {
     let mut cuts = Cuts::default();
-    cuts.list(&|| "dns".into(), &mut n.dns, MAX_DNS_LOOKUPS);
+    cuts.list(format_args!("dns"), &mut n.dns, MAX_DNS_LOOKUPS);
     for lookup in &mut n.dns {
         let host = lookup.host.clone();
-        cuts.text(&|| "dns.host".into(), &mut lookup.host, MAX_SHORT_TEXT);
-        cuts.text(
-            &|| format!("dns {host}: resolver"),
-            &mut lookup.resolver,
-            MAX_SHORT_TEXT,
-        );
+        cuts.short(format_args!("dns.host"), &mut lookup.host);
+        cuts.short(format_args!("dns {host}: resolver"), &mut lookup.resolver);
         for (name, query) in [("a", &mut lookup.a), ("aaaa", &mut lookup.aaaa)] {
-            let at = || format!("dns {host}: {name} addresses");
-            cuts.list(&at, &mut query.addresses, MAX_ADDRESSES);
-            cuts.opt(
-                &|| format!("dns {host}: {name} detail"),
-                &mut query.detail,
-                MAX_LONG_TEXT,
+            cuts.list(
+                format_args!("dns {host}: {name} addresses"),
+                &mut query.addresses,
+                MAX_ADDRESSES,
             );
+            cuts.long_opt(format_args!("dns {host}: {name} detail"), &mut query.detail);
         }
     }
-    cuts.list(&|| "endpoints".into(), &mut n.endpoints, MAX_ENDPOINTS);
+    cuts.list(format_args!("endpoints"), &mut n.endpoints, MAX_ENDPOINTS);
     for e in &mut n.endpoints {
-        cuts.text(&|| "endpoint name".into(), &mut e.name, MAX_SHORT_TEXT);
+        cuts.short(format_args!("endpoint name"), &mut e.name);
         let name = e.name.clone();
-        cuts.text(
-            &|| format!("endpoint {name}: url"),
-            &mut e.url,
-            MAX_LONG_TEXT,
-        );
-        cuts.opt(
-            &|| format!("endpoint {name}: proxy"),
-            &mut e.proxy,
-            MAX_LONG_TEXT,
-        );
+        cuts.long(format_args!("endpoint {name}: url"), &mut e.url);
+        cuts.long_opt(format_args!("endpoint {name}: proxy"), &mut e.proxy);
         attempt(
             &mut cuts,
-            &format!("endpoint {name}: attempt"),
+            format_args!("endpoint {name}: attempt"),
             &mut e.attempt,
         );
         if let Some(direct) = &mut e.direct {
-            attempt(&mut cuts, &format!("endpoint {name}: direct"), direct);
+            attempt(&mut cuts, format_args!("endpoint {name}: direct"), direct);
         }
     }
     if let Some(p) = &mut n.proxy {
-        cuts.opt(
-            &|| "proxy.https_proxy".into(),
-            &mut p.https_proxy,
-            MAX_LONG_TEXT,
-        );
-        cuts.opt(
-            &|| "proxy.http_proxy".into(),
-            &mut p.http_proxy,
-            MAX_LONG_TEXT,
-        );
+        cuts.long_opt(format_args!("proxy.https_proxy"), &mut p.https_proxy);
+        cuts.long_opt(format_args!("proxy.http_proxy"), &mut p.http_proxy);
         cuts.texts(
-            &|| "proxy.no_proxy".into(),
+            format_args!("proxy.no_proxy"),
             &mut p.no_proxy,
             MAX_NO_PROXY,
             MAX_SHORT_TEXT,
         );
-        cuts.opt(&|| "proxy.pac_url".into(), &mut p.pac_url, MAX_LONG_TEXT);
+        cuts.long_opt(format_args!("proxy.pac_url"), &mut p.pac_url);
     }
-    cuts.list(&|| "latency".into(), &mut n.latency, MAX_LATENCY_TARGETS);
+    cuts.list(format_args!("latency"), &mut n.latency, MAX_LATENCY_TARGETS);
     for l in &mut n.latency {
-        cuts.text(&|| "latency target".into(), &mut l.target, MAX_SHORT_TEXT);
+        cuts.short(format_args!("latency target"), &mut l.target);
         let target = l.target.clone();
-        let at = |field: &str| format!("latency {target}: {field}");
-        cuts.text(&|| at("host"), &mut l.host, MAX_SHORT_TEXT);
-        cuts.list(&|| at("samples"), &mut l.samples_ms, MAX_LATENCY_SAMPLES);
-        cuts.texts(&|| at("notes"), &mut l.notes, MAX_SMALL_LIST, MAX_LONG_TEXT);
-        cuts.opt(&|| at("error"), &mut l.error, MAX_LONG_TEXT);
+        cuts.short(format_args!("latency {target}: host"), &mut l.host);
+        cuts.list(
+            format_args!("latency {target}: samples"),
+            &mut l.samples_ms,
+            MAX_LATENCY_SAMPLES,
+        );
+        cuts.texts(
+            format_args!("latency {target}: notes"),
+            &mut l.notes,
+            MAX_SMALL_LIST,
+            MAX_LONG_TEXT,
+        );
+        cuts.long_opt(format_args!("latency {target}: error"), &mut l.error);
     }
-    cuts.list(&|| "clock".into(), &mut n.clock, MAX_CLOCK_SAMPLES);
+    cuts.list(format_args!("clock"), &mut n.clock, MAX_CLOCK_SAMPLES);
     for c in &mut n.clock {
-        cuts.text(&|| "clock source".into(), &mut c.source, MAX_SHORT_TEXT);
+        cuts.short(format_args!("clock source"), &mut c.source);
     }
     if let Some(interface) = &mut n.interface {
-        cuts.text(
-            &|| "interface.name".into(),
-            &mut interface.name,
-            MAX_SHORT_TEXT,
-        );
+        cuts.short(format_args!("interface.name"), &mut interface.name);
     }
     cuts.note_into(&mut n.unavailable);
 }
 
-fn attempt(cuts: &mut Cuts, at: &str, a: &mut EndpointAttempt) {
-    cuts.list(&|| format!("{at} hops"), &mut a.hops, MAX_HOPS);
+fn attempt(cuts: &mut Cuts, at: At<'_>, a: &mut EndpointAttempt) {
+    cuts.list(format_args!("{at} hops"), &mut a.hops, MAX_HOPS);
     for (i, hop) in a.hops.iter_mut().enumerate() {
-        let field = |name: &str| format!("{at} hops[{i}].{name}");
-        cuts.text(&|| field("url"), &mut hop.url, MAX_LONG_TEXT);
-        cuts.list(&|| field("addresses"), &mut hop.addresses, MAX_ADDRESSES);
-        cuts.opt(
-            &|| field("connected_to"),
-            &mut hop.connected_to,
-            MAX_SHORT_TEXT,
+        cuts.long(format_args!("{at} hops[{i}].url"), &mut hop.url);
+        cuts.list(
+            format_args!("{at} hops[{i}].addresses"),
+            &mut hop.addresses,
+            MAX_ADDRESSES,
         );
-        cuts.opt(&|| field("location"), &mut hop.location, MAX_LONG_TEXT);
+        cuts.short_opt(
+            format_args!("{at} hops[{i}].connected_to"),
+            &mut hop.connected_to,
+        );
+        cuts.long_opt(format_args!("{at} hops[{i}].location"), &mut hop.location);
     }
     if let Some(e) = &mut a.error {
-        cuts.text(&|| format!("{at} error"), &mut e.detail, MAX_LONG_TEXT);
+        cuts.long(format_args!("{at} error"), &mut e.detail);
     }
     if let Some(tls) = &mut a.tls {
-        self::tls(cuts, &format!("{at} tls"), tls);
+        self::tls(cuts, format_args!("{at} tls"), tls);
     }
 }
 
-fn tls(cuts: &mut Cuts, at: &str, tls: &mut TlsInfo) {
-    cuts.text(
-        &|| format!("{at} server_name"),
-        &mut tls.server_name,
-        MAX_SHORT_TEXT,
-    );
-    cuts.text(
-        &|| format!("{at} version"),
-        &mut tls.version,
-        MAX_SHORT_TEXT,
-    );
-    cuts.text(&|| format!("{at} cipher"), &mut tls.cipher, MAX_SHORT_TEXT);
-    cuts.list(&|| format!("{at} chain"), &mut tls.chain, MAX_CHAIN);
+fn tls(cuts: &mut Cuts, at: At<'_>, tls: &mut TlsInfo) {
+    cuts.short(format_args!("{at} server_name"), &mut tls.server_name);
+    cuts.short(format_args!("{at} version"), &mut tls.version);
+    cuts.short(format_args!("{at} cipher"), &mut tls.cipher);
+    cuts.list(format_args!("{at} chain"), &mut tls.chain, MAX_CHAIN);
     for (i, cert) in tls.chain.iter_mut().enumerate() {
-        let field = |name: &str| format!("{at} chain[{i}].{name}");
-        cuts.text(&|| field("subject"), &mut cert.subject, MAX_LONG_TEXT);
-        cuts.text(&|| field("issuer"), &mut cert.issuer, MAX_LONG_TEXT);
+        cuts.long(format_args!("{at} chain[{i}].subject"), &mut cert.subject);
+        cuts.long(format_args!("{at} chain[{i}].issuer"), &mut cert.issuer);
         cuts.texts(
-            &|| field("names"),
+            format_args!("{at} chain[{i}].names"),
             &mut cert.names,
             MAX_CERT_NAMES,
             MAX_SHORT_TEXT,
@@ -322,20 +312,16 @@ fn tls(cuts: &mut Cuts, at: &str, tls: &mut TlsInfo) {
         ("extra_roots", tls.extra_roots.as_mut()),
     ] {
         if let Some(v) = v {
-            cuts.opt(
-                &|| format!("{at} {name}.detail"),
-                &mut v.detail,
-                MAX_LONG_TEXT,
-            );
+            cuts.long_opt(format_args!("{at} {name}.detail"), &mut v.detail);
         }
     }
 }
 
 fn bandwidth(b: &mut BandwidthMeasurements) {
     let mut cuts = Cuts::default();
-    cuts.opt(&|| "server".into(), &mut b.server, MAX_LONG_TEXT);
+    cuts.long_opt(format_args!("server"), &mut b.server);
     cuts.texts(
-        &|| "notes".into(),
+        format_args!("notes"),
         &mut b.notes,
         MAX_SMALL_LIST,
         MAX_LONG_TEXT,
@@ -348,33 +334,28 @@ fn bandwidth(b: &mut BandwidthMeasurements) {
 /// Returns what was cut, for the log.
 pub fn report(r: &mut Report) -> Vec<String> {
     let mut cuts = Cuts::default();
-    cuts.text(
-        &|| "agent_version".into(),
-        &mut r.agent_version,
-        MAX_SHORT_TEXT,
-    );
-    cuts.text(&|| "profile".into(), &mut r.profile, MAX_SHORT_TEXT);
+    cuts.short(format_args!("agent_version"), &mut r.agent_version);
+    cuts.short(format_args!("profile"), &mut r.profile);
     if let Some(host) = &mut r.workstation.hostname {
         host.retain(|c| !c.is_control());
         cuts.text(
-            &|| "workstation.hostname".into(),
+            format_args!("workstation.hostname"),
             host,
             MAX_HOST + "sha256:".len(),
         );
     }
     // More checks than the bound would take a profile and command line the audit refuses.
-    cuts.list(&|| "checks".into(), &mut r.checks, MAX_CHECKS);
+    cuts.list(format_args!("checks"), &mut r.checks, MAX_CHECKS);
     for c in &mut r.checks {
         let id = c.id.clone();
-        let at = |field: &str| format!("check {id}: {field}");
-        cuts.text(&|| at("id"), &mut c.id, MAX_SHORT_TEXT);
+        cuts.short(format_args!("check {id}: id"), &mut c.id);
         if let Some(CheckValue::Text(v)) = &mut c.value {
-            cuts.text(&|| at("value"), v, MAX_LONG_TEXT);
+            cuts.long(format_args!("check {id}: value"), v);
         }
-        cuts.opt(&|| at("unit"), &mut c.unit, MAX_SHORT_TEXT);
-        cuts.opt(&|| at("threshold"), &mut c.threshold, MAX_LONG_TEXT);
-        cuts.text(&|| at("message"), &mut c.message, MAX_LONG_TEXT);
-        cuts.opt(&|| at("remediation"), &mut c.remediation, MAX_LONG_TEXT);
+        cuts.short_opt(format_args!("check {id}: unit"), &mut c.unit);
+        cuts.long_opt(format_args!("check {id}: threshold"), &mut c.threshold);
+        cuts.long(format_args!("check {id}: message"), &mut c.message);
+        cuts.long_opt(format_args!("check {id}: remediation"), &mut c.remediation);
     }
     cuts.0
 }
