@@ -415,6 +415,36 @@ mod tests {
     }
 
     #[test]
+    fn a_strange_pc_is_cut_too() {
+        let profile = readiness::Profile::default_profile();
+        let mut m = readiness::samples::good_pc(&profile, jiff::Timestamp::now());
+        let b = m.browsers.get_or_insert_with(Default::default);
+        let mut browser = b.installed[0].clone();
+        browser.location = Some("C:\\".repeat(5000));
+        b.installed = vec![browser; 100];
+        let os = m.system.as_mut().unwrap().os.as_mut().unwrap();
+        os.name = "x".repeat(1000);
+        os.id_like = vec!["debian".into(); 100];
+        measurements(&mut m);
+        let b = m.browsers.as_ref().unwrap();
+        assert_eq!(b.installed.len(), MAX_BROWSERS);
+        assert!(b.installed[0].location.as_ref().unwrap().len() <= MAX_LONG_TEXT);
+        assert!(b.unavailable[CUT_KEY].contains("installed 100 entries, kept 64"));
+        let s = m.system.as_ref().unwrap();
+        let note = &s.unavailable[CUT_KEY];
+        assert!(note.contains("os.name 1000 bytes, kept 256"), "{note}");
+        assert!(note.contains("os.id_like 100 entries, kept 64"), "{note}");
+        let r = readiness::samples::report(
+            &profile,
+            None,
+            uuid::Uuid::nil(),
+            m,
+            jiff::Timestamp::now(),
+        );
+        assert_eq!(r.check_bounds(), Ok(()));
+    }
+
+    #[test]
     fn nothing_to_cut_leaves_no_note() {
         let profile = readiness::Profile::default_profile();
         let mut m = readiness::samples::good_pc(&profile, jiff::Timestamp::now());
