@@ -132,15 +132,10 @@ impl Lab {
 
     /// A DNS server (UDP) on loopback answering from `zone` (other names: NXDOMAIN).
     pub fn dns(&self, zone: BTreeMap<String, DnsAnswer>) -> SocketAddr {
-        let socket = self
-            .rt()
-            .block_on(UdpSocket::bind("127.0.0.1:0"))
-            .expect("bind the DNS server");
+        let (socket, tcp) = self.dns_sockets();
         let local = socket.local_addr().expect("local address");
         let socket = Arc::new(socket);
         let zone = Arc::new(zone);
-        // Answers too big for UDP go over TCP, on the same port.
-        let tcp = self.listen(&local.to_string());
         let tcp_zone = zone.clone();
         self.rt().spawn(async move {
             while let Ok((stream, _)) = tcp.accept().await {
@@ -172,6 +167,22 @@ impl Lab {
             }
         });
         local
+    }
+
+    /// A UDP socket on loopback and a TCP listener on the same port (answers too big for
+    /// UDP go over TCP); a few ports are tried, as the TCP one may be taken.
+    fn dns_sockets(&self) -> (UdpSocket, TcpListener) {
+        for _ in 0..20 {
+            let udp = self
+                .rt()
+                .block_on(UdpSocket::bind("127.0.0.1:0"))
+                .expect("bind the DNS server");
+            let local = udp.local_addr().expect("local address");
+            if let Ok(tcp) = self.rt().block_on(TcpListener::bind(local)) {
+                return (udp, tcp);
+            }
+        }
+        panic!("no loopback port free for both UDP and TCP");
     }
 
     /// A forward proxy on loopback.
