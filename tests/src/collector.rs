@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use readiness::measurements::*;
-use readiness::report::{SCHEMA_VERSION, Workstation};
-use readiness::{Lang, Profile, Report, Uai};
+use readiness::{Profile, Report, Uai};
 
 /// The `ent-collector` binary.
 pub fn collector_bin() -> &'static Path {
@@ -219,67 +217,13 @@ pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
 }
 
 /// A plausible report of a good Debian 12 PC, scored with the built-in profile.
-// Fields are set one by one so that new measurement areas need no change here.
-#[allow(clippy::field_reassign_with_default)]
 pub fn sample_report(school: &str, workstation: uuid::Uuid) -> Report {
-    let mut measurements = Measurements::default();
-    measurements.system = Some(SystemMeasurements {
-        os: Some(OsInfo {
-            version: Some("12".into()),
-            codename: Some("bookworm".into()),
-            debian_version: Some("12.7".into()),
-            ..OsInfo::new(OsFamily::Linux, "debian", "Debian GNU/Linux 12 (bookworm)")
-        }),
-        cpu: Some(CpuInfo {
-            model: Some("Intel Core i5".into()),
-            logical_cores: 4,
-            physical_cores: Some(4),
-        }),
-        memory_total_bytes: Some(8 << 30),
-        system_disk: Some(DiskInfo {
-            mount_point: "/".into(),
-            total_bytes: 100 << 30,
-            available_bytes: 40 << 30,
-        }),
-        architecture: Some("x86_64".into()),
-        uptime_s: Some(3600),
-        unavailable: Default::default(),
-    });
-    measurements.browsers = Some(BrowserMeasurements {
-        installed: vec![BrowserInfo {
-            name: "firefox".into(),
-            version: Some("128.5.0esr".into()),
-            source: "system".into(),
-            location: None,
-        }],
-        unavailable: Default::default(),
-    });
-    // A healthy network for the default profile (no probing: measurements as data).
-    measurements.network = Some(crate::netlab::healthy_network(&Profile::default_profile()));
+    let profile = Profile::default_profile();
     let now = Timestamp::now();
-    let a = readiness::assess(
-        &measurements,
-        &Profile::default_profile(),
-        now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
-        Lang::En,
-    );
-    Report {
-        schema_version: SCHEMA_VERSION,
-        report_id: uuid::Uuid::now_v7(),
-        agent_version: "test".into(),
-        profile: "fr-primaire".into(),
-        lang: Lang::En,
-        school: Some(school.parse::<Uai>().expect("valid UAI")),
-        workstation: Workstation {
-            id: workstation,
-            label: Some("salle 1".into()),
-            hostname: None,
-        },
-        started_at: now,
-        finished_at: now,
-        verdict: a.verdict,
-        score: a.score,
-        checks: a.checks,
-        measurements,
-    }
+    let school = school.parse::<Uai>().expect("valid UAI");
+    let measurements = readiness::samples::good_pc(&profile, now);
+    let mut report =
+        readiness::samples::report(&profile, Some(school), workstation, measurements, now);
+    report.report_id = uuid::Uuid::now_v7();
+    report
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::netlab::{BlackHole, DnsAnswer, Lab, Leaf, TestCa};
+use crate::netlab::{Behaviour, BlackHole, DnsAnswer, Lab, Leaf, TestCa};
 use crate::{agent, audit_report, find_in, workspace_root};
 
 /// The profile's limits (tests/tests/fixtures/local-network.toml), in ms.
@@ -273,6 +273,15 @@ impl World {
             "--dns-server".into(),
             self.dns.to_string(),
         ]
+    }
+
+    /// The arguments of a run probing one endpoint, `ent`: an HTTPS server of this world
+    /// (the good certificate) doing `behaviour`.
+    pub fn ent_args(&self, behaviour: Behaviour) -> Vec<String> {
+        let server = self.lab.https(&self.good_leaf(), behaviour);
+        let mut args = self.base_args();
+        args.extend(ep("ent", url(server)));
+        args
     }
 
     /// A state directory of its own per run.

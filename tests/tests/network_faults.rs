@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::net::IpAddr;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use ent_tests::fault_matrix::{
     AuditRun, CONNECT_TIMEOUT, DNS_TIMEOUT, MARGIN, RESPONSE_TIMEOUT, World, assert_matrix, audit,
     ep, expect, fixture, quick_endpoint, url,
 };
-use ent_tests::netlab::{self, Behaviour, BlackHole, ProxyMode, Reply, TestCa};
+use ent_tests::netlab::{self, Behaviour, BlackHole, DnsAnswer, ProxyMode, Reply, TestCa};
 use ent_tests::{agent, check};
 use serde_json::Value;
 
@@ -228,12 +229,7 @@ fn fault_matrix_direct() {
 
 fn skew_run(seconds: i64) -> AuditRun {
     let w = World::new();
-    let skewed = w.lab.https(
-        &w.good_leaf(),
-        Behaviour::Reply(Reply::ok("ENT").clock_ahead(seconds)),
-    );
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(skewed)));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT").clock_ahead(seconds)));
     audit(&w.state("skew"), None, &args, &[], None)
 }
 
@@ -269,11 +265,7 @@ fn clock_skew_is_judged_from_the_servers_date() {
 #[test]
 fn forward_proxy_open_and_with_authentication() {
     let w = World::new();
-    let good = w
-        .lab
-        .https(&w.good_leaf(), Behaviour::Reply(Reply::ok("ENT")));
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(good)));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT")));
 
     let open = w.lab.proxy(ProxyMode::Open);
     let proxy_url = format!("http://{open}");
@@ -350,16 +342,12 @@ fn forward_proxy_open_and_with_authentication() {
 #[test]
 fn re_signing_proxy_is_reported_as_interception() {
     let w = World::new();
-    let good = w
-        .lab
-        .https(&w.good_leaf(), Behaviour::Reply(Reply::ok("ENT")));
+    let args = w.ent_args(Behaviour::Reply(Reply::ok("ENT")));
     let filter_ca = Arc::new(TestCa::new("Filtre Academique CA"));
     // The filter's root is installed in the OS store (as on school PCs), not given by
     // --ca-file: SSL_CERT_FILE is the OS store the agent reads on Linux.
     let os_store = filter_ca.write_pem(&w.dir.path().join("os-store.pem"));
     let resigner = w.lab.proxy(ProxyMode::Resign(filter_ca));
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(good)));
     let run = audit(
         &w.state("resign"),
         None,
@@ -502,9 +490,7 @@ fn no_network_skips_every_network_probe() {
 #[test]
 fn audit_deadline_makes_unfinished_probes_unknown() {
     let w = World::new();
-    let silent = w.lab.https(&w.good_leaf(), Behaviour::Silent);
-    let mut args = w.base_args();
-    args.extend(ep("ent", url(silent)));
+    let mut args = w.ent_args(Behaviour::Silent);
     args.extend(["--deadline".to_owned(), "0.8".to_owned()]);
     let run = audit(&w.state("deadline"), None, &args, &[], None);
     assert_matrix(
@@ -519,5 +505,113 @@ fn audit_deadline_makes_unfinished_probes_unknown() {
         run.wall < Duration::from_millis(800 + 1500),
         "{:?}",
         run.wall
+    );
+}
+
+/// What hostile servers send cannot make the report undeliverable: a certificate with
+/// 2,000 names, a 60 KB `Location` that loops, a DNS answer of 200 addresses. The report
+/// stays within the collector's bounds (`Report::check_bounds`), says what was cut, and
+/// each check is still a finding.
+#[test]
+fn hostile_servers_cannot_push_the_report_past_its_bounds() {
+    let w = World::new();
+    let names: Vec<String> = (0..2000).map(|i| format!("n{i}.lab.test")).collect();
+    let mut leaf_names = vec!["127.0.0.1"];
+    leaf_names.extend(names.iter().map(String::as_str));
+    let many_names = w
+        .lab
+        .https(&w.ca.leaf(&leaf_names), Behaviour::Reply(Reply::ok("ENT")));
+    let long_location = format!("/{}", "a".repeat(60_000));
+    let long_loop = w.lab.https(
+        &w.good_leaf(),
+        Behaviour::Reply(Reply::redirect(&long_location)),
+    );
+    let many = (0..200u8).map(|i| IpAddr::from([127, 0, 1, i])).collect();
+    let dns = w.lab.dns(
+        [("many.lab.test".to_owned(), DnsAnswer::Addr(many))]
+            .into_iter()
+            .collect(),
+    );
+    let mut args = vec![
+        "--ca-file".to_owned(),
+        w.ca_file.display().to_string(),
+        "--dns-server".to_owned(),
+        dns.to_string(),
+    ];
+    args.extend(ep("names", url(many_names)));
+    args.extend(ep("longloop", url(long_loop)));
+    args.extend(ep(
+        "many",
+        format!("https://many.lab.test:{}/", long_loop.port()),
+    ));
+    let run = audit(&w.state("hostile"), None, &args, &[], None);
+    let report: readiness::Report = serde_json::from_value(run.report.clone()).unwrap();
+    if let Err(e) = report.check_bounds() {
+        panic!("report refused: {e}");
+    }
+    assert_matrix(
+        &run,
+        &[
+            quick_endpoint("names", "pass", &["HTTP 200"]),
+            expect("endpoint.names.tls", "pass", &["TLSv1.3"]),
+            quick_endpoint("longloop", "fail", &["redirect loop"]),
+            expect("dns.many.lab.test", "pass", &["127.0.1.0"]),
+        ],
+    );
+    let cert = &run.endpoint("names")["attempt"]["tls"]["chain"][0];
+    assert_eq!(
+        cert["names"].as_array().unwrap().len(),
+        readiness::limits::MAX_CERT_NAMES
+    );
+    assert_eq!(
+        run.dns("many.lab.test")["a"]["addresses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        readiness::limits::MAX_ADDRESSES
+    );
+    let cut = run.report["measurements"]["network"]["unavailable"]["cut"]
+        .as_str()
+        .unwrap_or_default();
+    for what in ["names", "addresses", "location"] {
+        assert!(cut.contains(what), "the cut note lacks {what}: {cut:?}");
+    }
+}
+
+/// Repeated `--endpoint` and `--dns-server` cannot make a report beyond the bounds either:
+/// the audit refuses them before probing anything, and says why.
+#[test]
+fn command_line_beyond_the_bounds_is_refused() {
+    let state = tempfile::tempdir().unwrap();
+    let run = |args: &[String]| {
+        let mut cmd: Command = agent(state.path());
+        // The local profile: no system resolver, so that the old agent asked only loopback.
+        cmd.args(["audit", "--json", "--no-bandwidth", "--profile"])
+            .arg(fixture())
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let endpoints: Vec<String> = (0..65)
+        .flat_map(|i| ep(&format!("e{i}"), format!("https://h{i}.lab.test:1/")))
+        .collect();
+    let out = run(&endpoints);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("endpoints") && stderr.contains("at most 64"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let mut args: Vec<String> = endpoints[..60].to_vec();
+    for port in 5300..5320 {
+        args.extend(["--dns-server".to_owned(), format!("127.0.0.1:{port}")]);
+    }
+    let out = run(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("DNS lookups") && stderr.contains("at most 512"),
+        "{stderr}"
     );
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use readiness::limits::{MAX_DNS_LOOKUPS, MAX_ENDPOINTS};
 use readiness::measurements::{BrowserMeasurements, SystemMeasurements, reasons};
 use readiness::report::{SCHEMA_VERSION, Workstation};
 use readiness::{Lang, Measurements, Profile, Report, Uai};
@@ -78,13 +79,15 @@ impl AuditConfig {
         if !(args.deadline.is_finite() && args.deadline > 0.0 && args.deadline <= 600.0) {
             bail!("--deadline must be between 0 and 600 seconds");
         }
+        let network = network_options(args)?;
+        check_network_size(&profile, &network)?;
         Ok(AuditConfig {
             profile,
             school,
             label: validate_label(args.label.as_deref())?,
             lang: detect_lang(args.lang.as_deref()),
             deadline: Duration::from_secs_f64(args.deadline),
-            network: network_options(args)?,
+            network,
             bandwidth: bandwidth_plan(args)?,
             progress: !args.json && std::io::stderr().is_terminal(),
             hostname_salt: None,
@@ -191,6 +194,28 @@ fn network_options(args: &AuditArgs) -> Result<NetworkOptions> {
     })
 }
 
+/// The profile's network and the command line's additions within the report's bounds: a
+/// valid profile always is, but `--endpoint` and `--dns-server` are repeatable.
+fn check_network_size(profile: &Profile, options: &NetworkOptions) -> Result<()> {
+    let cfg = NetworkConfig::new(&profile.network, options);
+    if cfg.endpoints.len() > MAX_ENDPOINTS {
+        bail!(
+            "{} endpoints (the profile's and --endpoint), at most {MAX_ENDPOINTS}",
+            cfg.endpoints.len()
+        );
+    }
+    let hosts = cfg.dns_hosts().len();
+    let resolvers = cfg.resolvers.len() + usize::from(cfg.system_resolver);
+    if hosts * resolvers > MAX_DNS_LOOKUPS {
+        bail!(
+            "{hosts} hosts x {resolvers} resolvers make {} DNS lookups (the profile's, \
+             --endpoint and --dns-server), at most {MAX_DNS_LOOKUPS}",
+            hosts * resolvers
+        );
+    }
+    Ok(())
+}
+
 /// The `--output` file, checked before the audit runs: written at the end through a
 /// temporary file in the same directory, then renamed ([`durable::Pending`]).
 #[derive(Debug)]
@@ -280,7 +305,9 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
     let started_at = jiff::Timestamp::now();
     let fingerprint = state::Fingerprint::current();
     let (workstation_id, _) = state::workstation_id(state, &fingerprint)?;
-    let measurements = collect(config).await;
+    let mut measurements = collect(config).await;
+    // What servers and the PC said, within the collector's bounds before scoring.
+    probe::bounds::measurements(&mut measurements);
     let finished_at = jiff::Timestamp::now();
 
     let today = finished_at
@@ -292,7 +319,7 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
     if let Some(salt) = &config.hostname_salt {
         privacy.hostname_salt.clone_from(salt);
     }
-    Ok(Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         report_id: uuid::Uuid::now_v7(),
         agent_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -310,7 +337,23 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
         score: assessment.score,
         checks: assessment.checks,
         measurements,
-    })
+    };
+    within_bounds(&mut report);
+    Ok(report)
+}
+
+/// The last guard before a report leaves the audit: its texts cut to the collector's
+/// bounds (a check's message may quote what a server sent), then the bounds checked. A
+/// report still beyond them (a bound this agent does not know) is kept, for the technician
+/// to read, and the log says which field the collector will refuse.
+fn within_bounds(report: &mut Report) {
+    let cut = probe::bounds::report(report);
+    if !cut.is_empty() {
+        tracing::warn!(cut = %cut.join("; "), "report texts cut to the collector's bounds");
+    }
+    if let Err(e) = report.check_bounds() {
+        tracing::error!("the collector will refuse this report: {e}");
+    }
 }
 
 /// All probes, concurrently; each bounded by its own deadline and by the audit's.
@@ -396,6 +439,36 @@ mod tests {
     fn explicit_lang_wins() {
         assert_eq!(detect_lang(Some("en")), Lang::En);
         assert_eq!(detect_lang(Some("fr")), Lang::Fr);
+    }
+
+    #[test]
+    fn command_line_cannot_push_the_network_past_the_bounds() {
+        let profile = Profile::default_profile();
+        let endpoint = |i: usize| {
+            readiness::profile::Endpoint::new(&format!("e{i}"), &format!("https://h{i}.test/"))
+                .unwrap()
+        };
+        let mut options = NetworkOptions {
+            endpoints: (0..MAX_ENDPOINTS + 1).map(endpoint).collect(),
+            ..NetworkOptions::default()
+        };
+        let err = check_network_size(&profile, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 64"), "{err}");
+        options.endpoints.truncate(40);
+        options.resolvers = (0..20)
+            .map(|i| std::net::SocketAddr::from(([127, 0, 0, 1], 5300 + i)))
+            .collect();
+        let err = check_network_size(&profile, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("DNS lookups") && err.contains("at most 512"),
+            "{err}"
+        );
+        options.resolvers.truncate(2);
+        check_network_size(&profile, &options).unwrap();
     }
 
     #[test]

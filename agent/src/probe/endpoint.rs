@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
+use readiness::limits::{MAX_SHORT_TEXT, cut_text};
 use readiness::measurements::network::{
     ClockSample, EndpointAttempt, EndpointError, EndpointErrorKind, EndpointMeasurement, Hop,
     Route, TlsInfo,
@@ -264,9 +265,10 @@ async fn attempt(
                 };
                 let next_host = super::url_host(&next);
                 if visited.contains(&next.to_string()) {
-                    let mut chain = visited.clone();
-                    chain.push(next.to_string());
-                    result.error = Some(fail(EndpointErrorKind::RedirectLoop, chain.join(" -> ")));
+                    result.error = Some(fail(
+                        EndpointErrorKind::RedirectLoop,
+                        loop_chain(&visited, &next),
+                    ));
                     break;
                 }
                 if !allowed_redirect(shared, ep, &next_host) {
@@ -293,6 +295,22 @@ async fn attempt(
     }
     result.total_ms = ms(start.elapsed());
     (result, clock)
+}
+
+/// The URLs of a redirect loop, `a -> b -> a`, each cut to a short text so that a server's
+/// long URLs keep the chain readable and within the report's bounds.
+fn loop_chain(visited: &[String], next: &Url) -> String {
+    let shown = |url: &str| {
+        let mut url = url.to_owned();
+        if url.len() > MAX_SHORT_TEXT {
+            cut_text(&mut url, MAX_SHORT_TEXT - 3);
+            url.push_str("...");
+        }
+        url
+    };
+    let mut chain: Vec<String> = visited.iter().map(|u| shown(u)).collect();
+    chain.push(shown(next.as_str()));
+    chain.join(" -> ")
 }
 
 /// Resolve `host` (or take it as an address), timing the lookup.

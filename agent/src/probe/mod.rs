@@ -3,6 +3,7 @@
 //! measure is recorded with the reason, and scoring makes it an `unknown` check.
 
 pub mod bandwidth;
+pub mod bounds;
 pub mod browsers;
 pub mod clock;
 pub mod dns;

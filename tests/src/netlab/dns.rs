@@ -2,7 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA};
@@ -57,4 +61,44 @@ pub(super) fn dns_reply(
         response.add_answer(Record::from_rdata(query.name().clone(), 60, data));
     }
     Some((response.to_vec().ok()?, delay))
+}
+
+/// The largest answer sent over UDP (no EDNS): bigger ones are truncated, for the client
+/// to ask again over TCP.
+pub(super) const MAX_UDP_ANSWER: usize = 512;
+
+/// The empty, truncated (TC) answer to `request`.
+pub(super) fn truncated(request: &Message) -> Option<Vec<u8>> {
+    let mut response = Message::response(request.metadata.id, request.metadata.op_code);
+    response.metadata.recursion_desired = request.metadata.recursion_desired;
+    response.metadata.recursion_available = true;
+    response.metadata.truncation = true;
+    response.add_queries(request.queries.iter().cloned());
+    response.to_vec().ok()
+}
+
+/// Answer the queries of one TCP connection (each message prefixed by its length).
+pub(super) async fn dns_over_tcp(mut stream: TcpStream, zone: Arc<BTreeMap<String, DnsAnswer>>) {
+    loop {
+        let Ok(len) = stream.read_u16().await else {
+            return;
+        };
+        let mut buf = vec![0u8; usize::from(len)];
+        if stream.read_exact(&mut buf).await.is_err() {
+            return;
+        }
+        let Ok(request) = Message::from_vec(&buf) else {
+            return;
+        };
+        let Some((bytes, delay)) = dns_reply(&request, &zone) else {
+            continue;
+        };
+        tokio::time::sleep(delay).await;
+        let Ok(len) = u16::try_from(bytes.len()) else {
+            return;
+        };
+        if stream.write_u16(len).await.is_err() || stream.write_all(&bytes).await.is_err() {
+            return;
+        }
+    }
 }

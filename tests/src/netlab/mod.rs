@@ -1,7 +1,7 @@
 //! A local network of faults for the network probes: a test CA and certificates (rcgen),
 //! HTTPS servers with scripted behaviours (good, slow, 5xx, redirects, silence, resets, a
 //! skewed clock), a DNS server answering per name (addresses, NXDOMAIN, SERVFAIL, REFUSED,
-//! silence, slowness, a filter's 0.0.0.0), forward proxies (open, asking for credentials,
+//! silence, slowness, a filter's 0.0.0.0; over TCP when too big for UDP), forward proxies (open, asking for credentials,
 //! re-signing TLS like a filtering proxy), a TLS 1.0-only server (Debian's
 //! `openssl s_server`), and, as root, a black-holed address in network namespaces the test
 //! creates (198.18.0.0/15, SYN and ICMP echo dropped by nftables).
@@ -35,7 +35,7 @@ pub(crate) use netns::ip_cmd;
 pub use netns::{BlackHole, is_root};
 pub use proxy::ProxyMode;
 
-use dns::dns_reply;
+use dns::{MAX_UDP_ANSWER, dns_over_tcp, dns_reply, truncated};
 use http::handle;
 use proxy::proxy_connection;
 
@@ -132,13 +132,16 @@ impl Lab {
 
     /// A DNS server (UDP) on loopback answering from `zone` (other names: NXDOMAIN).
     pub fn dns(&self, zone: BTreeMap<String, DnsAnswer>) -> SocketAddr {
-        let socket = self
-            .rt()
-            .block_on(UdpSocket::bind("127.0.0.1:0"))
-            .expect("bind the DNS server");
+        let (socket, tcp) = self.dns_sockets();
         let local = socket.local_addr().expect("local address");
         let socket = Arc::new(socket);
         let zone = Arc::new(zone);
+        let tcp_zone = zone.clone();
+        self.rt().spawn(async move {
+            while let Ok((stream, _)) = tcp.accept().await {
+                tokio::spawn(dns_over_tcp(stream, tcp_zone.clone()));
+            }
+        });
         self.rt().spawn(async move {
             let mut buf = vec![0u8; 4096];
             while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
@@ -148,6 +151,14 @@ impl Lab {
                 let Some((bytes, delay)) = dns_reply(&request, &zone) else {
                     continue;
                 };
+                let bytes = if bytes.len() > MAX_UDP_ANSWER {
+                    match truncated(&request) {
+                        Some(t) => t,
+                        None => continue,
+                    }
+                } else {
+                    bytes
+                };
                 let socket = socket.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
@@ -156,6 +167,22 @@ impl Lab {
             }
         });
         local
+    }
+
+    /// A UDP socket on loopback and a TCP listener on the same port (answers too big for
+    /// UDP go over TCP); a few ports are tried, as the TCP one may be taken.
+    fn dns_sockets(&self) -> (UdpSocket, TcpListener) {
+        for _ in 0..20 {
+            let udp = self
+                .rt()
+                .block_on(UdpSocket::bind("127.0.0.1:0"))
+                .expect("bind the DNS server");
+            let local = udp.local_addr().expect("local address");
+            if let Ok(tcp) = self.rt().block_on(TcpListener::bind(local)) {
+                return (udp, tcp);
+            }
+        }
+        panic!("no loopback port free for both UDP and TCP");
     }
 
     /// A forward proxy on loopback.
