@@ -54,7 +54,7 @@ mkdir -p "$out"
 msi="$(cd "$out" && pwd)/ent-agent-$version-windows-x86_64.msi"
 rm -f "$msi"
 # The ProductCode follows the version (a name-based UUID): a rebuild of the same version is
-# the same product (Windows Installer offers a repair, never a second copy), a new version
+# the same product (Windows Installer never installs it twice), a new version
 # is a new product that upgrades the old one (the UpgradeCode in ent-agent.wxs never changes).
 h=$(printf 'ent-agent msi product %s' "$version" | sha256sum | cut -c1-32)
 product_code="${h:0:8}-${h:8:4}-5${h:13:3}-$(printf %x $(( (0x${h:16:1} & 3) | 8 )))${h:17:3}-${h:20:12}"
