@@ -19,7 +19,7 @@
 //! but drops its triggers, principal and command (`C:\windows\system32\tasks\…` holds an
 //! empty `<Exec/>`), and `schtasks /Query` and `/Run` are stubs that answer 0. So the test
 //! sees that `ent-agent schedule install` and `schedule remove` ran through `schtasks`
-//! and created and deleted the task; the task's contents are checked by the agent's own
+//! and created and deleted the task (Wine passes the actions' output through); the task's contents are checked by the agent's own
 //! tests against `dist/windows/ent-agent-task.xml`. SYSTEM, ACLs, GPO deployment and
 //! transforms (`.mst`: Wine's msi cannot generate them) are not exercised.
 //!
@@ -322,11 +322,14 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         "LABEL=salle 2, poste 5",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("accepted the token"),
-        "{}",
-        text(&out)
-    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for step in [
+        "accepted the token",
+        "Enrolled",
+        "Scheduled re-audits installed",
+    ] {
+        assert!(said.contains(step), "no {step:?}: {}", text(&out));
+    }
     let log = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
     assert!(log.contains("COLLECTOR"), "not the verbose log:\n{log}");
     assert!(!log.contains(&token), "the token is in the installer's log");
@@ -380,9 +383,22 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     let kept = snapshot(&state);
     assert!(kept.contains_key("workstation.json"), "{:?}", kept.keys());
 
-    // Upgrade in place: no properties, the enrolment and the workstation id kept.
+    // Upgrade in place: no properties, the enrolment and the workstation id kept. Wine
+    // passes the actions' output through: nothing enrols, and the task is registered
+    // after anything removed it. (Windows sets UPGRADINGPRODUCTCODE in the old version's
+    // removal, which then keeps the task; Wine's RemoveExistingProducts runs
+    // `msiexec /qn /i {product} REMOVE=ALL` without it, so there the old version removes
+    // the task and the new one registers it again.)
     let out = wine.msiexec(&["/i", &v2, "/qn"]);
     assert!(out.status.success(), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!said.contains("Enrolled"), "{}", text(&out));
+    let installed = said.rfind("Scheduled re-audits installed");
+    assert!(
+        installed.is_some() && said.rfind("Scheduled re-audits removed") < installed,
+        "{}",
+        text(&out)
+    );
     let products = wine.products();
     assert_eq!(products.len(), 1, "{products:#?}");
     assert_eq!(products[0]["DisplayVersion"], next, "{products:#?}");
@@ -408,6 +424,11 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     let kept = snapshot(&state);
     let out = wine.msiexec(&["/x", &v2, "/qn"]);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Scheduled re-audits removed"),
+        "{}",
+        text(&out)
+    );
     assert!(!install_dir.exists(), "{} is left", install_dir.display());
     assert!(!task.exists(), "the task is left");
     assert!(wine.products().is_empty(), "{:?}", wine.products());
