@@ -1,9 +1,9 @@
 //! The agent's Windows Installer package (`dist/windows/msi.sh`, built with wixl) installed,
 //! upgraded and removed by Wine's `msiexec`, in one Wine prefix of the test's own:
 //!
-//! - refusals first, leaving nothing behind: COLLECTOR and SCHOOL without TOKENFILE (a
-//!   launch condition), and a token the collector refuses (the enrolment fails, the
-//!   installation is rolled back);
+//! - refusals first, leaving nothing behind: COLLECTOR and SCHOOL without TOKENFILE, a
+//!   percent sign in a value (launch conditions), and a token the collector refuses (the
+//!   enrolment fails, the installation is rolled back);
 //! - `msiexec /i … /qn COLLECTOR=… SCHOOL=… TOKENFILE=… LABEL=…`: the binary and the default
 //!   profile under Program Files, `ent-agent.exe --version`, the enrolment checked against a
 //!   local collector (the token read from the file), the scheduled task registered, one
@@ -297,6 +297,20 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     assert!(!out.status.success(), "{}", text(&out));
     nothing_installed("without TOKENFILE");
 
+    // A percent sign, which cmd.exe would expand in the enrolment command.
+    let good = format!("TOKENFILE={}", windows_path(&token_file));
+    let out = wine.msiexec(&[
+        "/i",
+        &v1,
+        "/qn",
+        &collector_prop,
+        &school_prop,
+        &good,
+        "LABEL=salle %PATH%",
+    ]);
+    assert!(!out.status.success(), "{}", text(&out));
+    nothing_installed("with a percent sign");
+
     // A token the collector refuses: the enrolment fails, everything is rolled back.
     let wrong = format!("TOKENFILE={}", windows_path(&wrong_token));
     let out = wine.msiexec(&["/i", &v1, "/qn", &collector_prop, &school_prop, &wrong]);
@@ -318,7 +332,7 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         &windows_path(&log),
         &collector_prop,
         &school_prop,
-        &format!("TOKENFILE={}", windows_path(&token_file)),
+        &good,
         "LABEL=salle 2, poste 5",
     ]);
     assert!(out.status.success(), "{}", text(&out));
