@@ -3,12 +3,20 @@
 # dist/windows/ent-agent.wxs with wixl (Debian: apt-get install wixl).
 #
 #   dist/windows/msi.sh [--debug] [--out DIR] [--version N.N.N] [--exe FILE]
+#                       [--property NAME=VALUE]...
 #
 # Writes DIR/ent-agent-VERSION-windows-x86_64.msi (DIR defaults to target/dist) and prints
 # its path. The version is the workspace's (Cargo.toml) unless --version gives another one
 # (the upgrade test builds a second, higher version of the same binary). --exe packages that
 # ent-agent.exe instead of building one. --debug packages the debug build (a quick check in
 # tests and CI); releases use the default, optimised build.
+#
+# --property builds a school's own package, with the installer's properties inside (what a
+# transform adds; see ent-agent.wxs): COLLECTOR, SCHOOL, TOKENFILE, LABEL, CAFILE, NOCHECK,
+# NOLOGON, FIRSTRUN. It is written as ent-agent-VERSION-windows-x86_64-SCHOOL.msi (or
+# -custom.msi without SCHOOL), for a GPO that assigns it without a transform:
+#   dist/windows/msi.sh --property COLLECTOR=https://collecteur.ac-exemple.fr \
+#       --property SCHOOL=0751234J --property 'TOKENFILE=\\srv\ent$\0751234J.token'
 #
 # An MSI version is three numbers (at most 255.255.65535): a Cargo.toml version with a
 # pre-release or build suffix (0.2.0-rc.1) is refused, as Windows Installer would compare
@@ -19,11 +27,29 @@ cd "$(dirname "$0")/../.."
 target=x86_64-pc-windows-gnu
 msi_version=
 exe=
+props=()
+suffix=
 rest=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --version) msi_version="${2:?--version needs a value}"; shift ;;
         --exe) exe="${2:?--exe needs a file}"; shift ;;
+        --property)
+            p="${2:?--property needs NAME=VALUE}"
+            name="${p%%=*}" value="${p#*=}"
+            case "$name" in
+                COLLECTOR | SCHOOL | TOKENFILE | LABEL | CAFILE | NOCHECK | NOLOGON | FIRSTRUN) ;;
+                *) echo "error: --property $name: not a property of the package" >&2; exit 2 ;;
+            esac
+            # The values reach cmd.exe in double quotes (see ent-agent.wxs).
+            if [ "$p" = "$name" ] || [ -z "$value" ] || [[ "$value" == *[\"%[:cntrl:]]* ]]; then
+                echo "error: --property $name: a value is needed, without \", % or control characters" >&2
+                exit 2
+            fi
+            props+=(-D "$name=$value")
+            [ "$name" = SCHOOL ] && suffix="-$value"
+            shift
+            ;;
         *) rest+=("$1") ;;
     esac
     shift
@@ -51,7 +77,11 @@ fi
 [ -f "$exe" ] || { echo "error: $exe was not built" >&2; exit 1; }
 
 mkdir -p "$out"
-msi="$(cd "$out" && pwd)/ent-agent-$version-windows-x86_64.msi"
+if [ "${#props[@]}" -gt 0 ]; then
+    suffix="${suffix:--custom}"
+    [[ "$suffix" =~ ^-[A-Za-z0-9]+$ ]] || { echo "error: SCHOOL${suffix}: not a UAI" >&2; exit 2; }
+fi
+msi="$(cd "$out" && pwd)/ent-agent-$version-windows-x86_64$suffix.msi"
 rm -f "$msi"
 # The ProductCode follows the version (a name-based UUID): a rebuild of the same version is
 # the same product (Windows Installer never installs it twice), a new version
@@ -66,5 +96,5 @@ trap 'rm -rf "$stage"' EXIT
 cp "$exe" "$stage/ent-agent.exe"
 cp dist/profiles/fr-primaire.toml dist/windows/ent-agent.wxs "$stage/"
 (cd "$stage" && wixl --arch x64 -o "$msi" -D Version="$version" -D ProductCode="$product_code" \
-    -D AgentExe=ent-agent.exe -D Profile=fr-primaire.toml ent-agent.wxs)
+    -D AgentExe=ent-agent.exe -D Profile=fr-primaire.toml "${props[@]+"${props[@]}"}" ent-agent.wxs)
 echo "$msi"

@@ -13,7 +13,9 @@
 //!   byte for byte, a second `run` from the same workstation id); the older package is then
 //!   refused (no downgrade);
 //! - `msiexec /x`: the binary, its folder, the task and the product gone, the state kept;
-//!   installed again and removed with `PURGE=1`: the state gone too.
+//! - a school's own package (`msi.sh --property`: the properties in its Property table, as
+//!   a transform puts them) installed without a command line enrols with them; removed
+//!   with `PURGE=1`: the state gone too.
 //!
 //! What Wine cannot show: its Task Scheduler keeps a task's name, description and settings
 //! but drops its triggers, principal and command (`C:\windows\system32\tasks\…` holds an
@@ -189,22 +191,29 @@ fn setup() -> Result<(PathBuf, PathBuf), String> {
     Ok((loader, exe))
 }
 
-/// `dist/windows/msi.sh` for `exe` at `version`: the package's path.
-fn build_msi(exe: &Path, version: &str, out: &Path) -> PathBuf {
+/// `dist/windows/msi.sh` for `exe` at `version`, with `properties` inside (`--property`):
+/// the package's path.
+fn build_msi(exe: &Path, version: &str, properties: &[String], out: &Path) -> PathBuf {
     let started = Instant::now();
-    let printed = stdout_of(
-        Command::new("bash")
-            .arg(workspace_root().join("dist/windows/msi.sh"))
-            .arg("--exe")
-            .arg(exe)
-            .args(["--version", version, "--out"])
-            .arg(out),
-        "msi.sh",
-    );
+    let mut cmd = Command::new("bash");
+    cmd.arg(workspace_root().join("dist/windows/msi.sh"))
+        .arg("--exe")
+        .arg(exe)
+        .args(["--version", version, "--out"])
+        .arg(out);
+    for p in properties {
+        cmd.args(["--property", p]);
+    }
+    let printed = stdout_of(&mut cmd, "msi.sh");
     let msi = PathBuf::from(printed.lines().last().unwrap_or_default());
+    let suffix = if properties.is_empty() {
+        String::new()
+    } else {
+        format!("-{SCHOOL}")
+    };
     assert_eq!(
         msi.file_name().unwrap().to_str().unwrap(),
-        format!("ent-agent-{version}-windows-x86_64.msi")
+        format!("ent-agent-{version}-windows-x86_64{suffix}.msi")
     );
     assert!(msi.is_file(), "{}", msi.display());
     eprintln!(
@@ -253,21 +262,6 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     let version = env!("CARGO_PKG_VERSION");
     let (major_minor, patch) = version.rsplit_once('.').unwrap();
     let next = format!("{major_minor}.{}", patch.parse::<u32>().unwrap() + 1);
-    // The two packages are built while Wine creates its prefix.
-    let (wine, v1, v2) = std::thread::scope(|s| {
-        let v1 = s.spawn(|| build_msi(&exe, version, &work.path().join("v1")));
-        let v2 = s.spawn(|| build_msi(&exe, &next, &work.path().join("v2")));
-        let started = Instant::now();
-        let wine = Wine::new(loader).unwrap_or_else(|e| panic!("{e}"));
-        eprintln!(
-            "Wine prefix created in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        let v1 = v1.join().unwrap();
-        let v2 = v2.join().unwrap();
-        (wine, windows_path(&v1), windows_path(&v2))
-    });
-
     let (_db_dir, collector) = with_sample_directory();
     let token = collector.school_token(SCHOOL);
     let token_file = work.path().join("school.token");
@@ -276,6 +270,29 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     std::fs::write(&wrong_token, "not-the-school-token\n").unwrap();
     let collector_prop = format!("COLLECTOR={}", collector.url);
     let school_prop = format!("SCHOOL={SCHOOL}");
+    let good = format!("TOKENFILE={}", windows_path(&token_file));
+
+    // The packages are built while Wine creates its prefix: this version, the next one, and
+    // the next one for this school (its properties inside, as a transform would add them).
+    let school = [
+        collector_prop.clone(),
+        school_prop.clone(),
+        good.clone(),
+        "LABEL=salle 3".to_owned(),
+    ];
+    let (wine, v1, v2, v2_school) = std::thread::scope(|s| {
+        let v1 = s.spawn(|| build_msi(&exe, version, &[], &work.path().join("v1")));
+        let v2 = s.spawn(|| build_msi(&exe, &next, &[], &work.path().join("v2")));
+        let v2_school = s.spawn(|| build_msi(&exe, &next, &school, &work.path().join("v2s")));
+        let started = Instant::now();
+        let wine = Wine::new(loader).unwrap_or_else(|e| panic!("{e}"));
+        eprintln!(
+            "Wine prefix created in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let [v1, v2, v2_school] = [v1, v2, v2_school].map(|t| windows_path(&t.join().unwrap()));
+        (wine, v1, v2, v2_school)
+    });
 
     let install_dir = wine.c("Program Files/ENT Readiness");
     let installed_exe = install_dir.join("ent-agent.exe");
@@ -298,7 +315,6 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     nothing_installed("without TOKENFILE");
 
     // A percent sign, which cmd.exe would expand in the enrolment command.
-    let good = format!("TOKENFILE={}", windows_path(&token_file));
     let out = wine.msiexec(&[
         "/i",
         &v1,
@@ -448,13 +464,23 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     assert!(wine.products().is_empty(), "{:?}", wine.products());
     assert_eq!(snapshot(&state), kept, "the uninstall changed the state");
 
-    // Installed again (still enrolled), then removed with PURGE=1: the state goes too.
-    let out = wine.msiexec(&["/i", &v2, "/qn"]);
+    // The school's own package, installed without a command line (a GPO assignment): it
+    // enrols from the properties inside. Then removed with PURGE=1: the state goes too.
+    let out = wine.msiexec(&["/i", &v2_school, "/qn"]);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("accepted the token"),
+        "{}",
+        text(&out)
+    );
+    let enrollment: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("enrollment.json")).unwrap()).unwrap();
+    assert_eq!(enrollment["label"], "salle 3", "{enrollment:#}");
     assert!(task.is_file());
-    let out = wine.msiexec(&["/x", &v2, "/qn", "PURGE=1"]);
+    let out = wine.msiexec(&["/x", &v2_school, "/qn", "PURGE=1"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(!install_dir.exists());
+    assert!(!task.exists());
     assert!(!state.exists(), "PURGE=1 left {}", state.display());
     eprintln!(
         "MSI test done in {:.1} s",
