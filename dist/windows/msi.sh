@@ -47,7 +47,10 @@ while [ $# -gt 0 ]; do
                 exit 2
             fi
             props+=(-D "$name=$value")
-            [ "$name" = SCHOOL ] && suffix="-$value"
+            if [ "$name" = SCHOOL ]; then
+                [[ "$value" =~ ^[A-Za-z0-9]+$ ]] || { echo "error: SCHOOL=$value: not a UAI" >&2; exit 2; }
+                suffix="-$value"
+            fi
             shift
             ;;
         *) rest+=("$1") ;;
@@ -77,10 +80,7 @@ fi
 [ -f "$exe" ] || { echo "error: $exe was not built" >&2; exit 1; }
 
 mkdir -p "$out"
-if [ "${#props[@]}" -gt 0 ]; then
-    suffix="${suffix:--custom}"
-    [[ "$suffix" =~ ^-[A-Za-z0-9]+$ ]] || { echo "error: SCHOOL${suffix}: not a UAI" >&2; exit 2; }
-fi
+[ "${#props[@]}" -gt 0 ] && suffix="${suffix:--custom}"
 msi="$(cd "$out" && pwd)/ent-agent-$version-windows-x86_64$suffix.msi"
 rm -f "$msi"
 # The ProductCode follows the version (a name-based UUID): a rebuild of the same version is

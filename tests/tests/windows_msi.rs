@@ -487,3 +487,39 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         test_started.elapsed().as_secs_f64()
     );
 }
+
+/// `msi.sh` refuses what Windows Installer or cmd.exe would get wrong, before building
+/// anything (no Wine, no wixl needed).
+#[test]
+fn msi_sh_refuses_bad_versions_and_properties() {
+    let refused = |args: &[&str], code: i32, says: &str| {
+        let out = Command::new("bash")
+            .arg(workspace_root().join("dist/windows/msi.sh"))
+            .args(["--exe", "/nonexistent/ent-agent.exe", "--out"])
+            .arg(std::env::temp_dir())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    };
+    for v in ["0.2.0-rc.1", "1.2", "256.0.0", "1.2.65536"] {
+        refused(&["--version", v], 1, "is not an MSI version");
+    }
+    for p in [
+        r#"LABEL=salle "2""#,
+        "LABEL=50%",
+        "LABEL=",
+        "LABEL",
+        "COLLECTOR=a\tb",
+    ] {
+        refused(&["--property", p], 2, "a value is needed, without");
+    }
+    refused(
+        &["--property", "ALLUSERS=2"],
+        2,
+        "not a property of the package",
+    );
+    refused(&["--property", "SCHOOL=../x"], 2, "not a UAI");
+}
