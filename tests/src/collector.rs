@@ -27,6 +27,17 @@ pub fn admin(db: &Path) -> Command {
     cmd
 }
 
+/// Create a token in the database `db` with the admin CLI (`token create ARGS`) and return
+/// its secret.
+pub fn create_token(db: &Path, args: &[&str]) -> String {
+    crate::stdout_of(
+        admin(db).args(["token", "create"]).args(args),
+        "token create",
+    )
+    .trim()
+    .to_owned()
+}
+
 /// The URL a just-started `ent-collector serve` (stdout piped) prints on its first line.
 pub fn listening_url(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("piped stdout");
@@ -74,12 +85,7 @@ impl Collector {
 
     /// Create a token with the admin CLI and return its secret.
     pub fn token(&self, args: &[&str]) -> String {
-        crate::stdout_of(
-            admin(&self.db).args(["token", "create"]).args(args),
-            "token create",
-        )
-        .trim()
-        .to_owned()
+        create_token(&self.db, args)
     }
 
     pub fn school_token(&self, uai: &str) -> String {
