@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use ent_tests::collector::{Collector, sample_report, with_sample_directory};
+use ent_tests::collector::{Collector, open_speedtest, sample_report, with_sample_directory};
 use readiness::Report;
 
 const SCHOOL_A: &str = "0690101K";
@@ -224,12 +224,7 @@ fn a_workstation_credential_submits_for_its_own_workstation_only() {
     // It does what the agent did with the school token: the profile, speed tests.
     let (s, p) = c.get("/api/v1/profile", Some(&cred));
     assert_eq!(s, 200, "{p}");
-    let resp = Collector::http()
-        .post(format!("{}/api/v1/speedtest/sessions", c.url))
-        .bearer_auth(&cred)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
+    assert_eq!(open_speedtest(&c.url, &cred).0, 201);
 
     // Enrolling again replaces the credential.
     let (s, e) = enrol(&c, &a, ws);
