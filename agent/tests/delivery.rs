@@ -41,6 +41,15 @@ async fn scripted(replies: impl IntoIterator<Item = Reply>) -> (FakeCollector, C
     (fake, c)
 }
 
+/// A scripted answer: `status` with `body`, no `Retry-After`.
+fn answer(status: u16, body: &'static str) -> Reply {
+    Reply::Status {
+        status,
+        retry_after: None,
+        body,
+    }
+}
+
 /// A scripted answer with `Retry-After`.
 fn busy(status: u16, retry_after: &'static str) -> Reply {
     Reply::Status {
@@ -260,11 +269,10 @@ async fn a_refused_token_stops_sending_and_keeps_everything() {
 #[tokio::test]
 async fn a_conflict_is_kept_and_the_flush_goes_on() {
     let (_d, spool, fake, c, ids) = setup(3).await;
-    fake.script([Reply::Status {
-        status: 409,
-        retry_after: None,
-        body: r#"{"code":"report_id_conflict","message":"held by another report"}"#,
-    }]);
+    fake.script([answer(
+        409,
+        r#"{"code":"report_id_conflict","message":"held by another report"}"#,
+    )]);
     let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert_eq!((b.sent, b.rejected, b.stop), (2, 0, None));
     assert_eq!(b.conflicts.len(), 1);
@@ -278,11 +286,7 @@ async fn a_conflict_is_kept_and_the_flush_goes_on() {
 #[tokio::test]
 async fn an_answer_that_is_not_the_ack_stops_and_keeps_everything() {
     let (_d, spool, fake, c, _ids) = setup(2).await;
-    fake.script([Reply::Status {
-        status: 200,
-        retry_after: None,
-        body: "{}",
-    }]);
+    fake.script([answer(200, "{}")]);
     let b = flush_all(&spool, &c, Duration::from_secs(10)).await;
     assert_eq!(b.sent, 0);
     assert!(

@@ -91,6 +91,7 @@ impl Ack {
 }
 
 /// `POST /api/v1/enrolments` (with the school's token): the workstation to enrol.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentRequest {
@@ -98,7 +99,6 @@ pub struct EnrolmentRequest {
     #[schemars(with = "String", extend("format" = "uuid"))]
     pub workstation_id: uuid::Uuid,
     /// The workstation's label, as in its reports (plain text, at most 100 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
@@ -134,12 +134,12 @@ pub struct RemoteSchedule {
 
 /// `GET /api/v1/profile`: the profile the agent should apply. The TOML is the single source
 /// of truth; `name` and `schedule` are copies for readers that do not parse it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RemoteProfile {
     #[serde(default)]
     pub name: String,
     pub toml: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<RemoteSchedule>,
 }
 
@@ -183,11 +183,11 @@ pub struct CountersQuery {
 }
 
 /// Query of the data routes (download, upload, ping).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TransferQuery {
     pub session: String,
     /// Download size; the collector's default when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
 }
 

@@ -19,20 +19,17 @@ pub use bandwidth::BandwidthMeasurements;
 pub use network::NetworkMeasurements;
 
 /// All raw measurements of one audit, grouped by area.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Measurements {
     /// Hardware and operating system of the workstation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<SystemMeasurements>,
     /// Installed web browsers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browsers: Option<BrowserMeasurements>,
     /// DNS, ENT endpoints, TLS, proxy, latency, clock and network interface.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkMeasurements>,
     /// Download and upload throughput and responsiveness, against the collector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<BandwidthMeasurements>,
 }
 
@@ -40,24 +37,19 @@ pub struct Measurements {
 pub type Unavailable = BTreeMap<String, String>;
 
 /// Hardware and operating system facts.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemMeasurements {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<OsInfo>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<CpuInfo>,
     /// Total physical memory visible to the operating system, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_total_bytes: Option<u64>,
     /// The system volume (where the OS is installed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_disk: Option<DiskInfo>,
     /// CPU architecture of the running OS, normalised: `x86_64`, `x86`, `aarch64`, `arm`, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// Seconds since boot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_s: Option<u64>,
     /// Fields that could not be measured, with the reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -80,6 +72,7 @@ pub enum OsFamily {
 /// `version_codename`, `ubuntu_codename`) and `/etc/debian_version`; on Windows from the
 /// registry (`CurrentVersion`: product name, `DisplayVersion`, `CurrentBuildNumber`,
 /// `EditionID`); on macOS from the system version plist.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OsInfo {
@@ -93,25 +86,18 @@ pub struct OsInfo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub id_like: Vec<String>,
     /// Version as the vendor writes it: "12", "22.04", "22H2", "15.1".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Release code name: "bookworm", "jammy".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codename: Option<String>,
     /// Ubuntu code name of an Ubuntu derivative (os-release `UBUNTU_CODENAME`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ubuntu_codename: Option<String>,
     /// Content of `/etc/debian_version` on Debian and its derivatives ("12.5", "bookworm/sid").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debian_version: Option<String>,
     /// Build number (Windows: `CurrentBuildNumber`, e.g. 19045, 26100; macOS: "24B83").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<String>,
     /// Edition (Windows `EditionID`: "Professional", "Education", "EnterpriseS" for LTSC...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edition: Option<String>,
     /// Kernel version (Linux, macOS Darwin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel: Option<String>,
 }
 
@@ -134,15 +120,14 @@ impl OsInfo {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CpuInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Logical processors the OS schedules on (threads).
     pub logical_cores: u32,
     /// Physical cores, where the OS tells.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub physical_cores: Option<u32>,
 }
 
@@ -170,6 +155,7 @@ pub struct BrowserMeasurements {
 }
 
 /// One browser installation.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrowserInfo {
@@ -178,14 +164,12 @@ pub struct BrowserInfo {
     pub name: String,
     /// Version string as found ("128.0.3", "131.0.6778.85"); `None` when installed but the
     /// version could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// How it is installed: `system`, `user`, `snap`, `flatpak`, `app_bundle`, `registry_hklm`,
     /// `registry_hkcu`, `registry_hku` (another user logged on).
     pub source: String,
     /// Where it was found (a path or a registry key). Never a user's home directory name:
     /// per-user paths are written with `~`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
 

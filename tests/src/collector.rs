@@ -25,6 +25,44 @@ pub fn admin(db: &Path) -> Command {
     cmd
 }
 
+/// Create a token in the database `db` with the admin CLI (`token create ARGS`) and return
+/// its secret.
+pub fn create_token(db: &Path, args: &[&str]) -> String {
+    crate::stdout_of(
+        admin(db).args(["token", "create"]).args(args),
+        "token create",
+    )
+    .trim()
+    .to_owned()
+}
+
+/// `POST /api/v1/speedtest/sessions` on the collector at `url` with `token`: the status and
+/// the session id (if any).
+pub fn open_speedtest(url: &str, token: &str) -> (u16, Option<String>) {
+    let r = Collector::http()
+        .post(format!("{url}/api/v1/speedtest/sessions"))
+        .bearer_auth(token)
+        .send()
+        .expect("open a speed-test session");
+    let status = r.status().as_u16();
+    let v: serde_json::Value = r.json().unwrap_or_default();
+    (status, v["session"].as_str().map(str::to_owned))
+}
+
+/// `DELETE /api/v1/speedtest/sessions/{id}` on the collector at `url`, with `token` or none:
+/// the status.
+pub fn close_speedtest(url: &str, id: &str, token: Option<&str>) -> u16 {
+    let req = Collector::http().delete(format!("{url}/api/v1/speedtest/sessions/{id}"));
+    let req = match token {
+        Some(t) => req.bearer_auth(t),
+        None => req,
+    };
+    req.send()
+        .expect("close a speed-test session")
+        .status()
+        .as_u16()
+}
+
 /// The URL a just-started `ent-collector serve` (stdout piped) prints on its first line.
 pub fn listening_url(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("piped stdout");
@@ -72,12 +110,7 @@ impl Collector {
 
     /// Create a token with the admin CLI and return its secret.
     pub fn token(&self, args: &[&str]) -> String {
-        crate::stdout_of(
-            admin(&self.db).args(["token", "create"]).args(args),
-            "token create",
-        )
-        .trim()
-        .to_owned()
+        create_token(&self.db, args)
     }
 
     pub fn school_token(&self, uai: &str) -> String {

@@ -126,12 +126,7 @@ impl Server {
 
     /// Create a token with the admin CLI and return its secret.
     pub fn token(&self, args: &[&str]) -> String {
-        crate::stdout_of(
-            admin(&self.db).args(["token", "create"]).args(args),
-            "token create",
-        )
-        .trim()
-        .to_owned()
+        crate::collector::create_token(&self.db, args)
     }
 
     /// An HTTP client without proxy, with a 30 s timeout.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ent_tests::collector::Collector;
+use ent_tests::collector::{Collector, close_speedtest, open_speedtest};
 use ent_tests::shaped::bandwidth_profile;
 use ent_tests::{Run, agent, check, run, schema_errors};
 
@@ -172,14 +172,8 @@ fn without_a_collector_the_checks_say_why() {
 
 /// Open a session with the school token, as another agent would.
 fn hold_session(c: &Collector, token: &str) -> String {
-    let v: serde_json::Value = Collector::http()
-        .post(format!("{}/api/v1/speedtest/sessions", c.url))
-        .bearer_auth(token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    v["session"].as_str().unwrap().to_owned()
+    let (status, session) = open_speedtest(&c.url, token);
+    session.unwrap_or_else(|| panic!("no session opened: {status}"))
 }
 
 #[test]
@@ -199,12 +193,7 @@ fn a_busy_collector_is_retried_after_a_wait_and_the_report_says_so() {
     let child = cmd.spawn().unwrap();
     // The other test ends while the agent waits.
     std::thread::sleep(Duration::from_millis(1500));
-    let closed = Collector::http()
-        .delete(format!("{}/api/v1/speedtest/sessions/{held}", c.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap();
-    assert_eq!(closed.status().as_u16(), 204);
+    assert_eq!(close_speedtest(&c.url, &held, Some(&token)), 204);
     let out = child.wait_with_output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let bw = &report["measurements"]["bandwidth"];
@@ -303,10 +292,5 @@ fn the_agent_closes_its_session_and_frees_the_slot() {
     assert!(bw["download_mbps"].as_f64().unwrap() > 0.0, "{bw:#}");
     // The only slot is free at once: the agent closed its session with its own token
     // instead of leaving it to expire.
-    let answer = Collector::http()
-        .post(format!("{}/api/v1/speedtest/sessions", c.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap();
-    assert_eq!(answer.status().as_u16(), 201, "{:?}", answer.text());
+    assert_eq!(open_speedtest(&c.url, &token).0, 201);
 }

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ent_tests::collector::{Collector, admin, sample_report, with_sample_directory};
+use ent_tests::collector::{
+    Collector, admin, close_speedtest, sample_report, with_sample_directory,
+};
 use ent_tests::find_in;
 use uuid::Uuid;
 
@@ -581,12 +583,7 @@ fn speed_test_endpoints() {
     assert_eq!(too_big.status().as_u16(), 400);
 
     // Closing a session (with the token that opened it) admits the next test.
-    let del = http
-        .delete(format!("{}/api/v1/speedtest/sessions/{id}", c.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap();
-    assert_eq!(del.status().as_u16(), 204);
+    assert_eq!(close_speedtest(&c.url, id, Some(&token)), 204);
     assert_eq!(open().status().as_u16(), 201);
 }
 

@@ -193,17 +193,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
                 "ent-agent: warning: the collector {} does not issue workstation credentials (an older version); the school token is kept instead",
                 enrollment.collector
             ),
-            Err(EnrolError::Refused(r)) => {
-                eprintln!(
-                    "ent-agent: error: the collector {} refused this token for school {} ({} {}: {}); nothing saved. Check the token, or use --no-check to enrol offline.",
-                    enrollment.collector,
-                    enrollment.school,
-                    r.status.unwrap_or(0),
-                    r.code,
-                    r.message
-                );
-                return Ok(exit::USAGE);
-            }
+            Err(EnrolError::Refused(r)) => return Ok(token_refused(&enrollment, &r)),
             Err(e) => eprintln!(
                 "ent-agent: warning: could not exchange the token for a workstation credential ({e}); the token is kept until the next `ent-agent run` exchanges it"
             ),
@@ -227,17 +217,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
                     "ent-agent: warning: the collector accepted the token but its profile is invalid ({e:#}); the built-in profile will be used until it is fixed"
                 ),
             },
-            Err(FetchError::Refused(r)) => {
-                eprintln!(
-                    "ent-agent: error: the collector {} refused this token for school {} ({} {}: {}); nothing saved. Check the token, or use --no-check to enrol offline.",
-                    enrollment.collector,
-                    enrollment.school,
-                    r.status.unwrap_or(0),
-                    r.code,
-                    r.message
-                );
-                return Ok(exit::USAGE);
-            }
+            Err(FetchError::Refused(r)) => return Ok(token_refused(&enrollment, &r)),
             Err(e) => eprintln!(
                 "ent-agent: warning: could not check the token ({e}); enrolment saved anyway, reports will wait in the spool until the collector answers"
             ),
@@ -282,6 +262,20 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
 
 /// On Windows, the system state directory inherits "Users: read" from ProgramData: restrict
 /// it to SYSTEM (S-1-5-18) and Administrators (S-1-5-32-544). Elsewhere the file mode does.
+/// The collector refused the token (at the credential exchange or the profile check): say so
+/// and give the exit code; nothing is saved.
+fn token_refused(enrollment: &Enrollment, r: &client::Rejection) -> u8 {
+    eprintln!(
+        "ent-agent: error: the collector {} refused this token for school {} ({} {}: {}); nothing saved. Check the token, or use --no-check to enrol offline.",
+        enrollment.collector,
+        enrollment.school,
+        r.status.unwrap_or(0),
+        r.code,
+        r.message
+    );
+    exit::USAGE
+}
+
 fn restrict_directory(dir: &Path) {
     if !cfg!(windows) || crate::state::system_dir().as_deref() != Some(dir) {
         return;

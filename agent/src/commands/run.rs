@@ -454,16 +454,16 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             let _ = writeln!(s, "{what} {}{verdict}.", e.collector);
         }
         Some((_, Fate::Kept(Stop::Unreachable(why) | Stop::Unacknowledged(why)))) => {
-            let _ = writeln!(
-                s,
-                "{} ({why}); {}: {}.",
+            kept_line(
+                &mut s,
                 tr(lang, "Envoi : non transmis", "Delivery: not sent"),
+                why,
                 tr(
                     lang,
                     "conservé pour le prochain passage, rapports en attente",
-                    "kept in the spool for the next run, reports waiting"
+                    "kept in the spool for the next run, reports waiting",
                 ),
-                o.pending
+                o.pending,
             );
         }
         Some((_, Fate::Kept(Stop::Blocked(r)))) => {
@@ -486,21 +486,20 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
             );
         }
         Some((_, Fate::Conflict(r))) => {
-            let _ = writeln!(
-                s,
-                "{} ({}); {}: {}.",
+            kept_line(
+                &mut s,
                 tr(
                     lang,
                     "Envoi : non transmis, le collecteur a déjà un autre rapport sous cet identifiant",
-                    "Delivery: not delivered, the collector holds another report under this id"
+                    "Delivery: not delivered, the collector holds another report under this id",
                 ),
-                refusal(r),
+                &refusal(r),
                 tr(
                     lang,
                     "conservé, rapports en attente",
-                    "kept in the spool, reports waiting"
+                    "kept in the spool, reports waiting",
                 ),
-                o.pending
+                o.pending,
             );
         }
         Some((_, Fate::Rejected(r))) => {
@@ -579,4 +578,10 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
         );
     }
     s
+}
+
+/// A line of the summary for a report that was not delivered and waits in the spool: what
+/// happened, why, and how many reports wait.
+fn kept_line(s: &mut String, what: String, why: &str, kept: String, pending: usize) {
+    let _ = writeln!(s, "{what} ({why}); {kept}: {pending}.");
 }

@@ -670,21 +670,27 @@ mod tests {
         assert!(reason.contains("corrupt_spool_file"), "{reason}");
     }
 
+    /// Spool each of `ids` (a report of about `size` bytes) and have the collector refuse it
+    /// with `status`, in that order.
+    fn reject_each(s: &Spool, ids: &[Uuid], status: u16, size: usize) {
+        let why = Rejection {
+            status: Some(status),
+            code: "invalid_report".into(),
+            message: "bad".into(),
+        };
+        for id in ids {
+            s.push(*id, &doc(*id, size)).unwrap();
+            let e = s.entries().unwrap().pop().unwrap();
+            s.reject(&e, &why).unwrap();
+        }
+    }
+
     #[test]
     fn rejected_folder_is_bounded_oldest_first() {
         let dir = tempfile::tempdir().unwrap();
         let s = spool(dir.path(), 2, 1 << 20);
         let ids = ids(3);
-        let why = Rejection {
-            status: Some(400),
-            code: "invalid_report".into(),
-            message: "bad".into(),
-        };
-        for id in &ids {
-            s.push(*id, &doc(*id, 1)).unwrap();
-            let e = s.entries().unwrap().pop().unwrap();
-            s.reject(&e, &why).unwrap();
-        }
+        reject_each(&s, &ids, 400, 1);
         assert_eq!(s.rejected_count().unwrap(), 2);
         assert!(!s.rejected_dir().join(file_name(ids[0])).exists());
         assert!(
@@ -701,16 +707,7 @@ mod tests {
         // A quarter of 40 KB: 10 KB of rejected reports, three of 3.2 KB with their reasons.
         let s = spool(dir.path(), 100, 40_000);
         let ids = ids(8);
-        let why = Rejection {
-            status: Some(422),
-            code: "invalid_report".into(),
-            message: "bad".into(),
-        };
-        for id in &ids {
-            s.push(*id, &doc(*id, 3000)).unwrap();
-            let e = s.entries().unwrap().pop().unwrap();
-            s.reject(&e, &why).unwrap();
-        }
+        reject_each(&s, &ids, 422, 3000);
         let kept = s.rejected_reports().unwrap();
         let bytes: u64 = kept.iter().map(|(_, b)| b).sum();
         assert!(bytes <= 10_000, "{bytes}");

@@ -60,14 +60,8 @@ impl FromRequestParts<AppState> for SchoolAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match principal(&parts.headers, state).await? {
-            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
-                Ok(SchoolAuth(uai))
-            }
-            Principal::Read => Err(wrong_scope(
-                "this route needs a school enrollment token or a workstation credential",
-            )),
-        }
+        let AgentAuth { school, .. } = AgentAuth::from_request_parts(parts, state).await?;
+        Ok(SchoolAuth(school))
     }
 }
 

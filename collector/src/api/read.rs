@@ -97,25 +97,44 @@ struct HistoryQuery {
     days: Option<u32>,
 }
 
-fn bad_query(e: &axum::extract::rejection::QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", e.body_text())
+/// A query string that parses into `T`, or `400 invalid_query` with the API's error body.
+struct ReadQuery<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ReadQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(query) = Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+        Ok(ReadQuery(query))
+    }
+}
+
+/// `value` of the query parameter `name` if it lies in `1..=max`, else `400 invalid_query`.
+fn in_range<T: PartialOrd + From<u8> + std::fmt::Display>(
+    name: &str,
+    value: T,
+    max: T,
+) -> Result<T, ApiError> {
+    if value >= T::from(1) && value <= max {
+        Ok(value)
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_query",
+            format!("{name} must be between 1 and {max}"),
+        ))
+    }
 }
 
 async fn school(
     State(state): State<AppState>,
     _: ReadAuth,
     SchoolUai(uai): SchoolUai,
-    page: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    ReadQuery(page): ReadQuery<PageQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Query(page) = page.map_err(|e| bad_query(&e))?;
     let offset = page.offset.unwrap_or(0);
-    let limit = page.limit.unwrap_or(PAGE_DEFAULT);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {PAGE_MAX}"),
-        ));
-    }
+    let limit = in_range("limit", page.limit.unwrap_or(PAGE_DEFAULT), PAGE_MAX)?;
     let summary = summaries(&state)
         .await?
         .schools
@@ -229,16 +248,13 @@ async fn history(
     State(state): State<AppState>,
     _: ReadAuth,
     SchoolUai(uai): SchoolUai,
-    query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+    ReadQuery(query): ReadQuery<HistoryQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Query(query) = query.map_err(|e| bad_query(&e))?;
-    let days = query.days.unwrap_or(HISTORY_DEFAULT_DAYS);
-    if !(1..=HISTORY_MAX_DAYS).contains(&days) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("days must be between 1 and {HISTORY_MAX_DAYS}"),
-        ));
-    }
+    let days = in_range(
+        "days",
+        query.days.unwrap_or(HISTORY_DEFAULT_DAYS),
+        HISTORY_MAX_DAYS,
+    )?;
     let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
     let store = Arc::clone(&state.store);
     let u = uai.clone();

@@ -106,28 +106,21 @@ async fn ingest(
     if outcome == InsertOutcome::Stored {
         state.summaries.mark_dirty(&school);
     }
-    Ok(match outcome {
+    let (http_status, status, verdict, score, message) = match outcome {
         InsertOutcome::Stored => {
             state.metrics.reports_stored.inc();
-            let ack = Ack {
-                status: AckStatus::Stored,
-                report_id: report_id.to_string(),
-                verdict: Some(verdict),
-                score: Some(score),
-                message: None,
-            };
-            (StatusCode::CREATED, Json(ack))
+            (StatusCode::CREATED, AckStatus::Stored, verdict, score, None)
         }
         InsertOutcome::Duplicate { verdict, score } => {
             state.metrics.reports_duplicate.inc();
-            let ack = Ack {
-                status: AckStatus::Duplicate,
-                report_id: report_id.to_string(),
-                verdict: Some(verdict),
-                score: Some(score),
-                message: Some("this report was already stored; nothing changed".to_owned()),
-            };
-            (StatusCode::OK, Json(ack))
+            let message = Some("this report was already stored; nothing changed".to_owned());
+            (
+                StatusCode::OK,
+                AckStatus::Duplicate,
+                verdict,
+                score,
+                message,
+            )
         }
         InsertOutcome::Conflict => {
             return Err(ApiError::new(
@@ -156,7 +149,15 @@ async fn ingest(
                 ),
             ));
         }
-    })
+    };
+    let ack = Ack {
+        status,
+        report_id: report_id.to_string(),
+        verdict: Some(verdict),
+        score: Some(score),
+        message,
+    };
+    Ok((http_status, Json(ack)))
 }
 
 /// The whole body, at most `max` bytes.

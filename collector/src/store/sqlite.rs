@@ -192,6 +192,12 @@ impl SqliteStore {
         }
         result
     }
+
+    /// Run the revocation `sql` (`?1` the id, `?2` the time of revocation: now), leaving what
+    /// is already revoked as it is; the number of rows revoked.
+    fn revoke_now(&self, sql: &'static str, id: String) -> Result<usize, StoreError> {
+        self.write(move |t| t.execute(sql, params![id, ms(Timestamp::now())]))
+    }
 }
 
 /// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
@@ -427,14 +433,8 @@ impl Store for SqliteStore {
     }
 
     fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
-        let id = id.to_owned();
-        self.write(move |t| {
-            t.execute(
-                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, ms(Timestamp::now())],
-            )
-            .map(|n| n > 0)
-        })
+        let sql = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+        self.revoke_now(sql, id.to_owned()).map(|n| n > 0)
     }
 
     fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
@@ -492,13 +492,8 @@ impl Store for SqliteStore {
     }
 
     fn revoke_enrolment(&self, workstation_id: &Uuid) -> Result<usize, StoreError> {
-        let id = workstation_id.to_string();
-        self.write(move |t| {
-            t.execute(
-                "UPDATE enrolments SET revoked_at = ?2 WHERE workstation_id = ?1 AND revoked_at IS NULL",
-                params![id, ms(Timestamp::now())],
-            )
-        })
+        let sql = "UPDATE enrolments SET revoked_at = ?2 WHERE workstation_id = ?1 AND revoked_at IS NULL";
+        self.revoke_now(sql, workstation_id.to_string())
     }
 
     fn hostname_salt(&self) -> Result<String, StoreError> {

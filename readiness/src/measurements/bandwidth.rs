@@ -19,39 +19,30 @@ use super::Unavailable;
 use crate::stats;
 
 /// The bandwidth test of one audit.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BandwidthMeasurements {
     /// The collector measured against (its base URL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
     /// Download throughput over the stable window, in Mbit/s (10^6 bit/s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_mbps: Option<f64>,
     /// Upload throughput over the stable window, as the collector received it, in Mbit/s.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_mbps: Option<f64>,
     /// Most parallel streams used in either direction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streams: Option<u32>,
     /// Round trips on an idle link, before any load.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_latency_ms: Option<LatencySummary>,
     /// Round trips during the stable windows of both directions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loaded_latency_ms: Option<LatencySummary>,
     /// Responsiveness under load: round trips per minute (60000 / loaded round trip in ms,
     /// as in the IETF responsiveness draft).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rpm: Option<f64>,
     /// The lower of the two directions' confidence grades.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
     /// Details of the download.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download: Option<Transfer>,
     /// Details of the upload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<Transfer>,
     /// Times the collector refused the test because another one was running (429), and the
     /// agent waited and tried again.
@@ -111,6 +102,7 @@ pub enum StopReason {
 }
 
 /// One direction of the test.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
@@ -134,7 +126,6 @@ pub struct Transfer {
     pub stop: StopReason,
     pub confidence: Confidence,
     /// Round trips measured while this direction ran at full rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loaded_latency_ms: Option<LatencySummary>,
 }
 

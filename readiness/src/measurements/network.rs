@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Unavailable;
 
 /// Everything the network probes measured.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkMeasurements {
@@ -26,7 +27,6 @@ pub struct NetworkMeasurements {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<EndpointMeasurement>,
     /// The proxy configuration found on the workstation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<ProxySettings>,
     /// Round trips to each endpoint's host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -35,7 +35,6 @@ pub struct NetworkMeasurements {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clock: Vec<ClockSample>,
     /// The interface that carries the default route.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interface: Option<InterfaceInfo>,
     /// Parts that could not be measured, with the reason. Keys: `network` (all of it, e.g.
     /// skipped with `--no-network`), `dns`, `endpoints`, `proxy`, `latency`, `clock`,
@@ -56,6 +55,7 @@ pub struct DnsLookup {
 }
 
 /// One DNS query and its answer.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DnsQuery {
@@ -66,7 +66,6 @@ pub struct DnsQuery {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<IpAddr>,
     /// The resolver's error text, when it failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
@@ -91,6 +90,7 @@ pub enum DnsOutcome {
 }
 
 /// One ENT or identity endpoint, reached the way a browser on this PC would.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointMeasurement {
@@ -98,12 +98,10 @@ pub struct EndpointMeasurement {
     pub url: String,
     /// The proxy that applies to this URL per the configuration (`http://host:port`, never
     /// with credentials), when one does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
     /// The attempt a browser would make: through `proxy` when one applies, else direct.
     pub attempt: EndpointAttempt,
     /// When a proxy applies: the same request made directly, for comparison.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct: Option<EndpointAttempt>,
 }
 
@@ -116,6 +114,7 @@ pub enum Route {
 }
 
 /// One request to an endpoint, following redirects.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointAttempt {
@@ -126,20 +125,18 @@ pub struct EndpointAttempt {
     /// Wall time of the whole attempt, all hops included, in milliseconds.
     pub total_ms: f64,
     /// Why the attempt stopped before a final answer; `None` when it got one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<EndpointError>,
     /// The TLS session with the endpoint's own host (first HTTPS hop), when established.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsInfo>,
     /// Whether the final page contains the profile's `expect_text` (`None` when the profile
     /// sets none or no page was received).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_text_found: Option<bool>,
 }
 
 /// One HTTP request of an attempt, with the time of each phase in milliseconds (`None` when
 /// the phase did not happen: no DNS for an IP address, no TLS for `http://`, a reused
 /// connection...).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hop {
@@ -148,25 +145,17 @@ pub struct Hop {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<IpAddr>,
     /// Where the TCP connection went (`IP:PORT`): the server, or the proxy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_to: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_ms: Option<f64>,
     /// Time for the proxy to open the tunnel (`CONNECT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_ms: Option<f64>,
     /// Time to first byte: from sending the request to the response's status line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttfb_ms: Option<f64>,
     /// HTTP status of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// `Location` of a redirect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
 
@@ -224,6 +213,7 @@ pub enum EndpointErrorKind {
 }
 
 /// A TLS session and the server's certificate chain.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsInfo {
@@ -240,10 +230,8 @@ pub struct TlsInfo {
     pub public_roots: Verification,
     /// Verification against the operating system's trust store (where filtering proxies
     /// install their own root). `None` when the store could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_roots: Option<Verification>,
     /// Verification against the roots given with `--ca-file` (a private ENT's CA), when any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_roots: Option<Verification>,
 }
 
@@ -264,14 +252,13 @@ pub struct CertInfo {
 }
 
 /// The result of verifying a chain against one set of trusted roots.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     pub valid: bool,
     /// Why it is not valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<CertErrorKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
@@ -305,21 +292,19 @@ pub enum ProxySource {
 }
 
 /// The proxy configuration. Credentials are never recorded.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProxySettings {
     pub source: ProxySource,
     /// Proxy for `https://` URLs (`scheme://host:port`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub https_proxy: Option<String>,
     /// Proxy for `http://` URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_proxy: Option<String>,
     /// Hosts reached without the proxy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub no_proxy: Vec<String>,
     /// Automatic configuration script (PAC) URL; the agent does not run PAC scripts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pac_url: Option<String>,
     /// The configuration carries a user name and password (not recorded).
     #[serde(default)]
@@ -357,6 +342,7 @@ pub enum LatencyMethod {
 }
 
 /// Round trips to one endpoint's host.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LatencyMeasurement {
@@ -364,9 +350,7 @@ pub struct LatencyMeasurement {
     pub target: String,
     pub host: String,
     /// The server address probed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<IpAddr>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<LatencyMethod>,
     /// One entry per probe sent, in milliseconds; `null` when lost (no answer in time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -375,7 +359,6 @@ pub struct LatencyMeasurement {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Why nothing could be measured (the host did not resolve...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
@@ -408,6 +391,7 @@ pub enum InterfaceKind {
 
 /// The interface that carries the default route. Never the Wi-Fi network's name (SSID), nor
 /// addresses.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterfaceInfo {
@@ -415,9 +399,7 @@ pub struct InterfaceInfo {
     pub name: String,
     pub kind: InterfaceKind,
     /// Link speed in Mbit/s, where the OS tells.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_mbps: Option<u32>,
     /// Wi-Fi signal level in dBm, where readable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wifi_signal_dbm: Option<i32>,
 }

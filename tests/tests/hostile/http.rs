@@ -92,14 +92,8 @@ fn every_error_is_json() {
 
     // A request that takes longer than the request timeout: a speed-test upload whose body
     // never ends.
-    let session: serde_json::Value = Server::http()
-        .post(format!("{}/api/v1/speedtest/sessions", s.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let id = session["session"].as_str().unwrap();
+    let (_, id) = ent_tests::collector::open_speedtest(&s.url, &token);
+    let id = id.unwrap();
     let slow = format!(
         "POST /api/v1/speedtest/upload?session={id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
          Content-Length: 1000000\r\n\r\nabc"
@@ -430,14 +424,7 @@ fn half_open_connections_are_closed() {
     });
     let started = std::time::Instant::now();
     let idle = half_open(s.addr, 600);
-    let t = std::time::Instant::now();
-    let r = Server::http()
-        .get(format!("{}/healthz", s.url))
-        .timeout(Duration::from_secs(5))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let answered = t.elapsed();
+    let answered = healthz(&s, Duration::from_secs(5));
     assert!(
         answered < Duration::from_secs(2),
         "answered in {answered:?}"
@@ -463,6 +450,18 @@ fn half_open_connections_are_closed() {
     assert_eq!(open, 0, "half-open connections still open after 30 s");
 }
 
+/// `GET /healthz`, given `timeout`: it answers 200; how long it took.
+fn healthz(s: &Server, timeout: Duration) -> Duration {
+    let t = std::time::Instant::now();
+    let r = Server::http()
+        .get(format!("{}/healthz", s.url))
+        .timeout(timeout)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    t.elapsed()
+}
+
 /// With `--max-connections 100`, 300 half-open connections hold at most 100 sockets of the
 /// collector; once the head timeout frees them, a legitimate request is answered. A
 /// kept-alive connection left idle is closed after the head timeout too.
@@ -477,16 +476,9 @@ fn connections_are_capped_and_idle_ones_closed() {
     let _idle = half_open(s.addr, 300);
     std::thread::sleep(Duration::from_millis(500));
     let held = s.open_sockets();
-    let t = std::time::Instant::now();
-    let r = Server::http()
-        .get(format!("{}/healthz", s.url))
-        .timeout(Duration::from_secs(20))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let answered = healthz(&s, Duration::from_secs(20));
     eprintln!(
-        "collector sockets with 300 half-open connections: {held}; a request answered in {:?}",
-        t.elapsed()
+        "collector sockets with 300 half-open connections: {held}; a request answered in {answered:?}"
     );
     // The connections, the listener, the signal handler's socket pair.
     assert!(held <= 110, "{held} sockets held");

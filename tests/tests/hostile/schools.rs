@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use ent_tests::collector::{Collector, sample_report, with_sample_directory};
+use ent_tests::collector::{Collector, open_speedtest, sample_report, with_sample_directory};
 use readiness::Report;
 
 const SCHOOL_A: &str = "0690101K";
@@ -64,6 +64,16 @@ fn report_ids_are_per_school_and_a_changed_report_is_a_conflict() {
 }
 
 /// `POST /api/v1/enrolments` with `token`: the status and the answer.
+/// The answer `(status, body)` is a refusal with that status and error code.
+#[track_caller]
+fn assert_refused((status, body): (u16, serde_json::Value), want: u16, code: &str) {
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (want, Some(code)),
+        "{body}"
+    );
+}
+
 fn enrol(c: &Collector, token: &str, workstation: uuid::Uuid) -> (u16, serde_json::Value) {
     let resp = Collector::http()
         .post(format!("{}/api/v1/enrolments", c.url))
@@ -146,11 +156,10 @@ fn a_school_token_cannot_mint_more_than_the_cap_of_workstations() {
     assert!(held <= 200, "school A holds {held} workstations");
     assert!(refused > 0, "nothing was refused");
     // Enrolments count against the same cap.
-    let (s, err) = enrol(&c, &a, uuid::Uuid::new_v4());
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (409, Some("workstation_limit")),
-        "{err}"
+    assert_refused(
+        enrol(&c, &a, uuid::Uuid::new_v4()),
+        409,
+        "workstation_limit",
     );
 
     // A fresh school: enrolments are rate-limited (60 a minute), then 429 with Retry-After.
@@ -188,58 +197,43 @@ fn a_workstation_credential_submits_for_its_own_workstation_only() {
     let (s, ack) = c.post_report(Some(&cred), report(SCHOOL_A, ws));
     assert_eq!(s, 201, "{ack}");
     // The school token cannot speak for an enrolled workstation.
-    let (s, err) = c.post_report(Some(&a), report(SCHOOL_A, ws));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (401, Some("credential_required")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&a), report(SCHOOL_A, ws)),
+        401,
+        "credential_required",
     );
     // The credential speaks for its workstation only, and for its school only.
-    let (s, err) = c.post_report(Some(&cred), report(SCHOOL_A, uuid::Uuid::new_v4()));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (403, Some("wrong_workstation")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&cred), report(SCHOOL_A, uuid::Uuid::new_v4())),
+        403,
+        "wrong_workstation",
     );
-    let (s, err) = c.post_report(Some(&cred), report(SCHOOL_B, ws));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (403, Some("wrong_school")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&cred), report(SCHOOL_B, ws)),
+        403,
+        "wrong_school",
     );
     // Another school's token cannot use it either way.
-    let (s, err) = c.post_report(Some(&b), report(SCHOOL_A, ws));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (403, Some("wrong_school")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&b), report(SCHOOL_A, ws)),
+        403,
+        "wrong_school",
     );
     // A credential cannot enrol others.
-    let (s, err) = enrol(&c, &cred, uuid::Uuid::new_v4());
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (403, Some("wrong_scope")),
-        "{err}"
-    );
+    assert_refused(enrol(&c, &cred, uuid::Uuid::new_v4()), 403, "wrong_scope");
     // It does what the agent did with the school token: the profile, speed tests.
     let (s, p) = c.get("/api/v1/profile", Some(&cred));
     assert_eq!(s, 200, "{p}");
-    let resp = Collector::http()
-        .post(format!("{}/api/v1/speedtest/sessions", c.url))
-        .bearer_auth(&cred)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
+    assert_eq!(open_speedtest(&c.url, &cred).0, 201);
 
     // Enrolling again replaces the credential.
     let (s, e) = enrol(&c, &a, ws);
     assert_eq!(s, 201, "{e}");
     let new_cred = e["credential"].as_str().unwrap().to_owned();
-    let (s, err) = c.post_report(Some(&cred), report(SCHOOL_A, ws));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (401, Some("invalid_credential")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&cred), report(SCHOOL_A, ws)),
+        401,
+        "invalid_credential",
     );
     let (s, ack) = c.post_report(Some(&new_cred), report(SCHOOL_A, ws));
     assert_eq!(s, 201, "{ack}");
@@ -249,11 +243,10 @@ fn a_workstation_credential_submits_for_its_own_workstation_only() {
         ent_tests::collector::admin(&c.db).args(["workstations", "revoke", &ws.to_string()]),
         "workstations revoke",
     );
-    let (s, err) = c.post_report(Some(&new_cred), report(SCHOOL_A, ws));
-    assert_eq!(
-        (s, err["code"].as_str()),
-        (401, Some("revoked_credential")),
-        "{err}"
+    assert_refused(
+        c.post_report(Some(&new_cred), report(SCHOOL_A, ws)),
+        401,
+        "revoked_credential",
     );
     let list = ent_tests::stdout_of(
         ent_tests::collector::admin(&c.db).args(["workstations", "list", "--school", SCHOOL_A]),

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use ent_tests::collector::{close_speedtest, open_speedtest};
 use ent_tests::hostile::{Options, Server};
 
 const A: &str = "0690101K";
@@ -16,27 +17,6 @@ fn serve(args: &[&str]) -> Server {
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         ..Options::default()
     })
-}
-
-/// `POST /api/v1/speedtest/sessions` with `token`: the status and the session id (if any).
-fn open(s: &Server, token: &str) -> (u16, Option<String>) {
-    let r = Server::http()
-        .post(format!("{}/api/v1/speedtest/sessions", s.url))
-        .bearer_auth(token)
-        .send()
-        .unwrap();
-    let status = r.status().as_u16();
-    let v: serde_json::Value = r.json().unwrap_or_default();
-    (status, v["session"].as_str().map(str::to_owned))
-}
-
-fn close(s: &Server, id: &str, token: Option<&str>) -> u16 {
-    let req = Server::http().delete(format!("{}/api/v1/speedtest/sessions/{id}", s.url));
-    let req = match token {
-        Some(t) => req.bearer_auth(t),
-        None => req,
-    };
-    req.send().unwrap().status().as_u16()
 }
 
 fn counters(s: &Server, id: &str) -> (u16, serde_json::Value) {
@@ -92,7 +72,7 @@ fn a_session_moves_at_most_its_byte_cap() {
     let cap: u64 = 10_000_000;
     let s = serve(&["--speedtest-max-bytes", &cap.to_string()]);
     let token = s.token(&["--school", A]);
-    let (_, id) = open(&s, &token);
+    let (_, id) = open_speedtest(&s.url, &token);
     let id = id.unwrap();
     // Two downloads at once, 8 MB each: together past the cap.
     let mut d1 = start_download(&s, &id, 8_000_000);
@@ -107,7 +87,7 @@ fn a_session_moves_at_most_its_byte_cap() {
     assert!(down <= cap, "{down} bytes sent");
 
     // A fresh session: one upload of 30 MB.
-    let (_, id) = open(&s, &token);
+    let (_, id) = open_speedtest(&s.url, &token);
     let id = id.unwrap();
     let mut up = TcpStream::connect(s.addr).unwrap();
     write!(
@@ -137,7 +117,7 @@ fn a_session_moves_at_most_its_byte_cap() {
 fn a_download_stops_at_the_session_expiry() {
     let s = serve(&["--speedtest-seconds", "3"]);
     let token = s.token(&["--school", A]);
-    let (_, id) = open(&s, &token);
+    let (_, id) = open_speedtest(&s.url, &token);
     let id = id.unwrap();
     let t = Instant::now();
     let mut d = start_download(&s, &id, 1 << 30);
@@ -159,17 +139,17 @@ fn a_stalled_download_frees_its_slot() {
     let s = serve(&["--max-speedtests", "1", "--idle-timeout", "3"]);
     let a = s.token(&["--school", A]);
     let b = s.token(&["--school", B]);
-    let (_, id) = open(&s, &a);
+    let (_, id) = open_speedtest(&s.url, &a);
     let id = id.unwrap();
     let mut d = start_download(&s, &id, 500_000_000);
     let mut buf = vec![0u8; 100_000];
     d.read_exact(&mut buf).unwrap();
     // Now it reads nothing more.
-    assert_eq!(open(&s, &b).0, 429, "the slot is taken");
+    assert_eq!(open_speedtest(&s.url, &b).0, 429, "the slot is taken");
     let t = Instant::now();
     let admitted = loop {
         std::thread::sleep(Duration::from_millis(500));
-        if open(&s, &b).0 == 201 {
+        if open_speedtest(&s.url, &b).0 == 201 {
             break Some(t.elapsed());
         }
         if t.elapsed() > Duration::from_secs(15) {
@@ -193,17 +173,17 @@ fn slots_go_to_waiting_schools_in_turn() {
     let s = serve(&["--max-speedtests", "2"]);
     let a = s.token(&["--school", A]);
     let b = s.token(&["--school", B]);
-    let (s1, a1) = open(&s, &a);
-    let (s2, _a2) = open(&s, &a);
+    let (s1, a1) = open_speedtest(&s.url, &a);
+    let (s2, _a2) = open_speedtest(&s.url, &a);
     assert_eq!(
         (s1, s2),
         (201, 201),
         "nobody waits: a school may use both slots"
     );
-    assert_eq!(open(&s, &b).0, 429, "all slots taken");
-    assert_eq!(close(&s, &a1.unwrap(), Some(&a)), 204);
-    let again = open(&s, &a).0;
-    let other = open(&s, &b).0;
+    assert_eq!(open_speedtest(&s.url, &b).0, 429, "all slots taken");
+    assert_eq!(close_speedtest(&s.url, &a1.unwrap(), Some(&a)), 204);
+    let again = open_speedtest(&s.url, &a).0;
+    let other = open_speedtest(&s.url, &b).0;
     eprintln!("after a slot freed: the holder's school {again}, the waiting school {other}");
     assert_eq!(
         again, 429,
@@ -219,16 +199,16 @@ fn closing_a_session_needs_the_token_that_opened_it() {
     let a = s.token(&["--school", A]);
     let a_other = s.token(&["--school", A]);
     let b = s.token(&["--school", B]);
-    let (_, id) = open(&s, &a);
+    let (_, id) = open_speedtest(&s.url, &a);
     let id = id.unwrap();
-    let none = close(&s, &id, None);
-    let other_school = close(&s, &id, Some(&b));
-    let other_token = close(&s, &id, Some(&a_other));
+    let none = close_speedtest(&s.url, &id, None);
+    let other_school = close_speedtest(&s.url, &id, Some(&b));
+    let other_token = close_speedtest(&s.url, &id, Some(&a_other));
     eprintln!("close: no token {none}, another school {other_school}, another token {other_token}");
     assert_eq!(none, 401);
     assert_eq!(other_school, 403);
     assert_eq!(other_token, 403);
     assert_eq!(counters(&s, &id).0, 200, "the session goes on");
-    assert_eq!(close(&s, &id, Some(&a)), 204);
+    assert_eq!(close_speedtest(&s.url, &id, Some(&a)), 204);
     assert_eq!(counters(&s, &id).0, 404);
 }
