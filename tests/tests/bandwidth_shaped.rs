@@ -15,7 +15,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use ent_tests::collector::admin;
+use ent_tests::collector::create_token;
 use ent_tests::netlab::is_root;
 use ent_tests::shaped::{self, Link, Shape};
 use ent_tests::{agent, check, schema_errors};
@@ -46,16 +46,7 @@ fn run_case(name: &str, shape: Shape) -> Option<(Link, Figures)> {
     let link = Link::create(shape).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
-    let token = String::from_utf8(
-        admin(&db)
-            .args(["token", "create", "--school", SCHOOL])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_owned();
+    let token = create_token(&db, &["--school", SCHOOL]);
     let profile = dir.path().join("profile.toml");
     let slowest = match (shape.down_mbit, shape.up_mbit) {
         (Some(d), Some(u)) => Some(d.max(u)),
