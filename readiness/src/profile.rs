@@ -597,6 +597,31 @@ pub struct ProfileError {
     pub message: String,
 }
 
+/// The line of the key that `message` starts with, when `header` (1-based) is a section's
+/// header line (not an array of tables) and that key is written in the section (before the
+/// next header).
+fn key_line(text: &str, header: usize, message: &str) -> Option<usize> {
+    let mut lines = text.lines().enumerate().skip(header - 1);
+    let (_, first) = lines.next()?;
+    // An array of tables (`[[network.endpoints]]`) is pointed at by its first entry, which
+    // need not be the one at fault.
+    let first = first.trim_start();
+    if !first.starts_with('[') || first.starts_with("[[") {
+        return None;
+    }
+    let key: &str = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .filter(|k| !k.is_empty())?;
+    lines
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| {
+            l.split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)
+        })
+        .map(|(i, _)| i + 1)
+}
+
 impl Profile {
     /// The built-in French primary-school profile.
     pub fn default_profile() -> Profile {
@@ -628,6 +653,9 @@ impl Profile {
                         && e.message().starts_with("missing field"))
                 });
             let message = e.message().trim().to_owned();
+            // A section's own check names its key first ("interval_hours must be ..."), but
+            // the parser can only point at the section: point at that key's line.
+            let line = line.map(|l| key_line(text, l, &message).unwrap_or(l));
             ProfileError {
                 origin: match line {
                     Some(l) => format!("{origin}:{l}"),
@@ -756,8 +784,8 @@ mod tests {
         );
     }
 
-    /// Too large a value is refused with the file, the line of its section (or its own
-    /// line) and the key.
+    /// Too large a value is refused with the file, its own line (or its section's, where the
+    /// parser alone knows the place) and the key.
     #[test]
     fn upper_bounds_name_file_line_and_key() {
         let many = |n: usize, item: &str| {
@@ -766,29 +794,30 @@ mod tests {
         };
         let long = |c: &str, n: usize| c.repeat(n);
         let endpoints = "\n[[network.endpoints]]";
-        // (text replaced, its replacement, where the error points, the key it names)
+        // (text replaced, its replacement, the line the error points at, the key it names): the
+        // key's own line where the section's check names it, else the section's header
         #[rustfmt::skip]
         let edits: Vec<(&str, String, &str, &str)> = vec![
-            ("interval_hours = 168", "interval_hours = 100000".into(), "[schedule]", "interval_hours"),
-            ("jitter_minutes = 240", "jitter_minutes = 20000".into(), "[schedule]", "jitter_minutes"),
-            ("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000".into(), "[network]", "dns_timeout_ms"),
-            ("latency_samples = 5", "latency_samples = 100000".into(), "[network]", "latency_samples"),
+            ("interval_hours = 168", "interval_hours = 100000".into(), "interval_hours = 100000", "interval_hours"),
+            ("jitter_minutes = 240", "jitter_minutes = 20000".into(), "jitter_minutes = 20000", "jitter_minutes"),
+            ("dns_timeout_ms = 2000", "dns_timeout_ms = 4000000".into(), "dns_timeout_ms = 4000000", "dns_timeout_ms"),
+            ("latency_samples = 5", "latency_samples = 100000".into(), "latency_samples = 100000", "latency_samples"),
             ("max_streams = 16", "max_streams = 1000".into(), "[bandwidth]", "max_streams"),
-            ("max_mib = 1024", "max_mib = 1e9".into(), "[bandwidth]", "max_mib"),
-            ("recent_days = 30", "recent_days = 100000".into(), "[bandwidth]", "recent_days"),
-            ("max_workstations = 200", "max_workstations = 5001".into(), "[school]", "max_workstations"),
-            ("stale_after_days = 21", "stale_after_days = 100000".into(), "[school]", "stale_after_days"),
-            ("expiry_warn_days = 14", "expiry_warn_days = 100000".into(), "[checks.\"endpoint.tls\"]", "expiry_warn_days"),
+            ("max_mib = 1024", "max_mib = 1e9".into(), "max_mib = 1e9", "max_mib"),
+            ("recent_days = 30", "recent_days = 100000".into(), "recent_days = 100000", "recent_days"),
+            ("max_workstations = 200", "max_workstations = 5001".into(), "max_workstations = 5001", "max_workstations"),
+            ("stale_after_days = 21", "stale_after_days = 100000".into(), "stale_after_days = 100000", "stale_after_days"),
+            ("expiry_warn_days = 14", "expiry_warn_days = 100000".into(), "expiry_warn_days = 100000", "expiry_warn_days"),
             ("fail_s = 180", "fail_s = 1e12".into(), "[checks.\"system.clock_skew\"]", "fail"),
             ("fail_ms = 5000", "fail_ms = 1e12".into(), "[checks.\"endpoint\"]", "fail"),
-            ("weight = 25\nblocking = true\n# End", "weight = 1e300\nblocking = true\n# End".into(), "[checks.\"system.os_support\"]", "weight"),
-            ("ending_soon_months = 6", "ending_soon_months = 100000".into(), "[checks.\"system.os_support\"]", "ending_soon_months"),
+            ("weight = 25\nblocking = true\n# End", "weight = 1e300\nblocking = true\n# End".into(), "weight = 1e300", "weight"),
+            ("ending_soon_months = 6", "ending_soon_months = 100000".into(), "ending_soon_months = 100000", "ending_soon_months"),
             ("firefox = { pass = 104", "firefox = { pass = 4000000".into(), "[checks.\"browser.any\"]", "minimum.firefox"),
-            ("pass = 4.0\n", "pass = 1e300\n".into(), "[checks.\"system.ram\"]", "pass"),
-            ("speed_pass_mbps = 100", "speed_pass_mbps = 1e300".into(), "[checks.\"network.interface\"]", "speed_pass_mbps"),
-            ("resolvers = []", format!("resolvers = [{}]", many(5, "192.0.2.1")), "[network]", "resolvers"),
-            ("hosts = [", format!("hosts = [{}, ", many(40, "h")), "[network]", "hosts"),
-            ("hosts = [", format!("hosts = [\"{}\", ", long("a", 300)), "[network]", "hosts"),
+            ("pass = 4.0\n", "pass = 1e300\n".into(), "pass = 1e300", "pass"),
+            ("speed_pass_mbps = 100", "speed_pass_mbps = 1e300".into(), "speed_pass_mbps = 1e300", "speed_pass_mbps"),
+            ("resolvers = []", format!("resolvers = [{}]", many(5, "192.0.2.1")), "resolvers = [\"192.0.2.10\"", "resolvers"),
+            ("hosts = [", format!("hosts = [{}, ", many(40, "h")), "hosts = [\"h0", "hosts"),
+            ("hosts = [", format!("hosts = [\"{}\", ", long("a", 300)), "hosts = [\"aaa", "hosts"),
             ("name = \"gar\"", format!("name = \"{}\"", long("g", 40)), endpoints, "name"),
             ("url = \"https://idp", format!("url = \"https://{}.idp", long("a", 3000)), endpoints, "\"gar\": url"),
             ("name = \"gar\"", format!("name = \"gar\"\nredirect_hosts = [{}]", many(17, "h")), endpoints, "\"gar\": redirect_hosts"),

@@ -526,3 +526,70 @@ fn the_detail_api_is_paged_and_bounded() {
         "{err}"
     );
 }
+
+/// Before: a profile asking for an audit every 100,000 hours (11 years) or a week-long
+/// timeout was accepted by both binaries. Now every value has an upper bound, and the
+/// refusal names the file, the line and the key, at the collector's start and in the agent.
+#[test]
+fn profile_values_beyond_their_bounds_are_refused_with_file_line_and_key() {
+    let shipped =
+        std::fs::read_to_string(ent_tests::workspace_root().join("dist/profiles/fr-primaire.toml"))
+            .unwrap();
+    let line = shipped
+        .lines()
+        .position(|l| l.trim_start().starts_with("interval_hours"))
+        .unwrap()
+        + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.toml");
+    let hostile: String = shipped
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("interval_hours") {
+                "interval_hours = 100000".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&profile, hostile).unwrap();
+    let expected = format!("p.toml:{line}");
+
+    // Before, the collector took the profile and served: it must exit, not serve.
+    let mut serve = ent_tests::collector::admin(&dir.path().join("c.db"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--profile"])
+        .arg(&profile)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while serve.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = serve.kill();
+            panic!("the collector accepted a profile with interval_hours = 100000 and served");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = serve.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&expected) && stderr.contains("interval_hours"),
+        "collector: {stderr}"
+    );
+
+    let out = ent_tests::agent(&dir.path().join("state"))
+        .args(["audit", "--no-bandwidth", "--profile"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&expected) && stderr.contains("interval_hours"),
+        "agent: {stderr}"
+    );
+    eprintln!("interval_hours = 100000: refused by both, {expected}");
+}
