@@ -30,8 +30,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print the built-in profile (a starting point for a département's own).
     DefaultProfile,
-    /// Enrol this workstation: which collector it reports to, for which school, with which
-    /// token (kept in the state directory, readable only by its owner).
+    /// Enrol this workstation: which collector it reports to, for which school; the school's
+    /// token is exchanged for this workstation's own credential (kept in the state directory,
+    /// readable only by its owner).
     Enroll(EnrollArgs),
     /// Scheduled or manual run: fetch the collector's profile, audit, spool the report, then
     /// send the spool oldest first.
@@ -43,6 +44,14 @@ pub enum Command {
     /// Install, remove or show the scheduled re-audits (systemd timer, Windows scheduled
     /// task, launchd daemon), on the last profile's schedule.
     Schedule(ScheduleArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for packaging.
+    #[command(hide = true)]
+    Manual,
 }
 
 #[derive(Debug, Args)]

@@ -72,6 +72,14 @@ enum Command {
         #[arg(long, default_value_t = 730)]
         retention_days: u32,
     },
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for packaging.
+    #[command(hide = true)]
+    Manual,
 }
 
 /// How long a client may take, and how many may be connected: what keeps clients that send
@@ -288,6 +296,19 @@ fn run(cli: Cli) -> Result<()> {
                 "purged {} reports and {} workstations older than {retention_days} days",
                 p.reports, p.workstations
             );
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into a buffer: the generator panics on a write error (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "ent-collector", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
+            Ok(())
+        }
+        Command::Manual => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut std::io::stdout())?;
             Ok(())
         }
     }

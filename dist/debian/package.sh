@@ -82,10 +82,23 @@ License: EUPL-1.2
 COPY
 }
 
+# shell_and_man NAME: the completions (bash, zsh, fish) and the manual page, generated from
+# the binary's own command line.
+shell_and_man() {
+    local bin="target/$profile/$1" d="$stage/$1/usr/share"
+    mkdir -p "$d/bash-completion/completions" "$d/zsh/vendor-completions" \
+        "$d/fish/vendor_completions.d" "$d/man/man1"
+    "$bin" completions bash >"$d/bash-completion/completions/$1"
+    "$bin" completions zsh >"$d/zsh/vendor-completions/_$1"
+    "$bin" completions fish >"$d/fish/vendor_completions.d/$1.fish"
+    "$bin" manual | gzip -9n >"$d/man/man1/$1.1.gz"
+}
+
 # --- ent-agent
 p="$stage/ent-agent"
 install -D -m 0755 "target/$profile/ent-agent" "$p/usr/bin/ent-agent"
 doc ent-agent
+shell_and_man ent-agent
 install -D -m 0644 dist/profiles/fr-primaire.toml "$p/usr/share/doc/ent-agent/fr-primaire.toml"
 mkdir -p "$p/DEBIAN"
 cat >"$p/DEBIAN/prerm" <<'SH'
@@ -129,6 +142,7 @@ install -D -m 0755 "target/$profile/ent-collector" "$p/usr/bin/ent-collector"
 install -D -m 0644 dist/debian/ent-collector.service "$p/usr/lib/systemd/system/ent-collector.service"
 install -D -m 0644 dist/debian/ent-collector.default "$p/etc/default/ent-collector"
 doc ent-collector
+shell_and_man ent-collector
 install -D -m 0644 dist/profiles/fr-primaire.toml "$p/usr/share/ent-collector/fr-primaire.toml"
 install -D -m 0644 dist/annuaire-sample.csv "$p/usr/share/ent-collector/annuaire-sample.csv"
 mkdir -p "$p/DEBIAN"

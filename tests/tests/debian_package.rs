@@ -113,6 +113,7 @@ fn debian_packages() {
             "{doc}"
         );
     }
+    assert_shell_and_man(&root, "ent-agent", &["audit", "enroll", "run", "schedule"]);
 
     // ent-collector: a service with its settings file (a conffile) and a system user.
     let collector = &debs[1];
@@ -164,6 +165,11 @@ fn debian_packages() {
             "{f}"
         );
     }
+    assert_shell_and_man(
+        &root,
+        "ent-collector",
+        &["serve", "token", "workstations", "purge"],
+    );
 
     // Started as the service starts it: the unit's environment, then the settings file
     // (only the address is changed, to a free port; the database to a temporary file).
@@ -194,4 +200,28 @@ fn debian_packages() {
     let status = child.0.wait().unwrap();
     assert_eq!(health.status().as_u16(), 200);
     assert!(status.success(), "{status}");
+}
+
+/// The completions of bash, zsh and fish and the manual page, where Debian's shells and
+/// `man` look for them, generated from the command line: each names the subcommands.
+fn assert_shell_and_man(root: &Path, bin: &str, subcommands: &[&str]) {
+    let share = root.join("usr/share");
+    for file in [
+        format!("bash-completion/completions/{bin}"),
+        format!("zsh/vendor-completions/_{bin}"),
+        format!("fish/vendor_completions.d/{bin}.fish"),
+    ] {
+        let text = std::fs::read_to_string(share.join(&file)).unwrap_or_default();
+        for sub in subcommands {
+            assert!(text.contains(sub), "{file} does not complete `{sub}`");
+        }
+    }
+    let gz = share.join(format!("man/man1/{bin}.1.gz"));
+    let man = Command::new("gzip").arg("-dc").arg(&gz).output().unwrap();
+    assert!(man.status.success(), "{}", gz.display());
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(man.contains(&format!(".TH {bin} 1")), "{man}");
+    for sub in subcommands {
+        assert!(man.contains(sub), "the manual page does not name `{sub}`");
+    }
 }

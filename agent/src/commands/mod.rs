@@ -22,5 +22,18 @@ pub fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Enroll(args) => enroll::run(cli, args),
         Command::Run(args) => run::run(cli, args),
         Command::Schedule(args) => schedule::run(cli, args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into a buffer: the generator panics on a write error (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "ent-agent", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
+            Ok(exit::READY)
+        }
+        Command::Manual => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut std::io::stdout())?;
+            Ok(exit::READY)
+        }
     }
 }
