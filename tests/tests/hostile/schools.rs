@@ -593,3 +593,92 @@ fn profile_values_beyond_their_bounds_are_refused_with_file_line_and_key() {
     );
     eprintln!("interval_hours = 100000: refused by both, {expected}");
 }
+
+/// A collector on the sample directory whose profile caps a school at `max` workstations.
+fn with_cap(max: u32) -> (tempfile::TempDir, Collector) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("collector.db");
+    ent_tests::stdout_of(
+        ent_tests::collector::admin(&db)
+            .args(["schools", "import"])
+            .arg(ent_tests::workspace_root().join("dist/annuaire-sample.csv")),
+        "schools import",
+    );
+    let profile =
+        std::fs::read_to_string(ent_tests::workspace_root().join("dist/profiles/fr-primaire.toml"))
+            .unwrap()
+            .replace(
+                "max_workstations = 200",
+                &format!("max_workstations = {max}"),
+            );
+    assert!(profile.contains(&format!("max_workstations = {max}")));
+    let path = dir.path().join("profile.toml");
+    std::fs::write(&path, profile).unwrap();
+    let c = Collector::start(&db, &["--profile", path.to_str().unwrap()]);
+    (dir, c)
+}
+
+/// Before: a report dated more than 10 minutes ahead was stored without a latest state, and
+/// the cap counted latest states only: 10 new workstations dated +1 h were all stored with a
+/// cap of 3 (and counted in the school's history). Now a workstation known from its reports
+/// only takes its place too.
+#[test]
+fn reports_dated_in_the_future_do_not_pass_the_workstation_cap() {
+    let (_dir, c) = with_cap(3);
+    let a = c.school_token(SCHOOL_A);
+    let mut stored = 0;
+    for _ in 0..10 {
+        let mut r = sample_report(SCHOOL_A, uuid::Uuid::new_v4());
+        r.started_at = r.finished_at + jiff::SignedDuration::from_hours(1);
+        r.finished_at = r.started_at;
+        match c.post_report(Some(&a), body(&r)) {
+            (201, _) => stored += 1,
+            answer => assert_refused(answer, 409, "workstation_limit"),
+        }
+    }
+    eprintln!("10 new workstations dated +1 h, cap 3: {stored} stored");
+    assert_eq!(stored, 3);
+    // The same workstation again takes no new place.
+    assert_eq!(c.report_count(), 3);
+}
+
+/// Before: a revoked workstation that had reported still held its place (the cap counted
+/// every workstation with a latest state), so a school at its cap could not enrol a
+/// replacement after revoking, as the 409 told it to. Now a revoked workstation frees its
+/// place; its reports stay in the history.
+#[test]
+fn revoking_a_workstation_that_reported_frees_its_place() {
+    let (_dir, c) = with_cap(2);
+    let a = c.school_token(SCHOOL_A);
+    let (old, kept) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for ws in [old, kept] {
+        let (s, e) = enrol(&c, &a, ws);
+        assert_eq!(s, 201, "{e}");
+        let cred = e["credential"].as_str().unwrap();
+        let (s, ack) = c.post_report(Some(cred), body(&sample_report(SCHOOL_A, ws)));
+        assert_eq!(s, 201, "{ack}");
+    }
+    assert_refused(
+        enrol(&c, &a, uuid::Uuid::new_v4()),
+        409,
+        "workstation_limit",
+    );
+    ent_tests::stdout_of(
+        ent_tests::collector::admin(&c.db).args(["workstations", "revoke", &old.to_string()]),
+        "workstations revoke",
+    );
+    let (s, e) = enrol(&c, &a, uuid::Uuid::new_v4());
+    assert_eq!(s, 201, "the replacement was refused: {e}");
+    assert_eq!(
+        c.report_count(),
+        2,
+        "the revoked workstation's reports stay"
+    );
+    // The revoked one cannot come back over the cap, by enrolment or with the school token.
+    assert_refused(enrol(&c, &a, old), 409, "workstation_limit");
+    assert_refused(
+        c.post_report(Some(&a), body(&sample_report(SCHOOL_A, old))),
+        401,
+        "credential_required",
+    );
+}

@@ -120,8 +120,11 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
         if enrolled {
             return Ok(InsertOutcome::CredentialRequired);
         }
+        // Not enrolled, so known means counted: a latest state, or reports only (those
+        // dated beyond the future tolerance leave no latest state).
         let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)",
+            "SELECT EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)
+                 OR EXISTS (SELECT 1 FROM reports WHERE school = ?1 AND workstation_id = ?2)",
             [school, &ws],
             |row| row.get(0),
         )?;
@@ -196,12 +199,17 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
     Ok(InsertOutcome::Stored)
 }
 
-/// Workstations a school holds: those with a latest state, and those enrolled and not
-/// revoked.
+/// Workstations a school holds: those enrolled and not revoked, and those never enrolled
+/// that it knows from their reports (a latest state, or reports only: a report dated
+/// beyond the future tolerance leaves no latest state). A revoked workstation frees its
+/// place; its reports stay in the history. Reads the school's report index only when a
+/// workstation it does not know yet arrives.
 fn workstation_count(tx: &rusqlite::Connection, school: &str) -> rusqlite::Result<i64> {
     tx.query_row(
         "SELECT count(*) FROM (
             SELECT workstation_id FROM workstations WHERE school = ?1
+            UNION SELECT workstation_id FROM reports WHERE school = ?1
+            EXCEPT SELECT workstation_id FROM enrolments WHERE school = ?1 AND revoked_at IS NOT NULL
             UNION SELECT workstation_id FROM enrolments WHERE school = ?1 AND revoked_at IS NULL)",
         [school],
         |row| row.get(0),
@@ -236,12 +244,15 @@ pub(super) fn enrol(
     let (enrolled, active, known): (bool, bool, bool) = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM enrolments WHERE school = ?1 AND workstation_id = ?2),
                 EXISTS (SELECT 1 FROM enrolments WHERE school = ?1 AND workstation_id = ?2 AND revoked_at IS NULL),
-                EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)",
+                EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2)
+                    OR EXISTS (SELECT 1 FROM reports WHERE school = ?1 AND workstation_id = ?2)",
         [school, &ws],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    // A workstation already counted (enrolled, or known from its reports) takes no new place.
-    if !active && !known && workstation_count(tx, school)? >= i64::from(e.max_workstations) {
+    // A workstation already counted (enrolled, or never enrolled and known from its reports)
+    // takes no new place; a revoked one has given its place up.
+    let counted = active || (known && !enrolled);
+    if !counted && workstation_count(tx, school)? >= i64::from(e.max_workstations) {
         return Ok(EnrolOutcome::Full {
             max: e.max_workstations,
         });
