@@ -246,8 +246,22 @@ fn prepare(
 }
 
 /// JSON -> report, with the error that says what is wrong. One parse on the happy path; a
-/// failure is parsed again to tell bad JSON, an unknown schema version and a bad shape apart.
+/// failure is read again to tell bad JSON, an unknown schema version and a bad shape apart,
+/// without building a tree of the body (a 1 MiB body of tiny array elements is 16-32 MB as
+/// a `serde_json::Value`): the rest of the body is skipped.
 fn parse_report(bytes: &[u8]) -> Result<Report, ApiError> {
+    /// The one field that tells the errors apart; serde skips the others.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        // `null` is a version too (an unsupported one), not a missing field.
+        #[serde(default, deserialize_with = "present")]
+        schema_version: Option<serde_json::Value>,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<serde_json::Value>, D::Error> {
+        serde::Deserialize::deserialize(d).map(Some)
+    }
     let unsupported = |v: &dyn std::fmt::Display| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -262,15 +276,19 @@ fn parse_report(bytes: &[u8]) -> Result<Report, ApiError> {
         Ok(r) => return Err(unsupported(&r.schema_version)),
         Err(e) => e,
     };
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}"))
     })?;
-    match value.get("schema_version") {
+    // JSON, but not an object (or one naming schema_version twice): no schema_version.
+    let version = serde_json::from_slice::<Head>(bytes)
+        .ok()
+        .and_then(|h| h.schema_version);
+    match version {
         None => Err(ApiError::bad_request(
             "invalid_report",
             "the report has no schema_version",
         )),
-        Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => Err(unsupported(v)),
+        Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => Err(unsupported(&v)),
         Some(_) => Err(ApiError::bad_request(
             "invalid_report",
             format!("the report does not match schema v1: {shape_error}"),
@@ -342,4 +360,64 @@ fn validate(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (status, code, message) of a body that does not parse.
+    fn refusal(body: &str) -> (u16, &'static str, String) {
+        let e = parse_report(body.as_bytes()).expect_err(body);
+        (e.status.as_u16(), e.code, e.message)
+    }
+
+    /// The answers to bodies that are not reports: bad JSON, no or another schema version,
+    /// a bad shape, told apart without parsing the body into a tree again.
+    #[test]
+    fn a_body_that_is_not_a_report_gets_the_error_that_says_why() {
+        let (s, code, msg) = refusal("{\"schema_version\": 1,");
+        assert_eq!((s, code), (400, "malformed_json"), "{msg}");
+        assert!(msg.starts_with("the body is not JSON: EOF"), "{msg}");
+        assert_eq!(
+            refusal("{} trailing").1,
+            "malformed_json",
+            "trailing characters"
+        );
+        for no_version in ["{}", "[1, 2]", "3", "{\"report_id\": [[[]]]}"] {
+            assert_eq!(
+                refusal(no_version),
+                (
+                    400,
+                    "invalid_report",
+                    "the report has no schema_version".into()
+                ),
+                "{no_version}"
+            );
+        }
+        for (other, shown) in [
+            ("{\"schema_version\": 2}", "2"),
+            ("{\"schema_version\": null}", "null"),
+            ("{\"schema_version\": \"1\", \"x\": [1]}", "\"1\""),
+            (
+                "{\"a\": {\"schema_version\": 1}, \"schema_version\": [1]}",
+                "[1]",
+            ),
+        ] {
+            let (s, code, msg) = refusal(other);
+            assert_eq!((s, code), (422, "unsupported_schema_version"), "{other}");
+            assert_eq!(
+                msg,
+                format!(
+                    "schema_version {shown} is not supported; this collector reads version {SCHEMA_VERSION}"
+                )
+            );
+        }
+        let (s, code, msg) = refusal("{\"schema_version\": 1, \"report_id\": 5}");
+        assert_eq!((s, code), (400, "invalid_report"), "{msg}");
+        assert!(
+            msg.starts_with("the report does not match schema v1: invalid type"),
+            "{msg}"
+        );
+    }
 }
