@@ -8,7 +8,9 @@
 //!   it: after the accept, and after each answer on a kept-alive connection (hyper starts
 //!   that clock when it waits for a head, so it is also the keep-alive idle timeout).
 //! - A connection on which no byte moves either way for `idle_timeout` is closed: a body
-//!   that stops coming, a download that nobody reads any more.
+//!   that stops coming, a download that nobody reads any more. That clock is paused while
+//!   the application prepares an answer (from the request's head to the answer's): a slow
+//!   handler gets its JSON `408` from the request timeout, not a cut connection.
 //! - On shutdown, no new connection is accepted; idle ones are closed, requests in flight
 //!   get up to `shutdown_grace` to finish.
 //!
@@ -135,7 +137,17 @@ pub async fn serve(
             inner: stream,
             activity: Arc::clone(&activity),
         });
-        let conn = graceful.watch(http.serve_connection(io, service.clone()));
+        let busy = Arc::clone(&activity);
+        let service = service.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let pause = Busy::new(Arc::clone(&busy));
+            let answer = hyper::service::Service::call(&service, req);
+            async move {
+                let _pause = pause;
+                answer.await
+            }
+        });
+        let conn = graceful.watch(http.serve_connection(io, service));
         let idle = limits.idle_timeout;
         tokio::spawn(async move {
             let _permit = permit;
@@ -162,11 +174,30 @@ pub async fn serve(
     Ok(())
 }
 
-/// When a connection last moved a byte, in milliseconds since it was accepted.
+/// When a connection last moved a byte, in milliseconds since it was accepted, and how many
+/// answers are being prepared on it (the idle clock does not run meanwhile).
 #[derive(Debug)]
 struct Activity {
     start: Instant,
     last_ms: AtomicU64,
+    busy: AtomicU64,
+}
+
+/// An answer being prepared: the idle clock is paused until it is dropped, then restarts.
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn new(activity: Arc<Activity>) -> Busy {
+        activity.busy.fetch_add(1, Ordering::Relaxed);
+        Busy(activity)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Activity {
@@ -174,6 +205,7 @@ impl Activity {
         Activity {
             start: Instant::now(),
             last_ms: AtomicU64::new(0),
+            busy: AtomicU64::new(0),
         }
     }
 
@@ -182,9 +214,13 @@ impl Activity {
         self.last_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// Completes once nothing has moved for `idle`.
+    /// Completes once nothing has moved for `idle`, no answer being prepared.
     async fn stalled(&self, idle: Duration) {
         loop {
+            if self.busy.load(Ordering::Relaxed) > 0 {
+                tokio::time::sleep(idle).await;
+                continue;
+            }
             let last = self.start + Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
             let deadline = last + idle;
             if Instant::now() >= deadline {
@@ -252,5 +288,43 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// Before: a handler slower than the idle timeout had its connection cut (no answer);
+    /// now the idle clock waits for the answer.
+    #[test]
+    fn a_slow_answer_is_not_cut_by_the_idle_timeout() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new().route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                "done"
+            }),
+        );
+        let limits = ConnectionLimits {
+            idle_timeout: Duration::from_millis(400),
+            ..ConnectionLimits::default()
+        };
+        rt.spawn(serve(listener, app, limits, std::future::pending()));
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET /slow HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+        assert!(answer.ends_with("done"), "{answer:?}");
     }
 }
