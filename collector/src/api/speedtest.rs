@@ -170,9 +170,9 @@ impl Session {
             Some(Over::Closed)
         } else if elapsed >= self.limits.ttl {
             Some(Over::Expired)
-        } else if elapsed
-            .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
-            >= self.limits.stall
+        } else if self.transferred.load(Ordering::Relaxed)
+            && elapsed.saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+                >= self.limits.stall
         {
             Some(Over::Stalled)
         } else {
@@ -655,5 +655,27 @@ mod tests {
         assert_eq!(s.received(30), Ok(()));
         assert_eq!(s.received(30), Err(Over::Exhausted));
         assert_eq!(s.remaining(), 0);
+    }
+
+    /// Before: a session opened and not used yet was ended as stalled after the idle timeout,
+    /// although it is documented (and the bandwidth agent relies on it) to hold its slot
+    /// until it expires. Now only a session that has moved bytes can stall.
+    #[test]
+    fn only_a_session_that_moved_bytes_can_stall() {
+        let s = Session::new(
+            SessionLimits {
+                stall: Duration::from_millis(50),
+                ttl: Duration::from_secs(30),
+                ..SessionLimits::default()
+            },
+            uai("0690101"),
+            String::new(),
+        );
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(s.over(), None, "an unused session stalled");
+        assert_eq!(s.send(1), Ok(()));
+        assert_eq!(s.over(), None);
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(s.over(), Some(Over::Stalled));
     }
 }
