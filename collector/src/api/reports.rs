@@ -248,7 +248,7 @@ fn prepare(
 /// JSON -> report, with the error that says what is wrong. One parse on the happy path; a
 /// failure is read again to tell bad JSON, an unknown schema version and a bad shape apart,
 /// without building a tree of the body (a 1 MiB body of tiny array elements is 16-32 MB as
-/// a `serde_json::Value`): the rest of the body is skipped.
+/// a `serde_json::Value`): it is skipped ([`Skip`]), then only `schema_version` is kept.
 fn parse_report(bytes: &[u8]) -> Result<Report, ApiError> {
     /// The one field that tells the errors apart; serde skips the others.
     #[derive(serde::Deserialize)]
@@ -276,7 +276,7 @@ fn parse_report(bytes: &[u8]) -> Result<Report, ApiError> {
         Ok(r) => return Err(unsupported(&r.schema_version)),
         Err(e) => e,
     };
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
+    serde_json::from_slice::<Skip>(bytes).map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}"))
     })?;
     // JSON, but not an object (or one naming schema_version twice): no schema_version.
@@ -293,6 +293,50 @@ fn parse_report(bytes: &[u8]) -> Result<Report, ApiError> {
             "invalid_report",
             format!("the report does not match schema v1: {shape_error}"),
         )),
+    }
+}
+
+/// Any JSON value, skipped without keeping it, within serde_json's nesting limit (which
+/// `serde::de::IgnoredAny` does not apply: 100,000 nested arrays would pass as JSON).
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skip {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
     }
 }
 
@@ -384,6 +428,10 @@ mod tests {
             "malformed_json",
             "trailing characters"
         );
+        let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        let (s, code, msg) = refusal(&deep);
+        assert_eq!((s, code), (400, "malformed_json"), "{msg}");
+        assert!(msg.contains("recursion limit exceeded"), "{msg}");
         for no_version in ["{}", "[1, 2]", "3", "{\"report_id\": [[[]]]}"] {
             assert_eq!(
                 refusal(no_version),
