@@ -477,3 +477,57 @@ fn refusals_from_something_other_than_the_collector_keep_the_report() {
     );
     assert!(r.stdout.contains("school is not a UAI"), "{r:?}");
 }
+
+/// Case 7: a `Retry-After` beyond any sane delay (here `u64::MAX` seconds, on a `503`) is
+/// clamped: the run ends normally, the report stays in the spool for the next run. The first
+/// five answers say `Retry-After: 0`, so that the backoff's jitter window has grown to 32 s
+/// when the huge one comes. Before: adding the jitter to it overflowed `Duration` and the
+/// agent panicked (exit 101, "overflow when adding durations").
+#[test]
+fn a_huge_retry_after_does_not_crash_the_agent() {
+    let posts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&posts);
+    let s = server(move |_| {
+        let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut a = Answer::json(
+            503,
+            &serde_json::json!({"code": "unavailable", "message": "busy"}),
+        );
+        let wait = if n < 5 {
+            "0".into()
+        } else {
+            u64::MAX.to_string()
+        };
+        a.headers.push(("retry-after".into(), wait));
+        a
+    });
+    let state = enrolled(&s, &[]);
+    let t0 = Instant::now();
+    let r = run(agent_cmd(state.path()).args([
+        "run",
+        "--no-network",
+        "--lang",
+        "en",
+        "--send-budget",
+        "60",
+    ]));
+    eprintln!(
+        "run: {:?}, exit {:?}, {} POSTs, {}",
+        t0.elapsed(),
+        r.code,
+        s.count("POST", REPORTS),
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with("Delivery"))
+            .unwrap_or("?")
+    );
+    assert!(!r.stderr.contains("panicked"), "{r:?}");
+    assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
+    assert!(
+        s.count("POST", REPORTS) >= 6,
+        "the huge Retry-After was reached: {r:?}"
+    );
+    assert!(r.stdout.contains("not sent"), "{r:?}");
+    assert_eq!(spooled(state.path()).len(), 1, "kept: {r:?}");
+    assert!(report_files(&state.path().join("spool/rejected")).is_empty());
+}
