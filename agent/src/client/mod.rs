@@ -24,7 +24,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 pub use reports::{Delivery, FetchError, Rejection, classify, deliver};
-pub use retry::{BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, parse_retry_after};
+pub use retry::{BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, MAX_RETRY_AFTER, parse_retry_after};
 
 /// Connection timeout of every request.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -7,7 +7,8 @@
 //! | `201` with `{"status": "stored", "report_id": <this report's id>}` as JSON, or `200` with `"duplicate"` | acknowledged: remove it from the spool |
 //! | any other 2xx or 3xx (an HTML page, `{}`, another report's id, an unknown status, a redirect not followed) | not acknowledged: keep it, say why, stop sending for this run (a captive portal or a proxy is in the way) |
 //! | 409 | conflict: the collector holds another report under this id; keep it, say why (the collector's message), go on with the others |
-//! | 400, 403, 413, 422 | rejected for good: move it to `rejected/` |
+//! | 400, 403, 413, 422 with the collector's own refusal: `application/json`, an [`ErrorBody`] with a `code` | rejected for good: move it to `rejected/` |
+//! | 400, 403, 413, 422 with anything else (a web filter's HTML block page, a proxy's default `413` page, a body that cannot be read) | not acknowledged: keep it, say why, stop sending for this run (not the collector's refusal) |
 //! | 401, and other 4xx (404, 405...) | blocked: the enrolment (token, URL) is wrong, not the report; keep it, stop sending for this run |
 //! | 408, 429, 5xx, connection error, timeout, a body cut short | retry later: backoff, keep it |
 //!
@@ -97,6 +98,44 @@ fn refusal(status: StatusCode, body: &[u8]) -> Rejection {
     }
 }
 
+/// The collector's own refusal of a report: `application/json`, and an [`ErrorBody`] with a
+/// non-empty `code` (what every 4xx of the collector is). Anything else is something else
+/// (a web filter, a reverse proxy's default page) answering in its name: `Err` says what.
+fn collector_refusal(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Rejection, String> {
+    let other = |what: &str| {
+        format!(
+            "{} answered by something other than the collector ({what})",
+            status.as_u16()
+        )
+    };
+    json_content_type(headers).map_err(|shown| other(&shown))?;
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) if !e.code.trim().is_empty() => Ok(refusal(status, body)),
+        _ => Err(other(
+            "application/json, but not a {code, message} error body",
+        )),
+    }
+}
+
+/// `Ok` when the content type is `application/json` (parameters aside); `Err` with the
+/// content type as shown to a person otherwise.
+fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
+    let content_type = header_text(headers, CONTENT_TYPE);
+    let is_json = content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    match (is_json, content_type.is_empty()) {
+        (true, _) => Ok(()),
+        (false, true) => Err("no content type".into()),
+        (false, false) => Err(content_type),
+    }
+}
+
 /// A refusal whose body could not be read (too large, cut short).
 fn unread_refusal(status: StatusCode, why: &str) -> Rejection {
     refusal(status, b"").with_message(&format!("(its answer could not be read: {why})"))
@@ -126,21 +165,9 @@ fn acknowledgement(
     body: &[u8],
     id: Uuid,
 ) -> Result<Ack, String> {
-    let content_type = header_text(headers, CONTENT_TYPE);
-    let is_json = content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        let shown = if content_type.is_empty() {
-            "no content type"
-        } else {
-            &content_type
-        };
-        return Err(format!(
-            "the answer ({status}, {shown}) is not the collector's JSON acknowledgement"
-        ));
-    }
+    json_content_type(headers).map_err(|shown| {
+        format!("the answer ({status}, {shown}) is not the collector's JSON acknowledgement")
+    })?;
     let v: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| format!("the answer ({status}) is not valid JSON"))?;
     let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
@@ -209,7 +236,10 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], id: Uuid) 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
     match status.as_u16() {
-        400 | 403 | 413 | 422 => Delivery::Rejected(refusal(status, body)),
+        _ if is_refusal_status(status) => match collector_refusal(status, headers, body) {
+            Ok(r) => Delivery::Rejected(r),
+            Err(why) => not_acked(why),
+        },
         409 => Delivery::Conflict(refusal(status, body)),
         408 | 429 => Delivery::Retry {
             reason: format!("collector busy ({status})"),
@@ -221,6 +251,11 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], id: Uuid) 
         },
         _ => Delivery::Blocked(refusal(status, body)),
     }
+}
+
+/// The statuses the collector refuses a report for good with (when it is the collector).
+fn is_refusal_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 400 | 403 | 413 | 422)
 }
 
 /// Why the profile could not be fetched.
@@ -260,8 +295,13 @@ impl Collector {
                         reason: format!("answer cut short ({status}): {e}"),
                         retry_after: None,
                     },
+                    // A refusal for good must be read to be believed.
+                    Err(e) if is_refusal_status(status) => Delivery::Unacknowledged(format!(
+                        "not acknowledged: the {} refusal could not be read ({e}), so it \
+                             is not taken as the collector's",
+                        status.as_u16()
+                    )),
                     Err(e) => match classify(status, &headers, b"", id) {
-                        Delivery::Rejected(_) => Delivery::Rejected(unread_refusal(status, &e)),
                         Delivery::Blocked(_) => Delivery::Blocked(unread_refusal(status, &e)),
                         Delivery::Conflict(_) => Delivery::Conflict(unread_refusal(status, &e)),
                         other => other,
@@ -485,18 +525,51 @@ mod tests {
         }
     }
 
+    /// A 400/403/413/422 that is not the collector's own `{code, message}` JSON (a web
+    /// filter's block page, a proxy's default 413 page) is not a refusal for good: the
+    /// report is kept. (This test used to expect `Rejected` for a non-JSON 413.)
     #[test]
-    fn non_json_refusal_keeps_the_status_meaning() {
-        let Delivery::Rejected(r) = classify(
+    fn non_json_refusal_keeps_the_report() {
+        let mut html = HeaderMap::new();
+        html.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        for s in [400, 403, 413, 422] {
+            let why = not_acked(s, &html, b"<html><h1>Access denied</h1></html>");
+            assert!(
+                why.contains(&format!(
+                    "{s} answered by something other than the collector (text/html)"
+                )),
+                "{why}"
+            );
+        }
+        let why = not_acked(413, &HeaderMap::new(), b"too big");
+        assert!(why.contains("(no content type)"), "{why}");
+        // JSON, but not the collector's error body (or one without a code).
+        for body in [
+            &b"too big"[..],
+            b"{}",
+            br#"{"message":"no"}"#,
+            br#"{"code":" "}"#,
+            b"[1]",
+        ] {
+            let why = not_acked(403, &headers(None), body);
+            assert!(why.contains("not a {code, message} error body"), "{why}");
+        }
+        // The collector's own refusal, with a charset parameter.
+        let mut json = HeaderMap::new();
+        json.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        let got = classify(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &headers(None),
-            b"too big",
+            &json,
+            br#"{"code":"report_too_large","message":"at most 1 MiB"}"#,
             id(),
-        ) else {
-            panic!()
-        };
-        assert_eq!(r.code, "payload_too_large");
-        assert_eq!(r.message, "too big");
+        );
+        assert!(
+            matches!(got, Delivery::Rejected(ref r) if r.code == "report_too_large"),
+            "{got:?}"
+        );
     }
 
     #[test]

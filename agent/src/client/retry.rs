@@ -9,15 +9,23 @@ use tokio::time::Instant;
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
 
-/// Parse `Retry-After`: delay in seconds or an HTTP date.
+/// The longest `Retry-After` the agent honours: a larger one (up to `u64::MAX` seconds, or
+/// a date in year 9999) is read as this. Callers (enrolment, speed test) clamp it further to
+/// what fits their own budget.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Parse `Retry-After`: delay in seconds or an HTTP date, at most [`MAX_RETRY_AFTER`].
 pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     let v = value.trim();
     if let Ok(s) = v.parse::<u64>() {
-        return Some(Duration::from_secs(s));
+        return Some(Duration::from_secs(s).min(MAX_RETRY_AFTER));
     }
     let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
-    let secs = when.duration_since(now).as_secs_f64();
-    Some(Duration::from_secs_f64(secs.max(0.0)))
+    let secs = when
+        .duration_since(now)
+        .as_secs_f64()
+        .clamp(0.0, MAX_RETRY_AFTER.as_secs_f64());
+    Some(Duration::from_secs_f64(secs))
 }
 
 /// Exponential backoff with full jitter: the n-th delay is uniform in
@@ -49,7 +57,10 @@ impl Backoff {
         let window = self.window();
         self.attempt = self.attempt.saturating_add(1);
         let jitter = Duration::from_secs_f64(rand::random_range(0.0..=window.as_secs_f64()));
-        retry_after.unwrap_or(Duration::ZERO) + jitter
+        retry_after
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER)
+            .saturating_add(jitter)
     }
 }
 
@@ -91,6 +102,15 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        // Beyond any sane delay: clamped, not overflowing what it is added to.
+        for huge in [u64::MAX.to_string(), "99999999999".into()] {
+            assert_eq!(parse_retry_after(&huge, now), Some(MAX_RETRY_AFTER));
+        }
+        assert_eq!(
+            parse_retry_after("Wed, 01 Dec 9999 00:00:00 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(parse_retry_after("18446744073709551616", now), None);
     }
 
     #[test]
@@ -117,6 +137,12 @@ mod tests {
             d >= Duration::from_secs(30) && d <= Duration::from_secs(31),
             "{d:?}"
         );
+        // Neither does a huge Retry-After (one not from parse_retry_after), with a grown
+        // jitter window.
+        let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+        b.attempt = 10;
+        let d = b.next_delay(Some(Duration::MAX));
+        assert!(d >= MAX_RETRY_AFTER && d <= MAX_RETRY_AFTER + Duration::from_secs(60));
         // Huge attempt counts do not overflow.
         let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
         b.attempt = u32::MAX;

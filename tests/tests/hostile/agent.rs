@@ -406,3 +406,128 @@ fn the_rejected_folder_is_bounded_in_bytes() {
     assert!(!rejected.join(format!("{}.json", ids[0])).exists());
     assert!(r.stdout.contains("MiB"), "the bounds are said: {r:?}");
 }
+
+/// Case 6: only the collector's own refusal (`application/json`, an `ErrorBody` with a
+/// code) moves a report to `rejected/` (pruned, so eventually deleted). A school web
+/// filter's `403` HTML block page, or a reverse proxy's default `413` HTML page, is not the
+/// collector refusing the report: it stays in the spool, the run stops sending and says why.
+/// Before: both moved the report to `rejected/`.
+#[test]
+fn refusals_from_something_other_than_the_collector_keep_the_report() {
+    let cases = [
+        (
+            "a web filter's 403 block page",
+            Answer::html(
+                403,
+                "<html><body><h1>Access denied</h1>This site is blocked by the school's web \
+                 filter.</body></html>",
+            ),
+            "403",
+        ),
+        (
+            "nginx's default 413 page",
+            Answer::html(
+                413,
+                "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\
+                 \r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>\
+                 nginx</center>\r\n</body>\r\n</html>\r\n",
+            ),
+            "413",
+        ),
+        (
+            "a 403 JSON body that is not an error body",
+            Answer::json(403, &serde_json::json!({"blocked": true})),
+            "403",
+        ),
+    ];
+    for (name, answer, status) in cases {
+        let s = server(move |_| answer.clone());
+        let state = enrolled(&s, &[]);
+        let r = agent_run(state.path());
+        let said = r.stdout.lines().find(|l| l.starts_with("Delivery"));
+        eprintln!("{name}: {}", said.unwrap_or("?"));
+        assert!(
+            report_files(&state.path().join("spool/rejected")).is_empty(),
+            "{name}: moved to rejected/: {r:?}"
+        );
+        assert_eq!(spooled(state.path()).len(), 1, "{name}: kept: {r:?}");
+        assert!(r.stdout.contains("not sent"), "{name}: {r:?}");
+        assert!(
+            r.stdout.contains(&format!(
+                "{status} answered by something other than the collector"
+            )),
+            "{name}: says why: {r:?}"
+        );
+    }
+
+    // The collector's own refusal still moves the report to rejected/.
+    let s = server(|_| {
+        Answer::json(
+            422,
+            &serde_json::json!({"code": "invalid_report", "message": "school is not a UAI"}),
+        )
+    });
+    let state = enrolled(&s, &[]);
+    let r = agent_run(state.path());
+    assert!(spooled(state.path()).is_empty(), "{r:?}");
+    assert_eq!(
+        report_files(&state.path().join("spool/rejected")).len(),
+        1,
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("school is not a UAI"), "{r:?}");
+}
+
+/// Case 7: a `Retry-After` beyond any sane delay (here `u64::MAX` seconds, on a `503`) is
+/// clamped: the run ends normally, the report stays in the spool for the next run. The first
+/// five answers say `Retry-After: 0`, so that the backoff's jitter window has grown to 32 s
+/// when the huge one comes. Before: adding the jitter to it overflowed `Duration` and the
+/// agent panicked (exit 101, "overflow when adding durations").
+#[test]
+fn a_huge_retry_after_does_not_crash_the_agent() {
+    let posts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&posts);
+    let s = server(move |_| {
+        let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut a = Answer::json(
+            503,
+            &serde_json::json!({"code": "unavailable", "message": "busy"}),
+        );
+        let wait = if n < 5 {
+            "0".into()
+        } else {
+            u64::MAX.to_string()
+        };
+        a.headers.push(("retry-after".into(), wait));
+        a
+    });
+    let state = enrolled(&s, &[]);
+    let t0 = Instant::now();
+    let r = run(agent_cmd(state.path()).args([
+        "run",
+        "--no-network",
+        "--lang",
+        "en",
+        "--send-budget",
+        "60",
+    ]));
+    eprintln!(
+        "run: {:?}, exit {:?}, {} POSTs, {}",
+        t0.elapsed(),
+        r.code,
+        s.count("POST", REPORTS),
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with("Delivery"))
+            .unwrap_or("?")
+    );
+    assert!(!r.stderr.contains("panicked"), "{r:?}");
+    assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
+    assert!(
+        s.count("POST", REPORTS) >= 6,
+        "the huge Retry-After was reached: {r:?}"
+    );
+    assert!(r.stdout.contains("not sent"), "{r:?}");
+    assert_eq!(spooled(state.path()).len(), 1, "kept: {r:?}");
+    assert!(report_files(&state.path().join("spool/rejected")).is_empty());
+}
