@@ -1,6 +1,7 @@
 # Sourced by the packaging scripts (dist/*/package.sh) from the workspace root: their common
 # options and the workspace version. Sets `profile` (release, or debug with --debug), `out`
 # (--out DIR, default target/dist) and `version` (from Cargo.toml).
+# Defines build_windows_agent (for the Windows scripts, which set `target`).
 profile=release
 out=target/dist
 while [ $# -gt 0 ]; do
@@ -13,3 +14,14 @@ while [ $# -gt 0 ]; do
 done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 [ -n "$version" ] || { echo "error: no version in Cargo.toml" >&2; exit 1; }
+
+# build_windows_agent: ent-agent.exe for $target in this profile; sets `exe` to its path.
+build_windows_agent() {
+    if [ "$profile" = release ]; then
+        cargo build --locked --release --target "$target" -p ent-agent
+    else
+        cargo build --locked --target "$target" -p ent-agent
+    fi
+    exe="target/$target/$profile/ent-agent.exe"
+    [ -f "$exe" ] || { echo "error: $exe was not built" >&2; exit 1; }
+}

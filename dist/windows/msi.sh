@@ -69,14 +69,7 @@ if ! [[ "$version" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] ||
 fi
 command -v wixl >/dev/null || { echo "error: wixl is needed (Debian: apt-get install wixl)" >&2; exit 1; }
 
-if [ -z "$exe" ]; then
-    if [ "$profile" = release ]; then
-        cargo build --locked --release --target "$target" -p ent-agent
-    else
-        cargo build --locked --target "$target" -p ent-agent
-    fi
-    exe="target/$target/$profile/ent-agent.exe"
-fi
+[ -n "$exe" ] || build_windows_agent
 [ -f "$exe" ] || { echo "error: $exe was not built" >&2; exit 1; }
 
 mkdir -p "$out"

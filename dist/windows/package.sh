@@ -15,13 +15,7 @@ cd "$(dirname "$0")/../.."
 target=x86_64-pc-windows-gnu
 . dist/package-args.sh
 
-if [ "$profile" = release ]; then
-    cargo build --locked --release --target "$target" -p ent-agent
-else
-    cargo build --locked --target "$target" -p ent-agent
-fi
-exe="target/$target/$profile/ent-agent.exe"
-[ -f "$exe" ] || { echo "error: $exe was not built" >&2; exit 1; }
+build_windows_agent
 
 name="ent-agent-$version-windows-x86_64"
 stage=$(mktemp -d)
