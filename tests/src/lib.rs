@@ -7,6 +7,7 @@ pub mod hostile;
 pub mod hostile_collector;
 pub mod netlab;
 pub mod shaped;
+pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

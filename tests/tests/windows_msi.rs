@@ -38,27 +38,13 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 use ent_tests::collector::with_sample_directory;
-use ent_tests::{build_binary, checked_output, neutral_env, stdout_of, workspace_root};
+use ent_tests::wine::{self, Wine, windows_path};
+use ent_tests::{stdout_of, workspace_root};
 
-const TARGET: &str = "x86_64-pc-windows-gnu";
-const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 /// A school of `dist/annuaire-sample.csv`.
 const SCHOOL: &str = "0690101K";
 const PRODUCT: &str = "ENT Readiness agent";
 const TASK: &str = r"\ENT Readiness\ent-agent";
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-/// A Unix path as Wine's programs see it (Wine maps `/` to drive `Z:`).
-fn windows_path(path: &Path) -> String {
-    format!("Z:{}", path.display()).replace('/', "\\")
-}
 
 fn text(out: &Output) -> String {
     format!(
@@ -69,61 +55,15 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// A Wine prefix of this test's own, its wineserver stopped on drop.
-struct Wine {
-    loader: PathBuf,
-    prefix: tempfile::TempDir,
+/// What this test asks of its Wine prefix beyond the shared helper.
+trait Installer {
+    /// `msiexec ARGS` (timed).
+    fn msiexec(&self, args: &[&str]) -> Output;
+    /// The installed products named [`PRODUCT`] (Add/Remove Programs): each one's values.
+    fn products(&self) -> Vec<BTreeMap<String, String>>;
 }
 
-impl Wine {
-    /// Create the prefix and put the `ProcessPrng` forwarder in its `system32` (Debian 12's
-    /// Wine 8 lacks `bcryptprimitives.dll`; see `windows_wine.rs`).
-    fn new(loader: PathBuf) -> Result<Wine, String> {
-        let wine = Wine {
-            loader,
-            prefix: tempfile::tempdir().map_err(|e| e.to_string())?,
-        };
-        checked_output(
-            wine.command().args(["wineboot", "--init"]),
-            "wineboot --init failed",
-        )?;
-        let dll = wine.c("windows/system32/bcryptprimitives.dll");
-        checked_output(
-            Command::new(MINGW_GCC)
-                .args(["-shared", "-O2", "-Wall", "-o"])
-                .arg(&dll)
-                .arg(workspace_root().join("tests/tests/fixtures/wine/bcryptprimitives.c"))
-                .arg("-ladvapi32"),
-            "building the ProcessPrng forwarder failed",
-        )?;
-        Ok(wine)
-    }
-
-    /// `wine ARGS` in this prefix: quiet, no display, no proxy, none of the agent's
-    /// variables (the installer's actions inherit this environment).
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.loader);
-        cmd.env("WINEPREFIX", self.prefix.path())
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("ENT_AGENT_TOKEN")
-            .env_remove("ENT_AGENT_STATE_DIR");
-        neutral_env(&mut cmd);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
-    }
-
-    /// `C:\` + `rel` on the Unix side.
-    fn c(&self, rel: &str) -> PathBuf {
-        self.prefix.path().join("drive_c").join(rel)
-    }
-
-    /// `msiexec ARGS` (timed).
+impl Installer for Wine {
     fn msiexec(&self, args: &[&str]) -> Output {
         let started = Instant::now();
         let out = self.run(&[&["msiexec"], args].concat());
@@ -136,7 +76,6 @@ impl Wine {
         out
     }
 
-    /// The installed products named [`PRODUCT`] (Add/Remove Programs): each one's values.
     fn products(&self) -> Vec<BTreeMap<String, String>> {
         let out = self.run(&[
             "reg",
@@ -161,34 +100,9 @@ impl Wine {
     }
 }
 
-impl Drop for Wine {
-    fn drop(&mut self) {
-        let server = self.loader.with_file_name("wineserver");
-        let server = if server.is_file() {
-            server
-        } else {
-            PathBuf::from("wineserver")
-        };
-        let _ = Command::new(server)
-            .arg("-k")
-            .env("WINEPREFIX", self.prefix.path())
-            .output();
-    }
-}
-
 /// Wine's loader and the Windows build, once the tools are all there; or why not.
 fn setup() -> Result<(PathBuf, PathBuf), String> {
-    let loader = on_path("wine64")
-        .or_else(|| on_path("wine"))
-        .or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file()))
-        .ok_or("Wine is not installed (apt-get install wine64)")?;
-    on_path(MINGW_GCC).ok_or(format!(
-        "{MINGW_GCC} is not installed (apt-get install gcc-mingw-w64-x86-64)"
-    ))?;
-    on_path("wixl").ok_or("wixl is not installed (apt-get install wixl)")?;
-    let exe = build_binary("ent-agent", "ent-agent", Some(TARGET))
-        .map_err(|e| format!("{e}\n(for {TARGET}: rustup target add {TARGET}?)"))?;
-    Ok((loader, exe))
+    wine::setup(&[("wixl", "wixl")])
 }
 
 /// `dist/windows/msi.sh` for `exe` at `version`, with `properties` inside (`--property`):
@@ -284,12 +198,7 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         let v1 = s.spawn(|| build_msi(&exe, version, &[], &work.path().join("v1")));
         let v2 = s.spawn(|| build_msi(&exe, &next, &[], &work.path().join("v2")));
         let v2_school = s.spawn(|| build_msi(&exe, &next, &school, &work.path().join("v2s")));
-        let started = Instant::now();
         let wine = Wine::new(loader).unwrap_or_else(|e| panic!("{e}"));
-        eprintln!(
-            "Wine prefix created in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
         let [v1, v2, v2_school] = [v1, v2, v2_school].map(|t| windows_path(&t.join().unwrap()));
         (wine, v1, v2, v2_school)
     });

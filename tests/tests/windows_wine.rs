@@ -22,148 +22,47 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use ent_tests::collector::{Collector, admin};
 use ent_tests::netlab::{Behaviour, DnsAnswer, Lab, Reply, TestCa};
-use ent_tests::{
-    audit_report, build_binary, check, checked_output, find_in, neutral_env, stdout_of,
-    workspace_root,
-};
+use ent_tests::wine::{self, Wine, windows_path};
+use ent_tests::{audit_report, check, checked_output, find_in, stdout_of, workspace_root};
 use serde_json::Value;
 
-const TARGET: &str = "x86_64-pc-windows-gnu";
-const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 /// A school of `dist/annuaire-sample.csv`.
 const SCHOOL: &str = "0690101K";
 
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
+/// The test's Wine prefix with the school PC's registry imported
+/// (`fixtures/wine/school-pc.reg`).
+fn school_pc(loader: PathBuf) -> Result<Wine, String> {
+    let wine = Wine::new(loader)?;
+    let reg = workspace_root().join("tests/tests/fixtures/wine/school-pc.reg");
+    checked_output(
+        wine.command()
+            .args(["reg", "import"])
+            .arg(windows_path(&reg)),
+        "reg import failed",
+    )?;
+    Ok(wine)
 }
 
-/// Wine's loader: `wine64` or `wine` on the PATH, else Debian's `wine64` package location.
-fn wine_loader() -> Option<PathBuf> {
-    on_path("wine64")
-        .or_else(|| on_path("wine"))
-        .or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file()))
-}
-
-/// The Windows agent, built for [`TARGET`] by the same cargo as the tests.
-fn windows_agent() -> Result<PathBuf, String> {
-    build_binary("ent-agent", "ent-agent", Some(TARGET))
-        .map_err(|e| format!("{e}\n(for {TARGET}: rustup target add {TARGET}?)"))
-}
-
-/// A Unix path as Wine's programs see it (Wine maps `/` to drive `Z:`).
-fn windows_path(path: &Path) -> String {
-    format!("Z:{}", path.display()).replace('/', "\\")
-}
-
-/// A Wine prefix of this test's own, removed (and its wineserver stopped) on drop.
-struct Wine {
-    loader: PathBuf,
-    prefix: tempfile::TempDir,
-}
-
-impl Wine {
-    /// Create the prefix, put the `ProcessPrng` forwarder in its `system32`, import the
-    /// school PC's registry.
-    fn new(loader: PathBuf) -> Result<Wine, String> {
-        let wine = Wine {
-            loader,
-            prefix: tempfile::tempdir().map_err(|e| e.to_string())?,
-        };
-        let started = Instant::now();
-        checked_output(
-            wine.command().args(["wineboot", "--init"]),
-            "wineboot --init failed",
-        )?;
-        eprintln!(
-            "Wine prefix created in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-
-        let system32 = wine.prefix.path().join("drive_c/windows/system32");
-        let source = workspace_root().join("tests/tests/fixtures/wine/bcryptprimitives.c");
-        let dll = system32.join("bcryptprimitives.dll");
-        checked_output(
-            Command::new(MINGW_GCC)
-                .args(["-shared", "-O2", "-Wall", "-o"])
-                .arg(&dll)
-                .arg(&source)
-                .arg("-ladvapi32"),
-            "building the ProcessPrng forwarder failed",
-        )?;
-
-        let reg = workspace_root().join("tests/tests/fixtures/wine/school-pc.reg");
-        checked_output(
-            wine.command()
-                .args(["reg", "import"])
-                .arg(windows_path(&reg)),
-            "reg import failed",
-        )?;
-        Ok(wine)
-    }
-
-    /// `wine ARGS` in this prefix, quiet, without a display and without proxies.
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.loader);
-        cmd.env("WINEPREFIX", self.prefix.path())
-            .env("WINEDEBUG", "-all")
-            // No Mono or Gecko installation prompts.
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY");
-        neutral_env(&mut cmd);
-        cmd
-    }
-
-    fn output(&self, cmd: &mut Command) -> Result<Output, String> {
-        cmd.output()
-            .map_err(|e| format!("cannot run {}: {e}", self.loader.display()))
-    }
-
-    /// `ent-agent.exe ARGS` with a private state directory.
-    fn agent(&self, exe: &Path, state: &Path, args: &[String]) -> Output {
-        std::fs::create_dir_all(state).unwrap();
-        self.output(
-            self.command()
-                .arg(exe)
-                .args(args)
-                .env("ENT_AGENT_STATE_DIR", windows_path(state)),
-        )
+/// `ent-agent.exe ARGS` with a private state directory.
+fn agent(wine: &Wine, exe: &Path, state: &Path, args: &[String]) -> Output {
+    std::fs::create_dir_all(state).unwrap();
+    wine.command()
+        .arg(exe)
+        .args(args)
+        .env("ENT_AGENT_STATE_DIR", windows_path(state))
+        .output()
         .unwrap()
-    }
-}
-
-impl Drop for Wine {
-    fn drop(&mut self) {
-        let server = self.loader.with_file_name("wineserver");
-        let server = if server.is_file() {
-            server
-        } else {
-            PathBuf::from("wineserver")
-        };
-        let _ = Command::new(server)
-            .arg("-k")
-            .env("WINEPREFIX", self.prefix.path())
-            .output();
-    }
 }
 
 /// Wine, mingw and the Windows build, or why not.
 fn setup() -> Result<(Wine, PathBuf), String> {
-    let loader = wine_loader().ok_or("Wine is not installed (apt-get install wine64)")?;
-    on_path(MINGW_GCC).ok_or(format!(
-        "{MINGW_GCC} is not installed (apt-get install gcc-mingw-w64-x86-64)"
-    ))?;
-    let exe = windows_agent()?;
-    Ok((Wine::new(loader)?, exe))
+    let (loader, exe) = wine::setup(&[])?;
+    Ok((school_pc(loader)?, exe))
 }
 
 /// The report on stdout, after the common checks: exit 0 or 1 following the verdict, no
@@ -244,7 +143,7 @@ fn windows_agent_under_wine() {
     let state = tempfile::tempdir().unwrap();
 
     // --version
-    let out = wine.agent(&exe, &state.path().join("v"), &["--version".into()]);
+    let out = agent(&wine, &exe, &state.path().join("v"), &["--version".into()]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -256,7 +155,7 @@ fn windows_agent_under_wine() {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    let offline = report(&wine.agent(&exe, &state.path().join("offline"), &args));
+    let offline = report(&agent(&wine, &exe, &state.path().join("offline"), &args));
     assert_eq!(offline["profile"], "fr-primaire");
     assert_windows_system(&offline);
     assert_eq!(check(&offline, "browser.chrome")["status"], "pass");
@@ -297,7 +196,7 @@ fn windows_agent_under_wine() {
         format!("ent=https://ent.lab.test:{}/", ent.port()),
     ];
     let started = Instant::now();
-    let online = report(&wine.agent(&exe, &state.path().join("online"), &args));
+    let online = report(&agent(&wine, &exe, &state.path().join("online"), &args));
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
@@ -380,7 +279,7 @@ fn windows_agent_under_wine() {
         .args(["--label", "salle 2, poste 5"])
         .env("ENT_AGENT_STATE_DIR", windows_path(&agent_state))
         .env("ENT_AGENT_TOKEN", &token);
-    let out = wine.output(&mut enroll).unwrap();
+    let out = enroll.output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -392,7 +291,7 @@ fn windows_agent_under_wine() {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    let out = wine.agent(&exe, &agent_state, &run_args);
+    let out = agent(&wine, &exe, &agent_state, &run_args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     assert!(stdout.contains("report sent to the collector"), "{out:?}");
@@ -412,7 +311,7 @@ fn windows_agent_under_wine() {
     assert!(school.to_string().contains("salle 2, poste 5"), "{school}");
     let mut if_due = run_args.clone();
     if_due.push("--if-due".into());
-    let out = wine.agent(&exe, &agent_state, &if_due);
+    let out = agent(&wine, &exe, &agent_state, &if_due);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("No audit due"),
