@@ -55,6 +55,11 @@ enum Command {
         /// Bytes one speed-test session may move, both directions together.
         #[arg(long, value_name = "BYTES", default_value_t = 3 << 30)]
         speedtest_max_bytes: u64,
+        /// This node's own base URL, as agents reach it (e.g.
+        /// https://collecteur.example/noeud/a/): with several nodes behind a load balancer,
+        /// each speed-test session names it, so its transfers and counters stay on this node.
+        #[arg(long, value_name = "URL", env = "ENT_COLLECTOR_PUBLIC_URL", value_parser = public_url)]
+        public_url: Option<String>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -169,6 +174,13 @@ fn open(database: &str) -> Result<Arc<dyn Store>> {
     Ok(Arc::from(store::open(database)?))
 }
 
+/// `--public-url`: the one node URL rule of `readiness::api`.
+fn public_url(s: &str) -> Result<String, String> {
+    readiness::api::check_node_url(s)
+        .map(|()| s.to_owned())
+        .map_err(|why| format!("not a node base URL: {why}"))
+}
+
 fn retention_cutoff(days: u32) -> jiff::Timestamp {
     jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days))
 }
@@ -184,6 +196,7 @@ fn run(cli: Cli) -> Result<()> {
             max_speedtests,
             speedtest_seconds,
             speedtest_max_bytes,
+            public_url,
             limits,
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
@@ -200,6 +213,7 @@ fn run(cli: Cli) -> Result<()> {
                 speedtest_ttl: std::time::Duration::from_secs(speedtest_seconds.clamp(2, 3600)),
                 speedtest_max_bytes: speedtest_max_bytes.max(1 << 20),
                 lang: lang.parse().map_err(anyhow::Error::msg)?,
+                public_url,
                 ..ApiConfig::default()
             };
             limits.apply(&mut config);

@@ -149,6 +149,43 @@ pub struct RemoteProfile {
 pub struct SpeedtestSession {
     pub session: String,
     pub expires_in_s: u64,
+    /// The base URL of the collector node that holds the session, when the collector
+    /// advertises one (`--public-url`): behind a load balancer, every later request of the
+    /// session (transfers, pings, counters, close) goes there, so that its transfers and
+    /// counters are on one node. Absent: the URL the session was opened on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+}
+
+/// Longest node URL a session answer may name.
+pub const MAX_NODE_URL: usize = 512;
+
+/// The rule for a node's base URL ([`SpeedtestSession::node`], the collector's
+/// `--public-url`), the same at both ends: `http://` or `https://`, a host, a path ending
+/// in `/` (the API paths are relative to it), no user, query or fragment, at most
+/// [`MAX_NODE_URL`] printable ASCII characters.
+pub fn check_node_url(url: &str) -> Result<(), &'static str> {
+    if url.len() > MAX_NODE_URL || !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("at most 512 printable ASCII characters, no space");
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("it must start with http:// or https://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err("it must name a host");
+    }
+    if host.contains('@') {
+        return Err("it must not carry a user name or password");
+    }
+    if url.contains(['?', '#']) {
+        return Err("it must not carry a query or a fragment");
+    }
+    if !rest.contains('/') || !url.ends_with('/') {
+        return Err("its path must end with '/' (e.g. https://collecteur.example/noeud/a/)");
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/speedtest/sessions/{id}[?bins_from=K]`: the bytes the collector has received
@@ -253,5 +290,33 @@ mod tests {
         assert!(a.duplicate());
         assert_eq!(a.verdict, Some(Verdict::Ready));
         assert_eq!(a.score, Some(87));
+    }
+
+    #[test]
+    fn node_urls_follow_one_rule() {
+        for good in [
+            "http://127.0.0.1:8080/",
+            "https://collecteur.example/noeud/a/",
+            "https://[::1]:9/x/",
+        ] {
+            assert_eq!(check_node_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "ftp://x/",
+            "https://",
+            "https:///a/",
+            "https://user:pw@x/",
+            "https://x",
+            "https://x/a",
+            "https://x/?a=1/",
+            "https://x/#/",
+            "https://x /",
+            "https://x/\u{e9}/",
+        ] {
+            assert!(check_node_url(bad).is_err(), "{bad:?} accepted");
+        }
+        let long = format!("https://x/{}/", "a".repeat(MAX_NODE_URL));
+        assert!(check_node_url(&long).is_err());
     }
 }

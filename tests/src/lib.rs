@@ -6,6 +6,7 @@ pub mod fault_matrix;
 pub mod hostile;
 pub mod hostile_collector;
 pub mod netlab;
+pub mod nginx;
 pub mod shaped;
 pub mod wine;
 

@@ -55,6 +55,9 @@ pub struct ApiConfig {
     /// How long a speed-test session lives, and how many bytes it may move.
     pub speedtest_ttl: Duration,
     pub speedtest_max_bytes: u64,
+    /// This node's own base URL (`--public-url`), named in each speed-test session answer
+    /// so that a session stays on the node that counts it.
+    pub public_url: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -69,6 +72,7 @@ impl Default for ApiConfig {
             max_speedtests: 2,
             speedtest_ttl: speedtest::SESSION_TTL,
             speedtest_max_bytes: speedtest::SESSION_MAX_BYTES,
+            public_url: None,
         }
     }
 }

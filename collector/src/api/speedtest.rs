@@ -424,6 +424,7 @@ async fn open_session(
                 Json(SpeedtestSession {
                     session: id,
                     expires_in_s: state.speedtest.limits().ttl.as_secs(),
+                    node: state.config.public_url.clone(),
                 }),
             )
                 .into_response(),

@@ -157,7 +157,18 @@ async fn run(
 ) -> Result<(), String> {
     let mut clients = Clients::new(target)?;
     bar.phase("session");
-    let session = open_session(&clients, m).await?;
+    let opened = open_session(&clients, m).await?;
+    if let Some(node) = opened.node {
+        // Behind a load balancer: the session, its transfers and its counters are on the
+        // node that opened it.
+        if node != clients.base {
+            m.notes.push(format!(
+                "the speed test ran against the collector node {node}"
+            ));
+        }
+        clients.base = node;
+    }
+    let session = opened.id;
     clients.addr = resolve(&clients.base).await;
 
     bar.phase("idle latency");

@@ -10,7 +10,9 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use readiness::api::{CountersQuery, SessionCounters, SpeedtestSession, TransferQuery, path};
+use readiness::api::{
+    CountersQuery, SessionCounters, SpeedtestSession, TransferQuery, check_node_url, path,
+};
 use readiness::measurements::bandwidth::BandwidthMeasurements;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
@@ -97,12 +99,37 @@ pub(super) async fn resolve(base: &Url) -> Option<std::net::SocketAddr> {
         .next()
 }
 
+/// An open speed-test session: its id, and the node that holds it when the collector named
+/// one (every later request of the session goes there).
+#[derive(Debug)]
+pub(super) struct Opened {
+    pub(super) id: String,
+    pub(super) node: Option<Url>,
+}
+
+/// The node a session answer names, checked: the rule of `readiness::api`, and never
+/// `http://` when the collector was reached over `https://`.
+fn node_url(base: &Url, node: &str) -> Result<Url, String> {
+    let bad = |why: &str| {
+        format!(
+            "the collector's session names a node URL that is not acceptable ({why}): {:?}",
+            printable(node, 80)
+        )
+    };
+    check_node_url(node).map_err(bad)?;
+    let url = Url::parse(node).map_err(|e| bad(&e.to_string()))?;
+    if base.scheme() == "https" && url.scheme() != "https" {
+        return Err(bad("plain http after https"));
+    }
+    Ok(url)
+}
+
 /// `POST /api/v1/speedtest/sessions`; on 429, wait `Retry-After` plus a random delay and try
 /// again (at most [`ADMISSION_ATTEMPTS`] times).
 pub(super) async fn open_session(
     c: &Clients,
     m: &mut BandwidthMeasurements,
-) -> Result<String, String> {
+) -> Result<Opened, String> {
     let url = c
         .base
         .join(path::SPEEDTEST_SESSIONS)
@@ -168,16 +195,23 @@ pub(super) async fn open_session(
             ));
         }
         let session = serde_json::from_value::<SpeedtestSession>(answer)
-            .map(|s| s.session)
             .map_err(|_| "the collector's session answer has no id".to_owned())?;
         // The id goes into URLs: a token of a few safe characters, nothing else.
-        if !valid_session_id(&session) {
+        if !valid_session_id(&session.session) {
             return Err(format!(
                 "the collector's session id is not a token of 1 to 128 letters, digits, '-' or '_': {:?}",
-                printable(&session, 64)
+                printable(&session.session, 64)
             ));
         }
-        return Ok(session);
+        let node = session
+            .node
+            .as_deref()
+            .map(|n| node_url(&c.base, n))
+            .transpose()?;
+        return Ok(Opened {
+            id: session.session,
+            node,
+        });
     }
     Err(format!(
         "the collector was busy with other speed tests: refused {} times (429), after {:.1} s of waiting",
@@ -314,6 +348,28 @@ pub(super) async fn pull_bins(c: &Clients, session: &str, server: &Mutex<ServerB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_node_is_checked() {
+        let https = Url::parse("https://collecteur.example/").unwrap();
+        let http = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(
+            node_url(&https, "https://collecteur.example/noeud/b/")
+                .unwrap()
+                .as_str(),
+            "https://collecteur.example/noeud/b/"
+        );
+        assert!(node_url(&http, "http://127.0.0.1:9/n/").is_ok());
+        // No downgrade, no credentials, nothing outside the rule.
+        for bad in [
+            "http://collecteur.example/",
+            "https://u:p@x/",
+            "https://x/a",
+            "javascript:x",
+        ] {
+            assert!(node_url(&https, bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn session_ids_are_safe_tokens() {
