@@ -276,9 +276,10 @@ impl OutputFile {
 }
 
 /// The name of a PC's report file in an `--output` directory, so that a school's files sort
-/// together, then each PC's: `<UAI>_<label or host name>_<workstation id, 8 hex>_<UTC
+/// together, then each PC's: `<UAI>_<label, else host name>_<workstation id, 8 hex>_<UTC
 /// date and time>.json`, every part reduced to `[a-z0-9-]` (`sans-uai`, `poste` when
-/// missing). E.g. `0751234J_salle-2-poste-5_1f3a9c2e_20261201T144915Z.json`.
+/// missing; a hashed host name as `h-` and its first 8 hex). E.g.
+/// `0751234J_salle-2-poste-5_1f3a9c2e_20261201T144915Z.json`.
 pub fn report_file_name(report: &Report) -> String {
     let school = report
         .school
@@ -288,8 +289,18 @@ pub fn report_file_name(report: &Report) -> String {
         .workstation
         .label
         .as_deref()
-        .or(report.workstation.hostname.as_deref())
         .map(slug)
+        .or_else(|| {
+            // A hashed host name (`sha256:<hex>`): its first 8 hex are enough to tell PCs apart.
+            report
+                .workstation
+                .hostname
+                .as_deref()
+                .map(|h| match h.strip_prefix("sha256:") {
+                    Some(hex) => format!("h-{}", slug(hex).chars().take(8).collect::<String>()),
+                    None => slug(h),
+                })
+        })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "poste".into());
     let id = report.workstation.id.simple().to_string();

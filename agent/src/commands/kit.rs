@@ -333,7 +333,9 @@ fn pc_name(pc: &Pc, lang: Lang) -> String {
 fn shown_host(host: Option<&str>) -> String {
     match host {
         None => "—".into(),
-        Some(h) if h.starts_with("sha256:") && h.len() > 15 => format!("{}…", &h[..15]),
+        Some(h) if h.starts_with("sha256:") && h.chars().count() > 15 => {
+            format!("{}…", h.chars().take(15).collect::<String>())
+        }
         Some(h) => h.to_owned(),
     }
 }

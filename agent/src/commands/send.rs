@@ -136,30 +136,36 @@ pub fn run(args: &SendArgs) -> Result<u8> {
         );
     }
     let total = files.len();
-    let verdict_line = if total > 0 && stored == 0 && already == total {
+    let _ = writeln!(
+        out,
+        "{}",
         tr(
             lang,
             &format!(
-                "Rien de nouveau : le collecteur avait déjà les {total} rapport(s) ; rien n'a été enregistré deux fois."
-            ),
-            &format!(
-                "Nothing new: the collector already held all {total} report(s); nothing was stored twice."
-            ),
-        )
-    } else {
-        tr(
-            lang,
-            &format!(
-                "{total} rapport(s) : {stored} enregistré(s), {already} déjà reçu(s), {refused} refusé(s), {not_sent} non envoyé(s) ; {} fichier(s) ignoré(s).",
+                "{total} rapport(s) : {stored} enregistré(s), {already} déjà reçu(s), {refused} refusé(s), {not_sent} non envoyé(s) ; {} fichier(s) ignoré(s). Les fichiers restent en place.",
                 skipped.len()
             ),
             &format!(
-                "{total} report(s): {stored} stored, {already} already there, {refused} refused, {not_sent} not sent; {} file(s) skipped.",
+                "{total} report(s): {stored} stored, {already} already there, {refused} refused, {not_sent} not sent; {} file(s) skipped. The files stay where they are.",
                 skipped.len()
             ),
         )
-    };
-    let _ = writeln!(out, "{verdict_line}");
+    );
+    if stored == 0 && already > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            tr(
+                lang,
+                &format!(
+                    "Rien de nouveau : le collecteur avait déjà ces {already} rapport(s), aucun n'a été enregistré deux fois."
+                ),
+                &format!(
+                    "Nothing new: the collector already held these {already} report(s); none was stored twice."
+                ),
+            )
+        );
+    }
     print_out(&out)?;
     Ok(if refused + not_sent + skipped.len() == 0 {
         exit::READY
