@@ -542,6 +542,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn report_file_names_sort_by_school_and_stay_plain() {
+        assert_eq!(slug("Salle É/3, poste 5 "), "salle-e-3-poste-5");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("<>:\"|?*"), "");
+        assert_eq!(slug(&"ü".repeat(100)).len(), 40);
+        let profile = Profile::default_profile();
+        let now: jiff::Timestamp = "2026-12-01T14:49:15Z".parse().unwrap();
+        let id: uuid::Uuid = "1f3a9c2e-0000-4000-8000-000000000000".parse().unwrap();
+        let m = readiness::samples::good_pc(&profile, now);
+        let mut r =
+            readiness::samples::report(&profile, Some("0751234J".parse().unwrap()), id, m, now);
+        r.workstation.label = Some("salle 2, poste 5".into());
+        r.finished_at = now;
+        assert_eq!(
+            report_file_name(&r),
+            "0751234J_salle-2-poste-5_1f3a9c2e_20261201T144915Z.json"
+        );
+        r.workstation.label = None;
+        r.workstation.hostname = Some(format!("sha256:{}", "ab".repeat(32)));
+        r.school = None;
+        assert_eq!(
+            report_file_name(&r),
+            "sans-uai_h-abababab_1f3a9c2e_20261201T144915Z.json"
+        );
+        r.workstation.hostname = None;
+        assert!(report_file_name(&r).starts_with("sans-uai_poste_"));
+    }
+
+    #[test]
     fn explicit_lang_wins() {
         assert_eq!(detect_lang(Some("en")), Lang::En);
         assert_eq!(detect_lang(Some("fr")), Lang::Fr);
