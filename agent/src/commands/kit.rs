@@ -4,7 +4,8 @@
 //!
 //! Report files are hostile input (a key goes from hand to hand): each is read only up to
 //! [`MAX_REPORT_FILE`], parsed as a report of this schema, checked against the report's
-//! bounds, and skipped otherwise with the reason; at most [`MAX_FILES`] files per directory.
+//! bounds, and skipped otherwise with the reason; at most [`MAX_FILES`] files per directory
+//! and [`MAX_TOTAL_BYTES`] in all.
 //! Every text taken from a file is made printable for the console ([`printable`]) and
 //! HTML-escaped for the page, which has inline CSS only, no script, no external resource,
 //! and a Content-Security-Policy forbidding both.
@@ -30,7 +31,10 @@ use crate::state::kit::KIT_FILE;
 /// refused there anyway).
 pub const MAX_REPORT_FILE: u64 = 1024 * 1024;
 /// Most report files read from one directory.
-pub const MAX_FILES: usize = 10_000;
+pub const MAX_FILES: usize = 5_000;
+/// Most bytes of report files read in one run (what they hold stays in memory): beyond,
+/// files are skipped with the reason.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 /// The summary page's default name, in DIR.
 pub const DEFAULT_HTML: &str = "synthese.html";
 /// Most failures per PC on the console (the page has them all).
@@ -99,7 +103,20 @@ pub fn read_reports(paths: &[PathBuf]) -> Result<(Vec<ReportFile>, Vec<Skipped>)
     }
     let mut files = Vec::new();
     let mut skipped = Vec::new();
+    let mut total: u64 = 0;
     for path in candidates {
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len().min(MAX_REPORT_FILE + 1));
+        if total + size > MAX_TOTAL_BYTES {
+            skipped.push(Skipped {
+                path,
+                reason: format!(
+                    "more than {} MiB of reports in one run: not read (give fewer files)",
+                    MAX_TOTAL_BYTES >> 20
+                ),
+            });
+            continue;
+        }
+        total += size;
         match read_one(&path) {
             Ok((bytes, report)) => files.push(ReportFile {
                 path,
@@ -565,6 +582,37 @@ fn page(schools: &BySchool, skipped: &[Skipped], lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_come_worst_first_in_the_asked_language() {
+        let profile = Profile::default_profile();
+        let now = jiff::Timestamp::now();
+        let mut m = readiness::samples::good_pc(&profile, now);
+        if let Some(sys) = m.system.as_mut() {
+            sys.memory_total_bytes = Some(1 << 30);
+            sys.os = None;
+        }
+        let report = readiness::samples::report(&profile, None, Uuid::nil(), m, now);
+        assert_eq!(report.lang, Lang::En);
+        let en = failures(&report, Lang::En);
+        let fr = failures(&report, Lang::Fr);
+        assert_eq!(
+            en.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            fr.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+        let ram = |v: &[CheckResult]| v.iter().find(|c| c.id == "system.ram").cloned().unwrap();
+        assert!(ram(&en).message.starts_with("Memory"), "{:?}", ram(&en));
+        assert!(ram(&fr).message.starts_with("Mémoire"), "{:?}", ram(&fr));
+        assert!(fr[0].status == CheckStatus::Fail, "{fr:?}");
+        assert!(
+            fr.iter()
+                .position(|c| c.status == CheckStatus::Warn)
+                .unwrap_or(usize::MAX)
+                > fr.iter()
+                    .rposition(|c| c.status == CheckStatus::Fail)
+                    .unwrap_or(0)
+        );
+    }
 
     #[test]
     fn escaping_leaves_no_markup() {
