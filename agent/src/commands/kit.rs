@@ -95,8 +95,10 @@ pub fn read_reports(paths: &[PathBuf]) -> Result<(Vec<ReportFile>, Vec<Skipped>)
             }
             found.sort();
             candidates.extend(found);
-        } else if path.exists() {
+        } else if path.is_file() {
             candidates.push(path.clone());
+        } else if path.exists() {
+            bail!("{}: not a file nor a directory", path.display());
         } else {
             bail!("{}: no such file or directory", path.display());
         }

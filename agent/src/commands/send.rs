@@ -78,6 +78,17 @@ pub fn run(args: &SendArgs) -> Result<u8> {
     };
     let collector = Collector::new(&args.collector, token.expose(), ca.as_deref())
         .map_err(|e| anyhow!("--collector: {e}"))?;
+    if let Ok(url) = crate::client::parse_base_url(&args.collector)
+        && url.scheme() == "http"
+        && !matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+        && !matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        && url.host_str() != Some("localhost")
+    {
+        eprintln!(
+            "ent-agent: warning: {} is plain http: the token and the reports cross the network unencrypted",
+            args.collector
+        );
+    }
     let (files, skipped) = read_reports(&args.paths)?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
