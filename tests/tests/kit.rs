@@ -340,3 +340,43 @@ fn a_kit_folder_beside_the_binary_turns_key_mode_on() {
     assert_eq!(report_files(&kit).len(), 2);
     assert_eq!(std::fs::read_dir(kit.join("machines")).unwrap().count(), 2);
 }
+
+/// `send` works within the school's cap: with room for one workstation, the second PC's
+/// report is refused (`409 workstation_limit`) and left in place with the reason.
+#[test]
+fn send_stays_within_the_school_s_workstation_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("collector.db");
+    ent_tests::stdout_of(
+        ent_tests::collector::admin(&db)
+            .args(["schools", "import"])
+            .arg(ent_tests::workspace_root().join("dist/annuaire-sample.csv")),
+        "schools import",
+    );
+    let profile =
+        std::fs::read_to_string(ent_tests::workspace_root().join("dist/profiles/fr-primaire.toml"))
+            .unwrap()
+            .replace("max_workstations = 200", "max_workstations = 1")
+            .replace("min_workstations = 2", "min_workstations = 1");
+    assert!(profile.contains("max_workstations = 1\n"));
+    let path = dir.path().join("profile.toml");
+    std::fs::write(&path, profile).unwrap();
+    let c = ent_tests::collector::Collector::start(&db, &["--profile", path.to_str().unwrap()]);
+    let token_file = dir.path().join("token.txt");
+    std::fs::write(&token_file, c.school_token(SCHOOL)).unwrap();
+
+    let key = tempfile::tempdir().unwrap();
+    audit_on(key.path(), "machine-a", SCHOOL, "poste A");
+    audit_on(key.path(), "machine-b", SCHOOL, "poste B");
+    let r = send(&[key.path()], &c.url, &token_file);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stdout.contains("1 stored"), "{r:?}");
+    assert!(
+        r.stdout.lines().any(|l| l.contains("REFUSED")
+            && l.contains("workstation_limit")
+            && l.contains("left in place")),
+        "{r:?}"
+    );
+    assert_eq!(c.report_count(), 1);
+    assert_eq!(report_files(key.path()).len(), 2);
+}
