@@ -78,11 +78,6 @@ impl Fingerprint {
         }
     }
 
-    /// Whether nothing identifies the machine (no machine id, no adapter).
-    pub fn is_empty(&self) -> bool {
-        self.machine_id.is_none() && self.macs.is_empty()
-    }
-
     /// Whether `self` (stored) and `now` describe the same machine. A different OS
     /// installation id means another machine; so does a set of permanent MACs with nothing
     /// in common with the stored one (a clone of a master image keeps the image's machine id
