@@ -13,6 +13,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "ENT_AGENT_STATE_DIR", value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
+    /// USB key mode: keep one state directory per PC under DIR/machines/ (each PC its own
+    /// workstation id, nothing written on the PC), and write audit reports into DIR. Also
+    /// on when a folder `ent-kit` sits beside the binary.
+    #[arg(long, global = true, env = "ENT_AGENT_KIT", value_name = "DIR")]
+    pub kit: Option<PathBuf>,
+
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -44,6 +50,14 @@ pub enum Command {
     /// Install, remove or show the scheduled re-audits (systemd timer, Windows scheduled
     /// task, launchd daemon), on the last profile's schedule.
     Schedule(ScheduleArgs),
+    /// The technician's USB key: what the reports carried there say.
+    Kit(KitArgs),
+    /// Deliver report files written by `audit --output` (a USB key's) to the collector,
+    /// exactly once: a report the collector already holds is not stored again.
+    ///
+    /// Exit status: 0 every report delivered (or already there), 1 some refused or not sent
+    /// (left in place, with the reason), 2 usage or configuration error.
+    Send(SendArgs),
     /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
     Completions {
         #[arg(value_name = "SHELL")]
@@ -72,8 +86,10 @@ pub struct AuditArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Also write the JSON report to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Also write the JSON report to this file; to a directory (existing, or ending with
+    /// `/`): one file per PC, named UAI_label_id_date.json. Default with --kit: the kit
+    /// directory.
+    #[arg(long, value_name = "FILE|DIR/")]
     pub output: Option<PathBuf>,
 
     /// Language of the texts: fr or en. Default: from the system locale.
@@ -189,6 +205,67 @@ pub struct RunArgs {
     /// in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub send_budget: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct KitArgs {
+    #[command(subcommand)]
+    pub command: KitCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KitCommand {
+    /// Print every PC whose report is in DIR (school, label, verdict, score, what fails)
+    /// and write a self-contained HTML page of it for the school.
+    Summary {
+        /// The directory of the report files (a kit directory, or any).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The HTML page. Default: DIR/synthese.html.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+        /// Language of the texts: fr or en.
+        #[arg(long, value_name = "LANG", value_parser = ["fr", "en"], default_value = "fr")]
+        lang: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Report files, or directories of report files (their `*.json`, not their
+    /// subdirectories).
+    #[arg(value_name = "FILE|DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Base URL of the département's collector.
+    #[arg(long, value_name = "URL")]
+    pub collector: String,
+
+    /// The school's token (from `ent-collector token create --school UAI`). Prefer
+    /// --token-file or the environment variable: a command line is visible to other users.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ENT_AGENT_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
+    /// A file holding the school's token (its first line); used before --token.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// PEM file of the collector's private certificate authority.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Time allowed for sending, retries included, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    pub budget: f64,
+
+    /// Language of the texts: fr or en. Default: from the system locale.
+    #[arg(long, value_name = "LANG", value_parser = ["fr", "en"])]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,8 @@
 //!
 //! The rooms, from the top down; a room imports only from the rooms below it:
 //!
-//! - [`commands`]: one module per subcommand (`audit`, `enroll`, `run`, `schedule`), the only
+//! - [`commands`]: one module per subcommand (`audit`, `enroll`, `run`, `schedule`, `kit`,
+//!   `send`), the only
 //!   place that prints for the technician or decides an exit code;
 //! - [`probe`]: the measurements, each probe under a deadline, never aborting the audit;
 //! - [`state`]: what the agent keeps on disk (state directory, workstation identity,

@@ -217,14 +217,29 @@ fn check_network_size(profile: &Profile, options: &NetworkOptions) -> Result<()>
 }
 
 /// The `--output` file, checked before the audit runs: written at the end through a
-/// temporary file in the same directory, then renamed ([`durable::Pending`]).
+/// temporary file in the same directory, then renamed ([`durable::Pending`]). A directory
+/// (existing, or a path ending with `/`) gets one file per PC, named by [`report_file_name`].
 #[derive(Debug)]
-pub(crate) struct OutputFile(durable::Pending);
+pub(crate) enum OutputFile {
+    File(durable::Pending),
+    Dir(std::path::PathBuf),
+}
+
+/// Whether `--output` names a directory: an existing one, or a path ending with a separator.
+fn names_a_directory(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    path.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR)
+}
 
 impl OutputFile {
     pub(crate) fn prepare(path: &Path) -> Result<OutputFile> {
-        if path.is_dir() {
-            bail!("--output {}: is a directory", path.display());
+        if names_a_directory(path) {
+            std::fs::create_dir_all(path)
+                .with_context(|| format!("--output {}: cannot create it", path.display()))?;
+            // Found unwritable now, not after the audit.
+            durable::Pending::new(path, "probe")
+                .with_context(|| format!("--output {}: cannot write there", path.display()))?;
+            return Ok(OutputFile::Dir(path.to_owned()));
         }
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
@@ -235,26 +250,116 @@ impl OutputFile {
             .with_context(|| format!("--output {}: not a file name", path.display()))?;
         let pending = durable::Pending::new(parent, &name.to_string_lossy())
             .with_context(|| format!("--output {}: cannot write there", path.display()))?;
-        Ok(OutputFile(pending))
+        Ok(OutputFile::File(pending))
     }
 
-    fn write(self, bytes: &[u8]) -> Result<()> {
-        let path = self.0.path().to_owned();
-        self.0
+    /// Write the report; returns the file written.
+    fn write(self, report: &Report, bytes: &[u8]) -> Result<std::path::PathBuf> {
+        let pending = match self {
+            OutputFile::File(p) => p,
+            OutputFile::Dir(dir) => {
+                let mut name = report_file_name(report);
+                // Another audit of this PC within the same second: never replaced.
+                if dir.join(&name).exists() {
+                    let id = report.report_id.simple().to_string();
+                    name = format!("{}_{}.json", name.trim_end_matches(".json"), &id[24..]);
+                }
+                durable::Pending::new(&dir, &name)
+                    .with_context(|| format!("--output {}: cannot write there", dir.display()))?
+            }
+        };
+        let path = pending.path().to_owned();
+        pending
             .commit(bytes)
-            .with_context(|| format!("cannot write --output {}", path.display()))?;
-        Ok(())
+            .with_context(|| format!("cannot write --output {}", path.display()))
     }
+}
+
+/// The name of a PC's report file in an `--output` directory, so that a school's files sort
+/// together, then each PC's: `<UAI>_<label, else host name>_<workstation id, 8 hex>_<UTC
+/// date and time>.json`, every part reduced to `[a-z0-9-]` (`sans-uai`, `poste` when
+/// missing; a hashed host name as `h-` and its first 8 hex). E.g.
+/// `0751234J_salle-2-poste-5_1f3a9c2e_20261201T144915Z.json`.
+pub fn report_file_name(report: &Report) -> String {
+    let school = report
+        .school
+        .as_ref()
+        .map_or_else(|| "sans-uai".to_owned(), |s| s.as_str().to_owned());
+    let who = report
+        .workstation
+        .label
+        .as_deref()
+        .map(slug)
+        .or_else(|| {
+            // A hashed host name (`sha256:<hex>`): its first 8 hex are enough to tell PCs apart.
+            report
+                .workstation
+                .hostname
+                .as_deref()
+                .map(|h| match h.strip_prefix("sha256:") {
+                    Some(hex) => format!("h-{}", slug(hex).chars().take(8).collect::<String>()),
+                    None => slug(h),
+                })
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "poste".into());
+    let id = report.workstation.id.simple().to_string();
+    format!(
+        "{school}_{who}_{}_{}.json",
+        &id[..8],
+        report.finished_at.strftime("%Y%m%dT%H%M%SZ")
+    )
+}
+
+/// `text` as a file-name part: lower-case ASCII letters and digits, French accents folded,
+/// anything else one `-`, at most 40 characters.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let folded = match c {
+            'à' | 'â' | 'ä' | 'á' => "a",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'î' | 'ï' | 'í' => "i",
+            'ô' | 'ö' | 'ó' => "o",
+            'ù' | 'û' | 'ü' | 'ú' => "u",
+            'ç' => "c",
+            'œ' => "oe",
+            'æ' => "ae",
+            'ÿ' => "y",
+            'ñ' => "n",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if folded == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(folded);
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    out.truncate(40);
+    out.trim_end_matches('-').to_owned()
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
     let mut config = AuditConfig::from_args(args)?;
-    let output_file = args
-        .output
-        .as_deref()
-        .map(OutputFile::prepare)
-        .transpose()?;
-    let state = StateDir::resolve(cli.state_dir.as_deref())?;
+    // On a USB key, reports go to the kit directory unless --output says otherwise.
+    let output = args.output.clone().or_else(|| {
+        super::kit_dir(cli).map(|k| {
+            let mut dir = k.into_os_string();
+            dir.push(std::path::MAIN_SEPARATOR_STR);
+            dir.into()
+        })
+    });
+    let output_file = output.as_deref().map(OutputFile::prepare).transpose()?;
+    let state = super::state_dir(cli)?;
     tracing::info!(state_dir = %state.path.display(), "state directory");
     // An enrolled PC measures bandwidth against its collector, with its school's token.
     if let Ok(enrollment) = Enrollment::load(&state) {
@@ -287,7 +392,8 @@ pub fn verdict_exit_code(report: &Report) -> u8 {
 pub(crate) fn emit(report: &Report, json: bool, output_file: Option<OutputFile>) -> Result<()> {
     let text = serde_json::to_string_pretty(report).context("cannot serialise the report")?;
     if let Some(out) = output_file {
-        out.write(text.as_bytes())?;
+        let written = out.write(report, text.as_bytes())?;
+        tracing::info!(file = %written.display(), "report written");
     }
     let mut stdout = std::io::stdout().lock();
     if json {
@@ -434,6 +540,35 @@ fn unmeasured_system(reason: String) -> SystemMeasurements {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_file_names_sort_by_school_and_stay_plain() {
+        assert_eq!(slug("Salle É/3, poste 5 "), "salle-e-3-poste-5");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("<>:\"|?*"), "");
+        assert_eq!(slug(&"ü".repeat(100)).len(), 40);
+        let profile = Profile::default_profile();
+        let now: jiff::Timestamp = "2026-12-01T14:49:15Z".parse().unwrap();
+        let id: uuid::Uuid = "1f3a9c2e-0000-4000-8000-000000000000".parse().unwrap();
+        let m = readiness::samples::good_pc(&profile, now);
+        let mut r =
+            readiness::samples::report(&profile, Some("0751234J".parse().unwrap()), id, m, now);
+        r.workstation.label = Some("salle 2, poste 5".into());
+        r.finished_at = now;
+        assert_eq!(
+            report_file_name(&r),
+            "0751234J_salle-2-poste-5_1f3a9c2e_20261201T144915Z.json"
+        );
+        r.workstation.label = None;
+        r.workstation.hostname = Some(format!("sha256:{}", "ab".repeat(32)));
+        r.school = None;
+        assert_eq!(
+            report_file_name(&r),
+            "sans-uai_h-abababab_1f3a9c2e_20261201T144915Z.json"
+        );
+        r.workstation.hostname = None;
+        assert!(report_file_name(&r).starts_with("sans-uai_poste_"));
+    }
 
     #[test]
     fn explicit_lang_wins() {

@@ -154,7 +154,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
         }
         None => None,
     };
-    let state = StateDir::resolve(cli.state_dir.as_deref())?;
+    let state = super::state_dir(cli)?;
     let host_is_loopback = reqwest::Url::parse(&enrollment.collector)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))

@@ -5,14 +5,48 @@
 pub mod audit;
 pub mod backlog;
 pub mod enroll;
+pub mod kit;
 pub mod run;
 pub mod schedule;
+pub mod send;
+
+use anyhow::{Result, bail};
 
 use crate::cli::{Cli, Command};
 use crate::exit;
+use crate::state::kit::Kit;
+use crate::state::{Fingerprint, StateDir};
+
+/// The kit directory of this run: `--kit` (or `ENT_AGENT_KIT`), else the `ent-kit` folder
+/// beside the binary, unless a state directory was given.
+pub fn kit_dir(cli: &Cli) -> Option<std::path::PathBuf> {
+    match (&cli.kit, &cli.state_dir) {
+        (Some(k), _) => Some(k.clone()),
+        (None, Some(_)) => None,
+        (None, None) => Kit::beside_binary(),
+    }
+}
+
+/// The state directory of this run: `--state-dir`; in USB key mode this PC's directory on
+/// the key ([`crate::state::kit`]); else the system or the user's one.
+pub fn state_dir(cli: &Cli) -> Result<StateDir> {
+    if cli.kit.is_some() && cli.state_dir.is_some() {
+        bail!(
+            "--kit and --state-dir (or ENT_AGENT_KIT and ENT_AGENT_STATE_DIR) exclude each other"
+        );
+    }
+    match kit_dir(cli) {
+        Some(dir) => {
+            let state = Kit::open(&dir)?.machine_state(&Fingerprint::current())?;
+            tracing::info!(kit = %dir.display(), machine = %state.path.display(), "USB key mode");
+            Ok(state)
+        }
+        None => Ok(StateDir::resolve(cli.state_dir.as_deref())?),
+    }
+}
 
 /// Run the command line's subcommand; `Ok` carries the exit code.
-pub fn run(cli: &Cli) -> anyhow::Result<u8> {
+pub fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {
         Command::Audit(args) => audit::run(cli, args),
         Command::DefaultProfile => {
@@ -22,6 +56,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Enroll(args) => enroll::run(cli, args),
         Command::Run(args) => run::run(cli, args),
         Command::Schedule(args) => schedule::run(cli, args),
+        Command::Kit(args) => kit::run(args),
+        Command::Send(args) => send::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Into a buffer: the generator panics on a write error (a closed pipe).

@@ -23,7 +23,11 @@ pub struct Fingerprint {
     pub macs: Vec<String>,
 }
 
-fn sha256_hex(s: &str) -> String {
+/// Test-only: a machine id that replaces this machine's (and its adapters), so that an
+/// end-to-end test can be several machines in turn. Not for production use.
+pub const MACHINE_ID_ENV: &str = "ENT_AGENT_MACHINE_ID";
+
+pub(crate) fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
@@ -46,12 +50,32 @@ impl Fingerprint {
         }
     }
 
-    /// This machine's fingerprint.
+    /// This machine's fingerprint. For tests only, [`MACHINE_ID_ENV`] stands for another
+    /// machine: that machine id, no network adapter.
     pub fn current() -> Fingerprint {
+        if let Some(simulated) = std::env::var(MACHINE_ID_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            return Fingerprint::from_raw(Some(&simulated), &[]);
+        }
         Fingerprint::from_raw(
             crate::platform::machine_id().as_deref(),
             &crate::platform::permanent_macs(),
         )
+    }
+
+    /// The same fingerprint hashed again with `salt` (a USB key's own salt, see
+    /// [`super::kit`]): what a key keeps cannot be matched with what another key or the PC
+    /// itself keeps.
+    pub fn salted(&self, salt: &str) -> Fingerprint {
+        let again = |h: &String| sha256_hex(&format!("{salt}:{h}"));
+        let mut macs: Vec<String> = self.macs.iter().map(again).collect();
+        macs.sort();
+        Fingerprint {
+            machine_id: self.machine_id.as_ref().map(again),
+            macs,
+        }
     }
 
     /// Whether `self` (stored) and `now` describe the same machine. A different OS
@@ -81,12 +105,17 @@ struct WorkstationFile {
 
 /// The workstation id: kept in the state directory, renewed when the machine changed.
 /// Returns the id and whether it was (re)generated now.
+/// In a USB key's per-machine directory, the fingerprint is kept salted with the key's salt.
 pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool), StateError> {
-    const NAME: &str = "workstation.json";
-    let read = |dir: &Path| -> Option<WorkstationFile> {
-        let text = fs::read_to_string(dir.join(NAME)).ok()?;
-        serde_json::from_str(&text).ok()
+    let salted;
+    let now = match state.salt() {
+        Some(salt) => {
+            salted = now.salted(salt);
+            &salted
+        }
+        None => now,
     };
+    let read = |dir: &Path| read_fingerprint_file(dir);
     // An id kept by an administrator run is reused by a user run on the same machine, so
     // that the same PC does not report under two ids.
     let existing = read(&state.path).or_else(|| state.shared.as_deref().and_then(read));
@@ -110,6 +139,18 @@ pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool
     };
     write(state, NAME, &file)?;
     Ok((file.id, true))
+}
+
+const NAME: &str = "workstation.json";
+
+fn read_fingerprint_file(dir: &Path) -> Option<WorkstationFile> {
+    let text = fs::read_to_string(dir.join(NAME)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The fingerprint kept in `dir`'s `workstation.json`, if any (as kept: salted on a key).
+pub(crate) fn kept_fingerprint(dir: &Path) -> Option<Fingerprint> {
+    read_fingerprint_file(dir).map(|f| f.fingerprint)
 }
 
 fn write(state: &StateDir, name: &str, file: &WorkstationFile) -> Result<(), StateError> {
@@ -177,11 +218,13 @@ mod tests {
         let admin = StateDir {
             path: system.path().to_owned(),
             shared: None,
+            salt: None,
         };
         let (id, _) = workstation_id(&admin, &Fingerprint::default()).unwrap();
         let user_run = StateDir {
             path: user.path().to_owned(),
             shared: Some(system.path().to_owned()),
+            salt: None,
         };
         assert_eq!(
             workstation_id(&user_run, &Fingerprint::default()).unwrap(),

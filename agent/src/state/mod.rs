@@ -7,11 +7,13 @@
 //! (`/var/lib/ent-agent`, `%ProgramData%\ent-agent`, `/Library/Application Support/ent-agent`)
 //! when it can be written (run as a service or administrator); else the user's state
 //! directory (`$XDG_STATE_HOME/ent-agent`, `%LOCALAPPDATA%\ent-agent`,
-//! `~/Library/Application Support/ent-agent`).
+//! `~/Library/Application Support/ent-agent`). On a USB key (`--kit DIR`, [`kit`]): one
+//! directory per machine under `DIR/machines/`.
 
 pub mod durable;
 pub mod enrollment;
 pub mod identity;
+pub mod kit;
 pub mod last_run;
 pub mod profile_cache;
 pub mod spool;
@@ -29,6 +31,8 @@ pub struct StateDir {
     /// run): the workstation id an administrator run kept there is reused. Never with an
     /// explicit directory, which stands alone.
     shared: Option<PathBuf>,
+    /// A USB key's salt ([`kit`]): the machine's fingerprint is kept hashed with it.
+    salt: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +45,8 @@ pub enum StateError {
     },
     #[error("no usable state directory: set --state-dir or ENT_AGENT_STATE_DIR")]
     NoDirectory,
+    #[error("USB key {path}: {message}")]
+    Kit { path: PathBuf, message: String },
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
@@ -95,6 +101,7 @@ impl StateDir {
             return Ok(StateDir {
                 path: p.to_owned(),
                 shared: None,
+                salt: None,
             });
         }
         for candidate in [system_dir(), user_dir()].into_iter().flatten() {
@@ -103,9 +110,15 @@ impl StateDir {
                 return Ok(StateDir {
                     path: candidate,
                     shared,
+                    salt: None,
                 });
             }
         }
         Err(StateError::NoDirectory)
+    }
+
+    /// The salt of the USB key this directory is on, if it is a key's per-machine directory.
+    pub fn salt(&self) -> Option<&str> {
+        self.salt.as_deref()
     }
 }

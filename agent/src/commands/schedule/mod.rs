@@ -23,7 +23,7 @@ use readiness::profile::Schedule;
 use crate::cli::{Cli, ScheduleArgs, ScheduleCommand};
 use crate::exit;
 use crate::state::last_run::last_run;
-use crate::state::{StateDir, profile_cache};
+use crate::state::profile_cache;
 
 mod units;
 
@@ -318,7 +318,13 @@ fn installed_at(p: Platform) -> Option<String> {
 /// `ent-agent schedule install|remove|show`.
 pub fn run(cli: &Cli, args: &ScheduleArgs) -> Result<u8> {
     let platform = Platform::current();
-    let state = StateDir::resolve(cli.state_dir.as_deref())?;
+    if let Some(kit) = super::kit_dir(cli) {
+        bail!(
+            "schedule: not in USB key mode ({}): a scheduled job needs the agent installed on the PC",
+            kit.display()
+        );
+    }
+    let state = super::state_dir(cli)?;
     let chosen = profile_cache::last_known(&state);
     if let Some(w) = &chosen.warning {
         eprintln!("ent-agent: warning: {w}");
