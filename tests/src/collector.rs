@@ -237,6 +237,12 @@ impl Drop for Collector {
 /// A collector on a fresh database holding the sample school directory
 /// (`dist/annuaire-sample.csv`); the directory holds the database.
 pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
+    with_profile_edits(&[])
+}
+
+/// [`with_sample_directory`], scoring with `dist/profiles/fr-primaire.toml` where each
+/// `(from, to)` of `edits` is replaced (each must be there), e.g. a lower workstation cap.
+pub fn with_profile_edits(edits: &[(&str, &str)]) -> (tempfile::TempDir, Collector) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db = dir.path().join("collector.db");
     crate::stdout_of(
@@ -245,7 +251,19 @@ pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
             .arg(crate::workspace_root().join("dist/annuaire-sample.csv")),
         "schools import",
     );
-    let c = Collector::start(&db, &[]);
+    if edits.is_empty() {
+        return (dir, Collector::start(&db, &[]));
+    }
+    let mut profile =
+        std::fs::read_to_string(crate::workspace_root().join("dist/profiles/fr-primaire.toml"))
+            .expect("read the sample profile");
+    for (from, to) in edits {
+        assert!(profile.contains(from), "the sample profile has no {from:?}");
+        profile = profile.replace(from, to);
+    }
+    let path = dir.path().join("profile.toml");
+    std::fs::write(&path, profile).expect("write the profile");
+    let c = Collector::start(&db, &["--profile", &path.to_string_lossy()]);
     (dir, c)
 }
 

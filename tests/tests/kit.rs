@@ -345,23 +345,10 @@ fn a_kit_folder_beside_the_binary_turns_key_mode_on() {
 /// report is refused (`409 workstation_limit`) and left in place with the reason.
 #[test]
 fn send_stays_within_the_school_s_workstation_cap() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("collector.db");
-    ent_tests::stdout_of(
-        ent_tests::collector::admin(&db)
-            .args(["schools", "import"])
-            .arg(ent_tests::workspace_root().join("dist/annuaire-sample.csv")),
-        "schools import",
-    );
-    let profile =
-        std::fs::read_to_string(ent_tests::workspace_root().join("dist/profiles/fr-primaire.toml"))
-            .unwrap()
-            .replace("max_workstations = 200", "max_workstations = 1")
-            .replace("min_workstations = 2", "min_workstations = 1");
-    assert!(profile.contains("max_workstations = 1\n"));
-    let path = dir.path().join("profile.toml");
-    std::fs::write(&path, profile).unwrap();
-    let c = ent_tests::collector::Collector::start(&db, &["--profile", path.to_str().unwrap()]);
+    let (dir, c) = ent_tests::collector::with_profile_edits(&[
+        ("max_workstations = 200", "max_workstations = 1"),
+        ("min_workstations = 2", "min_workstations = 1"),
+    ]);
     let token_file = dir.path().join("token.txt");
     std::fs::write(&token_file, c.school_token(SCHOOL)).unwrap();
 

@@ -102,37 +102,35 @@ pub fn run(args: &SendArgs) -> Result<u8> {
     let (mut stored, mut already, mut refused, mut not_sent) = (0, 0, 0, 0);
     for (file, fate) in files.iter().zip(&fates) {
         let name = shown_name(&file.path);
-        let line = match fate {
-            Fate::Stored => {
-                stored += 1;
-                format!(
-                    "{} {name}",
-                    tr(lang, "enregistré      ", "stored          ")
-                )
-            }
-            Fate::AlreadyThere => {
-                already += 1;
-                format!(
-                    "{} {name}",
-                    tr(lang, "déjà enregistré ", "already stored  ")
-                )
-            }
-            Fate::Refused(why) => {
-                refused += 1;
-                format!(
-                    "{} {name} : {why} ({})",
-                    tr(lang, "REFUSÉ          ", "REFUSED         "),
-                    tr(lang, "laissé en place", "left in place")
-                )
-            }
-            Fate::NotSent(why) => {
-                not_sent += 1;
-                format!(
-                    "{} {name} : {why} ({})",
-                    tr(lang, "non envoyé      ", "not sent        "),
-                    tr(lang, "laissé en place", "left in place")
-                )
-            }
+        let (counter, label, why) = match fate {
+            Fate::Stored => (
+                &mut stored,
+                tr(lang, "enregistré      ", "stored          "),
+                None,
+            ),
+            Fate::AlreadyThere => (
+                &mut already,
+                tr(lang, "déjà enregistré ", "already stored  "),
+                None,
+            ),
+            Fate::Refused(why) => (
+                &mut refused,
+                tr(lang, "REFUSÉ          ", "REFUSED         "),
+                Some(why),
+            ),
+            Fate::NotSent(why) => (
+                &mut not_sent,
+                tr(lang, "non envoyé      ", "not sent        "),
+                Some(why),
+            ),
+        };
+        *counter += 1;
+        let line = match why {
+            None => format!("{label} {name}"),
+            Some(why) => format!(
+                "{label} {name} : {why} ({})",
+                tr(lang, "laissé en place", "left in place")
+            ),
         };
         let _ = writeln!(out, "  {line}");
     }

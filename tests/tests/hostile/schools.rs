@@ -596,26 +596,8 @@ fn profile_values_beyond_their_bounds_are_refused_with_file_line_and_key() {
 
 /// A collector on the sample directory whose profile caps a school at `max` workstations.
 fn with_cap(max: u32) -> (tempfile::TempDir, Collector) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("collector.db");
-    ent_tests::stdout_of(
-        ent_tests::collector::admin(&db)
-            .args(["schools", "import"])
-            .arg(ent_tests::workspace_root().join("dist/annuaire-sample.csv")),
-        "schools import",
-    );
-    let profile =
-        std::fs::read_to_string(ent_tests::workspace_root().join("dist/profiles/fr-primaire.toml"))
-            .unwrap()
-            .replace(
-                "max_workstations = 200",
-                &format!("max_workstations = {max}"),
-            );
-    assert!(profile.contains(&format!("max_workstations = {max}")));
-    let path = dir.path().join("profile.toml");
-    std::fs::write(&path, profile).unwrap();
-    let c = Collector::start(&db, &["--profile", path.to_str().unwrap()]);
-    (dir, c)
+    let cap = format!("max_workstations = {max}");
+    ent_tests::collector::with_profile_edits(&[("max_workstations = 200", &cap)])
 }
 
 /// Before: a report dated more than 10 minutes ahead was stored without a latest state, and
