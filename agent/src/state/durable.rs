@@ -46,16 +46,12 @@ impl Pending {
         &self.path
     }
 
-    /// Write `bytes`, fsync, make private, rename over the target, fsync the directory.
+    /// Write `bytes`, fsync, rename over the target, fsync the directory. The file is
+    /// private from its creation (`tempfile` creates it `0600` on unix). No `chmod` after
+    /// the fact: a FAT-formatted USB key under Linux refuses one (`EPERM`) and the write
+    /// would fail, while the creation mode is simply not kept there.
     pub fn commit(mut self, bytes: &[u8]) -> io::Result<PathBuf> {
         self.tmp.write_all(bytes)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            self.tmp
-                .as_file()
-                .set_permissions(fs::Permissions::from_mode(0o600))?;
-        }
         self.tmp.as_file().sync_all()?;
         self.tmp.persist(&self.path).map_err(|e| e.error)?;
         sync_dir(&self.dir)?;
