@@ -13,7 +13,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "ENT_AGENT_STATE_DIR", value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// More log output on stderr (repeat for more).
+    /// More log output on stderr (repeat for more); the audit's table shows the check ids
+    /// too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
