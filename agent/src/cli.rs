@@ -19,7 +19,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "ENT_AGENT_KIT", value_name = "DIR")]
     pub kit: Option<PathBuf>,
 
-    /// More log output on stderr (repeat for more).
+    /// More log output on stderr (repeat for more); the audit's table shows the check ids
+    /// too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -155,14 +156,21 @@ pub struct EnrollArgs {
     pub school: String,
 
     /// The school's enrolment token (from `ent-collector token create --school UAI`).
-    /// Prefer the environment variable: a command line is visible to other users.
+    /// Prefer --token-file or the environment variable: a command line is visible to other
+    /// users.
     #[arg(
         long,
         value_name = "TOKEN",
         env = "ENT_AGENT_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present = "token_file"
     )]
-    pub token: String,
+    pub token: Option<String>,
+
+    /// Read the school's token from this file (at most 4 KiB, blanks around it ignored),
+    /// e.g. on a share that only the computer accounts can read; wins over --token.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 
     /// Label of this workstation in its reports, e.g. "salle 2, poste 5".
     #[arg(long, value_name = "TEXT")]

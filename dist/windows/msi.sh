@@ -3,13 +3,16 @@
 # dist/windows/ent-agent.wxs with wixl (Debian: apt-get install wixl).
 #
 #   dist/windows/msi.sh [--debug] [--out DIR] [--version N.N.N] [--exe FILE]
-#                       [--property NAME=VALUE]...
+#                       [--completions-from FILE] [--property NAME=VALUE]...
 #
 # Writes DIR/ent-agent-VERSION-windows-x86_64.msi (DIR defaults to target/dist) and prints
 # its path. The version is the workspace's (Cargo.toml) unless --version gives another one
 # (the upgrade test builds a second, higher version of the same binary). --exe packages that
-# ent-agent.exe instead of building one. --debug packages the debug build (a quick check in
-# tests and CI); releases use the default, optimised build.
+# ent-agent.exe instead of building one. The package installs the agent's PowerShell
+# completion (ent-agent.ps1) next to it, written by a Linux agent's `completions
+# powershell`: the one --completions-from names, else one built here in the same profile.
+# --debug packages the debug builds (a quick check in tests and CI); releases use the
+# default, optimised builds.
 #
 # --property builds a school's own package, with the installer's properties inside (what a
 # transform adds; see ent-agent.wxs): COLLECTOR, SCHOOL, TOKENFILE, LABEL, CAFILE, NOCHECK,
@@ -27,6 +30,7 @@ cd "$(dirname "$0")/../.."
 target=x86_64-pc-windows-gnu
 msi_version=
 exe=
+completions_from=
 props=()
 suffix=
 rest=()
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --version) msi_version="${2:?--version needs a value}"; shift ;;
         --exe) exe="${2:?--exe needs a file}"; shift ;;
+        --completions-from) completions_from="${2:?--completions-from needs a file}"; shift ;;
         --property)
             p="${2:?--property needs NAME=VALUE}"
             name="${p%%=*}" value="${p#*=}"
@@ -41,9 +46,9 @@ while [ $# -gt 0 ]; do
                 COLLECTOR | SCHOOL | TOKENFILE | LABEL | CAFILE | NOCHECK | NOLOGON | FIRSTRUN) ;;
                 *) echo "error: --property $name: not a property of the package" >&2; exit 2 ;;
             esac
-            # The values reach cmd.exe in double quotes (see ent-agent.wxs).
-            if [ "$p" = "$name" ] || [ -z "$value" ] || [[ "$value" == *[\"%[:cntrl:]]* ]]; then
-                echo "error: --property $name: a value is needed, without \", % or control characters" >&2
+            # The values reach the agent's command line in double quotes (see ent-agent.wxs).
+            if [ "$p" = "$name" ] || [ -z "$value" ] || [[ "$value" == *[\"[:cntrl:]]* ]]; then
+                echo "error: --property $name: a value is needed, without \" or control characters" >&2
                 exit 2
             fi
             props+=(-D "$name=$value")
@@ -88,6 +93,8 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$exe" "$stage/ent-agent.exe"
 cp dist/profiles/fr-primaire.toml dist/windows/ent-agent.wxs "$stage/"
+powershell_completion "$stage/ent-agent.ps1" "$completions_from"
 (cd "$stage" && wixl --arch x64 -o "$msi" -D Version="$version" -D ProductCode="$product_code" \
-    -D AgentExe=ent-agent.exe -D Profile=fr-primaire.toml "${props[@]+"${props[@]}"}" ent-agent.wxs)
+    -D AgentExe=ent-agent.exe -D Profile=fr-primaire.toml -D Completion=ent-agent.ps1 \
+    "${props[@]+"${props[@]}"}" ent-agent.wxs)
 echo "$msi"

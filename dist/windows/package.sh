@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the Windows release zip: ent-agent.exe (x86_64-pc-windows-gnu), the install and
-# uninstall scripts, the scheduled task XML, the default profile and the README's Windows
-# section (README.txt, CRLF for Notepad).
+# uninstall scripts, the scheduled task XML, the default profile, the PowerShell completion
+# (ent-agent.ps1, written by the Linux agent's `completions powershell`) and the README's
+# Windows section (README.txt, CRLF for Notepad).
 #
 #   dist/windows/package.sh [--debug] [--out DIR]
 #
@@ -23,6 +24,7 @@ trap 'rm -rf "$stage"' EXIT
 mkdir "$stage/$name"
 cp "$exe" dist/windows/install.ps1 dist/windows/uninstall.ps1 dist/windows/ent-agent-task.xml \
     dist/profiles/fr-primaire.toml "$stage/$name/"
+powershell_completion "$stage/$name/ent-agent.ps1"
 # The README's "Windows" section, up to the next second-level heading.
 awk '/^## Windows/ { on = 1 } /^## / && !/^## Windows/ { on = 0 } on' README.md |
     sed 's/$/\r/' >"$stage/$name/README.txt"

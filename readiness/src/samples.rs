@@ -7,6 +7,9 @@ use std::net::IpAddr;
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
+use crate::measurements::bandwidth::{
+    BandwidthMeasurements, Confidence, CountedBy, LatencySummary, StopReason, Transfer,
+};
 use crate::measurements::network::*;
 use crate::measurements::{
     BrowserInfo, BrowserMeasurements, CpuInfo, DiskInfo, Measurements, OsFamily, OsInfo,
@@ -246,6 +249,43 @@ pub fn good_pc(profile: &Profile, now: Timestamp) -> Measurements {
     }
 }
 
+/// One direction of a good link's speed test: `mbps`, stable over 4 s of 6, 8 streams.
+pub fn transfer(mbps: f64, counted_by: CountedBy) -> Transfer {
+    Transfer {
+        mbps,
+        p10_mbps: mbps * 0.9,
+        p50_mbps: mbps,
+        p90_mbps: mbps * 1.1,
+        streams: 8,
+        bytes: (mbps * 1e6 / 8.0 * 6.0) as u64,
+        duration_s: 6.0,
+        window_start_s: 2.0,
+        window_s: 4.0,
+        counted_by,
+        stop: StopReason::Stable,
+        confidence: Confidence::High,
+        loaded_latency_ms: LatencySummary::of(&[24.0, 25.0, 27.0]),
+    }
+}
+
+/// A good school link measured against `server`: 80 Mbit/s down, 20 up, 12 ms idle and
+/// 25 ms under load.
+pub fn good_link(server: &str) -> BandwidthMeasurements {
+    BandwidthMeasurements {
+        server: Some(server.into()),
+        download_mbps: Some(80.0),
+        upload_mbps: Some(20.0),
+        streams: Some(8),
+        idle_latency_ms: LatencySummary::of(&[11.0, 12.0, 13.0]),
+        loaded_latency_ms: LatencySummary::of(&[24.0, 25.0, 27.0]),
+        rpm: Some(2400.0),
+        confidence: Some(Confidence::High),
+        download: Some(transfer(80.0, CountedBy::Agent)),
+        upload: Some(transfer(20.0, CountedBy::Collector)),
+        ..BandwidthMeasurements::default()
+    }
+}
+
 /// The report of `measurements` for `school`'s `workstation` ("salle 1"), scored with
 /// `profile` at `now`, texts in English; its `report_id` is nil (set your own).
 pub fn report(
@@ -255,14 +295,26 @@ pub fn report(
     measurements: Measurements,
     now: Timestamp,
 ) -> Report {
+    report_in(Lang::En, profile, school, workstation, measurements, now)
+}
+
+/// [`report`], texts in `lang`.
+pub fn report_in(
+    lang: Lang,
+    profile: &Profile,
+    school: Option<Uai>,
+    workstation: Uuid,
+    measurements: Measurements,
+    now: Timestamp,
+) -> Report {
     let day = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    let a = crate::assess(&measurements, profile, day, Lang::En);
+    let a = crate::assess(&measurements, profile, day, lang);
     Report {
         schema_version: SCHEMA_VERSION,
         report_id: Uuid::nil(),
         agent_version: "test".into(),
         profile: profile.name.clone(),
-        lang: Lang::En,
+        lang,
         school,
         workstation: Workstation {
             id: workstation,

@@ -136,14 +136,32 @@ impl Check {
     }
 
     /// Could not measure: `reason` (a reason code or text; `None`, "not measured by the
-    /// agent"), no value.
+    /// agent"), no value. What to do follows the cause: the agent's own reasons (an option
+    /// of the command line, no collector, a deadline) each have theirs; anything else is
+    /// "run it again, as administrator if possible".
     fn unknown(self, reason: Option<&str>) -> CheckResult {
+        use crate::measurements::reasons::{self, Reason};
+        let fix = match reason.and_then(reasons::recognise) {
+            Some(Reason::NoNetwork) => Msg::UnknownNoNetworkFix,
+            Some(Reason::NoBandwidth) => Msg::UnknownNoBandwidthFix,
+            Some(Reason::NoCollector) => Msg::UnknownNoCollectorFix,
+            Some(Reason::TimedOut { .. } | Reason::BandwidthTimedOut { .. }) => {
+                Msg::UnknownTimedOutFix
+            }
+            None => Msg::RunAuditAgain,
+        };
+        let fix = msg(self.lang, fix);
+        self.unknown_fix(reason, fix)
+    }
+
+    /// Could not measure, for `reason`, and what to do is `remediation` (a cause the check
+    /// knows better than [`Check::unknown`] can tell).
+    fn unknown_fix(self, reason: Option<&str>, remediation: String) -> CheckResult {
         let lang = self.lang;
         let reason = reason
             .map(|r| crate::measurements::reasons::localize(r, lang))
             .unwrap_or_else(|| msg(lang, Msg::NotMeasuredByAgent));
         let message = render(lang, Msg::CouldNotMeasure, &[("reason", &reason)]);
-        let remediation = msg(lang, Msg::RunAuditAgain);
         Check {
             value: None,
             unit: None,
@@ -393,6 +411,47 @@ fn architecture(ctx: &System<'_>) -> CheckResult {
         message,
         Some(msg(lang, Msg::ArchInstall64BitFix)),
     )
+}
+
+/// The title of check `id` for a person, in `lang`: "Mémoire vive", "Résolution DNS :
+/// educonnect.education.gouv.fr", "Accès ENT : gar". Derived from the id alone (the id is
+/// what reports keep); an id this crate does not build is its own title.
+pub fn check_title(id: &str, lang: Lang) -> String {
+    let fixed = match id {
+        "system.os_support" => Some(Msg::TitleOsSupport),
+        "system.ram" => Some(Msg::TitleRam),
+        "system.cpu_cores" => Some(Msg::TitleCpuCores),
+        "system.disk_free" => Some(Msg::TitleDiskFree),
+        "system.architecture" => Some(Msg::TitleArchitecture),
+        "system.clock_skew" => Some(Msg::TitleClockSkew),
+        "browser.any" => Some(Msg::TitleBrowserAny),
+        "network.tls_interception" => Some(Msg::TitleTlsInterception),
+        "network.proxy" => Some(Msg::TitleProxy),
+        "network.interface" => Some(Msg::TitleInterface),
+        "bandwidth.download" => Some(Msg::TitleDownload),
+        "bandwidth.upload" => Some(Msg::TitleUpload),
+        "bandwidth.loaded_latency" => Some(Msg::TitleLoadedLatency),
+        _ => None,
+    };
+    if let Some(title) = fixed {
+        return msg(lang, title);
+    }
+    let Some((kind, rest)) = id.split_once('.').filter(|(_, rest)| !rest.is_empty()) else {
+        return id.to_owned();
+    };
+    // Endpoint names have no dot (the profile's rule): `endpoint.<name>.tls` is the TLS check.
+    match (kind, rest.strip_suffix(".tls")) {
+        ("dns", _) => render(lang, Msg::TitleDns, &[("host", &rest)]),
+        ("endpoint", Some(name)) => render(lang, Msg::TitleEndpointTls, &[("name", &name)]),
+        ("endpoint", None) => render(lang, Msg::TitleEndpoint, &[("name", &rest)]),
+        ("latency", _) => render(lang, Msg::TitleLatency, &[("target", &rest)]),
+        ("browser", _) => render(
+            lang,
+            Msg::TitleBrowser,
+            &[("browser", &browser_label(rest))],
+        ),
+        _ => id.to_owned(),
+    }
 }
 
 fn browser_label(name: &str) -> &str {

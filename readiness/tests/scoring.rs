@@ -32,6 +32,10 @@ fn run(m: &Measurements) -> readiness::Assessment {
     common::assess_default(m, Lang::En)
 }
 
+fn run_in(m: &Measurements, lang: Lang) -> readiness::Assessment {
+    common::assess_default(m, lang)
+}
+
 fn check<'a>(a: &'a readiness::Assessment, id: &str) -> &'a CheckResult {
     common::find(&a.checks, id)
 }
@@ -367,4 +371,79 @@ fn arb_check_fixed() -> CheckResult {
         weight: 1.0,
         blocking: true,
     }
+}
+
+/// Every check a report can hold has a title of its own in both languages, derived from its
+/// id; an id this crate does not build is shown as it is.
+#[test]
+fn every_check_has_a_title() {
+    let mut m = good_pc();
+    m.bandwidth = Some(samples::good_link("https://collecteur.test/"));
+    m.browsers
+        .as_mut()
+        .unwrap()
+        .installed
+        .push(browser("chrome", Some("131.0")));
+    for lang in [Lang::Fr, Lang::En] {
+        let checks = run_in(&m, lang).checks;
+        assert!(checks.len() >= 20, "{checks:#?}");
+        let titles: Vec<String> = checks
+            .iter()
+            .map(|c| scoring::check_title(&c.id, lang))
+            .collect();
+        for (c, t) in checks.iter().zip(&titles) {
+            assert_ne!(&c.id, t, "no title for {}", c.id);
+        }
+        let distinct: std::collections::BTreeSet<&String> = titles.iter().collect();
+        assert_eq!(distinct.len(), titles.len(), "{titles:#?}");
+    }
+    let t = |id: &str, lang| scoring::check_title(id, lang);
+    assert_eq!(
+        t("dns.educonnect.education.gouv.fr", Lang::Fr),
+        "Résolution DNS : educonnect.education.gouv.fr"
+    );
+    assert_eq!(t("endpoint.gar", Lang::Fr), "Accès ENT : gar");
+    assert_eq!(t("endpoint.gar", Lang::En), "ENT access: gar");
+    assert_eq!(t("endpoint.gar.tls", Lang::En), "TLS and certificate: gar");
+    assert_eq!(t("system.ram", Lang::Fr), "Mémoire vive");
+    assert_eq!(t("browser.chrome", Lang::En), "Browser: Google Chrome");
+    assert_eq!(t("latency.gar", Lang::Fr), "Latence : gar");
+    for unknown in ["future.check", "dns.", "nodot", ""] {
+        assert_eq!(t(unknown, Lang::Fr), unknown);
+    }
+}
+
+/// What to do about a check that could not be measured follows its cause: an option of the
+/// command line or a missing collector is no reason to run again as administrator.
+#[test]
+fn unknown_remediation_follows_the_cause() {
+    use readiness::measurements::bandwidth::BandwidthMeasurements;
+    use readiness::measurements::reasons::{NO_COLLECTOR, NO_NETWORK, timed_out};
+    let mut m = good_pc();
+    let mut net = readiness::measurements::network::NetworkMeasurements::default();
+    net.unavailable.insert("network".into(), NO_NETWORK.into());
+    m.network = Some(net);
+    let mut bw = BandwidthMeasurements::default();
+    bw.unavailable
+        .insert("bandwidth".into(), NO_COLLECTOR.into());
+    m.bandwidth = Some(bw);
+    let sys = m.system.as_mut().unwrap();
+    sys.cpu = None;
+    sys.unavailable.insert("cpu".into(), timed_out(8.0));
+    sys.system_disk = None;
+    sys.unavailable
+        .insert("system_disk".into(), "permission denied".into());
+    let checks = run_in(&m, Lang::En).checks;
+    let fix = |id: &str| common::find(&checks, id).remediation.clone().unwrap();
+    assert_eq!(
+        fix("dns.gar.education.fr"),
+        "Run the audit again without --no-network."
+    );
+    assert_eq!(
+        fix("endpoint.gar.tls"),
+        "Run the audit again without --no-network."
+    );
+    assert!(fix("bandwidth.download").contains("enrolled PC"));
+    assert!(fix("system.cpu_cores").contains("times out again"));
+    assert!(fix("system.disk_free").contains("as administrator"));
 }

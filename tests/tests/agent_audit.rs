@@ -170,7 +170,13 @@ fn human_output_in_both_languages_without_colour_when_piped() {
     assert_eq!(en.code, Some(1));
     assert!(en.stdout.contains("Verdict: NOT READY"), "{}", en.stdout);
     assert!(en.stdout.contains("What to do:"), "{}", en.stdout);
-    assert!(en.stdout.contains("system.ram"));
+    // Titles on the screen; the ids with --verbose only.
+    assert!(en.stdout.contains("Memory (RAM)"), "{}", en.stdout);
+    assert!(!en.stdout.contains("system.ram"), "{}", en.stdout);
+    let verbose = run(agent(state.path())
+        .args(["-v", "audit", "--lang", "en", "--profile"])
+        .arg(fixture("strict.toml")));
+    assert!(verbose.stdout.contains("system.ram"), "{}", verbose.stdout);
     assert!(
         !en.stdout.contains('\x1b'),
         "no ANSI escapes when stdout is not a terminal"
@@ -192,6 +198,57 @@ fn human_output_in_both_languages_without_colour_when_piped() {
         "{}",
         fr_locale.stdout
     );
+}
+
+/// `audit --no-network` into a pipe, colours allowed and no width given: no ANSI escape,
+/// every line within 80 columns, and the checks it could not measure on one line of
+/// "What to do" naming the option, not one line each asking for an administrator.
+#[test]
+fn no_network_unknowns_are_one_line_when_piped() {
+    let state = tempfile::tempdir().unwrap();
+    for (lang, item) in [
+        (
+            "en",
+            "checks not measured: network probes skipped (--no-network). Run the audit again without --no-network.",
+        ),
+        (
+            "fr",
+            "contrôles non mesurés : sondes réseau non lancées (--no-network). Relancer l'audit sans --no-network.",
+        ),
+    ] {
+        let r = run(agent(state.path())
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .args(["audit", "--no-network", "--lang", lang]));
+        assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
+        assert!(!r.stdout.contains('\x1b'), "{}", r.stdout);
+        assert!(
+            r.stdout.lines().all(|l| l.chars().count() <= 80),
+            "{}",
+            r.stdout
+        );
+        // The items of "What to do", each on one line again.
+        let todo = r.stdout.split_once(":\n  - ").map_or("", |(_, t)| t);
+        let items: Vec<String> = todo
+            .split("\n  - ")
+            .map(|i| i.replace("\n    ", " "))
+            .collect();
+        let network: Vec<&String> = items
+            .iter()
+            .filter(|i| i.contains("--no-network"))
+            .collect();
+        assert_eq!(network.len(), 1, "{}", r.stdout);
+        assert!(network[0].contains(item), "{}", network[0]);
+        let count: usize = network[0]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        // DNS, endpoints and their TLS, interception, proxy, latency, clock, interface, and
+        // the speed test.
+        assert!(count >= 13, "{}", network[0]);
+        assert!(!network[0].contains("administra"), "{}", network[0]);
+    }
 }
 
 /// Bad input: one clear line on stderr naming the problem, exit 2, nothing on stdout.

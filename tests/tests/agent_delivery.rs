@@ -244,3 +244,51 @@ fn another_schools_token_gets_the_report_moved_aside() {
     assert!(reason.contains("403"), "{reason}");
     assert_eq!(c.report_count(), 0);
 }
+
+/// `enroll --token-file`: the token read from a file as Notepad writes it (byte-order mark,
+/// CRLF), winning over ENT_AGENT_TOKEN; a file too large to be a token refused (exit 2,
+/// nothing saved); a file other users can read used with a warning.
+#[test]
+fn enroll_reads_the_token_from_a_file() {
+    let (_dir, c) = with_sample_directory();
+    let token = c.school_token(SCHOOL);
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("school.token");
+    std::fs::write(&file, format!("\u{feff}{token}\r\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let state = tempfile::tempdir().unwrap();
+    let args = ["--token-file", file.to_str().unwrap()];
+    let e = enroll(state.path(), &c.url, SCHOOL, "not-the-token", &args);
+    assert_eq!(e.code, Some(0), "{e:?}");
+    assert!(e.stdout.contains("accepted the token"), "{e:?}");
+    assert!(!e.stderr.contains("warning"), "{e:?}");
+    assert!(!e.stdout.contains(&token) && !e.stderr.contains(&token));
+
+    let big = work.path().join("big.token");
+    std::fs::write(&big, "a".repeat(5000)).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let e = enroll(
+        state.path(),
+        &c.url,
+        SCHOOL,
+        &token,
+        &["--token-file", big.to_str().unwrap()],
+    );
+    assert_eq!(e.code, Some(2), "{e:?}");
+    assert!(e.stderr.contains("larger than 4096 bytes"), "{e:?}");
+    assert!(!state.path().join("enrollment.json").exists());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let e = enroll(state.path(), &c.url, SCHOOL, "not-the-token", &args);
+        assert_eq!(e.code, Some(0), "{e:?}");
+        assert!(e.stderr.contains("can be read by other users"), "{e:?}");
+    }
+}

@@ -125,11 +125,13 @@ fn release_artifacts_and_checksums() {
         );
     }
     let zip = std::fs::read(out.path().join(&artifacts[2])).unwrap();
-    let entry = format!("ent-agent-{version}-windows-x86_64/ent-agent.exe");
-    assert!(
-        zip.windows(entry.len()).any(|w| w == entry.as_bytes()),
-        "no {entry} in the zip"
-    );
+    for file in ["ent-agent.exe", "ent-agent.ps1"] {
+        let entry = format!("ent-agent-{version}-windows-x86_64/{file}");
+        assert!(
+            zip.windows(entry.len()).any(|w| w == entry.as_bytes()),
+            "no {entry} in the zip"
+        );
+    }
 
     // One checksum line per artifact, and sha256sum agrees.
     let sums = std::fs::read_to_string(out.path().join("SHA256SUMS")).unwrap();

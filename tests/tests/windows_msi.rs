@@ -1,13 +1,15 @@
 //! The agent's Windows Installer package (`dist/windows/msi.sh`, built with wixl) installed,
 //! upgraded and removed by Wine's `msiexec`, in one Wine prefix of the test's own:
 //!
-//! - refusals first, leaving nothing behind: COLLECTOR and SCHOOL without TOKENFILE, a
-//!   percent sign in a value (launch conditions), and a token the collector refuses (the
-//!   enrolment fails, the installation is rolled back);
-//! - `msiexec /i … /qn COLLECTOR=… SCHOOL=… TOKENFILE=… LABEL=…`: the binary and the default
-//!   profile under Program Files, `ent-agent.exe --version`, the enrolment checked against a
-//!   local collector (the token read from the file), the scheduled task registered, one
-//!   product in Add/Remove Programs with the Cargo.toml version; a `run` delivers a report;
+//! - refusals first, leaving nothing behind: COLLECTOR and SCHOOL without TOKENFILE (a
+//!   launch condition), and a token the collector refuses (the enrolment fails, the
+//!   installation is rolled back);
+//! - `msiexec /i … /qn COLLECTOR=… SCHOOL=… TOKENFILE=… LABEL=…`: the binary, the default
+//!   profile and the PowerShell completion under Program Files, `ent-agent.exe --version`,
+//!   the enrolment checked against a local collector (the agent reads the token file itself:
+//!   a label with `%PATH%` is kept as it is, no cmd.exe expands it), the scheduled task
+//!   registered, one product in Add/Remove Programs with the Cargo.toml version; a `run`
+//!   delivers a report;
 //! - a second package of the same binary with a higher version, installed without
 //!   properties: an upgrade in place (one product, the new version, the state directory
 //!   byte for byte, a second `run` from the same workstation id); the older package is then
@@ -100,19 +102,29 @@ impl Installer for Wine {
     }
 }
 
-/// Wine's loader and the Windows build, once the tools are all there; or why not.
-fn setup() -> Result<(PathBuf, PathBuf), String> {
-    wine::setup(&[("wixl", "wixl")])
+/// Wine's loader, the Windows build and the Linux one (for the completion script), once the
+/// tools are all there; or why not.
+fn setup() -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    let (loader, exe) = wine::setup(&[("wixl", "wixl")])?;
+    let linux = ent_tests::build_binary("ent-agent", "ent-agent", None)?;
+    Ok((loader, exe, linux))
 }
 
-/// `dist/windows/msi.sh` for `exe` at `version`, with `properties` inside (`--property`):
-/// the package's path.
-fn build_msi(exe: &Path, version: &str, properties: &[String], out: &Path) -> PathBuf {
+/// `dist/windows/msi.sh` for `exe` (the completion script written by `linux`) at `version`,
+/// with `properties` inside (`--property`): the package's path.
+fn build_msi(
+    (exe, linux): (&Path, &Path),
+    version: &str,
+    properties: &[String],
+    out: &Path,
+) -> PathBuf {
     let started = Instant::now();
     let mut cmd = Command::new("bash");
     cmd.arg(workspace_root().join("dist/windows/msi.sh"))
         .arg("--exe")
         .arg(exe)
+        .arg("--completions-from")
+        .arg(linux)
         .args(["--version", version, "--out"])
         .arg(out);
     for p in properties {
@@ -159,7 +171,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn msi_installs_upgrades_and_uninstalls_under_wine() {
     let test_started = Instant::now();
-    let (loader, exe) = match setup() {
+    let (loader, exe, linux) = match setup() {
         Ok(ready) => ready,
         Err(why)
             if std::env::var_os("ENT_TESTS_REQUIRE_WINE").is_some()
@@ -194,10 +206,11 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         good.clone(),
         "LABEL=salle 3".to_owned(),
     ];
+    let bins = (exe.as_path(), linux.as_path());
     let (wine, v1, v2, v2_school) = std::thread::scope(|s| {
-        let v1 = s.spawn(|| build_msi(&exe, version, &[], &work.path().join("v1")));
-        let v2 = s.spawn(|| build_msi(&exe, &next, &[], &work.path().join("v2")));
-        let v2_school = s.spawn(|| build_msi(&exe, &next, &school, &work.path().join("v2s")));
+        let v1 = s.spawn(|| build_msi(bins, version, &[], &work.path().join("v1")));
+        let v2 = s.spawn(|| build_msi(bins, &next, &[], &work.path().join("v2")));
+        let v2_school = s.spawn(|| build_msi(bins, &next, &school, &work.path().join("v2s")));
         let wine = Wine::new(loader).unwrap_or_else(|e| panic!("{e}"));
         let [v1, v2, v2_school] = [v1, v2, v2_school].map(|t| windows_path(&t.join().unwrap()));
         (wine, v1, v2, v2_school)
@@ -223,19 +236,6 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     assert!(!out.status.success(), "{}", text(&out));
     nothing_installed("without TOKENFILE");
 
-    // A percent sign, which cmd.exe would expand in the enrolment command.
-    let out = wine.msiexec(&[
-        "/i",
-        &v1,
-        "/qn",
-        &collector_prop,
-        &school_prop,
-        &good,
-        "LABEL=salle %PATH%",
-    ]);
-    assert!(!out.status.success(), "{}", text(&out));
-    nothing_installed("with a percent sign");
-
     // A token the collector refuses: the enrolment fails, everything is rolled back.
     let wrong = format!("TOKENFILE={}", windows_path(&wrong_token));
     let out = wine.msiexec(&["/i", &v1, "/qn", &collector_prop, &school_prop, &wrong]);
@@ -258,7 +258,7 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
         &collector_prop,
         &school_prop,
         &good,
-        "LABEL=salle 2, poste 5",
+        "LABEL=salle 2, poste 5 %PATH%",
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout);
@@ -274,6 +274,15 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     assert!(!log.contains(&token), "the token is in the installer's log");
     assert!(installed_exe.is_file());
     assert!(install_dir.join("fr-primaire.toml").is_file());
+    // The completion script, as the Linux agent writes it, CRLF.
+    let completion = std::fs::read_to_string(install_dir.join("ent-agent.ps1")).unwrap();
+    assert!(
+        completion.contains("Register-ArgumentCompleter -Native -CommandName 'ent-agent'")
+            && completion.contains("'--token-file'")
+            && completion.contains("\r\n")
+            && !completion.replace("\r\n", "").contains('\n'),
+        "{completion}"
+    );
     let out = wine.run(&[r"C:\Program Files\ENT Readiness\ent-agent.exe", "--version"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
@@ -283,7 +292,10 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
     let enrollment: serde_json::Value =
         serde_json::from_slice(&std::fs::read(state.join("enrollment.json")).unwrap()).unwrap();
     assert_eq!(enrollment["school"], SCHOOL, "{enrollment:#}");
-    assert_eq!(enrollment["label"], "salle 2, poste 5", "{enrollment:#}");
+    assert_eq!(
+        enrollment["label"], "salle 2, poste 5 %PATH%",
+        "{enrollment:#}"
+    );
     assert!(
         enrollment["collector"]
             .as_str()
@@ -416,13 +428,7 @@ fn msi_sh_refuses_bad_versions_and_properties() {
     for v in ["0.2.0-rc.1", "1.2", "256.0.0", "1.2.65536"] {
         refused(&["--version", v], 1, "is not an MSI version");
     }
-    for p in [
-        r#"LABEL=salle "2""#,
-        "LABEL=50%",
-        "LABEL=",
-        "LABEL",
-        "COLLECTOR=a\tb",
-    ] {
+    for p in [r#"LABEL=salle "2""#, "LABEL=", "LABEL", "COLLECTOR=a\tb"] {
         refused(&["--property", p], 2, "a value is needed, without");
     }
     refused(

@@ -375,7 +375,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<u8> {
     // Probes stuck in a blocking call past their deadline must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
 
-    emit(&report, args.json, output_file)?;
+    emit(&report, args.json, cli.verbose > 0, output_file)?;
     Ok(verdict_exit_code(&report))
 }
 
@@ -388,8 +388,14 @@ pub fn verdict_exit_code(report: &Report) -> u8 {
     }
 }
 
-/// Write the `--output` file, then print the report: JSON (`--json`) or the table.
-pub(crate) fn emit(report: &Report, json: bool, output_file: Option<OutputFile>) -> Result<()> {
+/// Write the `--output` file, then print the report: JSON (`--json`) or the verdict screen
+/// (with the check ids when `ids`: `--verbose`).
+pub(crate) fn emit(
+    report: &Report,
+    json: bool,
+    ids: bool,
+    output_file: Option<OutputFile>,
+) -> Result<()> {
     let text = serde_json::to_string_pretty(report).context("cannot serialise the report")?;
     if let Some(out) = output_file {
         let written = out.write(report, text.as_bytes())?;
@@ -399,8 +405,11 @@ pub(crate) fn emit(report: &Report, json: bool, output_file: Option<OutputFile>)
     if json {
         writeln!(stdout, "{text}")?;
     } else {
-        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        write!(stdout, "{}", output::human(report, colour))?;
+        write!(
+            stdout,
+            "{}",
+            output::human(report, &output::Screen::for_stdout(ids))
+        )?;
     }
     stdout.flush()?;
     Ok(())

@@ -20,11 +20,17 @@ use crate::state::enrollment::{CA_FILE, Enrollment, Token, VERSION};
 use crate::state::spool::{DEFAULT_MAX_BYTES, DEFAULT_MAX_REPORTS, SpoolLimits};
 use crate::state::{StateDir, durable, profile_cache};
 
-/// Build the enrolment from the command line (no I/O).
+/// Build the enrolment from the command line (the only I/O: reading `--token-file`).
 pub fn from_args(args: &EnrollArgs) -> Result<Enrollment> {
     let url = client::parse_base_url(&args.collector)?;
     let school: Uai = args.school.parse().map_err(|e| anyhow!("--school: {e}"))?;
-    let token = Token::parse(&args.token)?;
+    let token = match (&args.token_file, &args.token) {
+        (Some(path), _) => token_from_file(path)?,
+        (None, Some(token)) => Token::parse(token)?,
+        (None, None) => bail!(
+            "the school's token is needed: --token-file FILE, --token TOKEN or ENT_AGENT_TOKEN"
+        ),
+    };
     if args.spool_max_reports == 0 {
         bail!("--spool-max-reports must be at least 1");
     }
@@ -45,6 +51,45 @@ pub fn from_args(args: &EnrollArgs) -> Result<Enrollment> {
             max_bytes: (args.spool_max_mib * 1024.0 * 1024.0) as u64,
         },
     })
+}
+
+/// Most bytes read from a `--token-file`: a token is at most 512 characters, the rest is
+/// room for blank lines and a byte-order mark.
+const MAX_TOKEN_FILE: u64 = 4096;
+
+/// The school's token from `path`: UTF-8 (a byte-order mark, as Notepad writes, is
+/// skipped), blanks and line ends around it ignored, the file at most [`MAX_TOKEN_FILE`]
+/// bytes. On Unix, a file that other users can read is used, with a warning: USB keys
+/// (FAT) and shares often show every file so, and the token only enrols workstations of its
+/// school, within the school's cap.
+pub fn token_from_file(path: &Path) -> Result<Token> {
+    use std::io::Read;
+    let what = format!("--token-file {}", path.display());
+    let file = std::fs::File::open(path).with_context(|| format!("{what}: cannot open it"))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("{what}: cannot read it"))?;
+    if !meta.is_file() {
+        bail!("{what}: not a file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o044 != 0 {
+            eprintln!(
+                "ent-agent: warning: {what} can be read by other users of this computer; keep the school's token where only its administrators can read it"
+            );
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_FILE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{what}: cannot read it"))?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE {
+        bail!("{what}: larger than {MAX_TOKEN_FILE} bytes, not a token file");
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| anyhow!("{what}: not UTF-8 text"))?;
+    Token::checked(text.trim_start_matches('\u{feff}'), &what)
 }
 
 /// How long an enrolment waits for a collector that asks to retry (429: many workstations of
@@ -408,7 +453,7 @@ mod tests {
         let bad = |extra: &[&str], school: &str, token: &str, url: &str| {
             let mut a = args(extra);
             a.school = school.into();
-            a.token = token.into();
+            a.token = Some(token.into());
             a.collector = url.into();
             from_args(&a).map(|_| ()).unwrap_err().to_string()
         };
@@ -418,5 +463,41 @@ mod tests {
         assert!(bad(&[], "0751234J", "a b", ok_url).contains("--token"));
         assert!(bad(&[], "0751234J", "t", "ftp://x").contains("https"));
         assert!(bad(&["--spool-max-reports", "0"], "0751234J", "t", ok_url).contains("spool"));
+    }
+
+    #[test]
+    fn token_file_is_read_trimmed_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let read = |path: &Path| token_from_file(path).map(|t| t.expose().to_owned());
+        let windows = file("win.token", "\u{feff}ents_abc\r\n\r\n".as_bytes());
+        assert_eq!(read(&windows).unwrap(), "ents_abc");
+        let err = |path: &Path| format!("{:#}", read(path).unwrap_err());
+        let empty = file("empty.token", b" \n");
+        assert!(err(&empty).contains("is empty"), "{}", err(&empty));
+        let big = file("big.token", &vec![b'a'; 5000]);
+        assert!(err(&big).contains("larger than 4096"), "{}", err(&big));
+        let two = file("two.token", b"ents_a ents_b\n");
+        assert!(err(&two).contains("printable ASCII"), "{}", err(&two));
+        let binary = file("bin.token", &[0xff, 0xfe, 0x00]);
+        assert!(err(&binary).contains("not UTF-8"), "{}", err(&binary));
+        assert!(
+            err(dir.path()).contains("not a file"),
+            "{}",
+            err(dir.path())
+        );
+        let missing = dir.path().join("missing.token");
+        assert!(err(&missing).contains("cannot open"), "{}", err(&missing));
+        let mut a = args(&[]);
+        a.token = None;
+        a.token_file = Some(windows.clone());
+        assert_eq!(from_args(&a).unwrap().secret().expose(), "ents_abc");
+        // The file wins over --token (and ENT_AGENT_TOKEN, which clap reads into it).
+        a.token = Some("ents_other".into());
+        assert_eq!(from_args(&a).unwrap().secret().expose(), "ents_abc");
     }
 }

@@ -118,6 +118,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
         .context("cannot start the async runtime")?;
     let local_profile = args.audit.profile.is_some();
     let json = args.audit.json;
+    let ids = cli.verbose > 0;
     let outcome = runtime.block_on(async {
         if args.jitter {
             sleep_jitter(&state).await;
@@ -128,7 +129,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
             send_budget,
         };
         cycle(&state, &collector, &mut spool, config, plan, |report| {
-            audit::emit(report, json, output_file)
+            audit::emit(report, json, ids, output_file)
         })
         .await
     });

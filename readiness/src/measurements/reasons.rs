@@ -82,22 +82,46 @@ pub fn bandwidth_timed_out(seconds: f64) -> String {
     Reason::BandwidthTimedOut { seconds }.to_string()
 }
 
+/// The catalogue id of the agent's own English `reason`, and the values of its
+/// placeholders (numbers); `None` for any other text.
+fn matching(reason: &str) -> Option<(Msg, Vec<(String, &str)>)> {
+    IDS.iter().find_map(|&id| {
+        let values = text::captures(text::text(Lang::En, id), reason)?;
+        // A template with something other than a number in its place is not this reason.
+        values
+            .iter()
+            .all(|(_, v)| !v.is_empty() && v.parse::<f64>().is_ok())
+            .then_some((id, values))
+    })
+}
+
+/// Which of the agent's own reasons `reason` (English, as measurements keep it) is;
+/// `None` for any other text (an operating system's error, a probe's own words).
+pub fn recognise(reason: &str) -> Option<Reason> {
+    let (id, values) = matching(reason)?;
+    let seconds = || {
+        values
+            .iter()
+            .find(|(name, _)| name == "seconds")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    Some(match id {
+        Msg::ReasonNoNetwork => Reason::NoNetwork,
+        Msg::ReasonNoBandwidth => Reason::NoBandwidth,
+        Msg::ReasonNoCollector => Reason::NoCollector,
+        Msg::ReasonTimedOut => Reason::TimedOut { seconds: seconds() },
+        Msg::ReasonBandwidthTimedOut => Reason::BandwidthTimedOut { seconds: seconds() },
+        _ => return None,
+    })
+}
+
 /// `reason` in `lang`: the agent's own sentences translated, any other text as it is.
 pub fn localize(reason: &str, lang: Lang) -> String {
     if lang == Lang::En {
         return reason.to_owned();
     }
-    for &id in IDS {
-        let Some(values) = text::captures(text::text(Lang::En, id), reason) else {
-            continue;
-        };
-        // A template with something other than a number in its place is not this reason.
-        if !values
-            .iter()
-            .all(|(_, v)| !v.is_empty() && v.parse::<f64>().is_ok())
-        {
-            continue;
-        }
+    if let Some((id, values)) = matching(reason) {
         let shown: Vec<(&str, String)> = values
             .iter()
             .map(|(name, v)| (name.as_str(), text::decimal_mark(lang, (*v).to_owned())))
@@ -156,7 +180,10 @@ mod tests {
             let (en, fr) = (r.to_string(), r.render(Lang::Fr));
             assert_ne!(en, fr);
             assert_eq!(localize(&en, Lang::Fr), fr, "{r:?}");
+            assert_eq!(recognise(&en), Some(r), "{r:?}");
         }
+        assert_eq!(recognise("Connection refused (os error 111)"), None);
+        assert_eq!(recognise("timed out after lunch s"), None);
         assert_eq!(
             NO_COLLECTOR,
             "no collector to measure against: enrol this PC (ent-agent enroll) or pass --collector URL and --token TOKEN"

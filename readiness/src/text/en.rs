@@ -287,6 +287,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "TLS ≥ 1.2, valid chain; warn if intercepted or expiring within {expiry_warn_days} days"
         }
         Msg::TlsNotNegotiated => "{url}: {what}",
+        Msg::TlsReachServerFirstFix => {
+            "Solve the access to this service first (the \"ENT access: {name}\" check): its TLS is measured once the server is reached."
+        }
         Msg::TlsServerNotReached => "server not reached over TLS: {what}",
         Msg::TlsCertificateExpired => "certificate expired on {date}",
         Msg::TlsNameMismatch => {
@@ -372,6 +375,46 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterfaceKindWired => "wired",
         Msg::InterfaceKindVirtual => "virtual",
         Msg::InterfaceKindOther => "other",
+        // Unknown checks: what to do, by the cause (see `measurements::reasons`).
+        Msg::UnknownNoNetworkFix => "Run the audit again without --no-network.",
+        Msg::UnknownNoBandwidthFix => "Run the audit again without --no-bandwidth.",
+        Msg::UnknownNoCollectorFix => {
+            "Run the audit again on an enrolled PC, or with --collector URL."
+        }
+        Msg::UnknownTimedOutFix => {
+            "Run the audit again; if it times out again, the PC or the network may be overloaded: report this message."
+        }
+        // Check titles, from the check id (see `scoring::check_title`).
+        Msg::TitleOsSupport => "Operating system support",
+        Msg::TitleRam => "Memory (RAM)",
+        Msg::TitleCpuCores => "Processor",
+        Msg::TitleDiskFree => "Free disk space",
+        Msg::TitleArchitecture => "Architecture",
+        Msg::TitleBrowserAny => "Compatible browser",
+        Msg::TitleBrowser => "Browser: {browser}",
+        Msg::TitleDns => "DNS resolution: {host}",
+        Msg::TitleEndpoint => "ENT access: {name}",
+        Msg::TitleEndpointTls => "TLS and certificate: {name}",
+        Msg::TitleTlsInterception => "TLS interception",
+        Msg::TitleProxy => "Proxy",
+        Msg::TitleLatency => "Latency: {target}",
+        Msg::TitleClockSkew => "Clock",
+        Msg::TitleInterface => "Network interface",
+        Msg::TitleDownload => "Download speed",
+        Msg::TitleUpload => "Upload speed",
+        Msg::TitleLoadedLatency => "Latency under load",
+        // The technician's verdict screen (the agent's `output`).
+        Msg::ScreenHeader => "ENT audit: school {school}, workstation {label}, profile {profile}",
+        Msg::ScreenStatus => "Status",
+        Msg::ScreenCheck => "Check",
+        Msg::ScreenResult => "Result",
+        Msg::ScreenThreshold => "Threshold",
+        Msg::ScreenBlockingLegend => "* blocking check",
+        Msg::ScreenTodo => "What to do:",
+        Msg::ScreenTodoItem => "[{status}] {check}: {fix}",
+        Msg::ScreenTodoUnknown => "[{status}] {checks}: {reason}. {fix}",
+        Msg::ScreenUnknownChecks => "{count} checks not measured",
+        Msg::ScreenVerdict => "Verdict: {verdict} (score {score}/100)",
         // Statuses and verdicts.
         Msg::StatusPass => "PASS",
         Msg::StatusWarn => "WARN",

@@ -299,6 +299,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "TLS ≥ 1.2, chaîne valide ; alerte si interceptée ou expiration dans moins de {expiry_warn_days} jours"
         }
         Msg::TlsNotNegotiated => "{url} : {what}",
+        Msg::TlsReachServerFirstFix => {
+            "Régler d'abord l'accès à ce service (contrôle « Accès ENT : {name} ») : son TLS se mesure une fois le serveur joint."
+        }
         Msg::TlsServerNotReached => "serveur non atteint en TLS : {what}",
         Msg::TlsCertificateExpired => "certificat expiré depuis le {date}",
         Msg::TlsNameMismatch => {
@@ -392,6 +395,46 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         Msg::InterfaceKindWired => "filaire",
         Msg::InterfaceKindVirtual => "virtuelle",
         Msg::InterfaceKindOther => "autre",
+        // Unknown checks: what to do, by the cause (see `measurements::reasons`).
+        Msg::UnknownNoNetworkFix => "Relancer l'audit sans --no-network.",
+        Msg::UnknownNoBandwidthFix => "Relancer l'audit sans --no-bandwidth.",
+        Msg::UnknownNoCollectorFix => {
+            "Relancer l'audit sur un poste inscrit, ou avec --collector URL."
+        }
+        Msg::UnknownTimedOutFix => {
+            "Relancer l'audit ; si le délai est encore dépassé, le poste ou le réseau est peut-être saturé : signaler ce message."
+        }
+        // Check titles, from the check id (see `scoring::check_title`).
+        Msg::TitleOsSupport => "Support du système",
+        Msg::TitleRam => "Mémoire vive",
+        Msg::TitleCpuCores => "Processeur",
+        Msg::TitleDiskFree => "Espace disque libre",
+        Msg::TitleArchitecture => "Architecture",
+        Msg::TitleBrowserAny => "Navigateur compatible",
+        Msg::TitleBrowser => "Navigateur : {browser}",
+        Msg::TitleDns => "Résolution DNS : {host}",
+        Msg::TitleEndpoint => "Accès ENT : {name}",
+        Msg::TitleEndpointTls => "TLS et certificat : {name}",
+        Msg::TitleTlsInterception => "Interception TLS",
+        Msg::TitleProxy => "Proxy",
+        Msg::TitleLatency => "Latence : {target}",
+        Msg::TitleClockSkew => "Heure du poste",
+        Msg::TitleInterface => "Interface réseau",
+        Msg::TitleDownload => "Débit descendant",
+        Msg::TitleUpload => "Débit montant",
+        Msg::TitleLoadedLatency => "Latence sous charge",
+        // The technician's verdict screen (the agent's `output`).
+        Msg::ScreenHeader => "Audit ENT : école {school}, poste {label}, profil {profile}",
+        Msg::ScreenStatus => "Statut",
+        Msg::ScreenCheck => "Contrôle",
+        Msg::ScreenResult => "Résultat",
+        Msg::ScreenThreshold => "Seuil",
+        Msg::ScreenBlockingLegend => "* contrôle bloquant",
+        Msg::ScreenTodo => "À faire :",
+        Msg::ScreenTodoItem => "[{status}] {check} : {fix}",
+        Msg::ScreenTodoUnknown => "[{status}] {checks} : {reason}. {fix}",
+        Msg::ScreenUnknownChecks => "{count} contrôles non mesurés",
+        Msg::ScreenVerdict => "Verdict : {verdict} (score {score}/100)",
         // Statuses and verdicts.
         Msg::StatusPass => "OK",
         Msg::StatusWarn => "ALERTE",

@@ -64,7 +64,7 @@ pub(super) fn endpoint_check(
             &[("url", &m.url), ("via", &via), ("what", &what)],
         );
         if err.kind == EndpointErrorKind::Deadline {
-            return check.unknown(Some(&message));
+            return check.unknown_fix(Some(&message), remediation);
         }
         if let Some(direct) = &m.direct
             && direct.error.is_none()

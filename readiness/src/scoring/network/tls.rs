@@ -161,14 +161,14 @@ pub(super) fn tls_check(
                 fix,
             );
         }
-        let reason = match &attempt.error {
-            Some(err) => {
-                let (what, _) = endpoint_error_text(lang, err.kind, &err.detail);
-                render(lang, Msg::TlsServerNotReached, &[("what", &what)])
-            }
-            None => ctx.msg(Msg::TlsNoTlsSession),
+        let Some(err) = &attempt.error else {
+            return check.unknown(Some(&ctx.msg(Msg::TlsNoTlsSession)));
         };
-        return check.unknown(Some(&reason));
+        // The endpoint's own check says why the server was not reached, and what to do.
+        let (what, _) = endpoint_error_text(lang, err.kind, &err.detail);
+        let reason = render(lang, Msg::TlsServerNotReached, &[("what", &what)]);
+        let fix = render(lang, Msg::TlsReachServerFirstFix, &[("name", &name)]);
+        return check.unknown_fix(Some(&reason), fix);
     };
     let check = check.value(CheckValue::Text(tls.version.clone()));
     let old = !matches!(tls.version.as_str(), "TLSv1.2" | "TLSv1.3");
