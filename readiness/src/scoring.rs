@@ -273,6 +273,10 @@ fn os_support(ctx: &System<'_>, today: Date) -> CheckResult {
             (OsFamily::Linux, _) => Msg::OsLinuxFix,
             (OsFamily::Macos, _) => Msg::OsMacosFix,
             (OsFamily::Other, _) => Msg::OsOtherFix,
+            (OsFamily::Ipados, _) => Msg::OsIpadosFix,
+            (OsFamily::Ios, _) => Msg::OsIosFix,
+            (OsFamily::Android, _) => Msg::OsAndroidFix,
+            (OsFamily::Chromeos, _) => Msg::OsChromeosFix,
         },
     );
     check

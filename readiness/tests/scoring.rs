@@ -114,6 +114,46 @@ fn unsupported_os_blocks() {
     assert_eq!(a.verdict, Verdict::NotReady);
 }
 
+/// An iPad stuck on an old iPadOS (as the browser probe reads it) is a blocking finding, with
+/// the iPad's fix in both languages; the latest iPadOS passes.
+#[test]
+fn ipad_on_old_ipados_is_a_finding_with_a_fix() {
+    let ipad = |version: &str| {
+        let mut m = good_pc();
+        m.system.as_mut().unwrap().os = Some(OsInfo {
+            version: Some(version.into()),
+            ..OsInfo::new(OsFamily::Ipados, "ipados", "iPadOS")
+        });
+        m
+    };
+    let old = ipad("17.7");
+    let a = run(&old);
+    let os = check(&a, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Fail, "{os:#?}");
+    assert!(os.message.contains("iPadOS 17"), "{}", os.message);
+    let fix = os.remediation.as_deref().unwrap();
+    assert!(
+        fix.contains("iPad") && fix.contains("Software Update"),
+        "{fix}"
+    );
+    assert_eq!(a.verdict, Verdict::NotReady);
+    let fr = common::assess_default(&old, Lang::Fr);
+    let fix = common::find(&fr.checks, "system.os_support")
+        .remediation
+        .clone()
+        .unwrap();
+    assert!(fix.contains("Mise à jour logicielle"), "{fix}");
+
+    let current = run(&ipad("27.1"));
+    let os = check(&current, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Pass, "{os:#?}");
+    // The previous major warns: Apple patches it only on iPads that cannot update.
+    assert_eq!(
+        check(&run(&ipad("26.7")), "system.os_support").status,
+        CheckStatus::Warn
+    );
+}
+
 #[test]
 fn internet_explorer_alone_fails() {
     let mut m = good_pc();

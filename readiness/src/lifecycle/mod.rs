@@ -1,7 +1,7 @@
 //! Operating-system lifecycle: does this OS release still receive security updates?
 //!
-//! Owns the lifecycle table (end of security support of Windows, Debian, Ubuntu, Linux Mint
-//! and macOS releases, each with its source) and [`assess`], the judgement behind the
+//! Owns the lifecycle table (end of security support of Windows, Debian, Ubuntu, Linux Mint,
+//! macOS, iOS/iPadOS, Android and ChromeOS releases, each with its source) and [`assess`], the judgement behind the
 //! `system.os_support` check: identify the product from an [`OsInfo`], then say whether it is
 //! supported on a given day under the département's [`OsSupportPolicy`]. Pure data and date
 //! arithmetic: no I/O.
@@ -10,10 +10,19 @@
 //! Only free, standard security support counts: Ubuntu Pro/ESM, Debian ELTS and Microsoft
 //! ESU are ignored, except Windows 10 ESU when the policy says the département has it.
 //! A release newer than every table entry (a new Windows 11 build, Debian 14, Ubuntu 26.10,
-//! macOS 28) is `Supported` with no date, so that the table ageing never fails a new machine.
+//! macOS 28, iPadOS 28, Android 17) is `Supported` with no date, so that the table ageing
+//! never fails a new machine.
 //!
-//! One file per vendor holds its tables (with their sources) and its identification:
-//! `windows`, `linux` (Debian, Ubuntu, Mint and derivatives), `apple` (macOS).
+//! One file per vendor holds its tables (with their sources, and which dates are
+//! approximations) and its identification: `windows`, `linux` (Debian, Ubuntu, Mint and
+//! derivatives), `apple` (macOS, iOS, iPadOS), `android`, `chromeos`. The last three judge
+//! devices without the agent, known only through their browser (`crate::useragent`): what a
+//! browser hides (a Chromebook's Auto Update Expiration, an Android device's security patch
+//! level) is said in `basis`, never guessed.
+//!
+//! How the tables age: each file says what to add and when (a new Windows or macOS release
+//! every autumn, an Android version every year, the Chrome release calendar); until then a
+//! newer release is `Supported` and the dates already in the table stay right.
 
 use jiff::Span;
 use jiff::civil::Date;
@@ -74,11 +83,15 @@ pub struct SupportAssessment {
     pub basis: Option<String>,
 }
 
+mod android;
 mod apple;
+mod chromeos;
 mod linux;
 #[cfg(test)]
 mod tests;
 mod windows;
+
+pub use windows::WINDOWS10_FROM_BROWSER;
 
 // ---------------------------------------------------------------------------------------------
 // Assessment
@@ -91,6 +104,9 @@ pub fn assess(os: &OsInfo, today: Date, policy: &OsSupportPolicy) -> SupportAsse
         OsFamily::Windows => windows::windows(os, today, policy),
         OsFamily::Linux => linux::linux(os),
         OsFamily::Macos => apple::macos(os, today),
+        OsFamily::Ios | OsFamily::Ipados => apple::ios(os, today),
+        OsFamily::Android => android::android(os),
+        OsFamily::Chromeos => chromeos::chromeos(os, today),
         OsFamily::Other => Found::new(
             format!("unknown operating system '{}'", os.name.trim()),
             Support::Unknown,
@@ -105,6 +121,8 @@ pub fn assess(os: &OsInfo, today: Date, policy: &OsSupportPolicy) -> SupportAsse
         Support::Ended => (SupportStatus::Unsupported, None),
         Support::Esu(until) if today <= until => (SupportStatus::ExtendedSupport, Some(until)),
         Support::Esu(until) => (SupportStatus::Unsupported, Some(until)),
+        Support::Partial(until) if today <= until => (SupportStatus::EndingSoon, Some(until)),
+        Support::Partial(until) => (SupportStatus::Unsupported, Some(until)),
         Support::Unknown => (SupportStatus::Unknown, None),
     };
     SupportAssessment {
@@ -142,6 +160,9 @@ enum Support {
     Ended,
     /// Past its normal end, covered by ESU up to and including this day.
     Esu(Date),
+    /// Only partly supported up to and including this day (`EndingSoon` whatever the horizon):
+    /// the previous iOS/iPadOS major, patched only on devices that cannot run the latest.
+    Partial(Date),
     /// Not recognised.
     Unknown,
 }

@@ -354,3 +354,248 @@ fn ending_soon_horizon_is_exclusive_of_supported() {
         SupportStatus::EndingSoon
     );
 }
+
+/// A device known through its browser: family and version only.
+fn device(family: OsFamily, version: Option<&str>) -> OsInfo {
+    OsInfo {
+        version: version.map(str::to_owned),
+        ..os(family, "")
+    }
+}
+
+#[test]
+fn ipados_latest_supported_previous_partly_older_unsupported() {
+    // TODAY is after iPadOS 27 (assumed 2026-09-14).
+    expect(
+        &device(OsFamily::Ipados, Some("27.1")),
+        SupportStatus::Supported,
+        "iPadOS 27",
+        None,
+    );
+    let a = expect(
+        &device(OsFamily::Ipados, Some("26.7.2")),
+        SupportStatus::EndingSoon,
+        "iPadOS 26",
+        Some(date(2027, 9, 14)),
+    );
+    assert!(
+        a.basis
+            .as_deref()
+            .is_some_and(|b| b.contains("only on devices that cannot run iPadOS 27")),
+        "{a:?}"
+    );
+    // An iPad stuck on an old iPadOS: unsupported, no date.
+    for old in ["18.7.9", "17.7.11", "16.7", "12.5.7"] {
+        let a = check(&device(OsFamily::Ipados, Some(old)), TODAY);
+        assert_eq!(a.status, SupportStatus::Unsupported, "{old}: {a:?}");
+        assert_eq!(a.end_of_support, None, "{old}");
+    }
+    // Before iPadOS 27: 26 was the latest, 18 the previous one, 17 old.
+    let june = date(2026, 6, 1);
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("26.5")), june).status,
+        SupportStatus::Supported
+    );
+    let a = check(&device(OsFamily::Ipados, Some("18.7")), june);
+    assert_eq!(a.status, SupportStatus::EndingSoon);
+    assert_eq!(a.end_of_support, Some(date(2026, 9, 15)));
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("17.7")), june).status,
+        SupportStatus::Unsupported
+    );
+    // Past the expected next major, the previous one is over.
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("26.9")), date(2027, 9, 15)).status,
+        SupportStatus::Unsupported
+    );
+    // Newer than the table, a beta, versions that do not exist, an unreadable version.
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("28.0")), TODAY).status,
+        SupportStatus::Supported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("27.0")), date(2026, 7, 1)).status,
+        SupportStatus::Supported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Ipados, Some("21")), TODAY).status,
+        SupportStatus::Unknown
+    );
+    expect(
+        &device(OsFamily::Ipados, None),
+        SupportStatus::Unknown,
+        "iPadOS (version not visible from this browser)",
+        None,
+    );
+}
+
+#[test]
+fn ios_follows_the_same_table() {
+    expect(
+        &device(OsFamily::Ios, Some("27.0")),
+        SupportStatus::Supported,
+        "iOS 27",
+        None,
+    );
+    assert_eq!(
+        check(&device(OsFamily::Ios, Some("26.1")), TODAY).status,
+        SupportStatus::EndingSoon
+    );
+    assert_eq!(
+        check(&device(OsFamily::Ios, Some("15.8.8")), TODAY).status,
+        SupportStatus::Unsupported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Ios, Some("11.4")), TODAY).status,
+        SupportStatus::Unsupported
+    );
+}
+
+#[test]
+fn android_versions_around_their_end() {
+    let a = expect(
+        &device(OsFamily::Android, Some("12")),
+        SupportStatus::Unsupported,
+        "Android 12",
+        Some(date(2025, 3, 31)),
+    );
+    assert!(
+        a.basis
+            .as_deref()
+            .is_some_and(|b| b.contains("patch level"))
+    );
+    // The last day of the March 2025 bulletin is still covered, the next is not.
+    assert_eq!(
+        check(&device(OsFamily::Android, Some("12")), date(2025, 3, 31)).status,
+        SupportStatus::EndingSoon
+    );
+    assert_eq!(
+        check(&device(OsFamily::Android, Some("12")), date(2025, 4, 1)).status,
+        SupportStatus::Unsupported
+    );
+    expect(
+        &device(OsFamily::Android, Some("13")),
+        SupportStatus::Unsupported,
+        "Android 13",
+        Some(date(2026, 2, 28)),
+    );
+    assert_eq!(
+        check(&device(OsFamily::Android, Some("13")), date(2025, 6, 1)).status,
+        SupportStatus::Supported
+    );
+    // 14 ends within six months of TODAY (estimate: March 2027).
+    expect(
+        &device(OsFamily::Android, Some("14.0.0")),
+        SupportStatus::EndingSoon,
+        "Android 14",
+        Some(date(2027, 3, 31)),
+    );
+    expect(
+        &device(OsFamily::Android, Some("15")),
+        SupportStatus::Supported,
+        "Android 15",
+        Some(date(2028, 3, 31)),
+    );
+    assert_eq!(
+        check(&device(OsFamily::Android, Some("16")), TODAY).status,
+        SupportStatus::Supported
+    );
+    expect(
+        &device(OsFamily::Android, Some("17")),
+        SupportStatus::Supported,
+        "Android 17",
+        None,
+    );
+    expect(
+        &device(OsFamily::Android, Some("10")),
+        SupportStatus::Unsupported,
+        "Android 10",
+        None,
+    );
+    assert_eq!(
+        check(&device(OsFamily::Android, None), TODAY).status,
+        SupportStatus::Unknown
+    );
+}
+
+#[test]
+fn chromeos_milestones_by_age() {
+    assert_eq!(chromeos::stable_date(153), Some(date(2026, 9, 8)));
+    assert_eq!(chromeos::stable_date(144), Some(date(2026, 1, 13)));
+    assert_eq!(chromeos::stable_date(154), Some(date(2026, 9, 22)));
+    assert_eq!(chromeos::stable_date(119), Some(date(2023, 11, 7)));
+    // Between anchors: interpolated (144 -> 153 over 238 days).
+    assert_eq!(chromeos::stable_date(150), Some(date(2026, 6, 20)));
+
+    // Current milestones (about 159 on TODAY), the edge of the 12 weeks, and past it.
+    let a = expect(
+        &device(OsFamily::Chromeos, Some("159")),
+        SupportStatus::Supported,
+        "ChromeOS 159",
+        None,
+    );
+    assert!(
+        a.basis
+            .as_deref()
+            .is_some_and(|b| b.contains("Auto Update Expiration"))
+    );
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, Some("153")), date(2026, 12, 1)).status,
+        SupportStatus::Supported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, Some("153")), date(2026, 12, 2)).status,
+        SupportStatus::Unsupported
+    );
+    // An LTS milestone stays supported for a year, an ordinary one does not.
+    let lts = check(&device(OsFamily::Chromeos, Some("150")), TODAY);
+    assert_eq!(lts.status, SupportStatus::Supported);
+    assert!(lts.basis.as_deref().is_some_and(|b| b.contains("LTS")));
+    let a = check(&device(OsFamily::Chromeos, Some("149")), TODAY);
+    assert_eq!(a.status, SupportStatus::Unsupported);
+    assert!(
+        a.basis
+            .as_deref()
+            .is_some_and(|b| b.contains("no longer updates"))
+    );
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, Some("138")), TODAY).status,
+        SupportStatus::Unsupported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, Some("96")), TODAY).status,
+        SupportStatus::Unsupported
+    );
+    // A milestone not yet released (beta channel) is current.
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, Some("170")), TODAY).status,
+        SupportStatus::Supported
+    );
+    assert_eq!(
+        check(&device(OsFamily::Chromeos, None), TODAY).status,
+        SupportStatus::Unknown
+    );
+}
+
+#[test]
+fn windows10_from_a_browser_is_judged_as_its_best_case() {
+    let w10 = OsInfo::new(OsFamily::Windows, "windows", WINDOWS10_FROM_BROWSER);
+    let a = expect(
+        &w10,
+        SupportStatus::Unsupported,
+        "Windows 10 22H2",
+        Some(date(2025, 10, 14)),
+    );
+    assert!(a.basis.as_deref().is_some_and(|b| b.contains("best case")));
+    let esu = OsSupportPolicy {
+        windows10_esu_until: Some(date(2027, 10, 12)),
+        ..OsSupportPolicy::default()
+    };
+    assert_eq!(
+        assess(&w10, TODAY, &esu).status,
+        SupportStatus::ExtendedSupport
+    );
+    // "Windows 10 or 11" (no client hints) says nothing of the build.
+    let either = OsInfo::new(OsFamily::Windows, "windows", "Windows 10 or 11");
+    assert_eq!(check(&either, TODAY).status, SupportStatus::Unknown);
+}

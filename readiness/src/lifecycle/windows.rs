@@ -119,8 +119,17 @@ fn edition_label(edition: &str) -> &str {
     }
 }
 
+/// The name the browser probe gives a Windows it knows to be 10 (UA client hints), whose
+/// build and edition a browser never shows.
+pub const WINDOWS10_FROM_BROWSER: &str = "Windows 10";
+
 pub(super) fn windows(os: &OsInfo, today: Date, policy: &OsSupportPolicy) -> Found {
-    let Some(build) = non_empty(os.build.as_deref()).and_then(leading_number) else {
+    let read = non_empty(os.build.as_deref()).and_then(leading_number);
+    // Windows 10 seen from a browser (no build, no edition, as the agent never reports it):
+    // judged as its best case, 22H2, since every other Windows 10 release ended earlier.
+    let from_browser =
+        read.is_none() && os.edition.is_none() && os.name.trim() == WINDOWS10_FROM_BROWSER;
+    let Some(build) = read.or(from_browser.then_some(WINDOWS10_ESU_BUILD)) else {
         return Found::new(
             format!(
                 "unknown Windows '{}' (build number not read)",
@@ -158,6 +167,13 @@ pub(super) fn windows(os: &OsInfo, today: Date, policy: &OsSupportPolicy) -> Fou
     }
 
     let mut notes = Vec::new();
+    if from_browser {
+        notes.push(
+            "build not visible from a browser: the best case, 22H2, assumed (every other \
+             Windows 10 release ended earlier)"
+                .to_owned(),
+        );
+    }
     let Some(&(_, major, version, home_pro, ent_edu)) = WINDOWS_GA.iter().find(|w| w.0 == build)
     else {
         return if build > WINDOWS_GA.last().map_or(0, |w| w.0) {
