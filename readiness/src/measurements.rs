@@ -185,10 +185,12 @@ pub struct BrowserInfo {
     /// version could not be read.
     pub version: Option<String>,
     /// How it is installed: `system`, `user`, `snap`, `flatpak`, `app_bundle`, `registry_hklm`,
-    /// `registry_hkcu`, `registry_hku` (another user logged on).
+    /// `registry_hkcu`, `registry_hku` (another user logged on); `browser` for the browser
+    /// running the browser probe, as it announced itself (`readiness::useragent`).
     pub source: String,
     /// Where it was found (a path or a registry key). Never a user's home directory name:
-    /// per-user paths are written with `~`.
+    /// per-user paths are written with `~`. For `browser`: what it announced, e.g.
+    /// "Chrome for iOS 131.0.6778.73 (WebKit of iOS 17.7)", judged under `name` `safari`.
     pub location: Option<String>,
 }
 
