@@ -184,7 +184,8 @@ pub enum Engine {
 }
 
 /// The browser running the probe.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BrowserId {
     pub app: BrowserApp,
     /// The application's version as announced ("131.0.6778.86" from the client hints,
@@ -200,7 +201,8 @@ pub struct BrowserId {
 }
 
 /// What the browser tells of the device.
-#[derive(Debug, Clone, PartialEq)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeviceInfo {
     /// The operating system; fields the browser hides are `None`.
     pub os: OsInfo,
@@ -210,7 +212,8 @@ pub struct DeviceInfo {
     /// The device model from the client hints (Android), bounded and printable.
     pub model: Option<String>,
     /// What could not be told, by field (`os.version`, `os.build`, `browser`), with the
-    /// reason in English: for the measurements' `unavailable` maps.
+    /// reason in English: for the measurements' `unavailable` maps (`os.*` in the system's:
+    /// `system.os_support` is then unknown with that reason rather than "not recognised").
     pub unknown: BTreeMap<String, String>,
 }
 

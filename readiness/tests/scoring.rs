@@ -154,6 +154,36 @@ fn ipad_on_old_ipados_is_a_finding_with_a_fix() {
     );
 }
 
+/// A version the browser hid (the browser probe's reason under `os.version`) makes the OS
+/// check unknown with that reason, not "not recognised".
+#[test]
+fn an_os_version_hidden_by_the_browser_is_unknown_with_its_reason() {
+    let mut m = good_pc();
+    let device = readiness::useragent::parse(
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) \
+         Chrome/131.0.0.0 Safari/537.36",
+        None,
+        None,
+    );
+    let sys = m.system.as_mut().unwrap();
+    sys.os = Some(device.os.clone());
+    sys.unavailable.extend(
+        device
+            .unknown
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("os.")),
+    );
+    let a = run(&m);
+    let os = check(&a, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Unknown, "{os:#?}");
+    assert!(os.message.contains("reduced User-Agent"), "{}", os.message);
+    // The same OS without the reason: not recognised, as before.
+    m.system.as_mut().unwrap().unavailable.clear();
+    let os = check(&run(&m), "system.os_support").clone();
+    assert!(os.message.contains("not recognised"), "{}", os.message);
+}
+
 #[test]
 fn internet_explorer_alone_fails() {
     let mut m = good_pc();
