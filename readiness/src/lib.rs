@@ -17,6 +17,7 @@ pub mod scoring;
 pub mod stats;
 pub mod text;
 pub mod uai;
+pub mod useragent;
 
 pub use measurements::Measurements;
 pub use profile::{Profile, ProfileError};

@@ -57,13 +57,29 @@ pub struct SystemMeasurements {
 }
 
 /// The operating system family.
+///
+/// `ios`, `ipados`, `android` and `chromeos` are the devices without the agent (tablets,
+/// phones, Chromebooks), as the browser probe reads them from the browser
+/// (`readiness::useragent`); the agent itself reports `windows`, `linux`, `macos` or `other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OsFamily {
+    /// Windows (the agent, or a browser).
     Windows,
+    /// Linux distributions (the agent, or a browser).
     Linux,
+    /// macOS (the agent, or a browser).
     Macos,
+    /// Any other system the agent runs on.
     Other,
+    /// iPhone (and iPod touch): iOS.
+    Ios,
+    /// iPad: iPadOS (iOS before version 13). Its Safari announces itself as macOS.
+    Ipados,
+    /// Android phones and tablets.
+    Android,
+    /// Chromebooks: ChromeOS, versioned by its Chrome milestone.
+    Chromeos,
 }
 
 /// What the agent read of the operating system's identity.
@@ -71,7 +87,10 @@ pub enum OsFamily {
 /// On Linux the fields come from `/etc/os-release` (`id`, `id_like`, `version_id`,
 /// `version_codename`, `ubuntu_codename`) and `/etc/debian_version`; on Windows from the
 /// registry (`CurrentVersion`: product name, `DisplayVersion`, `CurrentBuildNumber`,
-/// `EditionID`); on macOS from the system version plist.
+/// `EditionID`); on macOS from the system version plist. From a browser (the browser probe,
+/// `readiness::useragent`): the family, `id` (`ios`, `ipados`, `android`, `chromeos`,
+/// `windows`, `macos`, `linux`) and what the User-Agent and its client hints tell of the
+/// version (ChromeOS: the Chrome milestone, e.g. "140"); fields a browser hides stay `None`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -166,10 +185,12 @@ pub struct BrowserInfo {
     /// version could not be read.
     pub version: Option<String>,
     /// How it is installed: `system`, `user`, `snap`, `flatpak`, `app_bundle`, `registry_hklm`,
-    /// `registry_hkcu`, `registry_hku` (another user logged on).
+    /// `registry_hkcu`, `registry_hku` (another user logged on); `browser` for the browser
+    /// running the browser probe, as it announced itself (`readiness::useragent`).
     pub source: String,
     /// Where it was found (a path or a registry key). Never a user's home directory name:
-    /// per-user paths are written with `~`.
+    /// per-user paths are written with `~`. For `browser`: what it announced, e.g.
+    /// "Chrome for iOS 131.0.6778.73 (WebKit of iOS 17.7)", judged under `name` `safari`.
     pub location: Option<String>,
 }
 

@@ -274,7 +274,14 @@ fn os_support(ctx: &System<'_>, today: Date) -> CheckResult {
             dated(Msg::OsNoSecurityUpdatesSince, Msg::OsNoSecurityUpdates),
         ),
         SupportStatus::Unknown => {
-            let reason = render(lang, Msg::OsNotRecognised, &[("product", product)]);
+            // What a browser hid (the browser probe, `crate::useragent`), else not recognised.
+            let reason = match ctx
+                .missing("os.version")
+                .or_else(|| ctx.missing("os.build"))
+            {
+                Some(hidden) => format!("{product}: {hidden}"),
+                None => render(lang, Msg::OsNotRecognised, &[("product", product)]),
+            };
             return check.unknown(Some(&reason));
         }
     };
@@ -291,6 +298,10 @@ fn os_support(ctx: &System<'_>, today: Date) -> CheckResult {
             (OsFamily::Linux, _) => Msg::OsLinuxFix,
             (OsFamily::Macos, _) => Msg::OsMacosFix,
             (OsFamily::Other, _) => Msg::OsOtherFix,
+            (OsFamily::Ipados, _) => Msg::OsIpadosFix,
+            (OsFamily::Ios, _) => Msg::OsIosFix,
+            (OsFamily::Android, _) => Msg::OsAndroidFix,
+            (OsFamily::Chromeos, _) => Msg::OsChromeosFix,
         },
     );
     check

@@ -118,6 +118,76 @@ fn unsupported_os_blocks() {
     assert_eq!(a.verdict, Verdict::NotReady);
 }
 
+/// An iPad stuck on an old iPadOS (as the browser probe reads it) is a blocking finding, with
+/// the iPad's fix in both languages; the latest iPadOS passes.
+#[test]
+fn ipad_on_old_ipados_is_a_finding_with_a_fix() {
+    let ipad = |version: &str| {
+        let mut m = good_pc();
+        m.system.as_mut().unwrap().os = Some(OsInfo {
+            version: Some(version.into()),
+            ..OsInfo::new(OsFamily::Ipados, "ipados", "iPadOS")
+        });
+        m
+    };
+    let old = ipad("17.7");
+    let a = run(&old);
+    let os = check(&a, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Fail, "{os:#?}");
+    assert!(os.message.contains("iPadOS 17"), "{}", os.message);
+    let fix = os.remediation.as_deref().unwrap();
+    assert!(
+        fix.contains("iPad") && fix.contains("Software Update"),
+        "{fix}"
+    );
+    assert_eq!(a.verdict, Verdict::NotReady);
+    let fr = common::assess_default(&old, Lang::Fr);
+    let fix = common::find(&fr.checks, "system.os_support")
+        .remediation
+        .clone()
+        .unwrap();
+    assert!(fix.contains("Mise à jour logicielle"), "{fix}");
+
+    let current = run(&ipad("27.1"));
+    let os = check(&current, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Pass, "{os:#?}");
+    // The previous major warns: Apple patches it only on iPads that cannot update.
+    assert_eq!(
+        check(&run(&ipad("26.7")), "system.os_support").status,
+        CheckStatus::Warn
+    );
+}
+
+/// A version the browser hid (the browser probe's reason under `os.version`) makes the OS
+/// check unknown with that reason, not "not recognised".
+#[test]
+fn an_os_version_hidden_by_the_browser_is_unknown_with_its_reason() {
+    let mut m = good_pc();
+    let device = readiness::useragent::parse(
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) \
+         Chrome/131.0.0.0 Safari/537.36",
+        None,
+        None,
+    );
+    let sys = m.system.as_mut().unwrap();
+    sys.os = Some(device.os.clone());
+    sys.unavailable.extend(
+        device
+            .unknown
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("os.")),
+    );
+    let a = run(&m);
+    let os = check(&a, "system.os_support");
+    assert_eq!(os.status, CheckStatus::Unknown, "{os:#?}");
+    assert!(os.message.contains("reduced User-Agent"), "{}", os.message);
+    // The same OS without the reason: not recognised, as before.
+    m.system.as_mut().unwrap().unavailable.clear();
+    let os = check(&run(&m), "system.os_support").clone();
+    assert!(os.message.contains("not recognised"), "{}", os.message);
+}
+
 #[test]
 fn internet_explorer_alone_fails() {
     let mut m = good_pc();

@@ -101,6 +101,60 @@ fn a_report_is_stored_rescored_and_aggregated() {
     );
 }
 
+/// A tablet as the browser probe reads it (`readiness::useragent`): the collector takes the
+/// new OS families and re-scores them. An iPad stuck on iPadOS 17 is a blocking finding with
+/// the iPad's fix; a current iPad (its Safari says "Macintosh", the touch points tell) is not.
+#[test]
+fn an_ipad_on_an_old_ipados_is_a_blocking_finding() {
+    let (_dir, c) = with_sample_directory();
+    let token = c.school_token(SCHOOL);
+    let read = c.read_token();
+    let ipad = |ua: &str| {
+        let mut r = sample_report(SCHOOL, Uuid::new_v4());
+        let device = readiness::useragent::parse(ua, None, Some(5));
+        r.measurements.system.as_mut().unwrap().os = Some(device.os.clone());
+        r.measurements.browsers.as_mut().unwrap().installed =
+            device.browser_info().into_iter().collect();
+        r
+    };
+    let old = ipad(
+        "Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+         Version/17.7 Mobile/15E148 Safari/604.1",
+    );
+    let (status, answer) = c.post_report(Some(&token), body(&old));
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["verdict"], "not_ready", "{answer}");
+    let current = ipad(
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 \
+         (KHTML, like Gecko) Version/27.1 Safari/605.1.15",
+    );
+    let (status, answer) = c.post_report(Some(&token), body(&current));
+    assert_eq!(status, 201, "{answer}");
+    assert_ne!(answer["verdict"], "not_ready", "{answer}");
+
+    let (status, detail) = c.get(&format!("/api/v1/schools/{SCHOOL}"), Some(&read));
+    assert_eq!(status, 200, "{detail}");
+    let os_problem = |workstation: Uuid| {
+        let w = find_in(
+            &detail["workstations"],
+            "workstation_id",
+            &workstation.to_string(),
+        );
+        w["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["check"] == "system.os_support")
+            .cloned()
+    };
+    let p = os_problem(old.workstation.id).expect("the old iPad's OS is a problem");
+    assert_eq!(p["status"], "fail", "{p}");
+    assert_eq!(p["blocking"], true);
+    assert!(p["message"].as_str().unwrap().contains("iPadOS 17"), "{p}");
+    let p = os_problem(current.workstation.id);
+    assert!(p.as_ref().is_none_or(|p| p["status"] != "fail"), "{p:?}");
+}
+
 #[test]
 fn resending_a_report_changes_nothing() {
     let (_dir, c) = with_sample_directory();

@@ -49,6 +49,19 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Update macOS (Settings > General > Software Update); a Mac that can no longer be updated should be replaced or moved to Linux."
         }
         Msg::OsOtherFix => "Install an operating system supported by its vendor.",
+        // `system.os_support` of the devices without the agent (the browser probe).
+        Msg::OsIpadosFix => {
+            "Update the iPad to the latest iPadOS (Settings > General > Software Update; on managed iPads, check that device management does not hold the update back); an iPad that is no longer offered the latest version no longer gets every security fix and should be replaced."
+        }
+        Msg::OsIosFix => {
+            "Update the iPhone to the latest iOS (Settings > General > Software Update); a device that is no longer offered the latest version no longer gets every security fix and should be replaced."
+        }
+        Msg::OsAndroidFix => {
+            "Install the system updates (Settings > System > Software update); a tablet that cannot move to an Android version still covered by Google's security bulletins no longer gets fixes and should be replaced."
+        }
+        Msg::OsChromeosFix => {
+            "Restart the Chromebook and run the update (Settings > About ChromeOS > Check for updates); if none comes, check in the Google Admin console that the version is not pinned, and the device's Auto Update Expiration (AUE) date: past that date, replace it."
+        }
         // `system.ram`.
         Msg::RamAddMemoryAtFix => {
             "Add memory (at least 4 GB; a module is cheap) or keep this PC for light use."

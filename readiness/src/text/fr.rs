@@ -51,6 +51,19 @@ pub(crate) const fn text(id: Msg) -> &'static str {
             "Mettre à jour macOS (Réglages > Général > Mise à jour de logiciels) ; un Mac qui ne peut plus être mis à jour doit être remplacé ou passé sous Linux."
         }
         Msg::OsOtherFix => "Installer un système supporté par son éditeur.",
+        // `system.os_support` of the devices without the agent (the browser probe).
+        Msg::OsIpadosFix => {
+            "Mettre à jour l'iPad vers la dernière version d'iPadOS (Réglages > Général > Mise à jour logicielle ; sur des iPad gérés, vérifier que la gestion des appareils ne bloque pas la mise à jour) ; un iPad auquel la dernière version n'est plus proposée ne reçoit plus tous les correctifs de sécurité et doit être remplacé."
+        }
+        Msg::OsIosFix => {
+            "Mettre à jour l'iPhone vers la dernière version d'iOS (Réglages > Général > Mise à jour logicielle) ; un appareil auquel la dernière version n'est plus proposée ne reçoit plus tous les correctifs de sécurité et doit être remplacé."
+        }
+        Msg::OsAndroidFix => {
+            "Installer les mises à jour du système (Paramètres > Système > Mise à jour logicielle) ; une tablette qui ne peut pas passer à une version d'Android encore couverte par les bulletins de sécurité de Google ne reçoit plus de correctifs et doit être remplacée."
+        }
+        Msg::OsChromeosFix => {
+            "Redémarrer le Chromebook et lancer la mise à jour (Paramètres > À propos de ChromeOS > Rechercher des mises à jour) ; si aucune ne vient, vérifier dans la console d'administration Google que la version n'est pas bloquée et la date de fin des mises à jour automatiques (AUE) de l'appareil : passé cette date, le remplacer."
+        }
         // `system.ram`.
         Msg::RamAddMemoryAtFix => {
             "Ajouter de la mémoire (4 Go au moins ; une barrette coûte peu) ou réserver ce poste à des usages légers."

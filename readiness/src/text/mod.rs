@@ -82,6 +82,11 @@ messages! {
     OsLinuxFix,
     OsMacosFix,
     OsOtherFix,
+    // `system.os_support` of the devices without the agent (the browser probe).
+    OsIpadosFix,
+    OsIosFix,
+    OsAndroidFix,
+    OsChromeosFix,
     // `system.ram`.
     RamAddMemoryAtFix,
     RamMemoryInstalledVisible,
