@@ -111,6 +111,14 @@ fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
             circonscription_code: format!("C{:03}", i / 40),
             circonscription_name: format!("Circonscription {}", i / 40),
             departement: format!("{:03}", 1 + i / 400),
+            academie: store::Area {
+                code: format!("{:02}", 1 + i / 1600),
+                name: format!("Académie {}", 1 + i / 1600),
+            },
+            region: store::Area {
+                code: format!("{:02}", 1 + i / 3200),
+                name: format!("Région {}", 1 + i / 3200),
+            },
         })
         .collect();
     st.upsert_schools(&dir).unwrap();

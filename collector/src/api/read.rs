@@ -1,5 +1,6 @@
-//! The département's side: aggregated readiness per school, circonscription and
-//! département (read token), CSV export, health and metrics.
+//! The département's side: aggregated readiness per school, circonscription, département,
+//! académie and région (read token; the lists paged and filtered as `list.rs` says), CSV
+//! export, health and metrics.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,8 +18,9 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::ReadAuth;
 use super::error::ApiError;
+use super::list::{List, ListQuery};
 use super::summaries::Snapshot;
-use crate::aggregate;
+use crate::aggregate::{self, RollUp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/schools/{uai}/history", get(history))
         .route("/api/v1/circonscriptions", get(circonscriptions))
         .route("/api/v1/departements", get(departements))
+        .route("/api/v1/academies", get(academies))
+        .route("/api/v1/regions", get(regions))
         .route("/api/v1/export.csv", get(export_csv))
         .route("/", get(dashboard))
         .route("/healthz", get(healthz))
@@ -38,12 +42,38 @@ pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.summaries.get(state).await
 }
 
+/// `GET /api/v1/schools[?filters&limit=&cursor=]`: `{"generated_at", "schools": [...],
+/// "page": ListPage}`, one page of the schools' summaries (by UAI), each one's JSON as
+/// cached.
 async fn schools(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let list = query.validate("schools")?;
     let s = summaries(&state).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
+    let selected: Vec<_> = s
+        .schools
+        .iter()
+        .zip(&s.school_json)
+        .filter(|(x, _)| list.filters.matches(x))
+        .collect();
+    let (items, page) = super::list::page(&selected, |(x, _)| x.uai.as_str(), &list);
+    let page = serde_json::to_vec(&page).map_err(|e| ApiError::internal("json", e))?;
+    let mut json = Vec::with_capacity(items.iter().map(|(_, j)| j.len() + 1).sum::<usize>() + 128);
+    json.extend_from_slice(
+        format!("{{\"generated_at\":\"{}\",\"schools\":[", s.generated_at).as_bytes(),
+    );
+    for (i, (_, j)) in items.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(j);
+    }
+    json.extend_from_slice(b"],\"page\":");
+    json.extend_from_slice(&page);
+    json.push(b'}');
+    Ok(([(header::CONTENT_TYPE, "application/json")], json))
 }
 
 /// The `{uai}` of a school route, validated: 400 `invalid_uai` otherwise. Taken after the
@@ -285,25 +315,70 @@ async fn history(
 async fn circonscriptions(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, "circonscriptions", aggregate::circonscriptions).await
+    let list = query.validate("circonscriptions")?;
+    groups(&state, list, |s| aggregate::circonscriptions(s)).await
 }
 
 async fn departements(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, "departements", aggregate::departements).await
+    let list = query.validate("departements")?;
+    groups(&state, list, |s| aggregate::departements(s)).await
 }
 
-/// `{"<name>": [group...]}`: the schools rolled up by `roll_up`.
+async fn academies(
+    State(state): State<AppState>,
+    _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let list = query.validate("academies")?;
+    groups(&state, list, |s| aggregate::academies(s)).await
+}
+
+async fn regions(
+    State(state): State<AppState>,
+    _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let list = query.validate("regions")?;
+    groups(&state, list, |s| aggregate::regions(s)).await
+}
+
+/// A JSON answer serialised already.
+type JsonBody = ([(header::HeaderName, &'static str); 1], Vec<u8>);
+
+/// `{"<name>": [RollUp...], "page": ListPage}`: one page of the roll-ups (by code) of the
+/// schools the filters select.
+#[derive(Debug, Serialize)]
+struct RollUps<'a> {
+    #[serde(flatten)]
+    items: BTreeMap<&'static str, Vec<&'a RollUp>>,
+    page: readiness::api::ListPage,
+}
+
 async fn groups(
     state: &AppState,
-    name: &'static str,
-    roll_up: fn(&[aggregate::SchoolSummary]) -> Vec<aggregate::Group>,
-) -> Result<Json<BTreeMap<&'static str, Vec<aggregate::Group>>>, ApiError> {
+    list: List,
+    roll_up: impl Fn(Vec<&aggregate::SchoolSummary>) -> Vec<RollUp>,
+) -> Result<JsonBody, ApiError> {
     let s = summaries(state).await?;
-    Ok(Json(BTreeMap::from([(name, roll_up(&s.schools))])))
+    let selected: Vec<_> = s
+        .schools
+        .iter()
+        .filter(|x| list.filters.matches(x))
+        .collect();
+    let all = roll_up(selected);
+    let (items, page) = super::list::page(&all, |g| g.code.as_str(), &list);
+    let body = serde_json::to_vec(&RollUps {
+        items: BTreeMap::from([(list.name, items)]),
+        page,
+    })
+    .map_err(|e| ApiError::internal("json", e))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// One row per school, separated by ';' for French spreadsheets.

@@ -20,21 +20,21 @@ use crate::store::School;
 /// How often everything is recomputed from the database.
 pub const FULL_REFRESH: Duration = Duration::from_secs(300);
 
-/// A consistent view of every school, with its JSON ready to send.
+/// A consistent view of every school, with each one's JSON ready to send.
 #[derive(Debug)]
 pub struct Snapshot {
     pub generated_at: Timestamp,
     /// Ordered by UAI.
     pub schools: Vec<SchoolSummary>,
-    /// `{"generated_at": ..., "schools": [...]}`.
-    pub json: Bytes,
+    /// Each school's summary serialised, in the order of `schools`.
+    pub school_json: Vec<Bytes>,
 }
 
 #[derive(Debug)]
 struct Entry {
     summary: SchoolSummary,
     /// The summary serialised, so that one school's change does not reserialise them all.
-    json: Vec<u8>,
+    json: Bytes,
 }
 
 #[derive(Debug)]
@@ -53,28 +53,15 @@ pub struct SummaryCache {
 }
 
 fn entry(summary: SchoolSummary) -> Entry {
-    let json = serde_json::to_vec(&summary).unwrap_or_default();
+    let json = Bytes::from(serde_json::to_vec(&summary).unwrap_or_default());
     Entry { summary, json }
 }
 
 fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
-    let generated_at = Timestamp::now();
-    let mut json =
-        Vec::with_capacity(entries.values().map(|e| e.json.len() + 1).sum::<usize>() + 64);
-    json.extend_from_slice(
-        format!("{{\"generated_at\":\"{generated_at}\",\"schools\":[").as_bytes(),
-    );
-    for (i, e) in entries.values().enumerate() {
-        if i > 0 {
-            json.push(b',');
-        }
-        json.extend_from_slice(&e.json);
-    }
-    json.extend_from_slice(b"]}");
     Arc::new(Snapshot {
-        generated_at,
+        generated_at: Timestamp::now(),
         schools: entries.values().map(|e| e.summary.clone()).collect(),
-        json: Bytes::from(json),
+        school_json: entries.values().map(|e| e.json.clone()).collect(),
     })
 }
 
