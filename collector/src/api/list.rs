@@ -157,7 +157,16 @@ fn decode_cursor(name: &str, cursor: &str) -> Result<String, ApiError> {
     let bytes = hex::decode(cursor).map_err(|_| invalid_cursor("not a cursor"))?;
     let text = String::from_utf8(bytes).map_err(|_| invalid_cursor("not a cursor"))?;
     match text.split_once(':') {
-        Some((list, key)) if list == name && !key.is_empty() => Ok(key.to_owned()),
+        // A school's key is its UAI; a roll-up's, a code no longer than a filter's.
+        Some(("schools", key)) if name == "schools" => key
+            .parse::<readiness::Uai>()
+            .map(|_| key.to_owned())
+            .map_err(|_| invalid_cursor("not a cursor of schools")),
+        Some((list, key))
+            if list == name && !key.is_empty() && key.chars().count() <= FILTER_MAX_CHARS =>
+        {
+            Ok(key.to_owned())
+        }
         Some((list, _)) if list != name => Err(invalid_cursor(&format!(
             "a cursor of another list, not of {name}"
         ))),
