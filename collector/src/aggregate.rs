@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::store::{LinkFigures, School, WorkstationBrief};
 pub use history::{Change, Round, history};
 pub use readiness::api::{Blocker, RollUp, SchoolCounts};
-pub use rollup::{Label, academies, circonscriptions, departements, regions, roll_up};
+pub use rollup::{Label, Level, academies, circonscriptions, departements, regions, roll_up};
 pub use school::{Circonscription, SchoolSummary, school};
 
 /// The code of the circonscription, académie or région of a school the directory does not

@@ -304,6 +304,18 @@ fn academies_and_regions_add_up_their_schools() {
         sums_of(&deps["departements"]),
         sums_by(schools, |s| s["departement"].as_str().unwrap().to_owned())
     );
+    // A new report shows in the roll-ups read next (kept with the summaries, not stale).
+    let paris = find_in(&regions["regions"], "code", "11").clone();
+    assert_eq!(paris["school_verdicts"]["ready"], 0);
+    post(&c, &c.school_token(&uais[8]), &uais[8], true);
+    let regions = get_ok(&c, "/api/v1/regions", &read);
+    let now = find_in(&regions["regions"], "code", "11");
+    assert_eq!(now["school_verdicts"]["ready"], 1, "{now}");
+    assert_eq!(
+        now["workstations"],
+        paris["workstations"].as_u64().unwrap() + 1
+    );
+
     // Without a token, or with a school's, the new roll-ups are refused like the others.
     let school_token = c.school_token(&uais[0]);
     for path in ["/api/v1/academies", "/api/v1/regions"] {

@@ -14,6 +14,36 @@ pub struct Label {
     pub region: Option<String>,
 }
 
+/// The levels schools are rolled up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Circonscription = 0,
+    Departement = 1,
+    Academie = 2,
+    Region = 3,
+}
+
+impl Level {
+    /// The list's name in the API (`/api/v1/{name}`).
+    pub fn list_name(self) -> &'static str {
+        match self {
+            Level::Circonscription => "circonscriptions",
+            Level::Departement => "departements",
+            Level::Academie => "academies",
+            Level::Region => "regions",
+        }
+    }
+
+    pub fn roll_up<'a>(self, schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+        match self {
+            Level::Circonscription => circonscriptions(schools),
+            Level::Departement => departements(schools),
+            Level::Academie => academies(schools),
+            Level::Region => regions(schools),
+        }
+    }
+}
+
 /// Roll schools up by their [`Label`], in the order of the labels' codes; a roll-up takes
 /// the name and the places of its first school.
 pub fn roll_up<'a>(

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::ReadAuth;
 use super::error::ApiError;
-use super::list::{List, ListQuery};
+use super::list::ListQuery;
 use super::summaries::Snapshot;
-use crate::aggregate::{self, RollUp};
+use crate::aggregate::{self, Level, RollUp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -317,8 +317,7 @@ async fn circonscriptions(
     _: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let list = query.validate("circonscriptions")?;
-    groups(&state, list, |s| aggregate::circonscriptions(s)).await
+    groups(&state, query, Level::Circonscription).await
 }
 
 async fn departements(
@@ -326,8 +325,7 @@ async fn departements(
     _: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let list = query.validate("departements")?;
-    groups(&state, list, |s| aggregate::departements(s)).await
+    groups(&state, query, Level::Departement).await
 }
 
 async fn academies(
@@ -335,8 +333,7 @@ async fn academies(
     _: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let list = query.validate("academies")?;
-    groups(&state, list, |s| aggregate::academies(s)).await
+    groups(&state, query, Level::Academie).await
 }
 
 async fn regions(
@@ -344,8 +341,7 @@ async fn regions(
     _: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let list = query.validate("regions")?;
-    groups(&state, list, |s| aggregate::regions(s)).await
+    groups(&state, query, Level::Region).await
 }
 
 /// A JSON answer serialised already.
@@ -360,19 +356,18 @@ struct RollUps<'a> {
     page: readiness::api::ListPage,
 }
 
-async fn groups(
-    state: &AppState,
-    list: List,
-    roll_up: impl Fn(Vec<&aggregate::SchoolSummary>) -> Vec<RollUp>,
-) -> Result<JsonBody, ApiError> {
+async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<JsonBody, ApiError> {
+    let list = query.validate(level.list_name())?;
     let s = summaries(state).await?;
-    let selected: Vec<_> = s
-        .schools
-        .iter()
-        .filter(|x| list.filters.matches(x))
-        .collect();
-    let all = roll_up(selected);
-    let (items, page) = super::list::page(&all, |g| g.code.as_str(), &list);
+    // Every school's roll-ups are kept with the snapshot; a selection's are made for it.
+    let selected;
+    let all = if list.filters.is_empty() {
+        s.rollups[level as usize].get_or_init(|| level.roll_up(&s.schools))
+    } else {
+        selected = level.roll_up(s.schools.iter().filter(|x| list.filters.matches(x)));
+        &selected
+    };
+    let (items, page) = super::list::page(all, |g| g.code.as_str(), &list);
     let body = serde_json::to_vec(&RollUps {
         items: BTreeMap::from([(list.name, items)]),
         page,

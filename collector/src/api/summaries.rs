@@ -5,7 +5,7 @@
 //! by the admin CLI.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -14,7 +14,7 @@ use readiness::Uai;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::aggregate::{self, SchoolSummary};
+use crate::aggregate::{self, RollUp, SchoolSummary};
 use crate::store::School;
 
 /// How often everything is recomputed from the database.
@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub schools: Vec<SchoolSummary>,
     /// Each school's summary serialised, in the order of `schools`.
     pub school_json: Vec<Bytes>,
+    /// The roll-ups of every school, made on first use (index: [`crate::aggregate::Level`]).
+    pub rollups: [OnceLock<Vec<RollUp>>; 4],
 }
 
 #[derive(Debug)]
@@ -62,6 +64,7 @@ fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
         generated_at: Timestamp::now(),
         schools: entries.values().map(|e| e.summary.clone()).collect(),
         school_json: entries.values().map(|e| e.json.clone()).collect(),
+        rollups: Default::default(),
     })
 }
 
