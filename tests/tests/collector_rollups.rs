@@ -150,6 +150,18 @@ fn walk(c: &Collector, path: &str, key: &str, read: &str, limit: usize) -> Vec<V
     panic!("{path}: more than 1000 pages");
 }
 
+/// `value` is valid against the API schema's definition `def` (readiness::api).
+fn assert_valid(def: &str, value: &Value) {
+    let mut schema: Value = serde_json::from_str(readiness::api::API_SCHEMA_V1).unwrap();
+    schema["$ref"] = Value::String(format!("#/$defs/{def}"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{def}: {errors:?} in {value}");
+}
+
 fn codes(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
@@ -291,6 +303,14 @@ fn academies_and_regions_add_up_their_schools() {
             .to_owned()),
         "each région is the sum of its schools"
     );
+    // The answers are the typed, documented messages.
+    for (body, key) in [(&academies, "academies"), (&regions, "regions")] {
+        assert_valid("ListPage", &body["page"]);
+        for g in body[key].as_array().unwrap() {
+            assert_valid("RollUp", g);
+        }
+    }
+    assert_valid("ListPage", &all["page"]);
     let ara = find_in(&regions["regions"], "code", "84");
     assert_eq!(ara["name"], "Auvergne-Rhône-Alpes");
     assert_eq!(ara["schools"], 8);
