@@ -425,6 +425,21 @@ fn filters_select_the_schools_of_a_place_or_a_verdict() {
         [uais[4].clone()]
     );
     assert!(uai_list("/api/v1/schools?departement=999").is_empty());
+    // The CSV takes the same filters (and is never paged).
+    let csv = ent_tests::collector::Collector::http()
+        .get(format!("{}/api/v1/export.csv?academie=01", c.url))
+        .bearer_auth(&read)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).map(|l| &l[..8]).collect();
+    assert_eq!(rows, uais[6..9], "{csv}");
+    let (status, body) = c.get("/api/v1/export.csv?limit=5", Some(&read));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_query"))
+    );
     // Filters and paging together: two pages of the région's six schools.
     let walked = walk(&c, "/api/v1/schools?region=84", "schools", &read, 4);
     assert_eq!(walked.len(), 6);

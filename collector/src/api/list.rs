@@ -144,6 +144,19 @@ impl ListQuery {
     }
 }
 
+impl ListQuery {
+    /// The filters alone, for an answer that is never paged (the CSV export): a `limit` or
+    /// a `cursor` is `400 invalid_query`.
+    pub fn filters_only(self) -> Result<Filters, ApiError> {
+        if self.limit.is_some() || self.cursor.is_some() {
+            return Err(invalid(
+                "this answer is not paged: it takes no limit nor cursor".to_owned(),
+            ));
+        }
+        Ok(self.validate("export")?.filters)
+    }
+}
+
 /// The cursor after the item `key` of the list `name`.
 pub fn encode_cursor(name: &str, key: &str) -> String {
     hex::encode(format!("{name}:{key}"))

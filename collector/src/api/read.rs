@@ -376,11 +376,14 @@ async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<Json
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
-/// One row per school, separated by ';' for French spreadsheets.
+/// One row per school (of those the filters select), separated by ';' for French
+/// spreadsheets.
 async fn export_csv(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let filters = query.filters_only()?;
     let s = summaries(&state).await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -415,7 +418,7 @@ async fn export_csv(
     .map_err(csv_err)?;
     let mbps = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     let status = |s: Option<readiness::CheckStatus>| s.map(|s| s.as_str()).unwrap_or_default();
-    for x in &s.schools {
+    for x in s.schools.iter().filter(|x| filters.matches(x)) {
         let blockers = x
             .top_blockers
             .iter()
