@@ -138,8 +138,9 @@ fn check_as(
     Ok(status.as_u16())
 }
 
-/// The read lists, which page and filter.
-const LISTS: [&str; 5] = [
+/// The read lists, which page and filter, and the CSV, which filters.
+const LISTS: [&str; 6] = [
+    "/api/v1/export.csv",
     "/api/v1/schools",
     "/api/v1/circonscriptions",
     "/api/v1/departements",
