@@ -20,7 +20,7 @@ use super::auth::ReadAuth;
 use super::error::ApiError;
 use super::list::ListQuery;
 use super::summaries::Snapshot;
-use crate::aggregate::{self, Level, RollUp};
+use crate::aggregate::{self, Level, RollUp, SchoolSummary};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -170,7 +170,7 @@ async fn school(
         .schools
         .iter()
         .find(|s| s.uai == uai)
-        .cloned()
+        .map(|s| SchoolSummary::clone(s))
         .ok_or_else(|| not_found(&uai))?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
@@ -362,9 +362,14 @@ async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<Json
     // Every school's roll-ups are kept with the snapshot; a selection's are made for it.
     let selected;
     let all = if list.filters.is_empty() {
-        s.rollups[level as usize].get_or_init(|| level.roll_up(&s.schools))
+        s.rollups[level as usize].get_or_init(|| level.roll_up(s.schools.iter().map(|x| &**x)))
     } else {
-        selected = level.roll_up(s.schools.iter().filter(|x| list.filters.matches(x)));
+        selected = level.roll_up(
+            s.schools
+                .iter()
+                .map(|x| &**x)
+                .filter(|x| list.filters.matches(x)),
+        );
         &selected
     };
     let (items, page) = super::list::page(all, |g| g.code.as_str(), &list);

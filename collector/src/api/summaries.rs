@@ -24,8 +24,9 @@ pub const FULL_REFRESH: Duration = Duration::from_secs(300);
 #[derive(Debug)]
 pub struct Snapshot {
     pub generated_at: Timestamp,
-    /// Ordered by UAI.
-    pub schools: Vec<SchoolSummary>,
+    /// Ordered by UAI; shared with the cache, so that a new snapshot after one school's
+    /// change copies no summary (at national scale, 45,000 of them).
+    pub schools: Vec<Arc<SchoolSummary>>,
     /// Each school's summary serialised, in the order of `schools`.
     pub school_json: Vec<Bytes>,
     /// The roll-ups of every school, made on first use (index: [`crate::aggregate::Level`]).
@@ -34,7 +35,7 @@ pub struct Snapshot {
 
 #[derive(Debug)]
 struct Entry {
-    summary: SchoolSummary,
+    summary: Arc<SchoolSummary>,
     /// The summary serialised, so that one school's change does not reserialise them all.
     json: Bytes,
 }
@@ -56,13 +57,16 @@ pub struct SummaryCache {
 
 fn entry(summary: SchoolSummary) -> Entry {
     let json = Bytes::from(serde_json::to_vec(&summary).unwrap_or_default());
-    Entry { summary, json }
+    Entry {
+        summary: Arc::new(summary),
+        json,
+    }
 }
 
 fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
     Arc::new(Snapshot {
         generated_at: Timestamp::now(),
-        schools: entries.values().map(|e| e.summary.clone()).collect(),
+        schools: entries.values().map(|e| Arc::clone(&e.summary)).collect(),
         school_json: entries.values().map(|e| e.json.clone()).collect(),
         rollups: Default::default(),
     })
