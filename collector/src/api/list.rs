@@ -20,8 +20,8 @@ pub const LIMIT_DEFAULT: usize = 1000;
 pub const LIMIT_MAX: usize = 10_000;
 /// Longest filter value: codes and names of the directory are far shorter.
 const FILTER_MAX_CHARS: usize = 200;
-/// Longest cursor: hex of a list's name and a code.
-const CURSOR_MAX_CHARS: usize = 1024;
+/// Longest cursor: hex of a list's name and a code (the directory's codes are far shorter).
+const CURSOR_MAX_CHARS: usize = 4096;
 
 /// The query string of a list, as received.
 #[derive(Debug, Default, Deserialize)]
@@ -142,9 +142,7 @@ impl ListQuery {
             after,
         })
     }
-}
 
-impl ListQuery {
     /// The filters alone, for an answer that is never paged (the CSV export): a `limit` or
     /// a `cursor` is `400 invalid_query`.
     pub fn filters_only(self) -> Result<Filters, ApiError> {
@@ -170,16 +168,12 @@ fn decode_cursor(name: &str, cursor: &str) -> Result<String, ApiError> {
     let bytes = hex::decode(cursor).map_err(|_| invalid_cursor("not a cursor"))?;
     let text = String::from_utf8(bytes).map_err(|_| invalid_cursor("not a cursor"))?;
     match text.split_once(':') {
-        // A school's key is its UAI; a roll-up's, a code no longer than a filter's.
+        // A school's key is its UAI; a roll-up's, its code.
         Some(("schools", key)) if name == "schools" => key
             .parse::<readiness::Uai>()
             .map(|_| key.to_owned())
             .map_err(|_| invalid_cursor("not a cursor of schools")),
-        Some((list, key))
-            if list == name && !key.is_empty() && key.chars().count() <= FILTER_MAX_CHARS =>
-        {
-            Ok(key.to_owned())
-        }
+        Some((list, key)) if list == name && !key.is_empty() => Ok(key.to_owned()),
         Some((list, _)) if list != name => Err(invalid_cursor(&format!(
             "a cursor of another list, not of {name}"
         ))),
