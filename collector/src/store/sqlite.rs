@@ -246,8 +246,15 @@ impl Store for SqliteStore {
     fn workstations(&self, school: Option<&Uai>) -> Result<Vec<WorkstationRow>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
-                       FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
+            // One statement per case: with `?1 IS NULL OR school = ?1` SQLite scans every
+            // workstation of the database even for one school.
+            let sql = if school.is_some() {
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE school = ?1 ORDER BY school, workstation_id"
+            } else {
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE ?1 IS NULL ORDER BY school, workstation_id"
+            };
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map([school], workstation_row)?;
             rows.collect()
@@ -260,10 +267,14 @@ impl Store for SqliteStore {
     ) -> Result<Vec<WorkstationBrief>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            // One school's through its index (see `workstations`), every one's in one scan.
+            let mut stmt = c.prepare_cached(if school.is_some() {
                 "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
-                 FROM workstations WHERE (?1 IS NULL OR school = ?1)",
-            )?;
+                 FROM workstations WHERE school = ?1"
+            } else {
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE ?1 IS NULL"
+            })?;
             // Schools repeat 20 times or so: parse each UAI once.
             let mut uais: std::collections::HashMap<String, Uai> = std::collections::HashMap::new();
             let mut out = Vec::new();
