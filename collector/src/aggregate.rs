@@ -1,5 +1,5 @@
 //! Aggregation on read: the latest report of each workstation -> school -> circonscription
-//! -> département. Pure functions over rows from the store.
+//! -> département -> académie -> région. Pure functions over rows from the store.
 //!
 //! A school's link is estimated from its workstations' recent bandwidth figures. They share
 //! the same Internet access, so the figures are not added up: each PC measured the link
@@ -11,8 +11,8 @@
 //! between the profile's `simultaneous_users`.
 //!
 //! Here: the verdict vocabulary, the link estimate and the summaries of every school. One
-//! school's summary is made in `school.rs`, roll-ups per circonscription and département in
-//! `rollup.rs`, a school's day-by-day history in `history.rs`.
+//! school's summary is made in `school.rs`, roll-ups per circonscription, département,
+//! académie and région in `rollup.rs`, a school's day-by-day history in `history.rs`.
 
 mod history;
 mod rollup;
@@ -28,8 +28,13 @@ use serde::Serialize;
 
 use crate::store::{LinkFigures, School, WorkstationBrief};
 pub use history::{Change, Round, history};
-pub use rollup::{Group, SchoolCounts, circonscriptions, departements, roll_up};
+pub use readiness::api::{Blocker, RollUp, SchoolCounts};
+pub use rollup::{Label, Level, academies, circonscriptions, departements, regions, roll_up};
 pub use school::{Circonscription, SchoolSummary, school};
+
+/// The code of the circonscription, académie or région of a school the directory does not
+/// place there.
+pub const UNKNOWN: &str = "unknown";
 
 /// How many blockers are listed per school or group.
 const TOP_BLOCKERS: usize = 5;
@@ -44,6 +49,18 @@ pub enum SchoolVerdict {
 }
 
 impl SchoolVerdict {
+    pub const ALL: [SchoolVerdict; 4] = [
+        SchoolVerdict::Ready,
+        SchoolVerdict::ReadyWithWarnings,
+        SchoolVerdict::NotReady,
+        SchoolVerdict::InsufficientData,
+    ];
+
+    /// The verdict named `s` (as in the JSON).
+    pub fn parse(s: &str) -> Option<SchoolVerdict> {
+        SchoolVerdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SchoolVerdict::Ready => "ready",
@@ -122,14 +139,6 @@ pub fn school_verdict(counts: &VerdictCounts, policy: &SchoolPolicy) -> SchoolVe
     } else {
         SchoolVerdict::ReadyWithWarnings
     }
-}
-
-/// A failing check and how many workstations fail it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Blocker {
-    pub check: String,
-    pub blocking: bool,
-    pub workstations: u32,
 }
 
 /// What the profile says about a school's link: the thresholds of `bandwidth.download` and

@@ -1,12 +1,14 @@
 //! School directory import: the public "annuaire de l'éducation" CSV (semicolon separated,
 //! UTF-8, a header line). Columns are found by name, case-insensitively:
 //! `identifiant_de_l_etablissement` (UAI), `nom_etablissement`, `nom_commune`,
-//! `code_circonscription`, `nom_circonscription`, `code_departement`. A school without a
+//! `code_circonscription`, `nom_circonscription`, `code_departement`, and above the
+//! département `code_academie`, `libelle_academie`, `code_region`, `libelle_region` (files
+//! without them still import: those schools have no académie or région). A school without a
 //! circonscription is grouped under its commune.
 
 use std::io::Read;
 
-use crate::store::School;
+use crate::store::{Area, School};
 
 /// A row that could not be imported.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,10 @@ const COMMUNE: &[&str] = &["nom_commune", "libelle_commune", "commune"];
 const CIRC_CODE: &[&str] = &["code_circonscription"];
 const CIRC_NAME: &[&str] = &["nom_circonscription", "libelle_circonscription"];
 const DEPARTEMENT: &[&str] = &["code_departement", "code_du_departement"];
+const ACADEMIE_CODE: &[&str] = &["code_academie"];
+const ACADEMIE_NAME: &[&str] = &["libelle_academie", "nom_academie"];
+const REGION_CODE: &[&str] = &["code_region"];
+const REGION_NAME: &[&str] = &["libelle_region", "nom_region"];
 
 /// Where each field is in a row; the optional columns may be missing from the file.
 struct Columns {
@@ -46,6 +52,8 @@ struct Columns {
     circ_code: Option<usize>,
     circ_name: Option<usize>,
     departement: Option<usize>,
+    academie: (Option<usize>, Option<usize>),
+    region: (Option<usize>, Option<usize>),
 }
 
 /// Largest directory file read: the national annuaire is about 30 MB.
@@ -87,6 +95,8 @@ pub fn parse(reader: impl Read, origin: &str) -> Result<Parsed, DirectoryError> 
         circ_code: find(CIRC_CODE),
         circ_name: find(CIRC_NAME),
         departement: find(DEPARTEMENT),
+        academie: (find(ACADEMIE_CODE), find(ACADEMIE_NAME)),
+        region: (find(REGION_CODE), find(REGION_NAME)),
     };
 
     let mut out = Parsed::default();
@@ -183,6 +193,21 @@ fn school(record: &csv::StringRecord, columns: &Columns) -> Result<School, Strin
     if departement.is_empty() {
         departement = uai.departement_prefix().to_owned();
     }
+    // Either half of an académie or a région stands for the other when it is missing.
+    let area = |(code, name): (Option<usize>, Option<usize>)| {
+        let (code, name) = (field(code), field(name));
+        match (code.is_empty(), name.is_empty()) {
+            (false, true) => Area {
+                name: code.clone(),
+                code,
+            },
+            (true, false) => Area {
+                code: name.to_uppercase(),
+                name,
+            },
+            _ => Area { code, name },
+        }
+    };
     Ok(School {
         uai,
         name: field(Some(columns.name)),
@@ -190,6 +215,8 @@ fn school(record: &csv::StringRecord, columns: &Columns) -> Result<School, Strin
         circonscription_code,
         circonscription_name,
         departement,
+        academie: area(columns.academie),
+        region: area(columns.region),
     })
 }
 
@@ -211,6 +238,7 @@ mod tests {
         assert_eq!(a.uai.as_str(), "0751234J");
         assert_eq!(a.name, "École élémentaire A");
         assert_eq!(a.circonscription_code, "0751001X");
+        assert!(a.academie.is_empty() && a.region.is_empty(), "{a:?}");
         assert_eq!(p.errors[0].line, 3);
         assert!(p.errors[0].message.contains("expected J"), "{:?}", p.errors);
     }
@@ -232,6 +260,26 @@ mod tests {
         assert_eq!(
             s.departement, "069",
             "from the UAI when the column is missing"
+        );
+    }
+
+    #[test]
+    fn academie_and_region_are_read_with_either_half_standing_for_the_other() {
+        let text = "Identifiant_de_l_etablissement;Nom_etablissement;Nom_commune;Code_departement;Code_academie;Libelle_academie;Code_region;Libelle_region\n\
+                    0751234J;École A;Paris;075;01;Paris;11;Ile-de-France\n\
+                    0690101K;École B;Lyon;069;10;;;Auvergne-Rhône-Alpes\n";
+        let p = parse(text.as_bytes(), "t.csv").unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let area = |code: &str, name: &str| Area {
+            code: code.into(),
+            name: name.into(),
+        };
+        assert_eq!(p.schools[0].academie, area("01", "Paris"));
+        assert_eq!(p.schools[0].region, area("11", "Ile-de-France"));
+        assert_eq!(p.schools[1].academie, area("10", "10"));
+        assert_eq!(
+            p.schools[1].region,
+            area("AUVERGNE-RHÔNE-ALPES", "Auvergne-Rhône-Alpes")
         );
     }
 

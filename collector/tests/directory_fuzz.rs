@@ -46,11 +46,6 @@ fn the_seed_corpus_parses_as_expected() {
     for (name, bytes) in corpus() {
         let parsed = check(&bytes);
         match name.as_str() {
-            "sample.csv" => {
-                let p = parsed.unwrap();
-                assert_eq!(p.schools.len(), 8, "{:?}", p.errors);
-                assert!(p.errors.is_empty());
-            }
             // The bad row comes after a name that spans two lines: it is on line 4, not 3.
             "quoted-newline.csv" => {
                 let p = parsed.unwrap();
@@ -73,6 +68,43 @@ fn the_seed_corpus_parses_as_expected() {
                     [3],
                     "{:?}",
                     p.errors
+                );
+            }
+            // The annuaire's académie and région columns; a school without an académie has
+            // none, and a région code without its name is named by its code.
+            "academie-region.csv" => {
+                let p = parsed.unwrap();
+                assert!(p.errors.is_empty(), "{:?}", p.errors);
+                let places: Vec<_> = p
+                    .schools
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.academie.code.as_str(),
+                            s.academie.name.as_str(),
+                            s.region.code.as_str(),
+                            s.region.name.as_str(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    places,
+                    [
+                        ("10", "Lyon", "84", "Auvergne-Rhône-Alpes"),
+                        ("08", "Grenoble", "84", "Auvergne-Rhône-Alpes"),
+                        ("", "", "11", "11"),
+                    ]
+                );
+            }
+            // An older file, without académie nor région: imported all the same.
+            "sample.csv" => {
+                let p = parsed.unwrap();
+                assert_eq!(p.schools.len(), 8, "{:?}", p.errors);
+                assert!(p.errors.is_empty());
+                assert!(
+                    p.schools
+                        .iter()
+                        .all(|s| s.academie.is_empty() && s.region.is_empty())
                 );
             }
             "missing-columns.csv" | "empty.csv" => assert!(parsed.is_none(), "{name}"),

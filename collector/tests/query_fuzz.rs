@@ -1,6 +1,6 @@
-//! The speed-test routes' query strings under hostile input, through the whole router: any
-//! query is answered, never with a 5xx, and every refusal is the API's JSON
-//! `{code, message}`.
+//! The query strings of the speed-test routes and of the read lists (paging and filters)
+//! under hostile input, through the whole router: any query is answered, never with a 5xx,
+//! and every refusal is the API's JSON `{code, message}`.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -29,6 +29,34 @@ fn fixture() -> &'static Fixture {
         store
             .create_token("t1", &ent_collector::tokens::hash("secret"), &school)
             .unwrap();
+        store
+            .create_token(
+                "r1",
+                &ent_collector::tokens::hash("reader"),
+                &TokenScope::Read,
+            )
+            .unwrap();
+        let schools: Vec<store::School> = ["0690101K", "0690102L", "0750001U"]
+            .iter()
+            .enumerate()
+            .map(|(i, uai)| store::School {
+                uai: uai.parse().unwrap(),
+                name: format!("École {i}"),
+                commune: "Commune".into(),
+                circonscription_code: format!("C{i}"),
+                circonscription_name: format!("Circ {i}"),
+                departement: uai[..3].to_owned(),
+                academie: store::Area {
+                    code: format!("A{}", i % 2),
+                    name: "Académie".into(),
+                },
+                region: store::Area {
+                    code: "84".into(),
+                    name: "Région".into(),
+                },
+            })
+            .collect();
+        store.upsert_schools(&schools).unwrap();
         let state = AppState::new(
             Arc::from(store),
             ent_collector::load_profile(None).unwrap(),
@@ -65,14 +93,26 @@ fn fixture() -> &'static Fixture {
 
 /// Send `method path?query`; fail on a 5xx, or on a refusal that is not `{code, message}`.
 fn check(method: &str, path: &str, query: &str) -> Result<(), TestCaseError> {
+    check_as(method, path, query, None).map(|_| ())
+}
+
+/// [`check`] with a bearer token; the answer's status.
+fn check_as(
+    method: &str,
+    path: &str,
+    query: &str,
+    token: Option<&str>,
+) -> Result<u16, TestCaseError> {
     let f = fixture();
-    let Ok(req) = Request::builder()
+    let mut req = Request::builder()
         .method(method)
-        .uri(format!("{path}?{query}"))
-        .body(Body::from("x"))
-    else {
+        .uri(format!("{path}?{query}"));
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let Ok(req) = req.body(Body::from("x")) else {
         // Not a URI at all: hyper refuses it before the router.
-        return Ok(());
+        return Ok(0);
     };
     let resp = f.runtime.block_on(f.app.clone().oneshot(req)).unwrap();
     let status = resp.status();
@@ -95,7 +135,38 @@ fn check(method: &str, path: &str, query: &str) -> Result<(), TestCaseError> {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         prop_assert!(v["code"].is_string() && v["message"].is_string(), "{v}");
     }
-    Ok(())
+    Ok(status.as_u16())
+}
+
+/// The read lists, which page and filter, and the CSV, which filters.
+const LISTS: [&str; 6] = [
+    "/api/v1/export.csv",
+    "/api/v1/schools",
+    "/api/v1/circonscriptions",
+    "/api/v1/departements",
+    "/api/v1/academies",
+    "/api/v1/regions",
+];
+
+/// Query strings of a list: its parameters with odd values (numbers out of range, signs,
+/// percent escapes, hex that may or may not be a cursor), repeated or unknown ones.
+fn list_query() -> impl Strategy<Value = String> {
+    let name = "(departement|circonscription|academie|region|verdict|limit|cursor|offset)";
+    let value = prop_oneof![
+        "[0-9a-f]{0,80}",
+        "[0-9a-zA-Z%+.;:_-]{0,24}",
+        Just("all".to_owned()),
+        Just("not_ready".to_owned()),
+        (0u64..20_000).prop_map(|n| n.to_string()),
+        any::<String>().prop_map(|s| hex::encode(format!("schools:{s}"))),
+    ];
+    proptest::collection::vec((name, value), 0..5).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
 }
 
 fn query() -> impl Strategy<Value = String> {
@@ -108,6 +179,15 @@ fn query() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// With the read token, a list answers 200 or a 400 `{code, message}`: nothing else.
+    #[test]
+    fn any_list_query_is_answered_or_refused_cleanly(q in prop_oneof![list_query(), query()]) {
+        for path in LISTS {
+            let status = check_as("GET", path, &q, Some("reader"))?;
+            prop_assert!(matches!(status, 0 | 200 | 400), "GET {path}?{q}: {status}");
+        }
+    }
 
     #[test]
     fn any_query_is_answered_without_a_server_error(q in query()) {

@@ -1,5 +1,6 @@
 //! The contract between the agent and the collector: every message of the HTTP API besides
-//! the report itself ([`crate::Report`]), as one typed struct that both ends use. The
+//! the report itself ([`crate::Report`]), as one typed struct that both ends use (and the
+//! read API's roll-ups and paging, for its readers). The
 //! collector serialises them, the agent (and its test doubles) deserialise them; nothing on
 //! either side builds or reads these documents by hand.
 //!
@@ -235,6 +236,62 @@ pub struct UploadReceipt {
     pub duration_us: u64,
 }
 
+/// A failing check of a school or a roll-up, and how many (fresh) workstations fail it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Blocker {
+    pub check: String,
+    pub blocking: bool,
+    pub workstations: u32,
+}
+
+/// Schools per verdict, in a roll-up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SchoolCounts {
+    pub ready: u32,
+    pub ready_with_warnings: u32,
+    pub not_ready: u32,
+    pub insufficient_data: u32,
+}
+
+/// One roll-up of schools: a circonscription, a département, an académie or a région, as
+/// listed by `GET /api/v1/{circonscriptions,departements,academies,regions}` under the
+/// route's name (`{"academies": [RollUp...], "page": ListPage}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RollUp {
+    pub code: String,
+    pub name: String,
+    /// The département of a circonscription (absent on the other roll-ups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departement: Option<String>,
+    /// The région of an académie (absent on the other roll-ups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub schools: u32,
+    pub school_verdicts: SchoolCounts,
+    /// Share of schools with enough data that are ready (warnings allowed).
+    #[serde(default)]
+    pub ready_share: Option<f64>,
+    pub workstations: u32,
+    pub stale_workstations: u32,
+    /// Mean of the schools' scores.
+    #[serde(default)]
+    pub score: Option<f64>,
+    pub top_blockers: Vec<Blocker>,
+}
+
+/// Where a page of a read list (`/api/v1/schools`, the roll-ups) stands: in the answer as
+/// `page`. The items are in a stable order (schools by UAI, roll-ups by code); pass
+/// `next_cursor` back as `?cursor=` (with the same filters) for the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ListPage {
+    /// Items per page; null when the whole list was asked for (`limit=all`).
+    pub limit: Option<u32>,
+    /// Items matching the filters, on every page together.
+    pub total: u64,
+    /// Null on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// The JSON Schema of every API message, one definition each under `$defs`.
 pub fn api_schema() -> serde_json::Value {
     let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
@@ -247,6 +304,8 @@ pub fn api_schema() -> serde_json::Value {
     generator.subschema_for::<SpeedtestSession>();
     generator.subschema_for::<SessionCounters>();
     generator.subschema_for::<UploadReceipt>();
+    generator.subschema_for::<RollUp>();
+    generator.subschema_for::<ListPage>();
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "ENT readiness API v1: the messages besides the report",

@@ -1,58 +1,67 @@
-//! Roll-ups of school summaries: per circonscription and per département, schools counted
-//! by verdict and their blockers added up.
+//! Roll-ups of school summaries: per circonscription, département, académie and région,
+//! schools counted by verdict and their blockers added up.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use super::{RollUp, SchoolCounts, SchoolSummary, SchoolVerdict, round3, top_blockers};
 
-use super::{Blocker, SchoolSummary, SchoolVerdict, round3, top_blockers};
-
-/// Schools per verdict.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SchoolCounts {
-    pub ready: u32,
-    pub ready_with_warnings: u32,
-    pub not_ready: u32,
-    pub insufficient_data: u32,
-}
-
-/// A roll-up of schools: a circonscription or a département.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Group {
+/// Which roll-up a school falls in, and what the roll-up says of where it lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
     pub code: String,
     pub name: String,
-    /// The département of a circonscription (absent on a département).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub departement: Option<String>,
-    pub schools: u32,
-    pub school_verdicts: SchoolCounts,
-    /// Share of schools with enough data that are ready (warnings allowed).
-    pub ready_share: Option<f64>,
-    pub workstations: u32,
-    pub stale_workstations: u32,
-    /// Mean of the schools' scores.
-    pub score: Option<f64>,
-    pub top_blockers: Vec<Blocker>,
+    pub region: Option<String>,
 }
 
-/// Roll schools up by a key (code, name, département).
-pub fn roll_up(
-    schools: &[SchoolSummary],
-    key: impl Fn(&SchoolSummary) -> (String, String, Option<String>),
-) -> Vec<Group> {
-    let mut groups: BTreeMap<String, (String, Option<String>, Vec<&SchoolSummary>)> =
-        BTreeMap::new();
+/// The levels schools are rolled up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Circonscription = 0,
+    Departement = 1,
+    Academie = 2,
+    Region = 3,
+}
+
+impl Level {
+    /// The list's name in the API (`/api/v1/{name}`).
+    pub fn list_name(self) -> &'static str {
+        match self {
+            Level::Circonscription => "circonscriptions",
+            Level::Departement => "departements",
+            Level::Academie => "academies",
+            Level::Region => "regions",
+        }
+    }
+
+    pub fn roll_up<'a>(self, schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+        match self {
+            Level::Circonscription => circonscriptions(schools),
+            Level::Departement => departements(schools),
+            Level::Academie => academies(schools),
+            Level::Region => regions(schools),
+        }
+    }
+}
+
+/// Roll schools up by their [`Label`], in the order of the labels' codes; a roll-up takes
+/// the name and the places of its first school.
+pub fn roll_up<'a>(
+    schools: impl IntoIterator<Item = &'a SchoolSummary>,
+    key: impl Fn(&SchoolSummary) -> Label,
+) -> Vec<RollUp> {
+    let mut groups: BTreeMap<String, (Label, Vec<&SchoolSummary>)> = BTreeMap::new();
     for s in schools {
-        let (code, name, dep) = key(s);
+        let label = key(s);
         groups
-            .entry(code)
-            .or_insert_with(|| (name, dep, Vec::new()))
-            .2
+            .entry(label.code.clone())
+            .or_insert_with(|| (label, Vec::new()))
+            .1
             .push(s);
     }
     groups
-        .into_iter()
-        .map(|(code, (name, departement, members))| {
+        .into_values()
+        .map(|(label, members)| {
             let mut counts = SchoolCounts::default();
             let mut blockers: BTreeMap<(String, bool), u32> = BTreeMap::new();
             let (mut ws, mut stale, mut score_sum, mut scored) = (0, 0, 0.0, 0u32);
@@ -74,10 +83,11 @@ pub fn roll_up(
                 }
             }
             let decided = counts.ready + counts.ready_with_warnings + counts.not_ready;
-            Group {
-                code,
-                name,
-                departement,
+            RollUp {
+                code: label.code,
+                name: label.name,
+                departement: label.departement,
+                region: label.region,
                 schools: u32::try_from(members.len()).unwrap_or(u32::MAX),
                 ready_share: (decided > 0).then(|| {
                     round3(
@@ -94,19 +104,40 @@ pub fn roll_up(
         .collect()
 }
 
-pub fn circonscriptions(schools: &[SchoolSummary]) -> Vec<Group> {
-    roll_up(schools, |s| {
-        (
-            s.circonscription.code.clone(),
-            s.circonscription.name.clone(),
-            Some(s.departement.clone()),
-        )
+pub fn circonscriptions<'a>(schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+    roll_up(schools, |s| Label {
+        code: s.circonscription.code.clone(),
+        name: s.circonscription.name.clone(),
+        departement: Some(s.departement.clone()),
+        region: None,
     })
 }
 
-pub fn departements(schools: &[SchoolSummary]) -> Vec<Group> {
-    roll_up(schools, |s| {
-        (s.departement.clone(), s.departement.clone(), None)
+pub fn departements<'a>(schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+    roll_up(schools, |s| Label {
+        code: s.departement.clone(),
+        name: s.departement.clone(),
+        departement: None,
+        region: None,
+    })
+}
+
+/// An académie names its région (that of its first school: an académie lies in one région).
+pub fn academies<'a>(schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+    roll_up(schools, |s| Label {
+        code: s.academie.code.clone(),
+        name: s.academie.name.clone(),
+        departement: None,
+        region: (s.region.code != super::UNKNOWN).then(|| s.region.code.clone()),
+    })
+}
+
+pub fn regions<'a>(schools: impl IntoIterator<Item = &'a SchoolSummary>) -> Vec<RollUp> {
+    roll_up(schools, |s| Label {
+        code: s.region.code.clone(),
+        name: s.region.name.clone(),
+        departement: None,
+        region: None,
     })
 }
 

@@ -12,7 +12,7 @@ use super::{
     Blocker, LinkPolicy, SchoolNetwork, SchoolVerdict, Tally, VerdictCounts, is_stale, opt_ts,
     round3, school_network, school_verdict, top_blockers,
 };
-use crate::store::{LinkFigures, School, WorkstationBrief};
+use crate::store::{Area, LinkFigures, School, WorkstationBrief};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Circonscription {
@@ -29,6 +29,9 @@ pub struct SchoolSummary {
     pub commune: Option<String>,
     pub circonscription: Circonscription,
     pub departement: String,
+    /// From the directory; code `unknown` when it does not say.
+    pub academie: Area,
+    pub region: Area,
     /// Workstations that ever reported (and are within retention).
     pub workstations: u32,
     /// Of those, the ones whose last report is older than the profile's stale delay.
@@ -76,21 +79,42 @@ pub fn school(
     let counts = tally.counts;
     let ready_share = counts.ready_share();
     let verdict = school_verdict(&counts, policy);
-    let (circonscription, departement) = match dir {
+    let outside = || Area {
+        code: super::UNKNOWN.into(),
+        name: "(hors annuaire)".into(),
+    };
+    let known = |a: &Area| {
+        if a.is_empty() {
+            Area {
+                code: super::UNKNOWN.into(),
+                name: "(non renseignée)".into(),
+            }
+        } else {
+            a.clone()
+        }
+    };
+    let (circonscription, departement, academie, region) = match dir {
         Some(s) => (
             Circonscription {
                 code: s.circonscription_code.clone(),
                 name: s.circonscription_name.clone(),
             },
             s.departement.clone(),
+            known(&s.academie),
+            known(&s.region),
         ),
-        None => (
-            Circonscription {
-                code: "unknown".into(),
-                name: "(hors annuaire)".into(),
-            },
-            uai.departement_prefix().to_owned(),
-        ),
+        None => {
+            let o = outside();
+            (
+                Circonscription {
+                    code: o.code,
+                    name: o.name,
+                },
+                uai.departement_prefix().to_owned(),
+                outside(),
+                outside(),
+            )
+        }
     };
     SchoolSummary {
         uai: uai.clone(),
@@ -98,6 +122,8 @@ pub fn school(
         commune: dir.map(|s| s.commune.clone()),
         circonscription,
         departement,
+        academie,
+        region,
         workstations: u32::try_from(rows.len()).unwrap_or(u32::MAX),
         stale_workstations: stale,
         counts,

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod csv_cell;
 pub mod error;
+pub mod list;
 pub mod metrics;
 pub mod read;
 pub mod reports;

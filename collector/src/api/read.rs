@@ -1,5 +1,6 @@
-//! The département's side: aggregated readiness per school, circonscription and
-//! département (read token), CSV export, health and metrics.
+//! The département's side: aggregated readiness per school, circonscription, département,
+//! académie and région (read token; the lists paged and filtered as `list.rs` says), CSV
+//! export, health and metrics.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,8 +18,9 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::ReadAuth;
 use super::error::ApiError;
+use super::list::ListQuery;
 use super::summaries::Snapshot;
-use crate::aggregate;
+use crate::aggregate::{self, Level, RollUp, SchoolSummary};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/schools/{uai}/history", get(history))
         .route("/api/v1/circonscriptions", get(circonscriptions))
         .route("/api/v1/departements", get(departements))
+        .route("/api/v1/academies", get(academies))
+        .route("/api/v1/regions", get(regions))
         .route("/api/v1/export.csv", get(export_csv))
         .route("/", get(dashboard))
         .route("/healthz", get(healthz))
@@ -38,12 +42,38 @@ pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.summaries.get(state).await
 }
 
+/// `GET /api/v1/schools[?filters&limit=&cursor=]`: `{"generated_at", "schools": [...],
+/// "page": ListPage}`, one page of the schools' summaries (by UAI), each one's JSON as
+/// cached.
 async fn schools(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let list = query.validate("schools")?;
     let s = summaries(&state).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], s.json.clone()))
+    let selected: Vec<_> = s
+        .schools
+        .iter()
+        .zip(&s.school_json)
+        .filter(|(x, _)| list.filters.matches(x))
+        .collect();
+    let (items, page) = super::list::page(&selected, |(x, _)| x.uai.as_str(), &list);
+    let page = serde_json::to_vec(&page).map_err(|e| ApiError::internal("json", e))?;
+    let mut json = Vec::with_capacity(items.iter().map(|(_, j)| j.len() + 1).sum::<usize>() + 128);
+    json.extend_from_slice(
+        format!("{{\"generated_at\":\"{}\",\"schools\":[", s.generated_at).as_bytes(),
+    );
+    for (i, (_, j)) in items.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(j);
+    }
+    json.extend_from_slice(b"],\"page\":");
+    json.extend_from_slice(&page);
+    json.push(b'}');
+    Ok(([(header::CONTENT_TYPE, "application/json")], json))
 }
 
 /// The `{uai}` of a school route, validated: 400 `invalid_uai` otherwise. Taken after the
@@ -140,7 +170,7 @@ async fn school(
         .schools
         .iter()
         .find(|s| s.uai == uai)
-        .cloned()
+        .map(|s| SchoolSummary::clone(s))
         .ok_or_else(|| not_found(&uai))?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
@@ -285,32 +315,80 @@ async fn history(
 async fn circonscriptions(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, "circonscriptions", aggregate::circonscriptions).await
+    groups(&state, query, Level::Circonscription).await
 }
 
 async fn departements(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, "departements", aggregate::departements).await
+    groups(&state, query, Level::Departement).await
 }
 
-/// `{"<name>": [group...]}`: the schools rolled up by `roll_up`.
-async fn groups(
-    state: &AppState,
-    name: &'static str,
-    roll_up: fn(&[aggregate::SchoolSummary]) -> Vec<aggregate::Group>,
-) -> Result<Json<BTreeMap<&'static str, Vec<aggregate::Group>>>, ApiError> {
+async fn academies(
+    State(state): State<AppState>,
+    _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    groups(&state, query, Level::Academie).await
+}
+
+async fn regions(
+    State(state): State<AppState>,
+    _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    groups(&state, query, Level::Region).await
+}
+
+/// A JSON answer serialised already.
+type JsonBody = ([(header::HeaderName, &'static str); 1], Vec<u8>);
+
+/// `{"<name>": [RollUp...], "page": ListPage}`: one page of the roll-ups (by code) of the
+/// schools the filters select.
+#[derive(Debug, Serialize)]
+struct RollUps<'a> {
+    #[serde(flatten)]
+    items: BTreeMap<&'static str, Vec<&'a RollUp>>,
+    page: readiness::api::ListPage,
+}
+
+async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<JsonBody, ApiError> {
+    let list = query.validate(level.list_name())?;
     let s = summaries(state).await?;
-    Ok(Json(BTreeMap::from([(name, roll_up(&s.schools))])))
+    // Every school's roll-ups are kept with the snapshot; a selection's are made for it.
+    let selected;
+    let all = if list.filters.is_empty() {
+        s.rollups[level as usize].get_or_init(|| level.roll_up(s.schools.iter().map(|x| &**x)))
+    } else {
+        selected = level.roll_up(
+            s.schools
+                .iter()
+                .map(|x| &**x)
+                .filter(|x| list.filters.matches(x)),
+        );
+        &selected
+    };
+    let (items, page) = super::list::page(all, |g| g.code.as_str(), &list);
+    let body = serde_json::to_vec(&RollUps {
+        items: BTreeMap::from([(list.name, items)]),
+        page,
+    })
+    .map_err(|e| ApiError::internal("json", e))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
-/// One row per school, separated by ';' for French spreadsheets.
+/// One row per school (of those the filters select), separated by ';' for French
+/// spreadsheets.
 async fn export_csv(
     State(state): State<AppState>,
     _: ReadAuth,
+    ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let filters = query.filters_only()?;
     let s = summaries(&state).await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -345,7 +423,7 @@ async fn export_csv(
     .map_err(csv_err)?;
     let mbps = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     let status = |s: Option<readiness::CheckStatus>| s.map(|s| s.as_str()).unwrap_or_default();
-    for x in &s.schools {
+    for x in s.schools.iter().filter(|x| filters.matches(x)) {
         let blockers = x
             .top_blockers
             .iter()

@@ -5,7 +5,7 @@
 //! by the admin CLI.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -14,27 +14,30 @@ use readiness::Uai;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::aggregate::{self, SchoolSummary};
+use crate::aggregate::{self, RollUp, SchoolSummary};
 use crate::store::School;
 
 /// How often everything is recomputed from the database.
 pub const FULL_REFRESH: Duration = Duration::from_secs(300);
 
-/// A consistent view of every school, with its JSON ready to send.
+/// A consistent view of every school, with each one's JSON ready to send.
 #[derive(Debug)]
 pub struct Snapshot {
     pub generated_at: Timestamp,
-    /// Ordered by UAI.
-    pub schools: Vec<SchoolSummary>,
-    /// `{"generated_at": ..., "schools": [...]}`.
-    pub json: Bytes,
+    /// Ordered by UAI; shared with the cache, so that a new snapshot after one school's
+    /// change copies no summary (at national scale, 45,000 of them).
+    pub schools: Vec<Arc<SchoolSummary>>,
+    /// Each school's summary serialised, in the order of `schools`.
+    pub school_json: Vec<Bytes>,
+    /// The roll-ups of every school, made on first use (index: [`crate::aggregate::Level`]).
+    pub rollups: [OnceLock<Vec<RollUp>>; 4],
 }
 
 #[derive(Debug)]
 struct Entry {
-    summary: SchoolSummary,
+    summary: Arc<SchoolSummary>,
     /// The summary serialised, so that one school's change does not reserialise them all.
-    json: Vec<u8>,
+    json: Bytes,
 }
 
 #[derive(Debug)]
@@ -53,28 +56,19 @@ pub struct SummaryCache {
 }
 
 fn entry(summary: SchoolSummary) -> Entry {
-    let json = serde_json::to_vec(&summary).unwrap_or_default();
-    Entry { summary, json }
+    let json = Bytes::from(serde_json::to_vec(&summary).unwrap_or_default());
+    Entry {
+        summary: Arc::new(summary),
+        json,
+    }
 }
 
 fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
-    let generated_at = Timestamp::now();
-    let mut json =
-        Vec::with_capacity(entries.values().map(|e| e.json.len() + 1).sum::<usize>() + 64);
-    json.extend_from_slice(
-        format!("{{\"generated_at\":\"{generated_at}\",\"schools\":[").as_bytes(),
-    );
-    for (i, e) in entries.values().enumerate() {
-        if i > 0 {
-            json.push(b',');
-        }
-        json.extend_from_slice(&e.json);
-    }
-    json.extend_from_slice(b"]}");
     Arc::new(Snapshot {
-        generated_at,
-        schools: entries.values().map(|e| e.summary.clone()).collect(),
-        json: Bytes::from(json),
+        generated_at: Timestamp::now(),
+        schools: entries.values().map(|e| Arc::clone(&e.summary)).collect(),
+        school_json: entries.values().map(|e| e.json.clone()).collect(),
+        rollups: Default::default(),
     })
 }
 

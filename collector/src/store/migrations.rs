@@ -33,6 +33,7 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 1, "0001_initial"),
     migration!("sqlite", 2, "0002_workstation_bandwidth"),
     migration!("sqlite", 3, "0003_schools_apart"),
+    migration!("sqlite", 4, "0004_school_academie_region"),
 ];
 
 #[cfg(test)]

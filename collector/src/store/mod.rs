@@ -236,6 +236,24 @@ pub struct School {
     pub circonscription_code: String,
     pub circonscription_name: String,
     pub departement: String,
+    /// The académie and the région above the département (empty when the directory file
+    /// does not carry them).
+    pub academie: Area,
+    pub region: Area,
+}
+
+/// An académie or a région: its code and its name ("libellé") in the directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+}
+
+impl Area {
+    /// Neither a code nor a name.
+    pub fn is_empty(&self) -> bool {
+        self.code.is_empty() && self.name.is_empty()
+    }
 }
 
 /// What a token allows.

@@ -19,8 +19,9 @@ use uuid::Uuid;
 
 use super::migrations;
 use super::{
-    CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport, PurgeStats,
-    ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
+    Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
+    PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief,
+    WorkstationRow,
 };
 use columns::{
     link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
@@ -245,8 +246,15 @@ impl Store for SqliteStore {
     fn workstations(&self, school: Option<&Uai>) -> Result<Vec<WorkstationRow>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let sql = "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
-                       FROM workstations WHERE (?1 IS NULL OR school = ?1) ORDER BY school, workstation_id";
+            // One statement per case: with `?1 IS NULL OR school = ?1` SQLite scans every
+            // workstation of the database even for one school.
+            let sql = if school.is_some() {
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE school = ?1 ORDER BY school, workstation_id"
+            } else {
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE ?1 IS NULL ORDER BY school, workstation_id"
+            };
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map([school], workstation_row)?;
             rows.collect()
@@ -259,10 +267,14 @@ impl Store for SqliteStore {
     ) -> Result<Vec<WorkstationBrief>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            // One school's through its index (see `workstations`), every one's in one scan.
+            let mut stmt = c.prepare_cached(if school.is_some() {
                 "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
-                 FROM workstations WHERE (?1 IS NULL OR school = ?1)",
-            )?;
+                 FROM workstations WHERE school = ?1"
+            } else {
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                 FROM workstations WHERE ?1 IS NULL"
+            })?;
             // Schools repeat 20 times or so: parse each UAI once.
             let mut uais: std::collections::HashMap<String, Uai> = std::collections::HashMap::new();
             let mut out = Vec::new();
@@ -365,7 +377,9 @@ impl Store for SqliteStore {
     fn schools(&self) -> Result<Vec<School>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT uai, name, commune, circonscription_code, circonscription_name, departement FROM schools ORDER BY uai",
+                "SELECT uai, name, commune, circonscription_code, circonscription_name, departement,
+                        academie_code, academie_name, region_code, region_name
+                 FROM schools ORDER BY uai",
             )?;
             let rows = stmt.query_map([], |row| {
                 Ok(School {
@@ -375,6 +389,14 @@ impl Store for SqliteStore {
                     circonscription_code: row.get(3)?,
                     circonscription_name: row.get(4)?,
                     departement: row.get(5)?,
+                    academie: Area {
+                        code: row.get(6)?,
+                        name: row.get(7)?,
+                    },
+                    region: Area {
+                        code: row.get(8)?,
+                        name: row.get(9)?,
+                    },
                 })
             })?;
             rows.collect()
@@ -385,11 +407,14 @@ impl Store for SqliteStore {
         let schools = schools.to_vec();
         self.write(move |t| {
             let mut stmt = t.prepare(
-                "INSERT INTO schools (uai, name, commune, circonscription_code, circonscription_name, departement)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO schools (uai, name, commune, circonscription_code, circonscription_name, departement,
+                    academie_code, academie_name, region_code, region_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (uai) DO UPDATE SET name = excluded.name, commune = excluded.commune,
                     circonscription_code = excluded.circonscription_code,
-                    circonscription_name = excluded.circonscription_name, departement = excluded.departement",
+                    circonscription_name = excluded.circonscription_name, departement = excluded.departement,
+                    academie_code = excluded.academie_code, academie_name = excluded.academie_name,
+                    region_code = excluded.region_code, region_name = excluded.region_name",
             )?;
             let mut n = 0;
             for s in &schools {
@@ -399,7 +424,11 @@ impl Store for SqliteStore {
                     s.commune,
                     s.circonscription_code,
                     s.circonscription_name,
-                    s.departement
+                    s.departement,
+                    s.academie.code,
+                    s.academie.name,
+                    s.region.code,
+                    s.region.name
                 ])?;
             }
             Ok(n)
@@ -667,7 +696,10 @@ mod tests {
         .unwrap();
         drop(old);
         let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
-        assert_eq!(store.schools().unwrap()[0].name, "École A");
+        let school = &store.schools().unwrap()[0];
+        assert_eq!(school.name, "École A");
+        // Imported before académies and régions were: empty until the next import.
+        assert!(school.academie.is_empty() && school.region.is_empty());
         let version: u32 = store
             .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
             .unwrap();
