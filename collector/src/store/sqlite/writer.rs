@@ -40,10 +40,7 @@ pub(super) fn writer_loop(mut conn: Connection, rx: Receiver<Request>, path: Str
         if !inserts.is_empty() {
             let results = insert_batch(&mut conn, &inserts);
             for ((_, reply), result) in inserts.into_iter().zip(results) {
-                let _ = reply.send(result.map_err(|message| StoreError::Other {
-                    path: path.clone(),
-                    message,
-                }));
+                let _ = reply.send(result.map_err(|message| StoreError::other(&path, message)));
             }
         }
         for job in execs {
