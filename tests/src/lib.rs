@@ -6,6 +6,7 @@ pub mod fault_matrix;
 pub mod hostile;
 pub mod hostile_collector;
 pub mod netlab;
+pub mod postgres;
 pub mod shaped;
 
 use std::path::{Path, PathBuf};
