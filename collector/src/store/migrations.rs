@@ -35,6 +35,7 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 1, "0001_initial"),
     migration!("sqlite", 2, "0002_workstation_bandwidth"),
     migration!("sqlite", 3, "0003_schools_apart"),
+    migration!("sqlite", 4, "0004_compressed_bodies"),
 ];
 
 /// The PostgreSQL schema, oldest first: the same migrations as [`SQLITE`], in its SQL.
@@ -42,6 +43,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!("postgres", 1, "0001_initial"),
     migration!("postgres", 2, "0002_workstation_bandwidth"),
     migration!("postgres", 3, "0003_schools_apart"),
+    migration!("postgres", 4, "0004_compressed_bodies"),
 ];
 
 #[cfg(test)]

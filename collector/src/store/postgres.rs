@@ -29,7 +29,7 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use super::columns::{
-    link_figures, ms, parse_checks, parse_failing, parse_uuid, parse_verdict, ts,
+    link_figures, ms, parse_checks, parse_failing, parse_uuid, parse_verdict, stored_body, ts,
 };
 use super::{
     CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport, PurgeStats,
@@ -488,14 +488,16 @@ impl Store for PostgresStore {
             let c = pool.get().await?;
             let row = c
                 .query_opt(
-                    "SELECT body FROM reports WHERE school = $1 AND report_id = $2",
+                    "SELECT body, body_zstd FROM reports WHERE school = $1 AND report_id = $2",
                     &[&school, &id],
                 )
                 .await?;
-            Ok(match row {
-                Some(r) => Some(r.try_get(0)?),
-                None => None,
-            })
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            stored_body(row.try_get(0)?, row.try_get(1)?)
+                .map(Some)
+                .map_err(|e| Fault::Other(format!("stored report {id}: {e}")))
         })
     }
 

@@ -23,7 +23,8 @@ use super::{
     ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief, WorkstationRow,
 };
 use columns::{
-    link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
+    link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, stored_body, token_row,
+    ts,
 };
 use writer::{Request, writer_loop};
 
@@ -361,12 +362,23 @@ impl Store for SqliteStore {
     fn report_body(&self, school: &Uai, report_id: &Uuid) -> Result<Option<String>, StoreError> {
         let id = report_id.to_string();
         self.read(|c| {
-            c.query_row(
-                "SELECT body FROM reports WHERE school = ?1 AND report_id = ?2",
-                [school.as_str(), &id],
-                |r| r.get(0),
-            )
-            .optional()
+            let row = c
+                .query_row(
+                    "SELECT body, body_zstd FROM reports WHERE school = ?1 AND report_id = ?2",
+                    [school.as_str(), &id],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)),
+                )
+                .optional()?;
+            row.map(|(text, zstd)| {
+                stored_body(text, zstd.as_deref()).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Blob,
+                        Box::new(e),
+                    )
+                })
+            })
+            .transpose()
         })
     }
 

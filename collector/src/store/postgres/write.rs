@@ -13,7 +13,9 @@ use deadpool_postgres::GenericClient;
 use sha2::{Digest, Sha256};
 
 use super::{Fault, score};
-use crate::store::columns::{checks_json, failing_json, ms, parse_verdict, verdict_str};
+use crate::store::columns::{
+    checks_json, compress_body, failing_json, history_checks_json, ms, parse_verdict, verdict_str,
+};
 use crate::store::{
     EnrolOutcome, InsertOutcome, NewEnrolment, NewReport, School, Submitter, content_hash,
 };
@@ -46,19 +48,28 @@ async fn existing(
 ) -> Result<Option<InsertOutcome>, Fault> {
     let st = c
         .prepare_cached(
-            "SELECT verdict, score, content_hash, body FROM reports WHERE school = $1 AND report_id = $2",
+            "SELECT verdict, score, content_hash FROM reports WHERE school = $1 AND report_id = $2",
         )
         .await?;
     let Some(row) = c.query_opt(&st, &[&school, &id]).await? else {
         return Ok(None);
     };
     let hash: Option<String> = row.try_get(2)?;
-    // Rows stored before content hashes: hash their body the same way.
+    // Rows stored before content hashes (and before compressed bodies): hash their body
+    // the same way.
     let hash = match hash {
         Some(h) => h,
-        None => serde_json::from_str::<readiness::Report>(row.try_get(3)?)
-            .map(|b| content_hash(&b))
-            .unwrap_or_default(),
+        None => {
+            let body = c
+                .query_one(
+                    "SELECT body FROM reports WHERE school = $1 AND report_id = $2",
+                    &[&school, &id],
+                )
+                .await?;
+            serde_json::from_str::<readiness::Report>(body.try_get(0)?)
+                .map(|b| content_hash(&b))
+                .unwrap_or_default()
+        }
     };
     if hash != r.admission.content_hash {
         return Ok(Some(InsertOutcome::Conflict));
@@ -121,8 +132,8 @@ pub(super) async fn insert_report(
     }
     let st = t
         .prepare_cached(
-            "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body, content_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body, content_hash, body_zstd)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12)
              ON CONFLICT (school, report_id) DO NOTHING",
         )
         .await?;
@@ -140,9 +151,9 @@ pub(super) async fn insert_report(
                 &i32::from(r.score),
                 &verdict_str(r.agent_verdict),
                 &i32::from(r.agent_score),
-                &checks,
-                &r.body,
+                &history_checks_json(&r.checks),
                 &r.admission.content_hash,
+                &compress_body(&r.body),
             ],
         )
         .await?;
