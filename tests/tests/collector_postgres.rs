@@ -237,3 +237,37 @@ fn a_password_in_the_url_is_never_printed() {
         }
     }
 }
+
+/// Past the batch size (5,000 rows a transaction): every old row goes, the recent stay.
+#[test]
+fn the_purge_deletes_in_batches_and_keeps_recent_reports() {
+    let db = TestDb::new(Backend::Postgres);
+    ent_tests::stdout_of(admin(db.database()).arg("migrate"), "migrate");
+    let name = name_of(&db);
+    let cluster = Cluster::shared();
+    cluster.psql(
+        &name,
+        "INSERT INTO reports (school, report_id, workstation_id, finished_at, received_at, verdict,
+                score, agent_verdict, agent_score, checks, body, content_hash)
+         SELECT '0690101K', 'r' || g, 'w' || (g % 20), 0, CASE WHEN g <= 12001 THEN 0
+                ELSE (extract(epoch FROM now()) * 1000)::bigint END,
+                'ready', 90, 'ready', 90, '[]', '', 'h'
+         FROM generate_series(1, 12003) AS g",
+    );
+    cluster.psql(
+        &name,
+        "INSERT INTO workstations (school, workstation_id, report_id, finished_at, received_at,
+                verdict, score, checks, failing)
+         SELECT '0690101K', 'w' || g, 'r' || g, 0, 0, 'ready', 90, '[]', '[]'
+         FROM generate_series(0, 19) AS g",
+    );
+    let out = ent_tests::stdout_of(
+        admin(db.database()).args(["purge", "--retention-days", "1"]),
+        "purge",
+    );
+    assert!(
+        out.contains("purged 12001 reports and 20 workstations"),
+        "{out}"
+    );
+    assert_eq!(cluster.psql(&name, "SELECT count(*) FROM reports"), "2");
+}
