@@ -271,3 +271,79 @@ fn the_purge_deletes_in_batches_and_keeps_recent_reports() {
     );
     assert_eq!(cluster.psql(&name, "SELECT count(*) FROM reports"), "2");
 }
+
+/// Clients spread over two nodes, as a balancer does, and one node killed (SIGKILL) in the
+/// middle: every report either node acknowledged is stored, and the other node goes on.
+#[test]
+fn no_acknowledged_report_is_lost_when_a_node_is_killed() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let db = TestDb::new(Backend::Postgres);
+    import_sample_directory(db.database());
+    let mut a = Collector::start(db.database(), &[]);
+    let b = Collector::start(db.database(), &[]);
+    let token = a.school_token(SCHOOL);
+    let urls = [a.url.clone(), b.url.clone()];
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let submitters: Vec<_> = (0..4)
+        .map(|i| {
+            let (urls, token, stop, acked) =
+                (urls.clone(), token.clone(), stop.clone(), acked.clone());
+            std::thread::spawn(move || {
+                let http = Collector::http();
+                let ws = Uuid::new_v4();
+                let mut n = i;
+                while !stop.load(Ordering::SeqCst) {
+                    let r = sample_report(SCHOOL, ws);
+                    let body = serde_json::to_string(&r).unwrap();
+                    // Round robin; a refused connection goes to the other node.
+                    for attempt in 0..2 {
+                        let url = &urls[(n + attempt) % 2];
+                        let resp = http
+                            .post(format!("{url}/api/v1/reports"))
+                            .bearer_auth(&token)
+                            .body(body.clone())
+                            .send();
+                        match resp {
+                            Ok(resp) if resp.status().is_success() => {
+                                acked.lock().unwrap().push(r.clone());
+                                break;
+                            }
+                            Ok(resp) => panic!("{}", resp.status()),
+                            Err(_) => continue,
+                        }
+                    }
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    let wait_for = |n: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while acked.lock().unwrap().len() < n {
+            assert!(std::time::Instant::now() < deadline, "too slow");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    wait_for(150);
+    a.kill9();
+    let at_kill = acked.lock().unwrap().len();
+    wait_for(at_kill + 100);
+    stop.store(true, Ordering::SeqCst);
+    for s in submitters {
+        s.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(b.report_count() >= acked.len() as u64);
+    for r in &acked {
+        let (s, answer) = b.post_report(Some(&token), serde_json::to_string(r).unwrap());
+        assert_eq!(
+            (s, answer["status"].as_str()),
+            (200, Some("duplicate")),
+            "{} lost",
+            r.report_id
+        );
+    }
+}
