@@ -347,3 +347,36 @@ fn no_acknowledged_report_is_lost_when_a_node_is_killed() {
         );
     }
 }
+
+/// A node's summaries follow what another node wrote: within 2 s, not at the next full
+/// recompute (5 minutes).
+#[test]
+fn every_node_serves_another_nodes_write_within_two_seconds() {
+    let db = TestDb::new(Backend::Postgres);
+    import_sample_directory(db.database());
+    let (a, b) = (
+        Collector::start(db.database(), &[]),
+        Collector::start(db.database(), &[]),
+    );
+    let token = a.school_token(SCHOOL);
+    let read = b.read_token();
+    // B has computed its summaries before the write.
+    assert_eq!(b.listed_school(&read, SCHOOL)["workstations"], 0);
+    for expected in 1..=2 {
+        let report = serde_json::to_string(&sample_report(SCHOOL, Uuid::new_v4())).unwrap();
+        let (s, answer) = a.post_report(Some(&token), report);
+        assert_eq!(s, 201, "{answer}");
+        let written = std::time::Instant::now();
+        loop {
+            let seen = b.listed_school(&read, SCHOOL)["workstations"].clone();
+            if seen == expected {
+                break;
+            }
+            assert!(
+                written.elapsed() < std::time::Duration::from_secs(2),
+                "node B still shows {seen} workstations, 2 s after node A stored the report"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}

@@ -36,6 +36,7 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 2, "0002_workstation_bandwidth"),
     migration!("sqlite", 3, "0003_schools_apart"),
     migration!("sqlite", 4, "0004_compressed_bodies"),
+    migration!("sqlite", 5, "0005_workstations_by_received"),
 ];
 
 /// The PostgreSQL schema, oldest first: the same migrations as [`SQLITE`], in its SQL.
@@ -44,6 +45,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!("postgres", 2, "0002_workstation_bandwidth"),
     migration!("postgres", 3, "0003_schools_apart"),
     migration!("postgres", 4, "0004_compressed_bodies"),
+    migration!("postgres", 5, "0005_workstations_by_received"),
 ];
 
 #[cfg(test)]

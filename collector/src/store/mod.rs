@@ -359,6 +359,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Delete reports received before `before`, and workstations whose latest report is
     /// older than that.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
+
+    /// The schools whose workstations' latest state was received at `since` or later, by
+    /// any collector on this database, for a node to refresh what others wrote. `None` when
+    /// the backend has one serving collector (SQLite): it knows what it wrote.
+    fn schools_written_since(&self, since: Timestamp) -> Result<Option<Vec<Uai>>, StoreError> {
+        let _ = since;
+        Ok(None)
+    }
 }
 
 /// Which backend a `--database` value names.

@@ -657,6 +657,21 @@ impl Store for PostgresStore {
         })
     }
 
+    fn schools_written_since(&self, since: Timestamp) -> Result<Option<Vec<Uai>>, StoreError> {
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c
+                .prepare_cached("SELECT DISTINCT school FROM workstations WHERE received_at >= $1")
+                .await?;
+            c.query(&st, &[&ms(since)])
+                .await?
+                .iter()
+                .map(|row| parse_uai(row.try_get(0)?))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some)
+        })
+    }
+
     /// In batches of [`PURGE_BATCH`] rows, each its own transaction: ingest goes on between
     /// them, and a purge interrupted keeps what it deleted.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
