@@ -193,6 +193,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
             let store = open(&cli.database)?;
+            tracing::info!(database = %store::display_name(&cli.database), "storage open");
             let purged = store.purge(retention_cutoff(retention_days))?;
             tracing::info!(
                 reports = purged.reports,

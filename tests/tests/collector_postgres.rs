@@ -236,6 +236,34 @@ fn a_password_in_the_url_is_never_printed() {
             assert!(run.stderr.contains("127.0.0.1"), "{}", run.stderr);
         }
     }
+    // A node that starts (the tests' cluster trusts loopback: the password is not needed)
+    // logs its database without the password, at every level.
+    let db = TestDb::new(Backend::Postgres);
+    let url = db
+        .database()
+        .to_str()
+        .unwrap()
+        .replace("postgres://ent@", "postgres://ent:hunter2@");
+    let log = db.path().join("serve.log");
+    let mut child = admin(&url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ENT_COLLECTOR_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let listening = ent_tests::collector::listening_url(&mut child);
+    let (status, _) = Collector::http()
+        .get(format!("{listening}/healthz"))
+        .send()
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(status, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("ent:***@127.0.0.1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }
 
 /// Past the batch size (5,000 rows a transaction): every old row goes, the recent stay.

@@ -26,6 +26,17 @@ const SCHOOL_LOCK_CLASS: i32 = 0x454e_5401;
 /// Schools written per statement of a directory import.
 const SCHOOLS_PER_STATEMENT: usize = 1000;
 
+/// A transaction at READ COMMITTED whatever the database's default: the locks above are
+/// what these writes rely on, and a stricter level would only add serialization failures.
+async fn begin(
+    c: &mut deadpool_postgres::Client,
+) -> Result<deadpool_postgres::Transaction<'_>, Fault> {
+    Ok(c.build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
+        .start()
+        .await?)
+}
+
 /// Hold the school's lock until the end of the transaction `t`.
 async fn lock_school(t: &impl GenericClient, school: &str) -> Result<(), Fault> {
     let digest = Sha256::digest(format!("school:{school}").as_bytes());
@@ -108,7 +119,7 @@ pub(super) async fn insert_report(
     if let Some(outcome) = existing(&*c, r, school, &id).await? {
         return Ok(outcome);
     }
-    let t = c.transaction().await?;
+    let t = begin(c).await?;
     if let Submitter::SchoolToken { max_workstations } = r.admission.submitter {
         lock_school(&t, school).await?;
         let st = t
@@ -219,7 +230,7 @@ pub(super) async fn enrol(
     let now = ms(e.at);
     let (limit, window_s) = e.rate;
     let window_ms = i64::from(window_s) * 1000;
-    let t = c.transaction().await?;
+    let t = begin(c).await?;
     lock_school(&t, school).await?;
     t.execute(
         "DELETE FROM enrolment_events WHERE school = $1 AND at <= $2",
@@ -293,7 +304,7 @@ pub(super) async fn upsert_schools(
         .filter(|(i, s)| last.get(s.uai.as_str()) == Some(i))
         .map(|(_, s)| s)
         .collect();
-    let t = c.transaction().await?;
+    let t = begin(c).await?;
     let st = t
         .prepare_cached(
             "INSERT INTO schools (uai, name, commune, circonscription_code, circonscription_name, departement)
