@@ -408,3 +408,21 @@ fn every_node_serves_another_nodes_write_within_two_seconds() {
         }
     }
 }
+
+/// A database on the same host through its Unix socket (a percent-encoded directory as the
+/// host), where peer authentication needs no password at all.
+#[test]
+fn a_database_is_reached_through_its_unix_socket() {
+    let cluster = Cluster::shared();
+    let db = TestDb::new(Backend::Postgres);
+    let socket_dir = cluster.dir().to_str().unwrap().replace('/', "%2F");
+    let url = format!(
+        "postgres://{}@{socket_dir}:{}/{}",
+        ent_tests::postgres::USER,
+        cluster.port,
+        name_of(&db)
+    );
+    let out = ent_tests::stdout_of(admin(&url).arg("migrate"), "migrate over the socket");
+    assert!(out.contains("migrations applied"), "{out}");
+    assert_eq!(recorded_versions(&db), all_versions());
+}
