@@ -1,7 +1,8 @@
 //! Collector benchmark (prints figures, asserts nothing): `cargo bench -p ent-tests --bench collector`
 //!
 //! 1. Ingest: concurrent clients POST reports to a release `ent-collector` on loopback;
-//!    reports per second acknowledged after a durable commit, and latency percentiles.
+//!    reports per second acknowledged after a durable commit, and latency percentiles: on
+//!    SQLite, then on a durable PostgreSQL cluster of its own with one node and two.
 //! 2. Read: `/api/v1/schools` over 10,000 schools x 20 workstations (seeded through the
 //!    store), with the cache cold (after a write) and warm; the collector's peak memory.
 //!
@@ -40,9 +41,10 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn ingest(threads: usize, seconds: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Collector::start(&dir.path().join("bench.db"), &[]);
+/// `threads` clients post for `seconds`, spread over `nodes` (collectors on one database)
+/// as a round-robin balancer would.
+fn ingest(label: &str, nodes: &[Collector], threads: usize, seconds: u64) {
+    let c = &nodes[0];
     let schools: Vec<String> = (0..threads as u32)
         .map(|i| uai(690_000 + i).to_string())
         .collect();
@@ -53,7 +55,8 @@ fn ingest(threads: usize, seconds: u64) {
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|i| {
-            let (url, token, school) = (c.url.clone(), tokens[i].clone(), schools[i].clone());
+            let url = nodes[i % nodes.len()].url.clone();
+            let (token, school) = (tokens[i].clone(), schools[i].clone());
             let (latencies, errors) = (latencies.clone(), errors.clone());
             std::thread::spawn(move || {
                 let http = Collector::http();
@@ -89,14 +92,18 @@ fn ingest(threads: usize, seconds: u64) {
     let mut l = latencies.lock().unwrap().clone();
     l.sort();
     let stored = c.report_count();
+    let rss: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{:.1}", peak_rss_mib(n.pid())))
+        .collect();
     println!(
-        "ingest: {threads} clients, {seconds} s: {} reports acknowledged ({stored} in the database), {:.0} reports/s (goal >= 2000), latency p50 {:.1} ms, p99 {:.1} ms, errors {}; collector peak RSS {:.1} MiB",
+        "ingest, {label}: {threads} clients, {seconds} s: {} reports acknowledged ({stored} in the database), {:.0} reports/s (goal >= 2000), latency p50 {:.1} ms, p99 {:.1} ms, errors {}; peak RSS per node {} MiB",
         l.len(),
         l.len() as f64 / elapsed,
         pct(&l, 0.5),
         pct(&l, 0.99),
         errors.lock().unwrap(),
-        peak_rss_mib(c.pid()),
+        rss.join(" / "),
     );
 }
 
@@ -226,6 +233,27 @@ fn main() {
     if args.iter().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` and `--list`: nothing to run
     }
-    ingest(16, 10);
-    read(10_000, 20);
+    // `-- ingest` or `-- read` runs that phase only.
+    let only = |phase: &str| {
+        !args.iter().any(|a| a == "ingest" || a == "read") || args.iter().any(|a| a == phase)
+    };
+    if only("ingest") {
+        // Durable on each backend: SQLite's FULL synchronous commits, PostgreSQL with fsync.
+        let dir = tempfile::tempdir().unwrap();
+        ingest(
+            "SQLite",
+            &[Collector::start(&dir.path().join("bench.db"), &[])],
+            16,
+            10,
+        );
+        let pg = ent_tests::postgres::Cluster::start_durable();
+        let url = pg.url(&pg.create_database());
+        ingest("PostgreSQL, 1 node", &[Collector::start(&url, &[])], 16, 10);
+        let url = pg.url(&pg.create_database());
+        let nodes = [Collector::start(&url, &[]), Collector::start(&url, &[])];
+        ingest("PostgreSQL, 2 nodes", &nodes, 16, 10);
+    }
+    if only("read") {
+        read(10_000, 20);
+    }
 }

@@ -7,8 +7,8 @@
 //! and removes its directory when the test process is gone, since statics are never
 //! dropped. A [`Cluster::start`]ed one is stopped and removed on drop as well.
 //!
-//! The cluster trades durability for speed (`fsync = off`): the tests kill collectors, never
-//! the database server.
+//! The tests' cluster trades durability for speed (`fsync = off`): they kill collectors,
+//! never the database server. Benchmarks start a durable one ([`Cluster::start_durable`]).
 
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
@@ -111,7 +111,7 @@ fn free_port() -> u16 {
 /// the server then (fast shutdown) and removes the cluster's directory.
 const WATCHDOG: &str = r#"
 "$BIN/postgres" -D "$ROOT/data" -p "$PORT" -k "$ROOT" -c listen_addresses=127.0.0.1 \
-    -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB \
+    -c fsync="$FSYNC" -c full_page_writes="$FSYNC" -c max_connections=300 -c shared_buffers=32MB \
     >>"$ROOT/server.log" 2>&1 &
 pg=$!
 while [ -e "/proc/$OWNER" ] && kill -0 "$pg" 2>/dev/null; do sleep 0.3; done
@@ -129,6 +129,15 @@ impl Cluster {
 
     /// A new cluster; the test fails when PostgreSQL is not installed.
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// A new cluster that syncs its commits to disk, as a deployment's does (benchmarks).
+    pub fn start_durable() -> Cluster {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Cluster {
         let bin = bin_dir().expect(
             "PostgreSQL's server binaries (initdb, postgres) are needed: apt-get install postgresql-15",
         );
@@ -166,6 +175,7 @@ impl Cluster {
             .env("BIN", &bin)
             .env("ROOT", root.path())
             .env("PORT", port.to_string())
+            .env("FSYNC", if durable { "on" } else { "off" })
             .env("OWNER", std::process::id().to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
