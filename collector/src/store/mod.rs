@@ -386,6 +386,18 @@ impl Backend {
     }
 }
 
+/// The SQLite path of a `--database` value; another scheme (`mysql://...`) is refused
+/// rather than taken for a file name.
+fn sqlite_path(database: &str) -> Result<&str, StoreError> {
+    match database.strip_prefix("sqlite://") {
+        Some(path) => Ok(path),
+        None if database.contains("://") => {
+            Err(StoreError::UnsupportedUrl(postgres::redact(database)))
+        }
+        None => Ok(database),
+    }
+}
+
 /// The `--database` value as it may be shown (in logs, errors): a PostgreSQL URL loses its
 /// password.
 pub fn display_name(database: &str) -> String {
@@ -400,10 +412,7 @@ pub fn display_name(database: &str) -> String {
 pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
     match Backend::of(database) {
         Backend::Postgres => Ok(Box::new(postgres::PostgresStore::open(database)?)),
-        Backend::Sqlite => {
-            let path = database.strip_prefix("sqlite://").unwrap_or(database);
-            Ok(Box::new(sqlite::SqliteStore::open(path)?))
-        }
+        Backend::Sqlite => Ok(Box::new(sqlite::SqliteStore::open(sqlite_path(database)?)?)),
     }
 }
 
@@ -412,9 +421,30 @@ pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
 pub fn migrate(database: &str) -> Result<(u32, u32), StoreError> {
     match Backend::of(database) {
         Backend::Postgres => postgres::migrate_only(database),
-        Backend::Sqlite => {
-            let path = database.strip_prefix("sqlite://").unwrap_or(database);
-            sqlite::migrate_only(path)
-        }
+        Backend::Sqlite => sqlite::migrate_only(sqlite_path(database)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_value_names_its_backend() {
+        assert_eq!(Backend::of("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("/var/lib/c.db"), Backend::Sqlite);
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/c.db").unwrap(),
+            "/var/lib/c.db"
+        );
+        assert_eq!(sqlite_path("c.db").unwrap(), "c.db");
+        let refused = sqlite_path("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("mysql://") && !refused.contains("secret"),
+            "{refused}"
+        );
     }
 }
