@@ -142,9 +142,15 @@ impl Cluster {
             "PostgreSQL's server binaries (initdb, postgres) are needed: apt-get install postgresql-15",
         );
         let user = cluster_user();
+        // As root, in /tmp: the cluster's user must reach it (a TMPDIR under /root would not
+        // do), and the socket's path must stay short.
+        let parent = match user {
+            Some(_) => PathBuf::from("/tmp"),
+            None => std::env::temp_dir(),
+        };
         let root = tempfile::Builder::new()
             .prefix("ent-pg-")
-            .tempdir()
+            .tempdir_in(parent)
             .expect("a temporary directory");
         if let Some((uid, gid)) = user {
             std::os::unix::fs::chown(root.path(), Some(uid), Some(gid))
