@@ -361,9 +361,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
 
     /// The schools whose workstations' latest state was received at `since` or later, by
-    /// any collector on this database, for a node to refresh what others wrote. `None` when
-    /// the backend has one serving collector (SQLite): it knows what it wrote.
-    fn schools_written_since(&self, since: Timestamp) -> Result<Option<Vec<Uai>>, StoreError> {
+    /// any collector on this database, each with its latest such time, for a node to
+    /// refresh what others wrote. `None` when the backend has one serving collector
+    /// (SQLite): it knows what it wrote.
+    fn schools_written_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Option<Vec<(Uai, Timestamp)>>, StoreError> {
         let _ = since;
         Ok(None)
     }

@@ -657,17 +657,22 @@ impl Store for PostgresStore {
         })
     }
 
-    fn schools_written_since(&self, since: Timestamp) -> Result<Option<Vec<Uai>>, StoreError> {
+    fn schools_written_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Option<Vec<(Uai, Timestamp)>>, StoreError> {
         self.call(move |pool| async move {
             let c = pool.get().await?;
             let st = c
-                .prepare_cached("SELECT DISTINCT school FROM workstations WHERE received_at >= $1")
+                .prepare_cached(
+                    "SELECT school, max(received_at) FROM workstations WHERE received_at >= $1 GROUP BY school",
+                )
                 .await?;
             c.query(&st, &[&ms(since)])
                 .await?
                 .iter()
-                .map(|row| parse_uai(row.try_get(0)?))
-                .collect::<Result<Vec<_>, _>>()
+                .map(|row| Ok((parse_uai(row.try_get(0)?)?, ts(row.try_get(1)?))))
+                .collect::<Result<Vec<_>, Fault>>()
                 .map(Some)
         })
     }
