@@ -148,11 +148,44 @@ fn the_same_report_posted_to_two_nodes_at_once_is_stored_once() {
             "round {round}: the two answers differ: {answers:?}"
         );
     }
+    // One id, two contents, at once: one is stored, the other is a conflict.
+    for round in 0..5 {
+        let first = sample_report(SCHOOL, Uuid::new_v4());
+        let mut second = first.clone();
+        second.workstation.label = Some("salle 9".into());
+        let bodies = [first, second].map(|r| serde_json::to_string(&r).unwrap());
+        let barrier = Barrier::new(2);
+        let mut statuses: Vec<u16> = std::thread::scope(|s| {
+            let hs: Vec<_> = [&a, &b]
+                .into_iter()
+                .zip(&bodies)
+                .map(|(node, body)| {
+                    let (barrier, token) = (&barrier, &token);
+                    s.spawn(move || {
+                        barrier.wait();
+                        node.post_report(Some(token), body.clone()).0
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "conflict round {round}");
+    }
+    let rounds = rounds + 5;
     assert_eq!(a.report_count(), rounds);
     assert_eq!(b.report_count(), rounds);
+    // Node B serves node A's last writes too, once it has followed them (within 2 s).
     let read = b.read_token();
-    let school = b.listed_school(&read, SCHOOL);
-    assert_eq!(school["workstations"], 14, "{school}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let school = b.listed_school(&read, SCHOOL);
+        if school["workstations"] == 14 + 5 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{school}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[test]
