@@ -29,8 +29,54 @@ pub async fn serve(
             tracing::warn!("initial summaries: {}", e.message);
         }
     });
+    tokio::spawn(follow_other_nodes(state.clone()));
     let limits = state.config.connections.clone();
     connections::serve(listener, api::router(state), limits, shutdown).await
+}
+
+/// How often a node asks the database what the other nodes wrote.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How far back each question reaches before the previous one: a write committed a little
+/// after it was received, or by a node whose clock is a little behind, is still seen.
+const FOLLOW_OVERLAP: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+/// How long after a write its school is refreshed at every question all the same.
+const FOLLOW_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
+
+/// Several collectors on one database: every second, mark dirty in this node's summaries the
+/// schools any node wrote lately, so that each node serves another's write within about a
+/// second (a version polled, rather than notifications, so that nothing is missed while a
+/// connection is down). Returns at once on a backend with one serving collector.
+async fn follow_other_nodes(state: AppState) {
+    let mut since = jiff::Timestamp::now() - FOLLOW_OVERLAP;
+    // The latest write seen of each school within the overlap: a school is refreshed again
+    // only for a later one.
+    let mut seen: std::collections::HashMap<readiness::Uai, jiff::Timestamp> =
+        std::collections::HashMap::new();
+    let mut tick = tokio::time::interval(FOLLOW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let asked_at = jiff::Timestamp::now();
+        let store = std::sync::Arc::clone(&state.store);
+        match tokio::task::spawn_blocking(move || store.schools_written_since(since)).await {
+            Ok(Ok(None)) => return,
+            Ok(Ok(Some(schools))) => {
+                for (school, at) in schools {
+                    // Refreshed again while its latest write is recent: another write of the
+                    // same millisecond may commit a little later.
+                    let recent = asked_at.duration_since(at) < FOLLOW_SETTLE;
+                    if recent || seen.get(&school).is_none_or(|&last| at > last) {
+                        state.summaries.mark_dirty(&school);
+                        seen.insert(school, at);
+                    }
+                }
+                since = asked_at - FOLLOW_OVERLAP;
+                seen.retain(|_, at| *at >= since);
+            }
+            Ok(Err(e)) => tracing::warn!("other nodes' writes: {e}"),
+            Err(e) => tracing::warn!("other nodes' writes: {e}"),
+        }
+    }
 }
 
 /// Load a profile file, or the built-in one.

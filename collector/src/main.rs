@@ -14,7 +14,9 @@ use ent_collector::{ApiConfig, AppState, directory, tokens};
 #[derive(Debug, Parser)]
 #[command(name = "ent-collector", version, about, long_about = None)]
 struct Cli {
-    /// Database: a SQLite file path (or sqlite://PATH). Created with its schema if missing.
+    /// Database: a SQLite file path (or sqlite://PATH), created with its schema if missing;
+    /// or PostgreSQL, postgres://USER[:PASSWORD]@HOST:PORT/DB (the database must exist; its
+    /// schema is brought up to date at start). A password is never printed.
     #[arg(
         long,
         global = true,
@@ -72,6 +74,9 @@ enum Command {
     /// Enrolled workstations: list, revoke a credential.
     #[command(subcommand)]
     Workstations(ent_collector::workstations::Command),
+    /// Apply the database's schema migrations and exit (`serve` applies them at start too;
+    /// this runs them alone, e.g. before starting several nodes).
+    Migrate,
     /// Delete reports older than the retention.
     Purge {
         #[arg(long, default_value_t = 730)]
@@ -201,6 +206,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
             let store = open(&cli.database)?;
+            tracing::info!(database = %store::display_name(&cli.database), "storage open");
             let purged = store.purge(retention_cutoff(retention_days))?;
             tracing::info!(
                 reports = purged.reports,
@@ -300,6 +306,14 @@ fn run(cli: Cli) -> Result<()> {
             print!(
                 "{}",
                 ent_collector::workstations::run(&cmd, &*open(&cli.database)?)?
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            let (version, applied) = store::migrate(&cli.database)?;
+            println!(
+                "database {}: schema version {version} ({applied} migrations applied)",
+                store::display_name(&cli.database)
             );
             Ok(())
         }

@@ -1,12 +1,14 @@
 //! Collector benchmark (prints figures, asserts nothing): `cargo bench -p ent-tests --bench collector`
 //!
 //! 1. Ingest: concurrent clients POST reports to a release `ent-collector` on loopback;
-//!    reports per second acknowledged after a durable commit, and latency percentiles.
+//!    reports per second acknowledged after a durable commit, and latency percentiles: on
+//!    SQLite, then on a durable PostgreSQL cluster of its own with one node and two.
 //! 2. Read: `/api/v1/schools?limit=all` over 10,000 schools x 20 workstations (seeded
 //!    through the store; `-- --national` for 45,000 x 20, or `--schools N --workstations M`),
 //!    with the cache cold (after a write) and warm; a page of 1000 schools from anywhere in
 //!    the list; the région, académie, département and circonscription roll-ups; the
-//!    collector's peak memory. `--read-only` skips the ingest phase.
+//!    collector's peak memory. `--read-only` skips the ingest phase; `-- ingest` or
+//!    `-- read` runs that phase only.
 //!
 //! Everything runs on this machine: the clients share its 2 cores with the collector.
 
@@ -43,9 +45,10 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn ingest(threads: usize, seconds: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Collector::start(&dir.path().join("bench.db"), &[]);
+/// `threads` clients post for `seconds`, spread over `nodes` (collectors on one database)
+/// as a round-robin balancer would.
+fn ingest(label: &str, nodes: &[Collector], threads: usize, seconds: u64) {
+    let c = &nodes[0];
     let schools: Vec<String> = (0..threads as u32)
         .map(|i| uai(690_000 + i).to_string())
         .collect();
@@ -56,7 +59,8 @@ fn ingest(threads: usize, seconds: u64) {
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|i| {
-            let (url, token, school) = (c.url.clone(), tokens[i].clone(), schools[i].clone());
+            let url = nodes[i % nodes.len()].url.clone();
+            let (token, school) = (tokens[i].clone(), schools[i].clone());
             let (latencies, errors) = (latencies.clone(), errors.clone());
             std::thread::spawn(move || {
                 let http = Collector::http();
@@ -92,14 +96,18 @@ fn ingest(threads: usize, seconds: u64) {
     let mut l = latencies.lock().unwrap().clone();
     l.sort();
     let stored = c.report_count();
+    let rss: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{:.1}", peak_rss_mib(n.pid())))
+        .collect();
     println!(
-        "ingest: {threads} clients, {seconds} s: {} reports acknowledged ({stored} in the database), {:.0} reports/s (goal >= 2000), latency p50 {:.1} ms, p99 {:.1} ms, errors {}; collector peak RSS {:.1} MiB",
+        "ingest, {label}: {threads} clients, {seconds} s: {} reports acknowledged ({stored} in the database), {:.0} reports/s (goal >= 2000), latency p50 {:.1} ms, p99 {:.1} ms, errors {}; peak RSS per node {} MiB",
         l.len(),
         l.len() as f64 / elapsed,
         pct(&l, 0.5),
         pct(&l, 0.99),
         errors.lock().unwrap(),
-        peak_rss_mib(c.pid()),
+        rss.join(" / "),
     );
 }
 
@@ -319,12 +327,31 @@ fn main() {
         return; // `cargo test --benches` and `--list`: nothing to run
     }
     // `--national`: the country's 45,000 schools x 20 workstations; `--schools N`,
-    // `--workstations M` otherwise (10,000 x 20 by default); `--read-only` skips ingest.
+    // `--workstations M` otherwise (10,000 x 20 by default); `--read-only` skips ingest;
+    // `-- ingest` or `-- read` runs that phase only.
     let national = args.iter().any(|a| a == "--national");
     let schools = arg(&args, "--schools", if national { 45_000 } else { 10_000 });
     let per_school = arg(&args, "--workstations", 20);
-    if !args.iter().any(|a| a == "--read-only") {
-        ingest(16, 10);
+    let only = |phase: &str| {
+        !args.iter().any(|a| a == "ingest" || a == "read") || args.iter().any(|a| a == phase)
+    };
+    if only("ingest") && !args.iter().any(|a| a == "--read-only") {
+        // Durable on each backend: SQLite's FULL synchronous commits, PostgreSQL with fsync.
+        let dir = tempfile::tempdir().unwrap();
+        ingest(
+            "SQLite",
+            &[Collector::start(&dir.path().join("bench.db"), &[])],
+            16,
+            10,
+        );
+        let pg = ent_tests::postgres::Cluster::start_durable();
+        let url = pg.url(&pg.create_database());
+        ingest("PostgreSQL, 1 node", &[Collector::start(&url, &[])], 16, 10);
+        let url = pg.url(&pg.create_database());
+        let nodes = [Collector::start(&url, &[]), Collector::start(&url, &[])];
+        ingest("PostgreSQL, 2 nodes", &nodes, 16, 10);
     }
-    read(schools, per_school);
+    if only("read") {
+        read(schools, per_school);
+    }
 }

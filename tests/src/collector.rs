@@ -1,6 +1,8 @@
-//! A real `ent-collector` for end-to-end tests: its own SQLite file, port 0 on loopback,
-//! tokens made with its CLI, killed (SIGKILL) on drop.
+//! A real `ent-collector` for end-to-end tests: its own database (a SQLite file, or a
+//! database of the test process's PostgreSQL cluster), port 0 on loopback, tokens made with
+//! its CLI, killed (SIGKILL) on drop.
 
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,8 +18,73 @@ pub fn collector_bin() -> &'static Path {
     BIN.get_or_init(|| crate::binary("ent-collector", "ent-collector"))
 }
 
+/// A storage backend of the collector, for the suites that run on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of a backend, and a temporary directory beside it (which holds
+/// the SQLite file). The PostgreSQL database lives until the cluster goes, at the end of
+/// the test process.
+#[derive(Debug)]
+pub struct TestDb {
+    pub backend: Backend,
+    dir: tempfile::TempDir,
+    database: OsString,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database = match backend {
+            Backend::Sqlite => dir.path().join("collector.db").into_os_string(),
+            Backend::Postgres => {
+                let cluster = crate::postgres::Cluster::shared();
+                cluster.url(&cluster.create_database()).into()
+            }
+        };
+        TestDb {
+            backend,
+            dir,
+            database,
+        }
+    }
+
+    /// The `--database` value.
+    pub fn database(&self) -> &OsStr {
+        &self.database
+    }
+
+    /// The temporary directory (for other files of the test).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Define each listed test function (taking a [`Backend`]) as two tests, `sqlite::NAME` and
+/// `postgres::NAME`: one suite run on each backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::collector::Backend::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::collector::Backend::Postgres)
+            })*
+        }
+    };
+}
+
 /// `ent-collector --database DB ...`, for the admin commands.
-pub fn admin(db: &Path) -> Command {
+pub fn admin(db: &(impl AsRef<OsStr> + ?Sized)) -> Command {
     let mut cmd = Command::new(collector_bin());
     cmd.arg("--database")
         .arg(db)
@@ -27,7 +94,7 @@ pub fn admin(db: &Path) -> Command {
 
 /// Create a token in the database `db` with the admin CLI (`token create ARGS`) and return
 /// its secret.
-pub fn create_token(db: &Path, args: &[&str]) -> String {
+pub fn create_token(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str]) -> String {
     crate::stdout_of(
         admin(db).args(["token", "create"]).args(args),
         "token create",
@@ -81,17 +148,19 @@ pub fn listening_url(child: &mut Child) -> String {
 pub struct Collector {
     child: Child,
     pub url: String,
-    pub db: PathBuf,
+    /// The `--database` value.
+    pub db: OsString,
 }
 
 impl Collector {
     /// Start on `db` (created if missing) with extra `serve` arguments; waits until it
     /// listens.
-    pub fn start(db: &Path, extra: &[&str]) -> Collector {
+    pub fn start(db: &(impl AsRef<OsStr> + ?Sized), extra: &[&str]) -> Collector {
         Self::start_on(db, "127.0.0.1:0", extra)
     }
 
-    pub fn start_on(db: &Path, listen: &str, extra: &[&str]) -> Collector {
+    pub fn start_on(db: &(impl AsRef<OsStr> + ?Sized), listen: &str, extra: &[&str]) -> Collector {
+        let db = db.as_ref();
         let mut child = admin(db)
             .args(["serve", "--listen", listen])
             .args(extra)
@@ -234,26 +303,26 @@ impl Drop for Collector {
     }
 }
 
-/// A collector on a fresh database holding the sample school directory
-/// (`dist/annuaire-sample.csv`); the directory holds the database.
+/// A collector on a fresh SQLite database holding the sample school directory
+/// (`dist/annuaire-sample.csv`); the directory holds the database (`collector.db`).
 pub fn with_sample_directory() -> (tempfile::TempDir, Collector) {
-    with_profile_edits(&[])
+    let (db, c) = with_sample_directory_on(Backend::Sqlite);
+    (db.dir, c)
+}
+
+/// [`with_sample_directory`] on a fresh database of `backend`.
+pub fn with_sample_directory_on(backend: Backend) -> (TestDb, Collector) {
+    let db = TestDb::new(backend);
+    import_sample_directory(db.database());
+    let c = Collector::start(db.database(), &[]);
+    (db, c)
 }
 
 /// [`with_sample_directory`], scoring with `dist/profiles/fr-primaire.toml` where each
 /// `(from, to)` of `edits` is replaced (each must be there), e.g. a lower workstation cap.
 pub fn with_profile_edits(edits: &[(&str, &str)]) -> (tempfile::TempDir, Collector) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let db = dir.path().join("collector.db");
-    crate::stdout_of(
-        admin(&db)
-            .args(["schools", "import"])
-            .arg(crate::workspace_root().join("dist/annuaire-sample.csv")),
-        "schools import",
-    );
-    if edits.is_empty() {
-        return (dir, Collector::start(&db, &[]));
-    }
+    let db = TestDb::new(Backend::Sqlite);
+    import_sample_directory(db.database());
     let mut profile =
         std::fs::read_to_string(crate::workspace_root().join("dist/profiles/fr-primaire.toml"))
             .expect("read the sample profile");
@@ -261,10 +330,20 @@ pub fn with_profile_edits(edits: &[(&str, &str)]) -> (tempfile::TempDir, Collect
         assert!(profile.contains(from), "the sample profile has no {from:?}");
         profile = profile.replace(from, to);
     }
-    let path = dir.path().join("profile.toml");
+    let path = db.dir.path().join("profile.toml");
     std::fs::write(&path, profile).expect("write the profile");
-    let c = Collector::start(&db, &["--profile", &path.to_string_lossy()]);
-    (dir, c)
+    let c = Collector::start(db.database(), &["--profile", &path.to_string_lossy()]);
+    (db.dir, c)
+}
+
+/// Import the sample school directory into the database `db`.
+pub fn import_sample_directory(db: &(impl AsRef<OsStr> + ?Sized)) {
+    crate::stdout_of(
+        admin(db)
+            .args(["schools", "import"])
+            .arg(crate::workspace_root().join("dist/annuaire-sample.csv")),
+        "schools import",
+    );
 }
 
 /// A plausible report of a good Debian 12 PC, scored with the built-in profile.

@@ -7,6 +7,7 @@ pub mod hostile;
 pub mod hostile_collector;
 pub mod netlab;
 pub mod nginx;
+pub mod postgres;
 pub mod shaped;
 pub mod wine;
 

@@ -1,5 +1,6 @@
-//! The collector end to end: the real binary on port 0 with its own SQLite file, driven over
-//! HTTP. Tokens, idempotence, malformed input, crash safety, the read API.
+//! The collector end to end: the real binary on port 0 with its own database, driven over
+//! HTTP. Tokens, idempotence, malformed input, crash safety, the read API. Every test runs
+//! on both backends (`sqlite::NAME`, `postgres::NAME`): the same behaviour on each.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -7,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ent_tests::collector::{
-    Collector, admin, close_speedtest, sample_report, with_sample_directory,
+    Backend, Collector, TestDb, admin, close_speedtest, sample_report, with_sample_directory_on,
 };
-use ent_tests::find_in;
+use ent_tests::{find_in, on_both_backends};
 use uuid::Uuid;
 
 const SCHOOL: &str = "0690101K";
@@ -19,9 +20,20 @@ fn body(r: &readiness::Report) -> String {
     serde_json::to_string(r).unwrap()
 }
 
-#[test]
-fn a_report_is_stored_rescored_and_aggregated() {
-    let (_dir, c) = with_sample_directory();
+on_both_backends!(
+    a_report_is_stored_rescored_and_aggregated,
+    resending_a_report_changes_nothing,
+    tokens_are_scoped_and_revocable,
+    malformed_and_oversized_bodies_are_refused_and_change_nothing,
+    every_acknowledged_report_survives_a_kill_9,
+    bad_admin_input_is_a_clear_error,
+    retention_purges_old_reports_and_sigterm_stops_cleanly,
+    speed_test_endpoints,
+    dashboard_page_holds_no_data,
+);
+
+fn a_report_is_stored_rescored_and_aggregated(backend: Backend) {
+    let (_dir, c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let read = c.read_token();
     let mut report = sample_report(SCHOOL, Uuid::new_v4());
@@ -106,7 +118,7 @@ fn a_report_is_stored_rescored_and_aggregated() {
 /// the iPad's fix; a current iPad (its Safari says "Macintosh", the touch points tell) is not.
 #[test]
 fn an_ipad_on_an_old_ipados_is_a_blocking_finding() {
-    let (_dir, c) = with_sample_directory();
+    let (_dir, c) = with_sample_directory_on(Backend::Sqlite);
     let token = c.school_token(SCHOOL);
     let read = c.read_token();
     let ipad = |ua: &str| {
@@ -155,9 +167,8 @@ fn an_ipad_on_an_old_ipados_is_a_blocking_finding() {
     assert!(p.as_ref().is_none_or(|p| p["status"] != "fail"), "{p:?}");
 }
 
-#[test]
-fn resending_a_report_changes_nothing() {
-    let (_dir, c) = with_sample_directory();
+fn resending_a_report_changes_nothing(backend: Backend) {
+    let (_dir, c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let r = sample_report(SCHOOL, Uuid::new_v4());
     let (s1, a1) = c.post_report(Some(&token), body(&r));
@@ -168,9 +179,8 @@ fn resending_a_report_changes_nothing() {
     assert_eq!(c.report_count(), 1);
 }
 
-#[test]
-fn tokens_are_scoped_and_revocable() {
-    let (_dir, c) = with_sample_directory();
+fn tokens_are_scoped_and_revocable(backend: Backend) {
+    let (_dir, c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let other = c.school_token(OTHER_SCHOOL);
     let read = c.read_token();
@@ -250,9 +260,8 @@ fn tokens_are_scoped_and_revocable() {
     assert_eq!(s, 404);
 }
 
-#[test]
-fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
-    let (_dir, c) = with_sample_directory();
+fn malformed_and_oversized_bodies_are_refused_and_change_nothing(backend: Backend) {
+    let (_dir, c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let good = serde_json::to_value(sample_report(SCHOOL, Uuid::new_v4())).unwrap();
     let with = |f: &dyn Fn(&mut serde_json::Value)| {
@@ -376,9 +385,8 @@ fn malformed_and_oversized_bodies_are_refused_and_change_nothing() {
     );
 }
 
-#[test]
-fn every_acknowledged_report_survives_a_kill_9() {
-    let (dir, mut c) = with_sample_directory();
+fn every_acknowledged_report_survives_a_kill_9(backend: Backend) {
+    let (dir, mut c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let url = c.url.clone();
     let stop = Arc::new(AtomicBool::new(false));
@@ -416,7 +424,7 @@ fn every_acknowledged_report_survives_a_kill_9() {
         s.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    let restarted = Collector::start(&dir.path().join("collector.db"), &[]);
+    let restarted = Collector::start(dir.database(), &[]);
     let read = restarted.read_token();
     let stored = restarted.report_count();
     assert!(
@@ -439,24 +447,23 @@ fn every_acknowledged_report_survives_a_kill_9() {
     assert_eq!(s["workstations"], 4, "{s}");
 }
 
-#[test]
-fn bad_admin_input_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("c.db");
-    let out = admin(&db)
+fn bad_admin_input_is_a_clear_error(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let db = dir.database();
+    let out = admin(db)
         .args(["token", "create", "--school", "0751234A"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected J"));
-    let out = admin(&db)
+    let out = admin(db)
         .args(["token", "revoke", "nope"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let bad_csv = dir.path().join("bad.csv");
     std::fs::write(&bad_csv, "a;b\n1;2\n").unwrap();
-    let out = admin(&db)
+    let out = admin(db)
         .args(["schools", "import"])
         .arg(&bad_csv)
         .output()
@@ -465,7 +472,7 @@ fn bad_admin_input_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("identifiant_de_l_etablissement"));
     let bad_profile = dir.path().join("p.toml");
     std::fs::write(&bad_profile, "name = 3\n").unwrap();
-    let out = admin(&db)
+    let out = admin(db)
         .args(["serve", "--listen", "127.0.0.1:0", "--profile"])
         .arg(&bad_profile)
         .output()
@@ -478,9 +485,8 @@ fn bad_admin_input_is_a_clear_error() {
     );
 }
 
-#[test]
-fn retention_purges_old_reports_and_sigterm_stops_cleanly() {
-    let (dir, mut c) = with_sample_directory();
+fn retention_purges_old_reports_and_sigterm_stops_cleanly(backend: Backend) {
+    let (dir, mut c) = with_sample_directory_on(backend);
     let token = c.school_token(SCHOOL);
     let (s, _) = c.post_report(Some(&token), body(&sample_report(SCHOOL, Uuid::new_v4())));
     assert_eq!(s, 201);
@@ -490,15 +496,15 @@ fn retention_purges_old_reports_and_sigterm_stops_cleanly() {
         "SIGTERM: clean exit"
     );
 
-    let db = dir.path().join("collector.db");
+    let db = dir.database();
     // Kept under the default retention...
-    let out = admin(&db).args(["purge"]).output().unwrap();
+    let out = admin(db).args(["purge"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("purged 0 reports"),
         "{out:?}"
     );
     // ...purged with a retention of 0 days.
-    let out = admin(&db)
+    let out = admin(db)
         .args(["purge", "--retention-days", "0"])
         .output()
         .unwrap();
@@ -507,17 +513,16 @@ fn retention_purges_old_reports_and_sigterm_stops_cleanly() {
         String::from_utf8_lossy(&out.stdout).contains("purged 1 reports and 1 workstations"),
         "{out:?}"
     );
-    let c = ent_tests::collector::Collector::start(&db, &[]);
+    let c = ent_tests::collector::Collector::start(db, &[]);
     assert_eq!(c.report_count(), 0);
     let read = c.read_token();
     let s = c.listed_school(&read, SCHOOL);
     assert_eq!(s["workstations"], 0, "{s}");
 }
 
-#[test]
-fn speed_test_endpoints() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Collector::start(&dir.path().join("c.db"), &["--max-speedtests", "2"]);
+fn speed_test_endpoints(backend: Backend) {
+    let db = TestDb::new(backend);
+    let c = Collector::start(db.database(), &["--max-speedtests", "2"]);
     let token = c.school_token(SCHOOL);
     let http = Collector::http();
     let open = || {
@@ -641,9 +646,8 @@ fn speed_test_endpoints() {
     assert_eq!(open().status().as_u16(), 201);
 }
 
-#[test]
-fn dashboard_page_holds_no_data() {
-    let (_dir, c) = with_sample_directory();
+fn dashboard_page_holds_no_data(backend: Backend) {
+    let (_dir, c) = with_sample_directory_on(backend);
     let resp = Collector::http().get(format!("{}/", c.url)).send().unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert!(

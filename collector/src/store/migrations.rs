@@ -1,10 +1,12 @@
 //! Schema migrations, one SQL file each under `collector/migrations/<backend>/`, embedded in
-//! the binary: each backend has its own ordered list, because their SQL differs (a
-//! PostgreSQL backend adds `collector/migrations/postgres/` and a `POSTGRES` list here).
+//! the binary: each backend has its own ordered list, because their SQL differs. The two
+//! lists mirror each other: migration N has the same name and the same effect on both (a
+//! test checks the names), so that a schema change is one new file in each folder.
 //!
 //! A migration's version is its position in its list, from 1, and its file's number. A
-//! backend records the version it reached (SQLite: `PRAGMA user_version`) and applies the
-//! later ones at open. A released migration is never edited nor renumbered, since databases
+//! backend records the version it reached (SQLite: `PRAGMA user_version`; PostgreSQL: the
+//! `schema_migrations` table, written under an advisory lock) and applies the later ones at
+//! open. A released migration is never edited nor renumbered, since databases
 //! already carry its version: a schema change is a new file at the end of the list.
 
 /// One schema change.
@@ -33,7 +35,19 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 1, "0001_initial"),
     migration!("sqlite", 2, "0002_workstation_bandwidth"),
     migration!("sqlite", 3, "0003_schools_apart"),
-    migration!("sqlite", 4, "0004_school_academie_region"),
+    migration!("sqlite", 4, "0004_compressed_bodies"),
+    migration!("sqlite", 5, "0005_workstations_by_received"),
+    migration!("sqlite", 6, "0006_school_academie_region"),
+];
+
+/// The PostgreSQL schema, oldest first: the same migrations as [`SQLITE`], in its SQL.
+pub const POSTGRES: &[Migration] = &[
+    migration!("postgres", 1, "0001_initial"),
+    migration!("postgres", 2, "0002_workstation_bandwidth"),
+    migration!("postgres", 3, "0003_schools_apart"),
+    migration!("postgres", 4, "0004_compressed_bodies"),
+    migration!("postgres", 5, "0005_workstations_by_received"),
+    migration!("postgres", 6, "0006_school_academie_region"),
 ];
 
 #[cfg(test)]
@@ -63,5 +77,17 @@ mod tests {
     #[test]
     fn sqlite_migrations_are_numbered_and_all_listed() {
         check_list("sqlite", SQLITE);
+    }
+
+    #[test]
+    fn postgres_migrations_are_numbered_and_all_listed() {
+        check_list("postgres", POSTGRES);
+    }
+
+    /// Each schema change is made on both backends: same versions, same names.
+    #[test]
+    fn the_backends_have_the_same_migrations() {
+        let names = |l: &[Migration]| l.iter().map(|m| m.name).collect::<Vec<_>>();
+        assert_eq!(names(SQLITE), names(POSTGRES));
     }
 }

@@ -1,12 +1,15 @@
 //! Storage behind one trait, so that the backend is a deployment choice: SQLite embedded
 //! (the default, one file, WAL) for a département; PostgreSQL for several collectors behind
 //! a load balancer (a second implementation of the same trait). The backend is chosen by the
-//! `--database` value: a path or `sqlite://PATH` for SQLite.
+//! `--database` value: a path or `sqlite://PATH` for SQLite, `postgres://USER@HOST:PORT/DB`
+//! for PostgreSQL.
 //!
 //! The trait is synchronous: handlers call it on the blocking pool. Writes are durable when
 //! a method returns `Ok`.
 
+mod columns;
 pub mod migrations;
+pub mod postgres;
 pub mod sqlite;
 
 use jiff::Timestamp;
@@ -280,20 +283,42 @@ pub struct PurgeStats {
     pub workstations: u64,
 }
 
+/// A storage failure, whatever the backend. `target` names the database: a SQLite path, or
+/// a PostgreSQL URL without its password ([`postgres::redact`]).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
-    Sqlite {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
+    /// The backend's own error (its driver's). Its text is part of this one's, not a
+    /// separate source, so that an error chain does not print it twice.
+    #[error("database {target}: {cause}")]
+    Backend {
+        target: String,
+        cause: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
-    #[error("database {path}: {message}")]
-    Other { path: String, message: String },
+    #[error("database {target}: {message}")]
+    Other { target: String, message: String },
     #[error(
-        "unsupported database {0:?}: use a file path or sqlite://PATH (postgres:// is not built in yet)"
+        "unsupported database {0:?}: use a file path, sqlite://PATH or postgres://USER@HOST:PORT/DB"
     )]
     UnsupportedUrl(String),
+}
+
+impl StoreError {
+    pub(crate) fn backend(
+        target: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Backend {
+            target: target.to_owned(),
+            cause: Box::new(source),
+        }
+    }
+
+    pub(crate) fn other(target: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Other {
+            target: target.to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 /// The collector's storage.
@@ -352,13 +377,96 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Delete reports received before `before`, and workstations whose latest report is
     /// older than that.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
+
+    /// The schools whose workstations' latest state was received at `since` or later, by
+    /// any collector on this database, each with its latest such time, for a node to
+    /// refresh what others wrote. `None` when the backend has one serving collector
+    /// (SQLite): it knows what it wrote.
+    fn schools_written_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Option<Vec<(Uai, Timestamp)>>, StoreError> {
+        let _ = since;
+        Ok(None)
+    }
 }
 
-/// Open the store named by `--database`.
-pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
-    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        return Err(StoreError::UnsupportedUrl(database.to_owned()));
+/// Which backend a `--database` value names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(database: &str) -> Backend {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
     }
-    let path = database.strip_prefix("sqlite://").unwrap_or(database);
-    Ok(Box::new(sqlite::SqliteStore::open(path)?))
+}
+
+/// The SQLite path of a `--database` value; another scheme (`mysql://...`) is refused
+/// rather than taken for a file name.
+fn sqlite_path(database: &str) -> Result<&str, StoreError> {
+    match database.strip_prefix("sqlite://") {
+        Some(path) => Ok(path),
+        None if database.contains("://") => {
+            Err(StoreError::UnsupportedUrl(postgres::redact(database)))
+        }
+        None => Ok(database),
+    }
+}
+
+/// The `--database` value as it may be shown (in logs, errors): a PostgreSQL URL loses its
+/// password.
+pub fn display_name(database: &str) -> String {
+    match Backend::of(database) {
+        Backend::Postgres => postgres::redact(database),
+        Backend::Sqlite => database.to_owned(),
+    }
+}
+
+/// Open the store named by `--database` (a path, `sqlite://PATH`, or
+/// `postgres://USER@HOST:PORT/DB`), its schema brought up to date.
+pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
+    match Backend::of(database) {
+        Backend::Postgres => Ok(Box::new(postgres::PostgresStore::open(database)?)),
+        Backend::Sqlite => Ok(Box::new(sqlite::SqliteStore::open(sqlite_path(database)?)?)),
+    }
+}
+
+/// Apply the schema migrations the database lacks, and nothing else (`ent-collector
+/// migrate`): the schema version reached, and how many migrations this run applied.
+pub fn migrate(database: &str) -> Result<(u32, u32), StoreError> {
+    match Backend::of(database) {
+        Backend::Postgres => postgres::migrate_only(database),
+        Backend::Sqlite => sqlite::migrate_only(sqlite_path(database)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_value_names_its_backend() {
+        assert_eq!(Backend::of("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("/var/lib/c.db"), Backend::Sqlite);
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/c.db").unwrap(),
+            "/var/lib/c.db"
+        );
+        assert_eq!(sqlite_path("c.db").unwrap(), "c.db");
+        let refused = sqlite_path("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("mysql://") && !refused.contains("secret"),
+            "{refused}"
+        );
+    }
 }

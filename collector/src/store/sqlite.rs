@@ -24,7 +24,8 @@ use super::{
     WorkstationRow,
 };
 use columns::{
-    link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, token_row, ts,
+    link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, stored_body, token_row,
+    ts,
 };
 use writer::{Request, writer_loop};
 
@@ -79,30 +80,8 @@ fn private_files(_path: &str) -> std::io::Result<()> {
 
 impl SqliteStore {
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
-        let err = |source| StoreError::Sqlite {
-            path: path.to_owned(),
-            source,
-        };
-        if let Some(parent) = std::path::Path::new(path).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Other {
-                path: path.to_owned(),
-                message: format!("cannot create its directory: {e}"),
-            })?;
-        }
-        private_files(path).map_err(|e| StoreError::Other {
-            path: path.to_owned(),
-            message: format!("cannot make the database files private (0600): {e}"),
-        })?;
-        let mut conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(err)?;
-        migrate(&mut conn).map_err(err)?;
+        let err = |source| StoreError::backend(path, source);
+        let (conn, _) = open_and_migrate(path)?;
         // The deployment's secret salt, once: 256 random bits.
         conn.execute(
             "INSERT OR IGNORE INTO settings (key, value) VALUES ('hostname_salt', ?1)",
@@ -115,10 +94,7 @@ impl SqliteStore {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx, thread_path))
-            .map_err(|e| StoreError::Other {
-                path: path.to_owned(),
-                message: format!("cannot start the writer thread: {e}"),
-            })?;
+            .map_err(|e| StoreError::other(path, format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
             path: path.to_owned(),
             writer: Mutex::new(tx),
@@ -127,10 +103,7 @@ impl SqliteStore {
     }
 
     fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::backend(&self.path, source)
     }
 
     fn send(&self, req: Request) -> Result<(), StoreError> {
@@ -144,10 +117,7 @@ impl SqliteStore {
     }
 
     fn other(&self, message: &str) -> StoreError {
-        StoreError::Other {
-            path: self.path.clone(),
-            message: message.to_owned(),
-        }
+        StoreError::other(&self.path, message)
     }
 
     /// Run `f` on the writer connection, in its own transaction, and wait for the result.
@@ -219,10 +189,48 @@ fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> 
     })
 }
 
+/// Open (creating it if missing, 0600) the database file in WAL mode with its schema up to
+/// date: the connection, and how many migrations were applied.
+fn open_and_migrate(path: &str) -> Result<(Connection, u32), StoreError> {
+    let err = |source| StoreError::backend(path, source);
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::other(path, format!("cannot create its directory: {e}")))?;
+    }
+    private_files(path).map_err(|e| {
+        StoreError::other(
+            path,
+            format!("cannot make the database files private (0600): {e}"),
+        )
+    })?;
+    let mut conn = Connection::open(path).map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err)?;
+    let applied = migrate(&mut conn).map_err(err)?;
+    Ok((conn, applied))
+}
+
+/// `ent-collector migrate` on SQLite: the schema version, and how many migrations ran.
+pub fn migrate_only(path: &str) -> Result<(u32, u32), StoreError> {
+    let (conn, applied) = open_and_migrate(path)?;
+    let version = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
+        .map_err(|e| StoreError::backend(path, e))?;
+    Ok((version, applied))
+}
+
 /// Bring the schema up to date: `PRAGMA user_version` is the number of migrations applied,
-/// and each further one runs in its own transaction with the version it sets.
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+/// and each further one runs in its own transaction with the version it sets. Returns how
+/// many ran.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
     let applied = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?;
+    let mut ran = 0;
     for m in migrations::SQLITE
         .iter()
         .filter(|m| i64::from(m.version) > applied)
@@ -231,8 +239,9 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         t.execute_batch(m.sql)?;
         t.pragma_update(None, "user_version", i64::from(m.version))?;
         t.commit()?;
+        ran += 1;
     }
-    Ok(())
+    Ok(ran)
 }
 
 impl Store for SqliteStore {
@@ -365,12 +374,23 @@ impl Store for SqliteStore {
     fn report_body(&self, school: &Uai, report_id: &Uuid) -> Result<Option<String>, StoreError> {
         let id = report_id.to_string();
         self.read(|c| {
-            c.query_row(
-                "SELECT body FROM reports WHERE school = ?1 AND report_id = ?2",
-                [school.as_str(), &id],
-                |r| r.get(0),
-            )
-            .optional()
+            let row = c
+                .query_row(
+                    "SELECT body, body_zstd FROM reports WHERE school = ?1 AND report_id = ?2",
+                    [school.as_str(), &id],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)),
+                )
+                .optional()?;
+            row.map(|(text, zstd)| {
+                stored_body(text, zstd.as_deref()).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Blob,
+                        Box::new(e),
+                    )
+                })
+            })
+            .transpose()
         })
     }
 

@@ -1,58 +1,13 @@
-//! Between Rust values and SQLite columns: timestamps as Unix milliseconds, verdicts as
-//! their names, check lists as JSON text. Reading is lenient where a bad value cannot come
-//! from this collector (it wrote them), strict for UAIs, which key the aggregates.
+//! Between Rust values and SQLite columns: the conversions every backend shares
+//! (`store::columns`), and SQLite's own: strict for UAIs, which key the aggregates.
 
-use jiff::Timestamp;
-use readiness::{Uai, Verdict};
-use uuid::Uuid;
+use readiness::Uai;
 
-use crate::store::{CheckSummary, LinkFigures, TokenInfo, TokenScope};
-
-pub(super) fn verdict_str(v: Verdict) -> &'static str {
-    v.as_str()
-}
-
-pub(super) fn parse_verdict(s: &str) -> Verdict {
-    match s {
-        "ready" => Verdict::Ready,
-        "ready_with_warnings" => Verdict::ReadyWithWarnings,
-        "not_ready" => Verdict::NotReady,
-        _ => Verdict::Incomplete,
-    }
-}
-
-pub(super) fn ts(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-pub(super) fn ms(t: Timestamp) -> i64 {
-    t.as_millisecond()
-}
-
-pub(super) fn checks_json(checks: &[CheckSummary]) -> String {
-    serde_json::to_string(checks).unwrap_or_else(|_| "[]".into())
-}
-
-pub(super) fn parse_checks(s: &str) -> Vec<CheckSummary> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-/// The bandwidth columns of a workstation row.
-pub(super) fn link_figures(
-    download: Option<f64>,
-    upload: Option<f64>,
-    at: Option<i64>,
-) -> Option<LinkFigures> {
-    at.map(|at| LinkFigures {
-        download_mbps: download,
-        upload_mbps: upload,
-        measured_at: ts(at),
-    })
-}
-
-pub(super) fn parse_uuid(s: &str) -> Uuid {
-    Uuid::parse_str(s).unwrap_or(Uuid::nil())
-}
+pub(super) use crate::store::columns::{
+    checks_json, compress_body, history_checks_json, link_figures, ms, parse_checks, parse_uuid,
+    parse_verdict, stored_body, ts, verdict_str,
+};
+use crate::store::{TokenInfo, TokenScope};
 
 pub(super) fn parse_uai(s: String) -> rusqlite::Result<Uai> {
     s.parse().map_err(|e: readiness::UaiError| {

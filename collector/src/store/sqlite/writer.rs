@@ -7,7 +7,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::columns::{checks_json, ms, parse_verdict, verdict_str};
+use super::columns::{
+    checks_json, compress_body, history_checks_json, ms, parse_verdict, verdict_str,
+};
 use crate::store::{
     EnrolOutcome, InsertOutcome, NewEnrolment, NewReport, StoreError, Submitter, content_hash,
 };
@@ -40,10 +42,7 @@ pub(super) fn writer_loop(mut conn: Connection, rx: Receiver<Request>, path: Str
         if !inserts.is_empty() {
             let results = insert_batch(&mut conn, &inserts);
             for ((_, reply), result) in inserts.into_iter().zip(results) {
-                let _ = reply.send(result.map_err(|message| StoreError::Other {
-                    path: path.clone(),
-                    message,
-                }));
+                let _ = reply.send(result.map_err(|message| StoreError::other(&path, message)));
             }
         }
         for job in execs {
@@ -88,20 +87,30 @@ fn insert_batch(
 fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<InsertOutcome> {
     let id = r.report_id.to_string();
     let school = r.school.as_str();
-    let existing: Option<(String, i64, Option<String>, String)> = tx
+    let existing: Option<(String, i64, Option<String>)> = tx
         .query_row(
-            "SELECT verdict, score, content_hash, body FROM reports WHERE school = ?1 AND report_id = ?2",
+            "SELECT verdict, score, content_hash FROM reports WHERE school = ?1 AND report_id = ?2",
             [school, &id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?;
-    if let Some((verdict, score, hash, body)) = existing {
-        // Rows stored before content hashes: hash their body the same way.
-        let hash = hash.unwrap_or_else(|| {
-            serde_json::from_str::<readiness::Report>(&body)
-                .map(|b| content_hash(&b))
-                .unwrap_or_default()
-        });
+    if let Some((verdict, score, hash)) = existing {
+        // Rows stored before content hashes (and before compressed bodies): hash their body
+        // the same way.
+        let hash = match hash {
+            Some(h) => h,
+            None => tx
+                .query_row(
+                    "SELECT body FROM reports WHERE school = ?1 AND report_id = ?2",
+                    [school, &id],
+                    |row| row.get::<_, String>(0),
+                )
+                .map(|body| {
+                    serde_json::from_str::<readiness::Report>(&body)
+                        .map(|b| content_hash(&b))
+                        .unwrap_or_default()
+                })?,
+        };
         if hash != r.admission.content_hash {
             return Ok(InsertOutcome::Conflict);
         }
@@ -143,8 +152,8 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
         .collect();
     let failing = serde_json::to_string(&failing).unwrap_or_else(|_| "[]".into());
     tx.execute(
-        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO reports (report_id, school, workstation_id, finished_at, received_at, verdict, score, agent_verdict, agent_score, checks, body, content_hash, body_zstd)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11, ?12)",
         params![
             id,
             r.school.as_str(),
@@ -155,9 +164,9 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
             r.score,
             verdict_str(r.agent_verdict),
             r.agent_score,
-            checks,
-            r.body,
+            history_checks_json(&r.checks),
             r.admission.content_hash,
+            compress_body(&r.body),
         ],
     )?;
     if !r.admission.may_be_latest {
