@@ -36,9 +36,11 @@ pub async fn serve(
 
 /// How often a node asks the database what the other nodes wrote.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-/// How far back each question reaches before the previous one: a write committed a little
-/// after it was received, or by a node whose clock is a little behind, is still seen.
-const FOLLOW_OVERLAP: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+/// How far back each question reaches before the previous one: a write is stamped when its
+/// request arrives and may commit up to the store's call deadline (60 s) later, or come from
+/// a node whose clock is behind: it is still seen. (The schools already refreshed for a
+/// given write time are not refreshed again.)
+const FOLLOW_OVERLAP: jiff::SignedDuration = jiff::SignedDuration::from_secs(90);
 /// How long after a write its school is refreshed at every question all the same.
 const FOLLOW_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
 

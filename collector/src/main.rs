@@ -21,6 +21,7 @@ struct Cli {
         long,
         global = true,
         env = "ENT_COLLECTOR_DATABASE",
+        hide_env_values = true,
         default_value = "ent-collector.db"
     )]
     database: String,

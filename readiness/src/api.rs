@@ -180,6 +180,16 @@ pub fn check_node_url(url: &str) -> Result<(), &'static str> {
     if host.contains('@') {
         return Err("it must not carry a user name or password");
     }
+    // A port, when given, is a number a URL can hold (`[::1]:8080`, `host:8080`).
+    let port = match host.rsplit_once(']') {
+        Some((_, after)) => after.strip_prefix(':'),
+        None => host.split_once(':').map(|(_, p)| p),
+    };
+    if let Some(port) = port
+        && !port.parse::<u16>().is_ok_and(|p| p > 0)
+    {
+        return Err("its port must be a number from 1 to 65535");
+    }
     if url.contains(['?', '#']) {
         return Err("it must not carry a query or a fragment");
     }
@@ -372,6 +382,10 @@ mod tests {
             "https://x/#/",
             "https://x /",
             "https://x/\u{e9}/",
+            "https://x:99999/",
+            "https://x:0/",
+            "https://[::1]:x/",
+            "https://x:/",
         ] {
             assert!(check_node_url(bad).is_err(), "{bad:?} accepted");
         }

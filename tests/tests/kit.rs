@@ -367,3 +367,49 @@ fn send_stays_within_the_school_s_workstation_cap() {
     assert_eq!(c.report_count(), 1);
     assert_eq!(report_files(key.path()).len(), 2);
 }
+
+/// A key keeps reports, never a workstation's credential: `enroll` and `run` (and
+/// `schedule`) refuse key mode, and nothing is written for them on the key.
+#[test]
+fn key_mode_refuses_to_enrol_or_run() {
+    let key = tempfile::tempdir().unwrap();
+    for args in [
+        &[
+            "enroll",
+            "--collector",
+            "http://127.0.0.1:9",
+            "--school",
+            SCHOOL,
+            "--token",
+            "ents_x",
+        ][..],
+        &["run", "--collector", "http://127.0.0.1:9"][..],
+        &["schedule", "show"][..],
+    ] {
+        let r = run(agent_cmd(agent_bin())
+            .env("ENT_AGENT_MACHINE_ID", "machine-a")
+            .arg("--kit")
+            .arg(key.path())
+            .args(args));
+        assert_eq!(r.code, Some(2), "{args:?}: {r:?}");
+        assert!(r.stderr.contains("not in USB key mode"), "{args:?}: {r:?}");
+    }
+    let on_key: Vec<_> = walk(key.path());
+    assert!(
+        !on_key.iter().any(|p| p.ends_with("enrollment.json")),
+        "{on_key:?}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

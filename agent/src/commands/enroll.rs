@@ -199,7 +199,7 @@ pub fn run(cli: &Cli, args: &EnrollArgs) -> Result<u8> {
         }
         None => None,
     };
-    let state = super::state_dir(cli)?;
+    let state = super::installed_state_dir(cli, "enroll")?;
     let host_is_loopback = reqwest::Url::parse(&enrollment.collector)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))

@@ -45,6 +45,21 @@ pub fn state_dir(cli: &Cli) -> Result<StateDir> {
     }
 }
 
+/// The state directory of a command that belongs to an agent installed on the PC (`enroll`,
+/// `run`, `schedule`): refused in USB key mode, where nothing of the PC's own may be kept on
+/// the key (a workstation credential on a key that gets lost would work for anyone).
+pub fn installed_state_dir(cli: &Cli, command: &str) -> Result<StateDir> {
+    if let Some(kit) = kit_dir(cli) {
+        bail!(
+            "{command}: not in USB key mode ({}): it needs the agent installed on the PC \
+             (a key keeps reports, never a workstation's credential); use `send` to deliver \
+             the key's reports",
+            kit.display()
+        );
+    }
+    state_dir(cli)
+}
+
 /// Run the command line's subcommand; `Ok` carries the exit code.
 pub fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {

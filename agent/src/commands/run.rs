@@ -70,7 +70,7 @@ struct Outcome {
 }
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<u8> {
-    let state = super::state_dir(cli)?;
+    let state = super::installed_state_dir(cli, "run")?;
     let mut enrollment = Enrollment::load(&state)?;
     // A school token still in the enrolment (older agent, offline enrolment): exchanged now.
     crate::commands::enroll::upgrade(&state, &mut enrollment);

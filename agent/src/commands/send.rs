@@ -44,18 +44,7 @@ enum Fate {
 
 fn token(args: &SendArgs) -> Result<Token> {
     if let Some(path) = &args.token_file {
-        let mut text = String::new();
-        std::io::Read::read_to_string(
-            &mut std::io::Read::take(
-                std::fs::File::open(path)
-                    .with_context(|| format!("--token-file {}", path.display()))?,
-                4096,
-            ),
-            &mut text,
-        )
-        .with_context(|| format!("--token-file {}", path.display()))?;
-        let first = text.lines().next().unwrap_or_default();
-        return Token::checked(first, "--token-file");
+        return super::enroll::token_from_file(path);
     }
     match &args.token {
         Some(t) => Token::parse(t),

@@ -59,6 +59,23 @@ impl Pending {
     }
 }
 
+/// Read at most `max` bytes of a state file (a file on a key passed from hand to hand may be
+/// anything): a longer one is an `InvalidData` error, never read whole.
+pub fn read_at_most(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {max} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Make a rename or removal in `dir` durable (unix; a no-op elsewhere, where the file system
 /// gives no handle on a directory).
 pub fn sync_dir(dir: &Path) -> io::Result<()> {

@@ -2,7 +2,6 @@
 //! fingerprint of the machine, renewed when the fingerprint no longer matches (a PC cloned
 //! from a master image must not report under the image's id).
 
-use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -51,8 +50,10 @@ impl Fingerprint {
     }
 
     /// This machine's fingerprint. For tests only, [`MACHINE_ID_ENV`] stands for another
-    /// machine: that machine id, no network adapter.
+    /// machine (that machine id, no network adapter): read by debug builds only, so that a
+    /// variable left in a release agent's environment can never give PCs one id.
     pub fn current() -> Fingerprint {
+        #[cfg(debug_assertions)]
         if let Some(simulated) = std::env::var(MACHINE_ID_ENV)
             .ok()
             .filter(|v| !v.trim().is_empty())
@@ -144,8 +145,9 @@ pub fn workstation_id(state: &StateDir, now: &Fingerprint) -> Result<(Uuid, bool
 const NAME: &str = "workstation.json";
 
 fn read_fingerprint_file(dir: &Path) -> Option<WorkstationFile> {
-    let text = fs::read_to_string(dir.join(NAME)).ok()?;
-    serde_json::from_str(&text).ok()
+    // Small by construction; bounded, as a key may hold anything.
+    let bytes = super::durable::read_at_most(&dir.join(NAME), 64 * 1024).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The fingerprint kept in `dir`'s `workstation.json`, if any (as kept: salted on a key).
@@ -207,7 +209,7 @@ mod tests {
         let (id3, new3) = workstation_id(&state, &clone).unwrap();
         assert!(new3);
         assert_ne!(id3, id1);
-        let text = fs::read_to_string(dir.path().join("workstation.json")).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("workstation.json")).unwrap();
         assert!(text.contains(&id3.to_string()));
     }
 
@@ -241,7 +243,7 @@ mod tests {
     #[test]
     fn corrupt_state_file_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("workstation.json"), b"{not json").unwrap();
+        std::fs::write(dir.path().join("workstation.json"), b"{not json").unwrap();
         let state = StateDir::resolve(Some(dir.path())).unwrap();
         let (_, new) = workstation_id(&state, &Fingerprint::default()).unwrap();
         assert!(new);

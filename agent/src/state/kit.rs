@@ -61,18 +61,17 @@ impl Kit {
     pub fn open(dir: &Path) -> Result<Kit, StateError> {
         fs::create_dir_all(dir.join(MACHINES)).map_err(io_err(dir))?;
         let path = dir.join(KIT_FILE);
-        let salt = match fs::read(&path) {
+        let salt = match super::durable::read_at_most(&path, 4096) {
             Ok(bytes) => {
-                let file: KitFile = serde_json::from_slice(&bytes[..bytes.len().min(4096)])
-                    .map_err(|e| {
-                        kit_err(
-                            &path,
-                            format!(
-                                "unreadable ({e}); restore it, or use a new kit directory \
+                let file: KitFile = serde_json::from_slice(&bytes).map_err(|e| {
+                    kit_err(
+                        &path,
+                        format!(
+                            "unreadable ({e}); restore it, or use a new kit directory \
                                  (every PC would get a new workstation id)"
-                            ),
-                        )
-                    })?;
+                        ),
+                    )
+                })?;
                 if file.version != 1
                     || file.salt.len() != 64
                     || !file.salt.bytes().all(|b| b.is_ascii_hexdigit())

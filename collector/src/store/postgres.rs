@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
+use percent_encoding::percent_decode_str;
 use readiness::Uai;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
@@ -102,15 +103,14 @@ pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "(a PostgreSQL URL)".into();
     };
-    // The user part ends at the last `@` before the parameters (a password may hold `/` or
-    // `@` unescaped); hosts, the database name and the parameters never hold one.
-    let query_at = rest.find('?').unwrap_or(rest.len());
-    let (authority, tail) = match rest[..query_at].rfind('@') {
-        Some(at) => {
-            let (userinfo, after) = rest.split_at(at);
+    // The driver takes the credentials up to the first `@`, and a password may hold `?`,
+    // `/` or `@` unescaped: everything up to the last `@` is masked but the user name (more
+    // than the driver's password at worst, never less).
+    let (authority, tail) = match rest.rsplit_once('@') {
+        Some((userinfo, after)) => {
             let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
             let masked = if userinfo.contains(':') { ":***" } else { "" };
-            (format!("{user}{masked}"), after)
+            (format!("{user}{masked}@"), after)
         }
         None => (String::new(), rest),
     };
@@ -119,7 +119,14 @@ pub fn redact(url: &str) -> String {
             let params: Vec<String> = query
                 .split('&')
                 .map(|p| match p.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    // The driver decodes the key: `pass%77ord` is `password`.
+                    Some((k, _))
+                        if percent_decode_str(k)
+                            .decode_utf8_lossy()
+                            .eq_ignore_ascii_case("password") =>
+                    {
+                        format!("{k}=***")
+                    }
                     _ => p.to_owned(),
                 })
                 .collect();
@@ -740,6 +747,14 @@ mod tests {
             ("postgres://u:p%40ss@h", "postgres://u:***@h"),
             ("postgres://u:pa/ss@h/db", "postgres://u:***@h/db"),
             ("postgres://u:p@ss@h/db?x=1", "postgres://u:***@h/db?x=1"),
+            (
+                "postgres://ent:ab?cd@db:5432/ent",
+                "postgres://ent:***@db:5432/ent",
+            ),
+            (
+                "postgres://ent@h/db?pass%77ord=s3cret",
+                "postgres://ent@h/db?pass%77ord=***",
+            ),
         ] {
             assert_eq!(redact(url), shown);
         }

@@ -7,7 +7,6 @@
 //! said unknown in `basis`); an old one means it does not (AUE passed, updates pinned or
 //! blocked), which is a finding whatever the cause.
 
-use jiff::ToSpan;
 use jiff::civil::{Date, date};
 
 use super::{Found, Support, leading_number, non_empty};
@@ -55,9 +54,12 @@ const AUE_UNSEEN: &str = "its Auto Update Expiration date is not visible from a 
 /// extrapolated by the cycle's length outside them.
 pub(super) fn stable_date(milestone: u32) -> Option<Date> {
     let (first, last) = (CHROME_STABLE.first()?, CHROME_STABLE.last()?);
+    // A milestone is any number a report or a User-Agent gives: no span may overflow.
     let days = |from: (u32, Date), per: i64| {
-        let span = (i64::from(milestone) - i64::from(from.0)) * per;
-        from.1.checked_add(span.days()).ok()
+        let span = (i64::from(milestone) - i64::from(from.0)).checked_mul(per)?;
+        from.1
+            .checked_add(jiff::Span::new().try_days(span).ok()?)
+            .ok()
     };
     if milestone <= first.0 {
         return days(*first, DAYS_PER_MILESTONE_BEFORE);
@@ -69,7 +71,7 @@ pub(super) fn stable_date(milestone: u32) -> Option<Date> {
     let ((m0, d0), (m1, d1)) = (w[0], w[1]);
     let total = (d1 - d0).get_days();
     let per = i64::from(total) * (i64::from(milestone) - i64::from(m0)) / i64::from(m1 - m0);
-    d0.checked_add(per.days()).ok()
+    d0.checked_add(jiff::Span::new().try_days(per).ok()?).ok()
 }
 
 pub(super) fn chromeos(os: &OsInfo, today: Date) -> Found {

@@ -526,6 +526,11 @@ fn chromeos_milestones_by_age() {
     assert_eq!(chromeos::stable_date(119), Some(date(2023, 11, 7)));
     // Between anchors: interpolated (144 -> 153 over 238 days).
     assert_eq!(chromeos::stable_date(150), Some(date(2026, 6, 20)));
+    // A hostile milestone (a report's version, a User-Agent's Chrome/N): no date, no panic,
+    // and the check is a judgement, not a crash.
+    assert_eq!(chromeos::stable_date(u32::MAX), None);
+    assert_eq!(chromeos::stable_date(600_000), None);
+    let _ = check(&device(OsFamily::Chromeos, Some("4294967295")), TODAY);
 
     // Current milestones (about 159 on TODAY), the edge of the 12 weeks, and past it.
     let a = expect(

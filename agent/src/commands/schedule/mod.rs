@@ -318,13 +318,7 @@ fn installed_at(p: Platform) -> Option<String> {
 /// `ent-agent schedule install|remove|show`.
 pub fn run(cli: &Cli, args: &ScheduleArgs) -> Result<u8> {
     let platform = Platform::current();
-    if let Some(kit) = super::kit_dir(cli) {
-        bail!(
-            "schedule: not in USB key mode ({}): a scheduled job needs the agent installed on the PC",
-            kit.display()
-        );
-    }
-    let state = super::state_dir(cli)?;
+    let state = super::installed_state_dir(cli, "schedule")?;
     let chosen = profile_cache::last_known(&state);
     if let Some(w) = &chosen.warning {
         eprintln!("ent-agent: warning: {w}");
