@@ -571,17 +571,13 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    // The store's behaviour (states, bandwidth figures, concurrency, enrolments, conflicts)
+    // is tested on both backends by `tests/tests/store_backends.rs`; here only what is
+    // SQLite's own: its migrations from older files.
     use readiness::Verdict;
 
     use super::*;
-    use crate::store::{CheckSummary, LinkFigures, Submitter};
-
-    /// A store in a fresh directory, removed with the returned guard.
-    fn temp_store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
-        (dir, store)
-    }
+    use crate::store::CheckSummary;
 
     fn report(ws: Uuid, finished_at: Timestamp, verdict: Verdict) -> NewReport {
         NewReport {
@@ -606,99 +602,6 @@ mod tests {
             bandwidth: None,
             admission: Default::default(),
         }
-    }
-
-    #[test]
-    fn bandwidth_figures_survive_reports_without_them() {
-        let (_dir, store) = temp_store();
-        let ws = Uuid::new_v4();
-        let now = Timestamp::now();
-        let hours = |h| now - jiff::SignedDuration::from_hours(h);
-        let mut measured = report(ws, hours(72), Verdict::Ready);
-        measured.bandwidth = Some(LinkFigures {
-            download_mbps: Some(42.5),
-            upload_mbps: Some(4.25),
-            measured_at: hours(72),
-        });
-        store.insert_report(measured).unwrap();
-        // A later audit with --no-bandwidth keeps the figures and their date.
-        store
-            .insert_report(report(ws, hours(24), Verdict::Ready))
-            .unwrap();
-        let b = store.workstation_briefs(None).unwrap()[0]
-            .bandwidth
-            .unwrap();
-        assert_eq!((b.download_mbps, b.upload_mbps), (Some(42.5), Some(4.25)));
-        assert_eq!(b.measured_at.as_millisecond(), hours(72).as_millisecond());
-        // A newer measurement replaces both, even one with a direction missing.
-        let mut newer = report(ws, now, Verdict::Ready);
-        newer.bandwidth = Some(LinkFigures {
-            download_mbps: Some(18.0),
-            upload_mbps: None,
-            measured_at: now,
-        });
-        store.insert_report(newer).unwrap();
-        let b = store.workstations(None).unwrap()[0].bandwidth.unwrap();
-        assert_eq!((b.download_mbps, b.upload_mbps), (Some(18.0), None));
-    }
-
-    #[test]
-    fn a_late_old_report_does_not_overwrite_a_newer_state() {
-        let (_dir, store) = temp_store();
-        let ws = Uuid::new_v4();
-        let now = Timestamp::now();
-        let newer = report(ws, now, Verdict::Ready);
-        let older = report(
-            ws,
-            now - jiff::SignedDuration::from_hours(48),
-            Verdict::NotReady,
-        );
-        assert_eq!(
-            store.insert_report(newer.clone()).unwrap(),
-            InsertOutcome::Stored
-        );
-        // Delivered late from a spool: stored in the history, not as the latest state.
-        assert_eq!(store.insert_report(older).unwrap(), InsertOutcome::Stored);
-        let rows = store.workstations(None).unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(
-            (rows[0].report_id, rows[0].verdict),
-            (newer.report_id, Verdict::Ready)
-        );
-        assert_eq!(store.report_count().unwrap(), 2);
-        let briefs = store.workstation_briefs(None).unwrap();
-        assert_eq!(briefs[0].failing, vec![("browser.any".to_owned(), true)]);
-        assert_eq!(
-            store.insert_report(newer).unwrap(),
-            InsertOutcome::Duplicate {
-                verdict: Verdict::Ready,
-                score: 50
-            }
-        );
-    }
-
-    #[test]
-    fn concurrent_inserts_are_all_committed() {
-        let (_dir, store) = temp_store();
-        let store = std::sync::Arc::new(store);
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let store = std::sync::Arc::clone(&store);
-                std::thread::spawn(move || {
-                    let ws = Uuid::new_v4();
-                    for _ in 0..50 {
-                        store
-                            .insert_report(report(ws, Timestamp::now(), Verdict::Ready))
-                            .unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(store.report_count().unwrap(), 400);
-        assert_eq!(store.workstations(None).unwrap().len(), 8);
     }
 
     #[test]
@@ -729,91 +632,6 @@ mod tests {
             .insert_report(report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready))
             .unwrap();
         assert_eq!(store.workstation_briefs(None).unwrap()[0].bandwidth, None);
-    }
-
-    #[test]
-    fn enrolments_are_capped_rate_limited_and_replace_credentials() {
-        let (_dir, store) = temp_store();
-        let school: Uai = "0751234J".parse().unwrap();
-        let at = Timestamp::now();
-        let enrolment = |ws: u128, hash: &str| NewEnrolment {
-            school: school.clone(),
-            workstation_id: Uuid::from_u128(ws),
-            label: Some("salle 1".into()),
-            credential_hash: hash.into(),
-            at,
-            max_workstations: 3,
-            rate: (5, 60),
-        };
-        for ws in 1..=3 {
-            assert_eq!(
-                store.enrol(enrolment(ws, &format!("h{ws}"))).unwrap(),
-                EnrolOutcome::Enrolled { replaced: false }
-            );
-        }
-        assert_eq!(
-            store.enrol(enrolment(4, "h4")).unwrap(),
-            EnrolOutcome::Full { max: 3 }
-        );
-        // Enrolling again replaces the credential and takes no new place.
-        assert_eq!(
-            store.enrol(enrolment(1, "h1b")).unwrap(),
-            EnrolOutcome::Enrolled { replaced: true }
-        );
-        assert_eq!(store.credential_by_hash("h1").unwrap(), None);
-        assert_eq!(
-            store
-                .credential_by_hash("h1b")
-                .unwrap()
-                .unwrap()
-                .workstation_id,
-            Uuid::from_u128(1)
-        );
-        // A revoked workstation frees its place.
-        assert_eq!(store.revoke_enrolment(&Uuid::from_u128(3)).unwrap(), 1);
-        assert!(store.credential_by_hash("h3").unwrap().unwrap().revoked);
-        assert_eq!(
-            store.enrol(enrolment(4, "h4")).unwrap(),
-            EnrolOutcome::Enrolled { replaced: false }
-        );
-        // Five enrolments within the minute: the sixth waits.
-        assert!(matches!(
-            store.enrol(enrolment(2, "h2b")).unwrap(),
-            EnrolOutcome::RateLimited { retry_after } if (1..=60).contains(&retry_after)
-        ));
-        assert_eq!(store.enrolments(Some(&school)).unwrap().len(), 4);
-
-        // The school token: not for an enrolled workstation, and not beyond the cap.
-        let mut r = report(Uuid::from_u128(1), Timestamp::now(), Verdict::Ready);
-        r.admission.submitter = Submitter::SchoolToken {
-            max_workstations: 3,
-        };
-        assert_eq!(
-            store.insert_report(r.clone()).unwrap(),
-            InsertOutcome::CredentialRequired
-        );
-        r.workstation_id = Uuid::from_u128(9);
-        assert_eq!(
-            store.insert_report(r).unwrap(),
-            InsertOutcome::WorkstationLimit { max: 3 }
-        );
-    }
-
-    #[test]
-    fn the_same_id_with_other_content_is_a_conflict() {
-        let (_dir, store) = temp_store();
-        let mut r = report(Uuid::new_v4(), Timestamp::now(), Verdict::Ready);
-        r.admission.content_hash = "a".into();
-        assert_eq!(
-            store.insert_report(r.clone()).unwrap(),
-            InsertOutcome::Stored
-        );
-        assert!(matches!(
-            store.insert_report(r.clone()).unwrap(),
-            InsertOutcome::Duplicate { .. }
-        ));
-        r.admission.content_hash = "b".into();
-        assert_eq!(store.insert_report(r).unwrap(), InsertOutcome::Conflict);
     }
 
     #[test]
