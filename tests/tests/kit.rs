@@ -288,8 +288,21 @@ fn send_delivers_exactly_once_and_refused_files_stay_with_their_reason() {
         v["finished_at"] = "2025-01-01T00:00:00Z".into();
         v["started_at"] = "2025-01-01T00:10:00Z".into();
     });
+    // A copy of the other school's file (same bytes, another name) shares its fate: refused
+    // for the same reason, not "already stored".
+    let wrong = report_files(other.path())
+        .into_iter()
+        .find(|f| name(f).starts_with(OTHER_SCHOOL))
+        .unwrap();
+    std::fs::copy(&wrong, other.path().join("zz-copie.json")).unwrap();
     let refused = send(&[other.path()], &c.url, &token_file);
     assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert!(
+        refused.stdout.lines().any(|l| l.contains("zz-copie.json")
+            && l.contains("REFUSED")
+            && l.contains("wrong_school")),
+        "{refused:?}"
+    );
     for (file_prefix, code) in [
         (OTHER_SCHOOL, "wrong_school"),
         (SCHOOL, "invalid_timestamps"),
@@ -302,7 +315,7 @@ fn send_delivers_exactly_once_and_refused_files_stay_with_their_reason() {
             "{code}: {refused:?}"
         );
     }
-    assert_eq!(report_files(other.path()).len(), 2, "refused files stay");
+    assert_eq!(report_files(other.path()).len(), 3, "refused files stay");
     assert_eq!(c.report_count(), 2);
 
     // A token the collector does not know stops sending: nothing is lost or moved.

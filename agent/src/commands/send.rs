@@ -17,7 +17,7 @@
 //! token refused, the collector unreachable or not answering as itself), listing what was not
 //! sent.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ use crate::exit;
 use crate::state::enrollment::Token;
 
 /// What became of one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Fate {
     Stored,
     AlreadyThere,
@@ -172,22 +172,31 @@ pub fn run(args: &SendArgs) -> Result<u8> {
     })
 }
 
-/// Send each file once (a report id named twice is sent once), in order, stopping at the
-/// first answer that is not about one report.
+/// Send each file once (a copy of a file already sent, same bytes, shares its fate: stored
+/// once, or refused for the same reason), in order, stopping at the first answer that is not
+/// about one report. Two files with one report id and other bytes are both sent: the
+/// collector tells a duplicate from a conflict.
 async fn send_all(collector: &Collector, files: &[ReportFile], budget: &Budget) -> Vec<Fate> {
-    let mut seen: HashSet<Uuid> = HashSet::new();
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
     let mut stop: Option<String> = None;
-    let mut fates = Vec::with_capacity(files.len());
-    for file in files {
+    let mut fates: Vec<Fate> = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
         let id = file.report.report_id;
         if let Some(why) = &stop {
             fates.push(Fate::NotSent(why.clone()));
             continue;
         }
-        if !seen.insert(id) {
-            fates.push(Fate::AlreadyThere);
+        if let Some(&first) = seen.get(&id)
+            && files[first].bytes == file.bytes
+        {
+            let fate = match &fates[first] {
+                Fate::Stored | Fate::AlreadyThere => Fate::AlreadyThere,
+                other => other.clone(),
+            };
+            fates.push(fate);
             continue;
         }
+        seen.entry(id).or_insert(i);
         let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_CAP);
         let fate = match deliver(collector, id, &file.bytes, budget, &mut backoff, true).await {
             Delivery::Acked(ack) if ack.duplicate() => Fate::AlreadyThere,

@@ -97,6 +97,17 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
+/// The `WHERE` of a query for one school (`column = $1`) or for all (`$1` is then null):
+/// one statement per case, as `($1 IS NULL OR column = $1)` keeps a prepared statement's
+/// generic plan from using the school's index.
+fn school_filter(one: bool, column: &str) -> String {
+    if one {
+        format!("{column} = $1")
+    } else {
+        "$1::text IS NULL".to_owned()
+    }
+}
+
 /// A PostgreSQL URL as it may be shown: its password (in the user part, or a `password=`
 /// parameter) replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -357,9 +368,10 @@ impl Store for PostgresStore {
         let school = owned(school);
         self.call(move |pool| async move {
             let c = pool.get().await?;
+            let filter = school_filter(school.is_some(), "school");
             let sql = format!(
                 "SELECT {WORKSTATION_COLUMNS} FROM workstations
-                 WHERE ($1::text IS NULL OR school = $1) ORDER BY school, workstation_id"
+                 WHERE {filter} ORDER BY school, workstation_id"
             );
             let st = c.prepare_cached(&sql).await?;
             c.query(&st, &[&school])
@@ -377,11 +389,12 @@ impl Store for PostgresStore {
         let school = owned(school);
         self.call(move |pool| async move {
             let c = pool.get().await?;
+            let filter = school_filter(school.is_some(), "school");
             let st = c
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
-                     FROM workstations WHERE ($1::text IS NULL OR school = $1)",
-                )
+                     FROM workstations WHERE {filter}"
+                ))
                 .await?;
             let rows = c.query(&st, &[&school]).await?;
             // Schools repeat 20 times or so: parse each UAI once.
@@ -636,11 +649,14 @@ impl Store for PostgresStore {
         let school = owned(school);
         self.call(move |pool| async move {
             let c = pool.get().await?;
+            let filter = school_filter(school.is_some(), "e.school");
             c.query(
-                "SELECT e.school, e.workstation_id, e.label, e.enrolled_at, e.revoked_at, w.received_at
-                 FROM enrolments e LEFT JOIN workstations w
-                   ON w.school = e.school AND w.workstation_id = e.workstation_id
-                 WHERE ($1::text IS NULL OR e.school = $1) ORDER BY e.school, e.enrolled_at, e.workstation_id",
+                &format!(
+                    "SELECT e.school, e.workstation_id, e.label, e.enrolled_at, e.revoked_at, w.received_at
+                     FROM enrolments e LEFT JOIN workstations w
+                       ON w.school = e.school AND w.workstation_id = e.workstation_id
+                     WHERE {filter} ORDER BY e.school, e.enrolled_at, e.workstation_id"
+                ),
                 &[&school],
             )
             .await?

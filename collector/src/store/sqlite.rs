@@ -520,12 +520,18 @@ impl Store for SqliteStore {
     fn enrolments(&self, school: Option<&Uai>) -> Result<Vec<EnrolmentRow>, StoreError> {
         let school = school.map(|s| s.as_str().to_owned());
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            // One statement per case, as in `workstations`.
+            let filter = if school.is_some() {
+                "e.school = ?1"
+            } else {
+                "?1 IS NULL"
+            };
+            let mut stmt = c.prepare_cached(&format!(
                 "SELECT e.school, e.workstation_id, e.label, e.enrolled_at, e.revoked_at, w.received_at
                  FROM enrolments e LEFT JOIN workstations w
                    ON w.school = e.school AND w.workstation_id = e.workstation_id
-                 WHERE (?1 IS NULL OR e.school = ?1) ORDER BY e.school, e.enrolled_at, e.workstation_id",
-            )?;
+                 WHERE {filter} ORDER BY e.school, e.enrolled_at, e.workstation_id"
+            ))?;
             let rows = stmt.query_map([school], |row| {
                 Ok(EnrolmentRow {
                     school: parse_uai(row.get(0)?)?,

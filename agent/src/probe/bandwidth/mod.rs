@@ -44,7 +44,6 @@ mod streams;
 
 use std::time::Duration;
 
-use readiness::api::path;
 use readiness::measurements::bandwidth::{BandwidthMeasurements, LatencySummary, Transfer};
 use reqwest::Url;
 
@@ -232,20 +231,7 @@ async fn run(
             );
         }
     }
-    // Best effort: the session also expires by itself.
-    let _ = clients
-        .control
-        .delete(
-            clients
-                .base
-                .join(&path::speedtest_session(&session))
-                .unwrap_or_else(|_| clients.base.clone()),
-        )
-        // Only the token that opened the session may close it.
-        .header(reqwest::header::AUTHORIZATION, &clients.auth)
-        .timeout(Duration::from_secs(1))
-        .send()
-        .await;
+    session::close(&clients, &clients.base, &session).await;
     Ok(())
 }
 

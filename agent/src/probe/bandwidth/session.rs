@@ -203,11 +203,15 @@ pub(super) async fn open_session(
                 printable(&session.session, 64)
             ));
         }
-        let node = session
-            .node
-            .as_deref()
-            .map(|n| node_url(&c.base, n))
-            .transpose()?;
+        let node = match session.node.as_deref().map(|n| node_url(&c.base, n)) {
+            Some(Err(why)) => {
+                // No test against that node: free the session's slot now (best effort; it
+                // expires by itself too) rather than hold it until its end.
+                close(c, &c.base, &session.session).await;
+                return Err(why);
+            }
+            other => other.transpose()?,
+        };
         return Ok(Opened {
             id: session.session,
             node,
@@ -218,6 +222,21 @@ pub(super) async fn open_session(
         m.admission_retries,
         waited.as_secs_f64()
     ))
+}
+
+/// `DELETE /api/v1/speedtest/sessions/{id}` at `base`, best effort: only the token that
+/// opened a session may close it, and a session also expires by itself.
+pub(super) async fn close(c: &Clients, base: &Url, session: &str) {
+    let Ok(url) = base.join(&path::speedtest_session(session)) else {
+        return;
+    };
+    let _ = c
+        .control
+        .delete(url)
+        .header(AUTHORIZATION, &c.auth)
+        .timeout(Duration::from_secs(1))
+        .send()
+        .await;
 }
 
 /// A session id the agent puts into its URLs: 1 to 128 of `[A-Za-z0-9_-]`.
