@@ -106,14 +106,18 @@ fn migrate_runs_alone_and_exits() {
     );
 }
 
-#[test]
-fn the_same_report_posted_to_two_nodes_at_once_is_stored_once() {
+/// Two nodes on one fresh PostgreSQL database holding the sample directory.
+fn two_nodes() -> (TestDb, Collector, Collector) {
     let db = TestDb::new(Backend::Postgres);
     import_sample_directory(db.database());
-    let (a, b) = (
-        Collector::start(db.database(), &[]),
-        Collector::start(db.database(), &[]),
-    );
+    let a = Collector::start(db.database(), &[]);
+    let b = Collector::start(db.database(), &[]);
+    (db, a, b)
+}
+
+#[test]
+fn the_same_report_posted_to_two_nodes_at_once_is_stored_once() {
+    let (_db, a, b) = two_nodes();
     let token = a.school_token(SCHOOL);
     let rounds = 25;
     for round in 0..rounds {
@@ -413,12 +417,7 @@ fn no_acknowledged_report_is_lost_when_a_node_is_killed() {
 /// recompute (5 minutes).
 #[test]
 fn every_node_serves_another_nodes_write_within_two_seconds() {
-    let db = TestDb::new(Backend::Postgres);
-    import_sample_directory(db.database());
-    let (a, b) = (
-        Collector::start(db.database(), &[]),
-        Collector::start(db.database(), &[]),
-    );
+    let (_db, a, b) = two_nodes();
     let token = a.school_token(SCHOOL);
     let read = b.read_token();
     // B has computed its summaries before the write.
