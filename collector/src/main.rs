@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use ent_collector::store::{self, Store, TokenScope};
+use ent_collector::store::{self, ReadScope, Store, TokenScope};
 use ent_collector::{ApiConfig, AppState, directory, tokens};
 
 /// The département's ENT readiness collector.
@@ -144,6 +144,11 @@ enum TokenCommand {
         /// A token to read the aggregated API.
         #[arg(long)]
         read: bool,
+        /// What the read token sees: all (the default), departement:CODE (069, 2A, 971),
+        /// circonscription:CODE (its code in the directory, e.g. 0690900D) or
+        /// ecoles:UAI,UAI,... (at most 1000 schools, e.g. a mairie's).
+        #[arg(long, value_name = "SCOPE", conflicts_with = "school")]
+        scope: Option<String>,
     },
     /// Revoke a token by its id (see `token list`).
     Revoke { id: String },
@@ -239,12 +244,19 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
-        Command::Token(TokenCommand::Create { school, read }) => {
+        Command::Token(TokenCommand::Create {
+            school,
+            read,
+            scope,
+        }) => {
             let scope = match (school, read) {
                 (Some(s), false) => {
                     TokenScope::School(s.parse().map_err(|e| anyhow::anyhow!("--school: {e}"))?)
                 }
-                (None, true) => TokenScope::Read,
+                (None, true) => TokenScope::Read(match scope {
+                    None => ReadScope::All,
+                    Some(s) => s.parse().map_err(|e| anyhow::anyhow!("--scope: {e}"))?,
+                }),
                 _ => bail!("give either --school UAI or --read"),
             };
             let store = open(&cli.database)?;
@@ -255,7 +267,9 @@ fn run(cli: Cli) -> Result<()> {
                 token.id,
                 match &scope {
                     TokenScope::School(u) => format!("submits for school {u}"),
-                    TokenScope::Read => "reads the aggregated API".into(),
+                    TokenScope::Read(ReadScope::All) =>
+                        "reads the aggregated API, scope all: every school".into(),
+                    TokenScope::Read(r) => format!("reads the aggregated API, scope {r}"),
                 }
             );
             println!("{}", token.secret);
@@ -274,7 +288,7 @@ fn run(cli: Cli) -> Result<()> {
             for t in store.tokens()? {
                 let scope = match &t.scope {
                     TokenScope::School(u) => format!("school {u}"),
-                    TokenScope::Read => "read".into(),
+                    TokenScope::Read(r) => format!("read {r}"),
                 };
                 let state = match t.revoked_at {
                     Some(r) => format!("revoked {r}"),

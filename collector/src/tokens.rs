@@ -6,6 +6,8 @@
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
+#[cfg(test)]
+use crate::store::ReadScope;
 use crate::store::TokenScope;
 
 /// A new token: its public id (for listing and revoking) and its secret value.
@@ -34,7 +36,7 @@ pub fn random_hex(bytes: usize) -> String {
 pub fn generate(scope: &TokenScope) -> NewToken {
     let prefix = match scope {
         TokenScope::School(_) => "ents_",
-        TokenScope::Read => "entr_",
+        TokenScope::Read(_) => "entr_",
     };
     NewToken {
         id: random_hex(6),
@@ -61,11 +63,11 @@ mod tests {
 
     #[test]
     fn tokens_are_random_prefixed_and_hashed() {
-        let a = generate(&TokenScope::Read);
+        let a = generate(&TokenScope::Read(ReadScope::All));
         let b = generate(&TokenScope::School("0751234J".parse().unwrap()));
         assert!(a.secret.starts_with("entr_") && b.secret.starts_with("ents_"));
         assert_eq!(a.secret.len(), 5 + 64);
-        assert_ne!(a.secret, generate(&TokenScope::Read).secret);
+        assert_ne!(a.secret, generate(&TokenScope::Read(ReadScope::All)).secret);
         assert_eq!(hash(&a.secret), hash(&format!(" {}\n", a.secret)));
         assert_ne!(hash(&a.secret), a.secret);
         assert!(!format!("{a:?}").contains(&a.secret));

@@ -33,7 +33,7 @@ fn fixture() -> &'static Fixture {
             .create_token(
                 "r1",
                 &ent_collector::tokens::hash("reader"),
-                &TokenScope::Read,
+                &TokenScope::Read(store::ReadScope::All),
             )
             .unwrap();
         let schools: Vec<store::School> = ["0690101K", "0690102L", "0750001U"]

@@ -247,10 +247,11 @@ impl Collector {
             .expect("the CSV")
     }
 
-    /// `GET /metrics`: the Prometheus text.
+    /// `GET /metrics` with a new read token of scope all: the Prometheus text.
     pub fn metrics(&self) -> String {
         Self::http()
             .get(format!("{}/metrics", self.url))
+            .bearer_auth(self.read_token())
             .send()
             .expect("GET /metrics")
             .text()

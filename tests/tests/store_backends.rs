@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ent_collector::store::{
     self, Area, CheckSummary, EnrolOutcome, InsertOutcome, LinkFigures, NewEnrolment, NewReport,
-    School, Store, Submitter, TokenScope,
+    ReadScope, School, Store, Submitter, TokenScope,
 };
 use ent_tests::collector::{Backend, TestDb};
 use ent_tests::on_both_backends;
@@ -23,7 +23,59 @@ on_both_backends!(
     enrolments_are_capped_rate_limited_and_replace_credentials,
     the_same_id_with_other_content_is_a_conflict,
     directory_tokens_paging_purge_and_salt,
+    read_scopes_round_trip,
 );
+
+/// Each kind of read scope comes back as stored (migration 0007 on both), by hash and in
+/// the list; a school token stays a school token.
+fn read_scopes_round_trip(backend: Backend) {
+    let (_db, store) = open(backend);
+    let many: String = (0..ent_collector::store::READ_SCOPE_MAX_SCHOOLS)
+        .map(|n| {
+            let d = format!("{:07}", 690_000 + n);
+            format!("{d}{}", Uai::check_letter(&d).unwrap())
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let scopes: Vec<TokenScope> = [
+        "all",
+        "departement:069",
+        "departement:2A",
+        "circonscription:0690900D",
+        "circonscription:commune:SAINT-ÉTIENNE",
+        "ecoles:0690101K,0690102L",
+        &format!("ecoles:{many}"),
+    ]
+    .iter()
+    .map(|s| TokenScope::Read(s.parse().unwrap()))
+    .chain([TokenScope::School(school())])
+    .collect();
+    for (i, scope) in scopes.iter().enumerate() {
+        store
+            .create_token(&format!("t{i}"), &format!("hash{i}"), scope)
+            .unwrap();
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        let t = store.token_by_hash(&format!("hash{i}")).unwrap().unwrap();
+        assert_eq!(&t.scope, scope, "token {i}");
+    }
+    let listed: Vec<TokenScope> = store
+        .tokens()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.scope)
+        .collect();
+    let mut expected = scopes.clone();
+    let mut got = listed;
+    let key = |s: &TokenScope| format!("{s:?}");
+    expected.sort_by_key(key);
+    got.sort_by_key(key);
+    assert_eq!(got, expected);
+    match &scopes[6] {
+        TokenScope::Read(ReadScope::Schools(set)) => assert_eq!(set.len(), 1000),
+        other => panic!("{other:?}"),
+    }
+}
 
 /// A fresh store of `backend` (and the database's guard).
 fn open(backend: Backend) -> (TestDb, Arc<dyn Store>) {
@@ -291,7 +343,7 @@ fn directory_tokens_paging_purge_and_salt(backend: Backend) {
         .create_token("t1", "hash1", &TokenScope::School(school()))
         .unwrap();
     store
-        .create_token("t2", "hash2", &TokenScope::Read)
+        .create_token("t2", "hash2", &TokenScope::Read(ReadScope::All))
         .unwrap();
     let t = store.token_by_hash("hash1").unwrap().unwrap();
     assert_eq!(

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::store::TokenScope;
+use crate::store::{ReadScope, TokenScope};
 
 /// A school token or a workstation credential; yields its school, the only one it may act
 /// for.
@@ -39,9 +39,40 @@ pub struct AgentAuth {
     pub workstation: Option<Uuid>,
 }
 
-/// A read token: the aggregated API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadAuth;
+/// A read token: the aggregated API, of the schools its scope covers. Every read route
+/// answers for those only: a school outside is unknown (the same 404 as a UAI nobody
+/// knows), lists and roll-ups are made of the visible schools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadAuth(pub ReadScope);
+
+impl ReadAuth {
+    /// Whether the token may see this school.
+    pub fn sees(&self, school: &crate::aggregate::SchoolSummary) -> bool {
+        self.0.covers(
+            &school.uai,
+            &school.departement,
+            &school.circonscription.code,
+        )
+    }
+
+    /// Whether the token sees every school (then a route may answer from what is cached
+    /// of them all).
+    pub fn sees_all(&self) -> bool {
+        self.0.is_all()
+    }
+
+    /// For a route about every school at once (`/metrics`): `403 wrong_scope` unless the
+    /// token sees them all.
+    pub fn require_all(&self) -> Result<(), ApiError> {
+        if self.sees_all() {
+            Ok(())
+        } else {
+            Err(wrong_scope(
+                "this route counts every school: it needs a read token of scope all",
+            ))
+        }
+    }
+}
 
 /// Any valid secret, of any scope (the profile is served to agents and readers alike); a
 /// workstation credential counts as its school's.
@@ -52,7 +83,7 @@ pub struct AnyAuth(pub TokenScope);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Principal {
     School(Uai),
-    Read,
+    Read(ReadScope),
     Workstation { school: Uai, workstation_id: Uuid },
 }
 
@@ -74,7 +105,7 @@ impl FromRequestParts<AppState> for SchoolTokenAuth {
             Principal::Workstation { .. } => Err(wrong_scope(
                 "enrolment needs the school's enrollment token, not a workstation credential",
             )),
-            Principal::Read => Err(wrong_scope("this route needs a school enrollment token")),
+            Principal::Read(_) => Err(wrong_scope("this route needs a school enrollment token")),
         }
     }
 }
@@ -95,7 +126,7 @@ impl FromRequestParts<AppState> for AgentAuth {
                 school,
                 workstation: Some(workstation_id),
             }),
-            Principal::Read => Err(wrong_scope(
+            Principal::Read(_) => Err(wrong_scope(
                 "this route needs a school enrollment token or a workstation credential",
             )),
         }
@@ -107,7 +138,7 @@ impl FromRequestParts<AppState> for ReadAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match principal(&parts.headers, state).await? {
-            Principal::Read => Ok(ReadAuth),
+            Principal::Read(scope) => Ok(ReadAuth(scope)),
             _ => Err(wrong_scope("this route needs a read token")),
         }
     }
@@ -118,7 +149,7 @@ impl FromRequestParts<AppState> for AnyAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(AnyAuth(match principal(&parts.headers, state).await? {
-            Principal::Read => TokenScope::Read,
+            Principal::Read(scope) => TokenScope::Read(scope),
             Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
                 TokenScope::School(uai)
             }
@@ -171,7 +202,7 @@ async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, A
     }
     Ok(match info.scope {
         TokenScope::School(uai) => Principal::School(uai),
-        TokenScope::Read => Principal::Read,
+        TokenScope::Read(scope) => Principal::Read(scope),
     })
 }
 
@@ -199,8 +230,8 @@ mod tests {
             let school = TokenScope::School("0751234J".parse().unwrap());
             for (id, secret, scope) in [
                 ("s", "school-secret", &school),
-                ("r", "read-secret", &TokenScope::Read),
-                ("x", "revoked-secret", &TokenScope::Read),
+                ("r", "read-secret", &TokenScope::Read(ReadScope::All)),
+                ("x", "revoked-secret", &TokenScope::Read(ReadScope::All)),
             ] {
                 let hash = crate::tokens::hash(secret);
                 store.create_token(id, &hash, scope).unwrap();

@@ -47,7 +47,7 @@ pub async fn summaries(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
 /// cached.
 async fn schools(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let list = query.validate("schools")?;
@@ -56,7 +56,7 @@ async fn schools(
         .schools
         .iter()
         .zip(&s.school_json)
-        .filter(|(x, _)| list.filters.matches(x))
+        .filter(|(x, _)| auth.sees(x) && list.filters.matches(x))
         .collect();
     let (items, page) = super::list::page(&selected, |(x, _)| x.uai.as_str(), &list);
     let page = serde_json::to_vec(&page).map_err(|e| ApiError::internal("json", e))?;
@@ -159,7 +159,7 @@ fn in_range<T: PartialOrd + From<u8> + std::fmt::Display>(
 
 async fn school(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     SchoolUai(uai): SchoolUai,
     ReadQuery(page): ReadQuery<PageQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -170,6 +170,7 @@ async fn school(
         .schools
         .iter()
         .find(|s| s.uai == uai)
+        .filter(|s| auth.sees(s))
         .map(|s| SchoolSummary::clone(s))
         .ok_or_else(|| not_found(&uai))?;
     let store = Arc::clone(&state.store);
@@ -276,10 +277,18 @@ pub struct Health {
 
 async fn history(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     SchoolUai(uai): SchoolUai,
     ReadQuery(query): ReadQuery<HistoryQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    // A scoped token sees the history of the schools it sees, and the same 404 for the
+    // others as for an unknown school (before the query's checks, which would tell).
+    if !auth.sees_all() {
+        let s = summaries(&state).await?;
+        if !s.schools.iter().any(|s| s.uai == uai && auth.sees(s)) {
+            return Err(not_found(&uai));
+        }
+    }
     let days = in_range(
         "days",
         query.days.unwrap_or(HISTORY_DEFAULT_DAYS),
@@ -314,34 +323,34 @@ async fn history(
 
 async fn circonscriptions(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, query, Level::Circonscription).await
+    groups(&state, &auth, query, Level::Circonscription).await
 }
 
 async fn departements(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, query, Level::Departement).await
+    groups(&state, &auth, query, Level::Departement).await
 }
 
 async fn academies(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, query, Level::Academie).await
+    groups(&state, &auth, query, Level::Academie).await
 }
 
 async fn regions(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    groups(&state, query, Level::Region).await
+    groups(&state, &auth, query, Level::Region).await
 }
 
 /// A JSON answer serialised already.
@@ -356,19 +365,25 @@ struct RollUps<'a> {
     page: readiness::api::ListPage,
 }
 
-async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<JsonBody, ApiError> {
+async fn groups(
+    state: &AppState,
+    auth: &ReadAuth,
+    query: ListQuery,
+    level: Level,
+) -> Result<JsonBody, ApiError> {
     let list = query.validate(level.list_name())?;
     let s = summaries(state).await?;
-    // Every school's roll-ups are kept with the snapshot; a selection's are made for it.
+    // Every school's roll-ups are kept with the snapshot; a selection's (by the filters or
+    // the token's scope) are made for it, of the schools it sees only.
     let selected;
-    let all = if list.filters.is_empty() {
+    let all = if list.filters.is_empty() && auth.sees_all() {
         s.rollups[level as usize].get_or_init(|| level.roll_up(s.schools.iter().map(|x| &**x)))
     } else {
         selected = level.roll_up(
             s.schools
                 .iter()
                 .map(|x| &**x)
-                .filter(|x| list.filters.matches(x)),
+                .filter(|x| auth.sees(x) && list.filters.matches(x)),
         );
         &selected
     };
@@ -385,7 +400,7 @@ async fn groups(state: &AppState, query: ListQuery, level: Level) -> Result<Json
 /// spreadsheets.
 async fn export_csv(
     State(state): State<AppState>,
-    _: ReadAuth,
+    auth: ReadAuth,
     ReadQuery(query): ReadQuery<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let filters = query.filters_only()?;
@@ -423,7 +438,11 @@ async fn export_csv(
     .map_err(csv_err)?;
     let mbps = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     let status = |s: Option<readiness::CheckStatus>| s.map(|s| s.as_str()).unwrap_or_default();
-    for x in s.schools.iter().filter(|x| filters.matches(x)) {
+    for x in s
+        .schools
+        .iter()
+        .filter(|x| auth.sees(x) && filters.matches(x))
+    {
         let blockers = x
             .top_blockers
             .iter()
@@ -498,7 +517,13 @@ async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, Api
     }))
 }
 
-async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+/// `GET /metrics`: counts of every school, so a read token of scope all only (else 403:
+/// the route is the same on every collector, its existence no secret).
+async fn metrics(
+    State(state): State<AppState>,
+    auth: ReadAuth,
+) -> Result<impl IntoResponse, ApiError> {
+    auth.require_all()?;
     let s = summaries(&state).await?;
     for v in [
         "ready",

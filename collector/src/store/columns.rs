@@ -6,7 +6,16 @@ use jiff::Timestamp;
 use readiness::Verdict;
 use uuid::Uuid;
 
-use crate::store::{CheckSummary, LinkFigures};
+use crate::store::{CheckSummary, LinkFigures, TokenScope};
+
+/// A token's `scope`, `school` and `read_scope` columns. A school token's `read_scope` is
+/// the column's default, `all`, and means nothing (only a `read` token has a read scope).
+pub(super) fn token_columns(scope: &TokenScope) -> (&'static str, Option<String>, String) {
+    match scope {
+        TokenScope::School(u) => ("school", Some(u.as_str().to_owned()), "all".to_owned()),
+        TokenScope::Read(r) => ("read", None, r.to_string()),
+    }
+}
 
 pub(super) fn verdict_str(v: Verdict) -> &'static str {
     v.as_str()

@@ -10,7 +10,10 @@
 mod columns;
 pub mod migrations;
 pub mod postgres;
+mod read_scope;
 pub mod sqlite;
+
+pub use read_scope::{MAX_SCHOOLS as READ_SCOPE_MAX_SCHOOLS, ReadScope, ReadScopeError};
 
 use jiff::Timestamp;
 use readiness::{CheckStatus, Uai, Verdict};
@@ -264,8 +267,8 @@ impl Area {
 pub enum TokenScope {
     /// Submit reports (and fetch the profile) for one school.
     School(Uai),
-    /// Read the aggregated API.
-    Read,
+    /// Read the aggregated API, within a scope (stored in `tokens.read_scope`).
+    Read(ReadScope),
 }
 
 #[derive(Debug, Clone, PartialEq)]

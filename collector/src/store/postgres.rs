@@ -336,13 +336,20 @@ fn workstation_row(row: &tokio_postgres::Row) -> Result<WorkstationRow, Fault> {
     })
 }
 
-/// A row of `SELECT id, scope, school, created_at, revoked_at FROM tokens`.
+/// A row of `SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens`.
 fn token_row(row: &tokio_postgres::Row) -> Result<TokenInfo, Fault> {
     let scope: &str = row.try_get(1)?;
     let school: Option<&str> = row.try_get(2)?;
+    let read_scope: &str = row.try_get(5)?;
+    // Anything else is refused, never taken for a wider scope.
     let scope = match (scope, school) {
         ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
-        _ => TokenScope::Read,
+        ("read", _) => TokenScope::Read(
+            read_scope
+                .parse()
+                .map_err(|e: crate::store::ReadScopeError| Fault::Other(e.to_string()))?,
+        ),
+        (other, _) => return Err(Fault::Other(format!("token of unknown scope {other:?}"))),
     };
     Ok(TokenInfo {
         id: row.try_get(0)?,
@@ -566,16 +573,13 @@ impl Store for PostgresStore {
     }
 
     fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError> {
-        let (scope, school) = match scope {
-            TokenScope::School(u) => ("school", Some(u.as_str().to_owned())),
-            TokenScope::Read => ("read", None),
-        };
+        let (scope, school, read_scope) = super::columns::token_columns(scope);
         let (id, hash) = (id.to_owned(), hash.to_owned());
         self.call(move |pool| async move {
             let c = pool.get().await?;
             c.execute(
-                "INSERT INTO tokens (id, hash, scope, school, created_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&id, &hash, &scope, &school, &ms(Timestamp::now())],
+                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &hash, &scope, &school, &ms(Timestamp::now()), &read_scope],
             )
             .await?;
             Ok(())
@@ -588,7 +592,7 @@ impl Store for PostgresStore {
             let c = pool.get().await?;
             let st = c
                 .prepare_cached(
-                    "SELECT id, scope, school, created_at, revoked_at FROM tokens WHERE hash = $1",
+                    "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = $1",
                 )
                 .await?;
             c.query_opt(&st, &[&hash])
@@ -608,7 +612,7 @@ impl Store for PostgresStore {
         self.call(|pool| async move {
             let c = pool.get().await?;
             c.query(
-                "SELECT id, scope, school, created_at, revoked_at FROM tokens ORDER BY created_at, id",
+                "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens ORDER BY created_at, id",
                 &[],
             )
             .await?

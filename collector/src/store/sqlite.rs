@@ -456,15 +456,12 @@ impl Store for SqliteStore {
     }
 
     fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError> {
-        let (scope, school) = match scope {
-            TokenScope::School(u) => ("school", Some(u.as_str().to_owned())),
-            TokenScope::Read => ("read", None),
-        };
+        let (scope, school, read_scope) = columns::token_columns(scope);
         let (id, hash) = (id.to_owned(), hash.to_owned());
         self.write(move |t| {
             t.execute(
-                "INSERT INTO tokens (id, hash, scope, school, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, hash, scope, school, ms(Timestamp::now())],
+                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, hash, scope, school, ms(Timestamp::now()), read_scope],
             )
             .map(|_| ())
         })
@@ -473,7 +470,7 @@ impl Store for SqliteStore {
     fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError> {
         self.read(|c| {
             c.query_row(
-                "SELECT id, scope, school, created_at, revoked_at FROM tokens WHERE hash = ?1",
+                "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = ?1",
                 [hash],
                 token_row,
             )
@@ -489,7 +486,7 @@ impl Store for SqliteStore {
     fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, scope, school, created_at, revoked_at FROM tokens ORDER BY created_at, id",
+                "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens ORDER BY created_at, id",
             )?;
             let rows = stmt.query_map([], token_row)?;
             rows.collect()

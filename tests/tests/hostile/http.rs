@@ -109,9 +109,11 @@ fn every_error_is_json() {
 #[test]
 fn metrics_labels_come_from_a_closed_set() {
     let s = Server::start(Options::default());
+    let read = s.token(&["--read"]);
     let scrape = || {
         Server::http()
             .get(format!("{}/metrics", s.url))
+            .bearer_auth(&read)
             .send()
             .unwrap()
             .text()

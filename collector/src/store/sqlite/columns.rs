@@ -5,9 +5,9 @@ use readiness::Uai;
 
 pub(super) use crate::store::columns::{
     checks_json, compress_body, history_checks_json, link_figures, ms, parse_checks, parse_uuid,
-    parse_verdict, stored_body, ts, verdict_str,
+    parse_verdict, stored_body, token_columns, ts, verdict_str,
 };
-use crate::store::{TokenInfo, TokenScope};
+use crate::store::{ReadScopeError, TokenInfo, TokenScope};
 
 pub(super) fn parse_uai(s: String) -> rusqlite::Result<Uai> {
     s.parse().map_err(|e: readiness::UaiError| {
@@ -18,9 +18,19 @@ pub(super) fn parse_uai(s: String) -> rusqlite::Result<Uai> {
 pub(super) fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
     let scope: String = row.get(1)?;
     let school: Option<String> = row.get(2)?;
+    let read_scope: String = row.get(5)?;
+    let invalid = |e: String| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
+    };
+    // Anything else is refused, never taken for a wider scope.
     let scope = match (scope.as_str(), school) {
         ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
-        _ => TokenScope::Read,
+        ("read", _) => TokenScope::Read(
+            read_scope
+                .parse()
+                .map_err(|e: ReadScopeError| invalid(e.to_string()))?,
+        ),
+        (other, _) => return Err(invalid(format!("token of unknown scope {other:?}"))),
     };
     Ok(TokenInfo {
         id: row.get(0)?,
