@@ -19,6 +19,7 @@ use uuid::Uuid;
 on_both_backends!(
     each_read_route_shows_the_token_s_schools_only,
     the_cli_creates_lists_and_refuses_scopes,
+    a_read_token_written_without_a_scope_sees_everything,
 );
 
 /// The UAI of school `n` whose seven digits start with `prefix` (a valid check letter).
@@ -556,4 +557,35 @@ fn scoped_roll_ups_of_2000_schools_stay_fast() {
         worst < Duration::from_millis(500),
         "a scoped roll-up took {worst:?}"
     );
+}
+
+/// A read token written without a scope (by a collector of before migration 0007 on the
+/// same database: the column's default) sees every school and /metrics, as it did.
+fn a_read_token_written_without_a_scope_sees_everything(backend: Backend) {
+    let rows = directory();
+    let db = database(backend, &rows);
+    ent_tests::stdout_of(admin(db.database()).arg("migrate"), "migrate");
+    let secret = "entr_written-by-an-older-collector";
+    let insert = format!(
+        "INSERT INTO tokens (id, hash, scope, school, created_at) VALUES ('old', '{}', 'read', NULL, 1)",
+        ent_collector::tokens::hash(secret)
+    );
+    match backend {
+        Backend::Sqlite => {
+            let conn = rusqlite::Connection::open(db.database()).unwrap();
+            conn.execute_batch(&insert).unwrap();
+        }
+        Backend::Postgres => {
+            let url = db.database().to_string_lossy().into_owned();
+            let name = url.rsplit('/').next().unwrap().to_owned();
+            ent_tests::postgres::Cluster::shared().psql(&name, &insert);
+        }
+    }
+    let c = Collector::start(db.database(), &[]);
+    let body = get_ok(&c, "/api/v1/schools?limit=all", secret);
+    let all: BTreeSet<String> = rows.iter().map(|r| r.uai.clone()).collect();
+    assert_eq!(uais(&body["schools"]), all);
+    assert_eq!(raw_get(&c, "/metrics", Some(secret)).0, 200);
+    let list = ent_tests::stdout_of(admin(db.database()).args(["token", "list"]), "token list");
+    assert!(list.starts_with("old\tread all\t"), "{list}");
 }

@@ -665,4 +665,41 @@ mod tests {
         assert_eq!(store.report_count().unwrap(), 2);
         assert_eq!(store.hostname_salt().unwrap().len(), 64);
     }
+
+    /// Read tokens made before scopes (schema 6) see every school, as they did; a school
+    /// token stays its school's.
+    #[test]
+    fn read_tokens_of_before_scopes_see_every_school() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        let old = Connection::open(&path).unwrap();
+        for m in &migrations::SQLITE[..6] {
+            old.execute_batch(m.sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", 6).unwrap();
+        old.execute_batch(
+            "INSERT INTO tokens (id, hash, scope, school, created_at) VALUES ('r', 'hr', 'read', NULL, 1);
+             INSERT INTO tokens (id, hash, scope, school, created_at) VALUES ('s', 'hs', 'school', '0751234J', 1);",
+        )
+        .unwrap();
+        drop(old);
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        let read = store.token_by_hash("hr").unwrap().unwrap();
+        assert_eq!(read.scope, TokenScope::Read(crate::store::ReadScope::All));
+        let school = store.token_by_hash("hs").unwrap().unwrap();
+        assert_eq!(
+            school.scope,
+            TokenScope::School("0751234J".parse().unwrap())
+        );
+        // A scope the collector cannot read is an error, never a wider scope.
+        store
+            .write(|t| {
+                t.execute(
+                    "UPDATE tokens SET read_scope = 'everything' WHERE id = 'r'",
+                    [],
+                )
+            })
+            .unwrap();
+        assert!(store.token_by_hash("hr").is_err());
+    }
 }
