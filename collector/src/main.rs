@@ -260,6 +260,9 @@ fn run(cli: Cli) -> Result<()> {
                 _ => bail!("give either --school UAI or --read"),
             };
             let store = open(&cli.database)?;
+            if let TokenScope::Read(ReadScope::Circonscription(code)) = &scope {
+                circonscription_is_one_area(store.as_ref(), code)?;
+            }
             let token = tokens::generate(&scope);
             store.create_token(&token.id, &tokens::hash(&token.secret), &scope)?;
             eprintln!(
@@ -392,4 +395,27 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A circonscription scope names one circonscription of the directory, in one département.
+/// When the directory has no circonscription code, the collector makes one (`commune:NAME`,
+/// or the name in capitals) that two départements may share: such a scope would show both,
+/// so it is refused, as is a code no school of the directory has.
+fn circonscription_is_one_area(store: &dyn Store, code: &str) -> anyhow::Result<()> {
+    let departements: std::collections::BTreeSet<String> = store
+        .schools()?
+        .into_iter()
+        .filter(|s| s.circonscription_code == code)
+        .map(|s| s.departement)
+        .collect();
+    match departements.len() {
+        0 => bail!(
+            "--scope: no school of the directory is in circonscription {code:?} (import the directory first: `ent-collector schools import`; codes as in its code_circonscription column)"
+        ),
+        1 => Ok(()),
+        _ => bail!(
+            "--scope: circonscription {code:?} is in several départements ({}): the directory gives it no code of its own; use ecoles:UAI,... or departement:CODE",
+            departements.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
 }

@@ -464,6 +464,13 @@ fn the_cli_creates_lists_and_refuses_scopes(backend: Backend) {
     for (scope, reason) in [
         ("departement:6", "a département code is"),
         ("circonscription:", "a circonscription code is"),
+        // The schools missing from the directory, of every département, are no
+        // circonscription; nor is a code the directory does not have.
+        (
+            "circonscription:unknown",
+            "no school of the directory is in",
+        ),
+        ("circonscription:069C9", "no school of the directory is in"),
         ("ecoles:0690000B", "check letter"),
         ("region:84", "expected all, departement:CODE"),
     ] {
@@ -495,10 +502,10 @@ fn the_cli_creates_lists_and_refuses_scopes(backend: Backend) {
 }
 
 /// A département-scoped token over 2,000 schools (of 4,000): its roll-ups are made per
-/// request (those of scope all are cached with the summaries), and stay fast. Prints the figures (`cargo test -p ent-tests --test read_scopes
+/// request (those of scope all are cached with the summaries). Prints the figures (`cargo test -p ent-tests --test read_scopes
 /// -- --nocapture scoped_roll_ups`).
 #[test]
-fn scoped_roll_ups_of_2000_schools_stay_fast() {
+fn scoped_roll_ups_of_2000_schools_print_their_time() {
     let mut rows = Vec::new();
     for (dep, prefix, academie, region) in [("069", "069", "10", "84"), ("038", "038", "08", "84")]
     {
@@ -534,7 +541,6 @@ fn scoped_roll_ups_of_2000_schools_stay_fast() {
         runs.sort();
         runs[runs.len() / 2]
     };
-    let mut worst = Duration::ZERO;
     for path in [
         "/api/v1/circonscriptions?limit=all",
         "/api/v1/departements",
@@ -545,18 +551,11 @@ fn scoped_roll_ups_of_2000_schools_stay_fast() {
         eprintln!(
             "{path}: median {a:?} with scope all, {s:?} with departement:069 (2,000 of 4,000 schools)"
         );
-        if path.contains("circonscriptions") || path.contains("departements") {
-            worst = worst.max(s);
-        }
     }
+    // The figures are printed, not asserted (a busy machine's timings are no test); what
+    // the scoped token gets is.
     let body = get_ok(&c, "/api/v1/circonscriptions?limit=all", &scoped);
     assert_eq!(body["page"]["total"], 40);
-    // Generous for a debug build on a busy machine: the answer's time is mostly the token's
-    // look-up and HTTP; the roll-ups of 2,000 schools add a few milliseconds.
-    assert!(
-        worst < Duration::from_millis(500),
-        "a scoped roll-up took {worst:?}"
-    );
 }
 
 /// A read token written without a scope (by a collector of before migration 0007 on the

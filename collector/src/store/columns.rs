@@ -10,10 +10,34 @@ use crate::store::{CheckSummary, LinkFigures, TokenScope};
 
 /// A token's `scope`, `school` and `read_scope` columns. A school token's `read_scope` is
 /// the column's default, `all`, and means nothing (only a `read` token has a read scope).
-pub(super) fn token_columns(scope: &TokenScope) -> (&'static str, Option<String>, String) {
+/// The columns of a token's row: `(scope, school, read_scope, hash, scoped_hash)`.
+///
+/// A read token of a narrower scope than `all` keeps its hash in `scoped_hash`, and a
+/// placeholder that is no SHA-256 in `hash`: a collector older than scopes looks tokens up
+/// by `hash` alone and would take any read token for one of scope all, so it never finds
+/// these (a rolled-back binary, or an old node still running on a shared database, fails
+/// closed: 401, never every school).
+pub(super) fn token_columns(
+    id: &str,
+    hash: &str,
+    scope: &TokenScope,
+) -> (&'static str, Option<String>, String, String, Option<String>) {
     match scope {
-        TokenScope::School(u) => ("school", Some(u.as_str().to_owned()), "all".to_owned()),
-        TokenScope::Read(r) => ("read", None, r.to_string()),
+        TokenScope::School(u) => (
+            "school",
+            Some(u.as_str().to_owned()),
+            "all".to_owned(),
+            hash.to_owned(),
+            None,
+        ),
+        TokenScope::Read(r) if r.is_all() => ("read", None, r.to_string(), hash.to_owned(), None),
+        TokenScope::Read(r) => (
+            "read",
+            None,
+            r.to_string(),
+            format!("scoped:{id}"),
+            Some(hash.to_owned()),
+        ),
     }
 }
 

@@ -341,18 +341,23 @@ fn token_row(row: &tokio_postgres::Row) -> Result<TokenInfo, Fault> {
     let scope: &str = row.try_get(1)?;
     let school: Option<&str> = row.try_get(2)?;
     let read_scope: &str = row.try_get(5)?;
-    // Anything else is refused, never taken for a wider scope.
-    let scope = match (scope, school) {
-        ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
-        ("read", _) => TokenScope::Read(
-            read_scope
-                .parse()
-                .map_err(|e: crate::store::ReadScopeError| Fault::Other(e.to_string()))?,
-        ),
-        (other, _) => return Err(Fault::Other(format!("token of unknown scope {other:?}"))),
-    };
+    let id: String = row.try_get(0)?;
+    // Anything else is refused, never taken for a wider scope. The token's id says which
+    // one to revoke.
+    let scope =
+        match (scope, school) {
+            ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
+            ("read", _) => TokenScope::Read(read_scope.parse().map_err(
+                |e: crate::store::ReadScopeError| Fault::Other(format!("token {id}: {e}")),
+            )?),
+            (other, _) => {
+                return Err(Fault::Other(format!(
+                    "token {id} is of unknown scope {other:?}"
+                )));
+            }
+        };
     Ok(TokenInfo {
-        id: row.try_get(0)?,
+        id,
         scope,
         created_at: ts(row.try_get(3)?),
         revoked_at: row.try_get::<_, Option<i64>>(4)?.map(ts),
@@ -573,13 +578,14 @@ impl Store for PostgresStore {
     }
 
     fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError> {
-        let (scope, school, read_scope) = super::columns::token_columns(scope);
-        let (id, hash) = (id.to_owned(), hash.to_owned());
+        let (scope, school, read_scope, hash, scoped_hash) =
+            super::columns::token_columns(id, hash, scope);
+        let id = id.to_owned();
         self.call(move |pool| async move {
             let c = pool.get().await?;
             c.execute(
-                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&id, &hash, &scope, &school, &ms(Timestamp::now()), &read_scope],
+                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope, scoped_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&id, &hash, &scope, &school, &ms(Timestamp::now()), &read_scope, &scoped_hash],
             )
             .await?;
             Ok(())
@@ -592,7 +598,7 @@ impl Store for PostgresStore {
             let c = pool.get().await?;
             let st = c
                 .prepare_cached(
-                    "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = $1",
+                    "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = $1 OR scoped_hash = $1",
                 )
                 .await?;
             c.query_opt(&st, &[&hash])

@@ -212,6 +212,20 @@ fn open_and_migrate(path: &str) -> Result<(Connection, u32), StoreError> {
         .map_err(err)?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(err)?;
+    // A database a newer collector migrated may hold what this one misreads (a read
+    // token's scope, say): refused, as on PostgreSQL.
+    let version = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map_err(err)?;
+    let known = migrations::SQLITE.len();
+    if usize::try_from(version).unwrap_or(usize::MAX) > known {
+        return Err(StoreError::other(
+            path,
+            format!(
+                "its schema is at version {version}, newer than this collector's ({known}): run a newer ent-collector"
+            ),
+        ));
+    }
     let applied = migrate(&mut conn).map_err(err)?;
     Ok((conn, applied))
 }
@@ -456,12 +470,13 @@ impl Store for SqliteStore {
     }
 
     fn create_token(&self, id: &str, hash: &str, scope: &TokenScope) -> Result<(), StoreError> {
-        let (scope, school, read_scope) = columns::token_columns(scope);
-        let (id, hash) = (id.to_owned(), hash.to_owned());
+        let (scope, school, read_scope, hash, scoped_hash) =
+            columns::token_columns(id, hash, scope);
+        let id = id.to_owned();
         self.write(move |t| {
             t.execute(
-                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, hash, scope, school, ms(Timestamp::now()), read_scope],
+                "INSERT INTO tokens (id, hash, scope, school, created_at, read_scope, scoped_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, hash, scope, school, ms(Timestamp::now()), read_scope, scoped_hash],
             )
             .map(|_| ())
         })
@@ -470,7 +485,7 @@ impl Store for SqliteStore {
     fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>, StoreError> {
         self.read(|c| {
             c.query_row(
-                "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = ?1",
+                "SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens WHERE hash = ?1 OR scoped_hash = ?1",
                 [hash],
                 token_row,
             )
@@ -701,5 +716,53 @@ mod tests {
             })
             .unwrap();
         assert!(store.token_by_hash("hr").is_err());
+    }
+
+    /// A scoped read token is not found by the lookup of a collector older than scopes
+    /// (`WHERE hash = ?`, which took any read token for one of scope all): a rolled-back
+    /// binary answers 401 for it, never every school. The new lookup finds it.
+    #[test]
+    fn scoped_read_tokens_fail_closed_for_older_collectors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scoped.db");
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        let scope: crate::store::ReadScope = "circonscription:0690900D".parse().unwrap();
+        store
+            .create_token("c", "hc", &TokenScope::Read(scope.clone()))
+            .unwrap();
+        store
+            .create_token("a", "ha", &TokenScope::Read(crate::store::ReadScope::All))
+            .unwrap();
+        let old_lookup = |hash: &str| {
+            store
+                .read(|c| {
+                    c.query_row("SELECT id FROM tokens WHERE hash = ?1", [hash], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()
+                })
+                .unwrap()
+        };
+        assert_eq!(old_lookup("hc"), None);
+        assert_eq!(old_lookup("ha").as_deref(), Some("a"));
+        let found = store.token_by_hash("hc").unwrap().unwrap();
+        assert_eq!(found.scope, TokenScope::Read(scope));
+        assert_eq!(store.tokens().unwrap().len(), 2);
+    }
+
+    /// A database a newer collector migrated is refused with what to do, not misread.
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.db");
+        drop(SqliteStore::open(path.to_str().unwrap()).unwrap());
+        let c = Connection::open(&path).unwrap();
+        let newer = i64::try_from(migrations::SQLITE.len()).unwrap() + 1;
+        c.pragma_update(None, "user_version", newer).unwrap();
+        drop(c);
+        let err = SqliteStore::open(path.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("newer than this collector's"), "{err}");
     }
 }

@@ -19,8 +19,14 @@ pub(super) fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> 
     let scope: String = row.get(1)?;
     let school: Option<String> = row.get(2)?;
     let read_scope: String = row.get(5)?;
+    let id: String = row.get(0)?;
+    // The token's id says which one to revoke.
     let invalid = |e: String| {
-        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
+        rusqlite::Error::FromSqlConversionFailure(
+            5,
+            rusqlite::types::Type::Text,
+            format!("token {id}: {e}").into(),
+        )
     };
     // Anything else is refused, never taken for a wider scope.
     let scope = match (scope.as_str(), school) {
@@ -33,7 +39,7 @@ pub(super) fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> 
         (other, _) => return Err(invalid(format!("token of unknown scope {other:?}"))),
     };
     Ok(TokenInfo {
-        id: row.get(0)?,
+        id,
         scope,
         created_at: ts(row.get(3)?),
         revoked_at: row.get::<_, Option<i64>>(4)?.map(ts),
