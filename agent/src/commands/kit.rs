@@ -277,14 +277,9 @@ fn summary(dir: &Path, html: Option<&Path>, lang: Lang) -> Result<u8> {
     }
     let page = page(&schools, &skipped, lang);
     let html_path = html.map_or_else(|| dir.join(DEFAULT_HTML), Path::to_owned);
-    let parent = match html_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = html_path
-        .file_name()
+    let (parent, name) = durable::dir_and_name(&html_path)
         .with_context(|| format!("--html {}: not a file name", html_path.display()))?;
-    durable::write(parent, &name.to_string_lossy(), page.as_bytes())
+    durable::write(parent, &name, page.as_bytes())
         .with_context(|| format!("cannot write {}", html_path.display()))?;
     let path = html_path.display();
     let _ = writeln!(
