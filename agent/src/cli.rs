@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::state::spool;
+
 /// Audit a school workstation's readiness for its ENT (espace numérique de travail).
 #[derive(Debug, Parser)]
 #[command(name = "ent-agent", version, about, long_about = None)]
@@ -186,11 +188,11 @@ pub struct EnrollArgs {
     pub no_check: bool,
 
     /// Most reports kept in the spool while the collector is unreachable.
-    #[arg(long, value_name = "N", default_value_t = 500)]
+    #[arg(long, value_name = "N", default_value_t = spool::DEFAULT_MAX_REPORTS)]
     pub spool_max_reports: usize,
 
     /// Most disk space used by the spool, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 50.0)]
+    #[arg(long, value_name = "MIB", default_value_t = spool::DEFAULT_MAX_BYTES as f64 / 1_048_576.0)]
     pub spool_max_mib: f64,
 }
 

@@ -13,7 +13,8 @@
 //! - [`client`]: the collector's HTTP client and retry policy, speaking [`readiness::api`];
 //! - [`platform`]: operating-system specific code behind small functions.
 //!
-//! [`cli`] (the argument syntax) and [`output`] (the technician's table) serve the commands.
+//! [`cli`] (the argument syntax), [`output`] (the technician's table) and [`text`] (the
+//! agent's own console texts, in both languages) serve the commands.
 
 pub mod cli;
 pub mod client;
@@ -22,6 +23,7 @@ pub mod output;
 pub mod platform;
 pub mod probe;
 pub mod state;
+pub mod text;
 
 /// Exit codes, part of the documented interface.
 pub mod exit {

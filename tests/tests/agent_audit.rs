@@ -277,50 +277,34 @@ fn assert_usage_error(args: &[&str], expected: &[&str]) {
 
 #[test]
 fn bad_input_is_a_clear_error_with_exit_2() {
-    assert_usage_error(
-        &["audit", "--school", "0751234A"],
-        &["0751234A", "expected J"],
-    );
-    assert_usage_error(&["audit", "--school", "75"], &["invalid UAI"]);
-    assert_usage_error(
-        &["audit", "--profile", "/nonexistent/profile.toml"],
-        &["cannot read profile /nonexistent/profile.toml"],
-    );
     let broken = fixture("broken-key.toml");
     let broken = broken.to_str().unwrap();
-    assert_usage_error(
-        &["audit", "--profile", broken],
-        &[&format!("{broken}:6"), "minimum_score"],
-    );
-    assert_usage_error(
-        &["audit", "--output", "/nonexistent-dir/r.json"],
-        &["--output", "/nonexistent-dir/r.json"],
-    );
-    // A directory gets one file per PC (tests/tests/kit.rs); one that cannot be written is
-    // found before the audit. (This used to expect `--output /` to be refused as a
-    // directory.)
-    assert_usage_error(
-        &["audit", "--output", "/proc/"],
-        &["--output /proc/", "cannot write there"],
-    );
-    assert_usage_error(&["audit", "--lang", "de"], &["de"]);
-    assert_usage_error(&["audit", "--deadline", "0"], &["--deadline"]);
-    assert_usage_error(&["audit", "--label", &"x".repeat(500)], &["--label"]);
-    assert_usage_error(&["audit", "--frobnicate"], &["--frobnicate"]);
-    assert_usage_error(&["audit", "--endpoint", "ent"], &["--endpoint", "NAME=URL"]);
-    assert_usage_error(
-        &["audit", "--endpoint", "ent=ftp://x/"],
-        &["--endpoint", "https://"],
-    );
-    assert_usage_error(
-        &["audit", "--dns-server", "resolver.lan"],
-        &["--dns-server", "IP:PORT"],
-    );
-    assert_usage_error(
-        &["audit", "--ca-file", "/nonexistent/ca.pem"],
-        &["--ca-file", "/nonexistent/ca.pem"],
-    );
-    assert_usage_error(&[], &["Usage"]);
+    let long_label = "x".repeat(500);
+    // (arguments, what stderr names)
+    #[rustfmt::skip]
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["audit", "--school", "0751234A"], &["0751234A", "expected J"]),
+        (&["audit", "--school", "75"], &["invalid UAI"]),
+        (&["audit", "--profile", "/nonexistent/profile.toml"], &["cannot read profile /nonexistent/profile.toml"]),
+        (&["audit", "--profile", broken], &[&format!("{broken}:6"), "minimum_score"]),
+        (&["audit", "--output", "/nonexistent-dir/r.json"], &["--output", "/nonexistent-dir/r.json"]),
+        // A directory gets one file per PC (tests/tests/kit.rs); one that cannot be written
+        // is found before the audit. (This used to expect `--output /` to be refused as a
+        // directory.)
+        (&["audit", "--output", "/proc/"], &["--output /proc/", "cannot write there"]),
+        (&["audit", "--lang", "de"], &["de"]),
+        (&["audit", "--deadline", "0"], &["--deadline"]),
+        (&["audit", "--label", &long_label], &["--label"]),
+        (&["audit", "--frobnicate"], &["--frobnicate"]),
+        (&["audit", "--endpoint", "ent"], &["--endpoint", "NAME=URL"]),
+        (&["audit", "--endpoint", "ent=ftp://x/"], &["--endpoint", "https://"]),
+        (&["audit", "--dns-server", "resolver.lan"], &["--dns-server", "IP:PORT"]),
+        (&["audit", "--ca-file", "/nonexistent/ca.pem"], &["--ca-file", "/nonexistent/ca.pem"]),
+        (&[], &["Usage"]),
+    ];
+    for (args, expected) in cases {
+        assert_usage_error(args, expected);
+    }
 }
 
 #[test]

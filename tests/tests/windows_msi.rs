@@ -63,6 +63,17 @@ trait Installer {
     fn msiexec(&self, args: &[&str]) -> Output;
     /// The installed products named [`PRODUCT`] (Add/Remove Programs): each one's values.
     fn products(&self) -> Vec<BTreeMap<String, String>>;
+
+    /// `msiexec ARGS`, which must succeed and print `said` on stdout.
+    fn msiexec_saying(&self, args: &[&str], said: &str) {
+        let out = self.msiexec(args);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(said),
+            "no {said:?}: {}",
+            text(&out)
+        );
+    }
 }
 
 impl Installer for Wine {
@@ -373,13 +384,7 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
 
     // Uninstall: the program and the task go, the state stays.
     let kept = snapshot(&state);
-    let out = wine.msiexec(&["/x", &v2, "/qn"]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Scheduled re-audits removed"),
-        "{}",
-        text(&out)
-    );
+    wine.msiexec_saying(&["/x", &v2, "/qn"], "Scheduled re-audits removed");
     assert!(!install_dir.exists(), "{} is left", install_dir.display());
     assert!(!task.exists(), "the task is left");
     assert!(wine.products().is_empty(), "{:?}", wine.products());
@@ -387,13 +392,7 @@ fn msi_installs_upgrades_and_uninstalls_under_wine() {
 
     // The school's own package, installed without a command line (a GPO assignment): it
     // enrols from the properties inside. Then removed with PURGE=1: the state goes too.
-    let out = wine.msiexec(&["/i", &v2_school, "/qn"]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("accepted the token"),
-        "{}",
-        text(&out)
-    );
+    wine.msiexec_saying(&["/i", &v2_school, "/qn"], "accepted the token");
     let enrollment: serde_json::Value =
         serde_json::from_slice(&std::fs::read(state.join("enrollment.json")).unwrap()).unwrap();
     assert_eq!(enrollment["label"], "salle 3", "{enrollment:#}");

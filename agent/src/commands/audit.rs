@@ -241,14 +241,9 @@ impl OutputFile {
                 .with_context(|| format!("--output {}: cannot write there", path.display()))?;
             return Ok(OutputFile::Dir(path.to_owned()));
         }
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
+        let (parent, name) = durable::dir_and_name(path)
             .with_context(|| format!("--output {}: not a file name", path.display()))?;
-        let pending = durable::Pending::new(parent, &name.to_string_lossy())
+        let pending = durable::Pending::new(parent, &name)
             .with_context(|| format!("--output {}: cannot write there", path.display()))?;
         Ok(OutputFile::File(pending))
     }

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use readiness::report::{CheckResult, CheckStatus, SCHEMA_VERSION};
-use readiness::text::tr;
 use readiness::{Lang, Profile, Report};
 use uuid::Uuid;
 
@@ -26,6 +25,7 @@ use crate::client::printable;
 use crate::exit;
 use crate::state::durable;
 use crate::state::kit::KIT_FILE;
+use crate::text::{Msg, msg, render, text};
 
 /// Largest report file read: the collector's default body limit (a larger report would be
 /// refused there anyway).
@@ -270,30 +270,22 @@ fn summary(dir: &Path, html: Option<&Path>, lang: Lang) -> Result<u8> {
     let schools = group(&files, lang);
     let mut out = console(&schools, &skipped, dir, lang);
     if schools.is_empty() {
-        out.push_str(&tr(
-            lang,
-            "Aucun rapport trouvé : pas de page écrite.\n",
-            "No report found: no page written.\n",
-        ));
+        out.push_str(text(lang, Msg::KitNoReport));
+        out.push('\n');
         print_out(&out)?;
         return Ok(exit::NOT_READY);
     }
     let page = page(&schools, &skipped, lang);
     let html_path = html.map_or_else(|| dir.join(DEFAULT_HTML), Path::to_owned);
-    let parent = match html_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = html_path
-        .file_name()
+    let (parent, name) = durable::dir_and_name(&html_path)
         .with_context(|| format!("--html {}: not a file name", html_path.display()))?;
-    durable::write(parent, &name.to_string_lossy(), page.as_bytes())
+    durable::write(parent, &name, page.as_bytes())
         .with_context(|| format!("cannot write {}", html_path.display()))?;
+    let path = html_path.display();
     let _ = writeln!(
         out,
-        "{} {}",
-        tr(lang, "Page de synthèse :", "Summary page:"),
-        html_path.display()
+        "{}",
+        render(lang, Msg::KitSummaryPage, &[("path", &path)])
     );
     print_out(&out)?;
     Ok(exit::READY)
@@ -321,22 +313,18 @@ fn count_line(pcs: &[Pc], lang: Lang) -> String {
             .or_default() += 1;
     }
     let parts: Vec<String> = by_verdict.iter().map(|(v, n)| format!("{n} {v}")).collect();
-    format!(
-        "{} {} ({})",
-        pcs.len(),
-        tr(lang, "poste(s)", "PC(s)"),
-        parts.join(", ")
+    let (count, verdicts) = (pcs.len(), parts.join(", "));
+    render(
+        lang,
+        Msg::KitPcCount,
+        &[("count", &count), ("verdicts", &verdicts)],
     )
 }
 
 fn school_title(school: Option<&str>, lang: Lang) -> String {
     match school {
-        Some(s) => format!("{} {s}", tr(lang, "École", "School")),
-        None => tr(
-            lang,
-            "Sans école (pas de --school)",
-            "No school (no --school)",
-        ),
+        Some(school) => render(lang, Msg::KitSchool, &[("school", &school)]),
+        None => msg(lang, Msg::KitNoSchool),
     }
 }
 
@@ -345,7 +333,7 @@ fn pc_name(pc: &Pc, lang: Lang) -> String {
     w.label
         .clone()
         .or_else(|| w.hostname.clone())
-        .unwrap_or_else(|| tr(lang, "(sans libellé)", "(no label)"))
+        .unwrap_or_else(|| msg(lang, Msg::KitNoLabel))
 }
 
 /// A host name as the page shows it: a hashed one (`sha256:...`) cut to its first 8 hex.
@@ -373,15 +361,13 @@ fn short_id(id: Uuid) -> String {
 fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> String {
     let mut s = String::new();
     let pcs: usize = schools.values().map(Vec::len).sum();
-    let _ = writeln!(
-        s,
-        "{} {} : {pcs} {}, {} {}.",
-        tr(lang, "Synthèse de", "Summary of"),
-        dir.display(),
-        tr(lang, "poste(s)", "PC(s)"),
-        schools.len(),
-        tr(lang, "école(s)", "school(s)"),
+    let (dir, count) = (dir.display(), schools.len());
+    let title = render(
+        lang,
+        Msg::KitConsoleTitle,
+        &[("dir", &dir), ("pcs", &pcs), ("schools", &count)],
     );
+    let _ = writeln!(s, "{title}");
     for (school, pcs) in schools {
         let _ = writeln!(
             s,
@@ -392,11 +378,8 @@ fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> S
         for pc in pcs {
             let r = &pc.latest.report;
             let again = if pc.audits > 1 {
-                format!(
-                    " ({} {})",
-                    pc.audits,
-                    tr(lang, "audits, le dernier", "audits, the latest")
-                )
+                let audits = render(lang, Msg::KitAudits, &[("count", &pc.audits)]);
+                format!(" ({audits})")
             } else {
                 String::new()
             };
@@ -407,15 +390,11 @@ fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> S
                 short_id(r.workstation.id),
                 when(r),
                 r.verdict.label(lang),
-                tr(lang, "score", "score"),
+                text(lang, Msg::KitScore),
                 r.score,
             );
             for c in pc.failures.iter().take(CONSOLE_FAILURES) {
-                let blocking = if c.blocking && c.status == CheckStatus::Fail {
-                    tr(lang, " (bloquant)", " (blocking)")
-                } else {
-                    String::new()
-                };
+                let blocking = blocking(c, lang);
                 let _ = writeln!(
                     s,
                     "      - {}{blocking} {} : {}",
@@ -425,12 +404,9 @@ fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> S
                 );
             }
             if pc.failures.len() > CONSOLE_FAILURES {
-                let _ = writeln!(
-                    s,
-                    "      ... {} {}",
-                    pc.failures.len() - CONSOLE_FAILURES,
-                    tr(lang, "autre(s), voir la page", "more, see the page")
-                );
+                let more = pc.failures.len() - CONSOLE_FAILURES;
+                let more = render(lang, Msg::KitMore, &[("count", &more)]);
+                let _ = writeln!(s, "      ... {more}");
             }
         }
     }
@@ -438,7 +414,7 @@ fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> S
         let _ = writeln!(
             s,
             "\n{} : {}",
-            tr(lang, "Fichiers ignorés", "Files skipped"),
+            text(lang, Msg::KitFilesSkipped),
             skipped.len()
         );
         for k in skipped {
@@ -446,6 +422,15 @@ fn console(schools: &BySchool, skipped: &[Skipped], dir: &Path, lang: Lang) -> S
         }
     }
     s
+}
+
+/// " (blocking)" after a blocking check that failed, else nothing.
+fn blocking(c: &CheckResult, lang: Lang) -> String {
+    if c.blocking && c.status == CheckStatus::Fail {
+        format!(" ({})", text(lang, Msg::KitBlocking))
+    } else {
+        String::new()
+    }
 }
 
 /// A text from a report file, for the page.
@@ -468,11 +453,7 @@ fn page(schools: &BySchool, skipped: &[Skipped], lang: Lang) -> String {
         Lang::Fr => "fr",
         Lang::En => "en",
     };
-    let title = tr(
-        lang,
-        "Synthèse de l'audit de préparation à l'ENT",
-        "ENT readiness audit summary",
-    );
+    let title = text(lang, Msg::KitPageTitle);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -482,23 +463,27 @@ fn page(schools: &BySchool, skipped: &[Skipped], lang: Lang) -> String {
          <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
     );
     let pcs: usize = schools.values().map(Vec::len).sum();
-    let _ = writeln!(
-        s,
-        "<p class=\"meta\">{} {} · ent-agent {} · {pcs} {}</p>",
-        tr(lang, "Écrite le", "Written on"),
-        jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC"),
-        env!("CARGO_PKG_VERSION"),
-        tr(lang, "poste(s)", "PC(s)"),
+    let date = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC");
+    let written = render(
+        lang,
+        Msg::KitWrittenOn,
+        &[
+            ("date", &date),
+            ("version", &env!("CARGO_PKG_VERSION")),
+            ("pcs", &pcs),
+        ],
     );
+    let _ = writeln!(s, "<p class=\"meta\">{written}</p>");
     let headers = [
-        tr(lang, "Poste", "PC"),
-        tr(lang, "Nom de la machine", "Host name"),
-        tr(lang, "Identifiant", "Id"),
-        tr(lang, "Audit", "Audit"),
-        tr(lang, "Verdict", "Verdict"),
-        tr(lang, "Score", "Score"),
-        tr(lang, "À corriger", "To fix"),
-    ];
+        Msg::KitColumnPc,
+        Msg::KitColumnHost,
+        Msg::KitColumnId,
+        Msg::KitColumnAudit,
+        Msg::KitColumnVerdict,
+        Msg::KitColumnScore,
+        Msg::KitColumnFix,
+    ]
+    .map(|id| text(lang, id));
     for (school, pcs) in schools {
         let _ = writeln!(
             s,
@@ -519,11 +504,7 @@ fn page(schools: &BySchool, skipped: &[Skipped], lang: Lang) -> String {
                 } else {
                     "warn"
                 };
-                let blocking = if c.blocking && c.status == CheckStatus::Fail {
-                    tr(lang, " (bloquant)", " (blocking)")
-                } else {
-                    String::new()
-                };
+                let blocking = blocking(c, lang);
                 let _ = write!(
                     fixes,
                     "<li class=\"{class}\"><b>{}{}</b> <code>{}</code> : {}",
@@ -561,11 +542,7 @@ fn page(schools: &BySchool, skipped: &[Skipped], lang: Lang) -> String {
         let _ = writeln!(
             s,
             "<section>\n<h2>{}</h2>\n<ul>",
-            h(&tr(
-                lang,
-                "Fichiers ignorés (illisibles ou qui ne sont pas des rapports)",
-                "Files skipped (unreadable, or not reports)"
-            ))
+            h(text(lang, Msg::KitFilesSkippedPage))
         );
         for k in skipped {
             let _ = writeln!(

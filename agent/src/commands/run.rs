@@ -18,11 +18,10 @@
 //! unreachable, sending makes one attempt and stops, instead of retrying for the whole
 //! budget.
 
-use std::fmt::Write as _;
+use std::fmt::Display;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use readiness::text::tr;
 use readiness::{Lang, Report};
 
 use crate::cli::{Cli, RunArgs};
@@ -39,6 +38,7 @@ use crate::state::enrollment::Enrollment;
 use crate::state::last_run::{self, LastRun};
 use crate::state::profile_cache::{self, Chosen, Source};
 use crate::state::spool::{self, Entry, KeptReport, LastAttempt, Spool};
+use crate::text::{Msg, render};
 use readiness::api::Ack;
 
 /// What became of this run's report.
@@ -360,59 +360,36 @@ fn record_delivery(spool: &Spool, o: &Outcome) {
 /// The lines after the report: what was sent, what waits, what was dropped or refused.
 fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} {} ({}).",
-        tr(lang, "Profil :", "Profile:"),
-        o.profile_name,
-        o.profile_source
-    );
+    let mut say = |id: Msg, args: &[(&str, &dyn Display)]| {
+        s.push_str(&render(lang, id, args));
+        s.push('\n');
+    };
+    let (name, source) = (&o.profile_name, &o.profile_source);
+    say(Msg::RunProfile, &[("name", name), ("source", source)]);
     let b = &o.backlog;
+    let rejected_dir = spool.rejected_dir();
+    let rejected_dir = &rejected_dir.display();
     if b.sent > 0 {
-        let _ = writeln!(
-            s,
-            "{}: {}.",
-            tr(lang, "Rapports en attente envoyés", "Earlier reports sent"),
-            b.sent
-        );
+        say(Msg::RunBacklogSent, &[("count", &b.sent)]);
     }
     if b.busy {
-        let _ = writeln!(
-            s,
-            "{}",
-            tr(
-                lang,
-                "Un autre ent-agent envoie déjà les rapports en attente.",
-                "Another ent-agent is sending the spool; earlier reports are left to it."
-            )
-        );
+        say(Msg::RunBacklogBusy, &[]);
     }
     if let Some((_, first)) = b.conflicts.first() {
-        let _ = writeln!(
-            s,
-            "{}: {} ({}).",
-            tr(
-                lang,
-                "Rapports en attente conservés, le collecteur a déjà un autre rapport sous leur identifiant",
-                "Earlier reports kept, the collector holds another report under their id"
-            ),
-            b.conflicts.len(),
-            refusal(first)
+        let (count, reason) = (b.conflicts.len(), refusal(first));
+        say(
+            Msg::RunBacklogConflicts,
+            &[("count", &count), ("reason", &reason)],
         );
     }
     if b.rejected + b.corrupt > 0 {
-        let _ = writeln!(
-            s,
-            "{}: {} ({}).",
-            tr(
-                lang,
-                "Rapports en attente refusés ou illisibles, mis de côté",
-                "Earlier reports refused or unreadable, moved aside"
-            ),
-            b.rejected + b.corrupt,
-            spool.rejected_dir().display()
+        let count = b.rejected + b.corrupt;
+        say(
+            Msg::RunBacklogRejected,
+            &[("count", &count), ("dir", rejected_dir)],
         );
     }
+    let pending = &o.pending;
     match &o.report {
         None => {
             let last = o
@@ -420,169 +397,85 @@ fn summary(o: &Outcome, e: &Enrollment, spool: &Spool, lang: Lang) -> String {
                 .as_ref()
                 .map(|l| format!("{:.0}", l.finished_at))
                 .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "{} {last}.",
-                tr(
-                    lang,
-                    "Pas d'audit à faire (--if-due) : dernier audit",
-                    "No audit due yet (--if-due): last audit"
-                )
-            );
+            say(Msg::RunNotDue, &[("last", &last)]);
         }
         Some((_, Fate::Sent(ack))) => {
             let verdict = match (&ack.verdict, ack.score) {
-                (Some(v), Some(sc)) => format!(
-                    " ({} {}, score {sc})",
-                    tr(lang, "verdict du collecteur :", "collector's verdict:"),
-                    v.as_str()
+                (Some(v), Some(score)) => format!(
+                    " ({})",
+                    render(
+                        lang,
+                        Msg::RunCollectorVerdict,
+                        &[("verdict", &v.as_str()), ("score", &score)]
+                    )
                 ),
                 _ => String::new(),
             };
-            let what = if ack.duplicate() {
-                tr(
-                    lang,
-                    "Envoi : déjà reçu par le collecteur",
-                    "Delivery: already received by the collector",
-                )
+            let id = if ack.duplicate() {
+                Msg::RunSentDuplicate
             } else {
-                tr(
-                    lang,
-                    "Envoi : rapport transmis au collecteur",
-                    "Delivery: report sent to the collector",
-                )
+                Msg::RunSent
             };
-            let _ = writeln!(s, "{what} {}{verdict}.", e.collector);
+            say(id, &[("collector", &e.collector), ("verdict", &verdict)]);
         }
         Some((_, Fate::Kept(Stop::Unreachable(why) | Stop::Unacknowledged(why)))) => {
-            kept_line(
-                &mut s,
-                tr(lang, "Envoi : non transmis", "Delivery: not sent"),
-                why,
-                tr(
-                    lang,
-                    "conservé pour le prochain passage, rapports en attente",
-                    "kept in the spool for the next run, reports waiting",
-                ),
-                o.pending,
-            );
+            say(Msg::RunKept, &[("why", why), ("pending", pending)]);
         }
         Some((_, Fate::Kept(Stop::Blocked(r)))) => {
-            let _ = writeln!(
-                s,
-                "{} ({}): {}; {}: {}.",
-                tr(
-                    lang,
-                    "Envoi : le collecteur refuse l'enrôlement de ce poste",
-                    "Delivery: the collector refuses this workstation's enrolment"
-                ),
-                refusal(r),
-                tr(
-                    lang,
-                    "refaire `ent-agent enroll`",
-                    "enrol again with `ent-agent enroll`"
-                ),
-                tr(lang, "rapports en attente", "reports waiting"),
-                o.pending
+            let reason = refusal(r);
+            say(
+                Msg::RunBlocked,
+                &[("reason", &reason), ("pending", pending)],
             );
         }
         Some((_, Fate::Conflict(r))) => {
-            kept_line(
-                &mut s,
-                tr(
-                    lang,
-                    "Envoi : non transmis, le collecteur a déjà un autre rapport sous cet identifiant",
-                    "Delivery: not delivered, the collector holds another report under this id",
-                ),
-                &refusal(r),
-                tr(
-                    lang,
-                    "conservé, rapports en attente",
-                    "kept in the spool, reports waiting",
-                ),
-                o.pending,
+            let reason = refusal(r);
+            say(
+                Msg::RunConflict,
+                &[("reason", &reason), ("pending", pending)],
             );
         }
         Some((_, Fate::Rejected(r))) => {
-            let _ = writeln!(
-                s,
-                "{} ({}); {} {}.",
-                tr(
-                    lang,
-                    "Envoi : le collecteur a refusé ce rapport",
-                    "Delivery: the collector refused this report"
-                ),
-                refusal(r),
-                tr(lang, "conservé dans", "kept in"),
-                spool.rejected_dir().display()
+            let reason = refusal(r);
+            say(
+                Msg::RunRejected,
+                &[("reason", &reason), ("dir", rejected_dir)],
             );
         }
         Some((_, Fate::Lost { spool_error, send })) => {
-            let _ = writeln!(
-                s,
-                "{} ({send}) {} ({spool_error}).",
-                tr(
-                    lang,
-                    "Envoi ÉCHOUÉ : non transmis",
-                    "Delivery FAILED: not sent"
-                ),
-                tr(lang, "et non conservé", "and not kept")
+            say(
+                Msg::RunLost,
+                &[("send", send), ("spool_error", spool_error)],
             );
         }
     }
     if o.pending > 0 && !matches!(o.report, Some((_, Fate::Kept(_) | Fate::Conflict(_)))) {
-        let _ = writeln!(
-            s,
-            "{}: {}.",
-            tr(lang, "Rapports en attente", "Reports waiting in the spool"),
-            o.pending
-        );
+        say(Msg::RunPending, &[("count", pending)]);
     }
+    let limits = spool.limits();
     if o.dropped > 0 {
-        let limits = spool.limits();
-        let _ = writeln!(
-            s,
-            "{}: {} ({} {}, {:.0} MiB).",
-            tr(
-                lang,
-                "ATTENTION : rapports anciens supprimés depuis le dernier passage, file pleine",
-                "WARNING: older reports dropped since the last run, the spool was full"
-            ),
-            o.dropped,
-            tr(lang, "au plus", "at most"),
-            limits.max_reports,
-            limits.max_bytes as f64 / 1_048_576.0
+        let max_mib = format!("{:.0}", limits.max_bytes as f64 / 1_048_576.0);
+        say(
+            Msg::RunDropped,
+            &[
+                ("count", &o.dropped),
+                ("max_reports", &limits.max_reports),
+                ("max_mib", &max_mib),
+            ],
         );
         tracing::warn!(dropped = o.dropped, "spool full: reports dropped");
     }
     if o.rejected_kept > 0 {
-        let limits = spool.limits();
-        let _ = writeln!(
-            s,
-            "{}: {} ({}; {} {} {}, {:.1} MiB, {}).",
-            tr(
-                lang,
-                "Rapports refusés par le collecteur, gardés pour examen",
-                "Reports refused by the collector, kept for inspection"
-            ),
-            o.rejected_kept,
-            spool.rejected_dir().display(),
-            tr(lang, "au plus", "at most"),
-            limits.max_reports,
-            tr(lang, "rapports", "reports"),
-            limits.rejected_max_bytes() as f64 / 1_048_576.0,
-            tr(
-                lang,
-                "les plus anciens supprimés d'abord",
-                "the oldest deleted first"
-            )
+        let max_mib = format!("{:.1}", limits.rejected_max_bytes() as f64 / 1_048_576.0);
+        say(
+            Msg::RunRejectedKept,
+            &[
+                ("count", &o.rejected_kept),
+                ("dir", rejected_dir),
+                ("max_reports", &limits.max_reports),
+                ("max_mib", &max_mib),
+            ],
         );
     }
     s
-}
-
-/// A line of the summary for a report that was not delivered and waits in the spool: what
-/// happened, why, and how many reports wait.
-fn kept_line(s: &mut String, what: String, why: &str, kept: String, pending: usize) {
-    let _ = writeln!(s, "{what} ({why}); {kept}: {pending}.");
 }

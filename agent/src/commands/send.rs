@@ -18,11 +18,11 @@
 //! sent.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use readiness::text::tr;
+use readiness::Lang;
 use uuid::Uuid;
 
 use super::audit::detect_lang;
@@ -32,6 +32,7 @@ use crate::cli::SendArgs;
 use crate::client::{BACKOFF_BASE, BACKOFF_CAP, Backoff, Budget, Collector, Delivery, deliver};
 use crate::exit;
 use crate::state::enrollment::Token;
+use crate::text::{Msg, render, text};
 
 /// What became of one file.
 #[derive(Debug, Clone)]
@@ -92,84 +93,53 @@ pub fn run(args: &SendArgs) -> Result<u8> {
     for (file, fate) in files.iter().zip(&fates) {
         let name = shown_name(&file.path);
         let (counter, label, why) = match fate {
-            Fate::Stored => (
-                &mut stored,
-                tr(lang, "enregistré      ", "stored          "),
-                None,
-            ),
-            Fate::AlreadyThere => (
-                &mut already,
-                tr(lang, "déjà enregistré ", "already stored  "),
-                None,
-            ),
-            Fate::Refused(why) => (
-                &mut refused,
-                tr(lang, "REFUSÉ          ", "REFUSED         "),
-                Some(why),
-            ),
-            Fate::NotSent(why) => (
-                &mut not_sent,
-                tr(lang, "non envoyé      ", "not sent        "),
-                Some(why),
-            ),
+            Fate::Stored => (&mut stored, Msg::SendStored, None),
+            Fate::AlreadyThere => (&mut already, Msg::SendAlreadyStored, None),
+            Fate::Refused(why) => (&mut refused, Msg::SendRefused, Some(why)),
+            Fate::NotSent(why) => (&mut not_sent, Msg::SendNotSent, Some(why)),
         };
         *counter += 1;
+        let label = text(lang, label);
         let line = match why {
             None => format!("{label} {name}"),
-            Some(why) => format!(
-                "{label} {name} : {why} ({})",
-                tr(lang, "laissé en place", "left in place")
-            ),
+            Some(why) => left_in_place(lang, label, &name, why),
         };
         let _ = writeln!(out, "  {line}");
     }
     for k in &skipped {
-        let _ = writeln!(
-            out,
-            "  {} {} : {} ({})",
-            tr(lang, "ignoré          ", "skipped         "),
-            shown_name(&k.path),
-            k.reason,
-            tr(lang, "laissé en place", "left in place")
-        );
+        let label = text(lang, Msg::SendSkipped);
+        let line = left_in_place(lang, label, &shown_name(&k.path), &k.reason);
+        let _ = writeln!(out, "  {line}");
     }
-    let total = files.len();
-    let _ = writeln!(
-        out,
-        "{}",
-        tr(
-            lang,
-            &format!(
-                "{total} rapport(s) : {stored} enregistré(s), {already} déjà reçu(s), {refused} refusé(s), {not_sent} non envoyé(s) ; {} fichier(s) ignoré(s). Les fichiers restent en place.",
-                skipped.len()
-            ),
-            &format!(
-                "{total} report(s): {stored} stored, {already} already there, {refused} refused, {not_sent} not sent; {} file(s) skipped. The files stay where they are.",
-                skipped.len()
-            ),
-        )
-    );
+    let (total, skipped) = (files.len(), skipped.len());
+    let totals: [(&str, &dyn Display); 6] = [
+        ("total", &total),
+        ("stored", &stored),
+        ("already", &already),
+        ("refused", &refused),
+        ("not_sent", &not_sent),
+        ("skipped", &skipped),
+    ];
+    let _ = writeln!(out, "{}", render(lang, Msg::SendTotals, &totals));
     if stored == 0 && already > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            tr(
-                lang,
-                &format!(
-                    "Rien de nouveau : le collecteur avait déjà ces {already} rapport(s), aucun n'a été enregistré deux fois."
-                ),
-                &format!(
-                    "Nothing new: the collector already held these {already} report(s); none was stored twice."
-                ),
-            )
-        );
+        let nothing_new = render(lang, Msg::SendNothingNew, &[("already", &already)]);
+        let _ = writeln!(out, "{nothing_new}");
     }
     print_out(&out)?;
-    Ok(if refused + not_sent + skipped.len() == 0 {
+    Ok(if refused + not_sent + skipped == 0 {
         exit::READY
     } else {
         exit::NOT_READY
     })
+}
+
+/// The line of a file left where it is, and why.
+fn left_in_place(lang: Lang, label: &str, name: &str, why: &dyn Display) -> String {
+    render(
+        lang,
+        Msg::SendLeftInPlace,
+        &[("label", &label), ("name", &name), ("why", why)],
+    )
 }
 
 /// Send each file once (a copy of a file already sent, same bytes, shares its fate: stored

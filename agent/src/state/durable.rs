@@ -18,6 +18,17 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
     Pending::new(dir, name)?.commit(bytes)
 }
 
+/// The folder and the file name of `path`, as [`write`] and [`Pending::new`] take them (a
+/// bare name is in the current folder); `None` when `path` names no file (`/`, `..`).
+pub fn dir_and_name(path: &Path) -> Option<(&Path, String)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    Some((dir, name))
+}
+
 /// A file to be written durably later: its temporary file is made at once, so that a
 /// directory that cannot be written is found before the work that produces the bytes (the
 /// audit behind `--output`).
@@ -111,6 +122,16 @@ pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dir_and_name_of_a_path() {
+        let (dir, name) = dir_and_name(Path::new("report.json")).unwrap();
+        assert_eq!((dir, name.as_str()), (Path::new("."), "report.json"));
+        let (dir, name) = dir_and_name(Path::new("/key/pcs/r.json")).unwrap();
+        assert_eq!((dir, name.as_str()), (Path::new("/key/pcs"), "r.json"));
+        assert!(dir_and_name(Path::new("/")).is_none());
+        assert!(dir_and_name(Path::new("a/..")).is_none());
+    }
 
     #[test]
     fn write_replaces_whole_and_leaves_no_temporary() {

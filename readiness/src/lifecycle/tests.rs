@@ -38,6 +38,22 @@ fn check(os: &OsInfo, today: Date) -> SupportAssessment {
     assess(os, today, &OsSupportPolicy::default())
 }
 
+/// Each `(os, day, status)`: `os` assessed on that day has that status.
+fn status_table(cases: &[(OsInfo, Date, SupportStatus)]) {
+    for (os, day, status) in cases {
+        let a = check(os, *day);
+        assert_eq!(a.status, *status, "{os:?} on {day}: {a:?}");
+    }
+}
+
+/// The basis of `a` (how its date was found) mentions `text`.
+fn assert_basis(a: &SupportAssessment, text: &str) {
+    assert!(
+        a.basis.as_deref().is_some_and(|b| b.contains(text)),
+        "{text}: {a:?}"
+    );
+}
+
 /// `os` assessed on [`TODAY`], asserted to have `status`, `product` and `end`.
 fn expect(
     os: &OsInfo,
@@ -81,6 +97,8 @@ fn windows10_22h2_ended_unless_esu() {
 
 #[test]
 fn windows10_ltsc() {
+    use SupportStatus::Unsupported;
+
     expect(
         &win("19044", "EnterpriseS", "21H2"),
         SupportStatus::EndingSoon,
@@ -92,15 +110,11 @@ fn windows10_ltsc() {
     assert_eq!(a.end_of_support, Some(date(2032, 1, 13)));
     let a = check(&win("17763", "EnterpriseS", "1809"), TODAY);
     assert_eq!(a.status, SupportStatus::Supported);
-    assert_eq!(
-        check(&win("14393", "EnterpriseS", "1607"), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    // A non-22H2 feature update is out of support.
-    assert_eq!(
-        check(&win("18363", "Education", "1909"), TODAY).status,
-        SupportStatus::Unsupported
-    );
+    status_table(&[
+        (win("14393", "EnterpriseS", "1607"), TODAY, Unsupported),
+        // A non-22H2 feature update is out of support.
+        (win("18363", "Education", "1909"), TODAY, Unsupported),
+    ]);
 }
 
 #[test]
@@ -108,19 +122,12 @@ fn windows11_editions_and_dates() {
     let edu = win("22631", "Education", "23H2");
     assert_eq!(check(&edu, TODAY).status, SupportStatus::Unsupported);
     assert_eq!(check(&edu, TODAY).end_of_support, Some(date(2026, 11, 10)));
-    assert_eq!(
-        check(&edu, date(2026, 6, 1)).status,
-        SupportStatus::EndingSoon
-    );
-    assert_eq!(
-        check(&edu, date(2025, 1, 1)).status,
-        SupportStatus::Supported
-    );
-    // Last day of support is still supported.
-    assert_eq!(
-        check(&edu, date(2026, 11, 10)).status,
-        SupportStatus::EndingSoon
-    );
+    status_table(&[
+        (edu.clone(), date(2026, 6, 1), SupportStatus::EndingSoon),
+        (edu.clone(), date(2025, 1, 1), SupportStatus::Supported),
+        // Last day of support is still supported.
+        (edu.clone(), date(2026, 11, 10), SupportStatus::EndingSoon),
+    ]);
 
     let pro = check(&win("26100", "Professional", "24H2"), TODAY);
     assert_eq!(pro.status, SupportStatus::Unsupported);
@@ -144,11 +151,7 @@ fn windows11_identified_by_build_not_name() {
     w.name = "Windows 10 Pro".to_owned();
     let a = check(&w, date(2026, 1, 15));
     assert!(a.product.starts_with("Windows 11 24H2"), "{}", a.product);
-    assert!(
-        a.basis
-            .as_deref()
-            .is_some_and(|b| b.contains("build 26100"))
-    );
+    assert_basis(&a, "build 26100");
     assert_eq!(a.status, SupportStatus::Supported);
 
     expect(
@@ -238,25 +241,17 @@ fn primtux_via_debian_version() {
 
 #[test]
 fn ubuntu_and_derivatives() {
+    use SupportStatus::{EndingSoon, Supported, Unsupported};
+
     let a = check(&linux("ubuntu", Some("24.04")), TODAY);
     assert_eq!(a.status, SupportStatus::Supported);
     assert_eq!(a.product, "Ubuntu 24.04 LTS");
-    assert_eq!(
-        check(&linux("ubuntu", Some("20.04")), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(
-        check(&linux("ubuntu", Some("22.04")), TODAY).status,
-        SupportStatus::EndingSoon
-    );
-    assert_eq!(
-        check(&linux("ubuntu", Some("19.10")), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(
-        check(&linux("ubuntu", Some("26.10")), TODAY).status,
-        SupportStatus::Supported
-    );
+    status_table(&[
+        (linux("ubuntu", Some("20.04")), TODAY, Unsupported),
+        (linux("ubuntu", Some("22.04")), TODAY, EndingSoon),
+        (linux("ubuntu", Some("19.10")), TODAY, Unsupported),
+        (linux("ubuntu", Some("26.10")), TODAY, Supported),
+    ]);
 
     let mut zorin = linux("zorin", Some("18"));
     zorin.id_like = vec!["ubuntu".to_owned(), "debian".to_owned()];
@@ -299,28 +294,20 @@ fn linux_mint() {
 
 #[test]
 fn macos_three_latest() {
-    assert_eq!(
-        check(&mac("14.6.1"), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(check(&mac("15.7"), TODAY).status, SupportStatus::Supported);
+    status_table(&[
+        (mac("14.6.1"), TODAY, SupportStatus::Unsupported),
+        (mac("15.7"), TODAY, SupportStatus::Supported),
+    ]);
     expect(&mac("26.1"), SupportStatus::Supported, "macOS 26", None);
     assert_eq!(check(&mac("10.15.7"), TODAY).product, "macOS 10.15");
-    assert_eq!(
-        check(&mac("10.15.7"), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(
-        check(&mac("12.7"), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    // Before macOS 27, Sonoma was among the three latest.
-    assert_eq!(
-        check(&mac("14.6.1"), date(2026, 6, 1)).status,
-        SupportStatus::Supported
-    );
-    assert_eq!(check(&mac("28.0"), TODAY).status, SupportStatus::Supported);
-    assert_eq!(check(&mac("beta"), TODAY).status, SupportStatus::Unknown);
+    status_table(&[
+        (mac("10.15.7"), TODAY, SupportStatus::Unsupported),
+        (mac("12.7"), TODAY, SupportStatus::Unsupported),
+        // Before macOS 27, Sonoma was among the three latest.
+        (mac("14.6.1"), date(2026, 6, 1), SupportStatus::Supported),
+        (mac("28.0"), TODAY, SupportStatus::Supported),
+        (mac("beta"), TODAY, SupportStatus::Unknown),
+    ]);
 }
 
 #[test]
@@ -363,6 +350,16 @@ fn device(family: OsFamily, version: Option<&str>) -> OsInfo {
     }
 }
 
+/// Each `(version, day, status)`: a device of `family` at that version, assessed on that day,
+/// has that status.
+fn statuses(family: OsFamily, cases: &[(Option<&str>, Date, SupportStatus)]) {
+    let cases: Vec<_> = cases
+        .iter()
+        .map(|&(version, day, status)| (device(family, version), day, status))
+        .collect();
+    status_table(&cases);
+}
+
 #[test]
 fn ipados_latest_supported_previous_partly_older_unsupported() {
     // TODAY is after iPadOS 27 (assumed 2026-09-14).
@@ -378,12 +375,7 @@ fn ipados_latest_supported_previous_partly_older_unsupported() {
         "iPadOS 26",
         Some(date(2027, 9, 14)),
     );
-    assert!(
-        a.basis
-            .as_deref()
-            .is_some_and(|b| b.contains("only on devices that cannot run iPadOS 27")),
-        "{a:?}"
-    );
+    assert_basis(&a, "only on devices that cannot run iPadOS 27");
     // An iPad stuck on an old iPadOS: unsupported, no date.
     for old in ["18.7.9", "17.7.11", "16.7", "12.5.7"] {
         let a = check(&device(OsFamily::Ipados, Some(old)), TODAY);
@@ -392,34 +384,24 @@ fn ipados_latest_supported_previous_partly_older_unsupported() {
     }
     // Before iPadOS 27: 26 was the latest, 18 the previous one, 17 old.
     let june = date(2026, 6, 1);
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("26.5")), june).status,
-        SupportStatus::Supported
+    statuses(
+        OsFamily::Ipados,
+        &[(Some("26.5"), june, SupportStatus::Supported)],
     );
     let a = check(&device(OsFamily::Ipados, Some("18.7")), june);
     assert_eq!(a.status, SupportStatus::EndingSoon);
     assert_eq!(a.end_of_support, Some(date(2026, 9, 15)));
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("17.7")), june).status,
-        SupportStatus::Unsupported
-    );
-    // Past the expected next major, the previous one is over.
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("26.9")), date(2027, 9, 15)).status,
-        SupportStatus::Unsupported
-    );
-    // Newer than the table, a beta, versions that do not exist, an unreadable version.
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("28.0")), TODAY).status,
-        SupportStatus::Supported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("27.0")), date(2026, 7, 1)).status,
-        SupportStatus::Supported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Ipados, Some("21")), TODAY).status,
-        SupportStatus::Unknown
+    statuses(
+        OsFamily::Ipados,
+        &[
+            (Some("17.7"), june, SupportStatus::Unsupported),
+            // Past the expected next major, the previous one is over.
+            (Some("26.9"), date(2027, 9, 15), SupportStatus::Unsupported),
+            // Newer than the table, a beta, versions that do not exist, an unreadable version.
+            (Some("28.0"), TODAY, SupportStatus::Supported),
+            (Some("27.0"), date(2026, 7, 1), SupportStatus::Supported),
+            (Some("21"), TODAY, SupportStatus::Unknown),
+        ],
     );
     expect(
         &device(OsFamily::Ipados, None),
@@ -437,17 +419,13 @@ fn ios_follows_the_same_table() {
         "iOS 27",
         None,
     );
-    assert_eq!(
-        check(&device(OsFamily::Ios, Some("26.1")), TODAY).status,
-        SupportStatus::EndingSoon
-    );
-    assert_eq!(
-        check(&device(OsFamily::Ios, Some("15.8.8")), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Ios, Some("11.4")), TODAY).status,
-        SupportStatus::Unsupported
+    statuses(
+        OsFamily::Ios,
+        &[
+            (Some("26.1"), TODAY, SupportStatus::EndingSoon),
+            (Some("15.8.8"), TODAY, SupportStatus::Unsupported),
+            (Some("11.4"), TODAY, SupportStatus::Unsupported),
+        ],
     );
 }
 
@@ -459,62 +437,39 @@ fn android_versions_around_their_end() {
         "Android 12",
         Some(date(2025, 3, 31)),
     );
-    assert!(
-        a.basis
-            .as_deref()
-            .is_some_and(|b| b.contains("patch level"))
-    );
+    assert_basis(&a, "patch level");
     // The last day of the March 2025 bulletin is still covered, the next is not.
-    assert_eq!(
-        check(&device(OsFamily::Android, Some("12")), date(2025, 3, 31)).status,
-        SupportStatus::EndingSoon
+    statuses(
+        OsFamily::Android,
+        &[
+            (Some("12"), date(2025, 3, 31), SupportStatus::EndingSoon),
+            (Some("12"), date(2025, 4, 1), SupportStatus::Unsupported),
+        ],
     );
-    assert_eq!(
-        check(&device(OsFamily::Android, Some("12")), date(2025, 4, 1)).status,
-        SupportStatus::Unsupported
-    );
-    expect(
-        &device(OsFamily::Android, Some("13")),
-        SupportStatus::Unsupported,
-        "Android 13",
-        Some(date(2026, 2, 28)),
-    );
-    assert_eq!(
-        check(&device(OsFamily::Android, Some("13")), date(2025, 6, 1)).status,
-        SupportStatus::Supported
-    );
-    // 14 ends within six months of TODAY (estimate: March 2027).
-    expect(
-        &device(OsFamily::Android, Some("14.0.0")),
-        SupportStatus::EndingSoon,
-        "Android 14",
-        Some(date(2027, 3, 31)),
-    );
-    expect(
-        &device(OsFamily::Android, Some("15")),
-        SupportStatus::Supported,
-        "Android 15",
-        Some(date(2028, 3, 31)),
-    );
-    assert_eq!(
-        check(&device(OsFamily::Android, Some("16")), TODAY).status,
-        SupportStatus::Supported
-    );
-    expect(
-        &device(OsFamily::Android, Some("17")),
-        SupportStatus::Supported,
-        "Android 17",
-        None,
-    );
-    expect(
-        &device(OsFamily::Android, Some("10")),
-        SupportStatus::Unsupported,
-        "Android 10",
-        None,
-    );
-    assert_eq!(
-        check(&device(OsFamily::Android, None), TODAY).status,
-        SupportStatus::Unknown
+    #[rustfmt::skip]
+    let products = [
+        ("13", SupportStatus::Unsupported, "Android 13", Some(date(2026, 2, 28))),
+        // 14 ends within six months of TODAY (estimate: March 2027).
+        ("14.0.0", SupportStatus::EndingSoon, "Android 14", Some(date(2027, 3, 31))),
+        ("15", SupportStatus::Supported, "Android 15", Some(date(2028, 3, 31))),
+        ("17", SupportStatus::Supported, "Android 17", None),
+        ("10", SupportStatus::Unsupported, "Android 10", None),
+    ];
+    for (version, status, product, end) in products {
+        expect(
+            &device(OsFamily::Android, Some(version)),
+            status,
+            product,
+            end,
+        );
+    }
+    statuses(
+        OsFamily::Android,
+        &[
+            (Some("13"), date(2025, 6, 1), SupportStatus::Supported),
+            (Some("16"), TODAY, SupportStatus::Supported),
+            (None, TODAY, SupportStatus::Unknown),
+        ],
     );
 }
 
@@ -539,46 +494,30 @@ fn chromeos_milestones_by_age() {
         "ChromeOS 159",
         None,
     );
-    assert!(
-        a.basis
-            .as_deref()
-            .is_some_and(|b| b.contains("Auto Update Expiration"))
-    );
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, Some("153")), date(2026, 12, 1)).status,
-        SupportStatus::Supported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, Some("153")), date(2026, 12, 2)).status,
-        SupportStatus::Unsupported
+    assert_basis(&a, "Auto Update Expiration");
+    statuses(
+        OsFamily::Chromeos,
+        &[
+            (Some("153"), date(2026, 12, 1), SupportStatus::Supported),
+            (Some("153"), date(2026, 12, 2), SupportStatus::Unsupported),
+        ],
     );
     // An LTS milestone stays supported for a year, an ordinary one does not.
     let lts = check(&device(OsFamily::Chromeos, Some("150")), TODAY);
     assert_eq!(lts.status, SupportStatus::Supported);
-    assert!(lts.basis.as_deref().is_some_and(|b| b.contains("LTS")));
+    assert_basis(&lts, "LTS");
     let a = check(&device(OsFamily::Chromeos, Some("149")), TODAY);
     assert_eq!(a.status, SupportStatus::Unsupported);
-    assert!(
-        a.basis
-            .as_deref()
-            .is_some_and(|b| b.contains("no longer updates"))
-    );
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, Some("138")), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, Some("96")), TODAY).status,
-        SupportStatus::Unsupported
-    );
-    // A milestone not yet released (beta channel) is current.
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, Some("170")), TODAY).status,
-        SupportStatus::Supported
-    );
-    assert_eq!(
-        check(&device(OsFamily::Chromeos, None), TODAY).status,
-        SupportStatus::Unknown
+    assert_basis(&a, "no longer updates");
+    statuses(
+        OsFamily::Chromeos,
+        &[
+            (Some("138"), TODAY, SupportStatus::Unsupported),
+            (Some("96"), TODAY, SupportStatus::Unsupported),
+            // A milestone not yet released (beta channel) is current.
+            (Some("170"), TODAY, SupportStatus::Supported),
+            (None, TODAY, SupportStatus::Unknown),
+        ],
     );
 }
 
@@ -591,7 +530,7 @@ fn windows10_from_a_browser_is_judged_as_its_best_case() {
         "Windows 10 22H2",
         Some(date(2025, 10, 14)),
     );
-    assert!(a.basis.as_deref().is_some_and(|b| b.contains("best case")));
+    assert_basis(&a, "best case");
     let esu = OsSupportPolicy {
         windows10_esu_until: Some(date(2027, 10, 12)),
         ..OsSupportPolicy::default()
