@@ -461,16 +461,6 @@ pub fn ms(lang: Lang, x: f64) -> String {
     }
 }
 
-/// Pick the French or the English text of a sentence written in place (the agent's own
-/// console texts). Order: French first, as everywhere in this crate; texts that reports
-/// carry belong in the catalogue instead.
-pub fn tr(lang: Lang, fr: &str, en: &str) -> String {
-    match lang {
-        Lang::Fr => fr.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
