@@ -160,26 +160,9 @@ fn loaded_latency(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measurements::bandwidth::{CountedBy, LatencySummary, StopReason};
+    use crate::measurements::bandwidth::{CountedBy, LatencySummary};
     use crate::report::CheckStatus;
-
-    fn transfer(mbps: f64) -> Transfer {
-        Transfer {
-            mbps,
-            p10_mbps: mbps * 0.9,
-            p50_mbps: mbps,
-            p90_mbps: mbps * 1.1,
-            streams: 8,
-            bytes: 1_000_000,
-            duration_s: 6.0,
-            window_start_s: 2.0,
-            window_s: 4.0,
-            counted_by: CountedBy::Agent,
-            stop: StopReason::Stable,
-            confidence: Confidence::High,
-            loaded_latency_ms: None,
-        }
-    }
+    use crate::samples::transfer;
 
     fn checks(bw: Option<BandwidthMeasurements>) -> Vec<CheckResult> {
         let m = Measurements {
@@ -194,8 +177,8 @@ mod tests {
         let bw = BandwidthMeasurements {
             download_mbps: Some(12.0),
             upload_mbps: Some(0.5),
-            download: Some(transfer(12.0)),
-            upload: Some(transfer(0.5)),
+            download: Some(transfer(12.0, CountedBy::Agent)),
+            upload: Some(transfer(0.5, CountedBy::Agent)),
             loaded_latency_ms: LatencySummary::of(&[40.0, 50.0, 60.0]),
             rpm: Some(1200.0),
             ..BandwidthMeasurements::default()
