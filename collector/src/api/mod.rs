@@ -6,10 +6,12 @@ pub mod csv_cell;
 pub mod error;
 pub mod list;
 pub mod metrics;
+pub mod overview;
 pub mod read;
 pub mod reports;
 pub mod speedtest;
 pub mod summaries;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,6 +128,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(reports::router())
         .merge(read::router())
+        .merge(overview::router())
+        .merge(web::router())
         .merge(speedtest::router())
         .fallback(not_found)
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
