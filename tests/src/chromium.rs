@@ -88,3 +88,27 @@ pub fn screenshot(chromium: &Path, url: &str, png: &Path, budget: Duration) {
         png.display()
     );
 }
+
+/// [`screenshot`] with a window of `width` x `height` pixels (a tall one shows a whole page).
+pub fn screenshot_sized(
+    chromium: &Path,
+    url: &str,
+    png: &Path,
+    budget: Duration,
+    (width, height): (u32, u32),
+) {
+    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    crate::stdout_of(
+        command(chromium, profile.path())
+            .arg(format!("--window-size={width},{height}"))
+            .arg(format!("--virtual-time-budget={}", budget.as_millis()))
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(url),
+        &format!("chromium --screenshot {url}"),
+    );
+    assert!(
+        png.is_file(),
+        "chromium wrote no screenshot at {}",
+        png.display()
+    );
+}

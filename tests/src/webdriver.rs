@@ -130,6 +130,16 @@ impl Browser {
         )
     }
 
+    /// Run `script`, a function body that calls its last argument with the result (W3C
+    /// `execute/async`), and return that result.
+    pub fn eval_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            &self.s("/execute/async"),
+            &json!({ "script": script, "args": args }),
+        )
+    }
+
     /// Wait (at most `within`) until `condition` (a JS expression) is truthy.
     pub fn wait_for(&self, condition: &str, within: Duration) {
         let deadline = Instant::now() + within;

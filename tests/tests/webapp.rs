@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ent_tests::chromium::{chromium_or_skip, dump_dom, screenshot};
+use ent_tests::chromium::{chromium_or_skip, dump_dom, screenshot_sized};
 use ent_tests::collector::{Collector, admin};
 use ent_tests::webdriver::Browser;
 use jiff::{SignedDuration, Timestamp};
@@ -35,13 +35,15 @@ fn evil_name() -> String {
 }
 
 /// What is wrong with a seeded PC.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Pc {
     Good,
     /// Only Firefox 60: `browser.any` fails (blocking).
     OldBrowser,
     /// 1 GiB of RAM: `system.ram` fails (not blocking).
     LowRam,
+    /// Good, with a speed test of this many Mbit/s down.
+    Link(f64),
 }
 
 fn report(school: &str, ws: Uuid, label: &str, days_ago: i64, pc: Pc) -> Report {
@@ -60,6 +62,11 @@ fn report(school: &str, ws: Uuid, label: &str, days_ago: i64, pc: Pc) -> Report 
             }];
         }
         Pc::LowRam => m.system.as_mut().unwrap().memory_total_bytes = Some(1 << 30),
+        Pc::Link(mbps) => {
+            let mut link = readiness::samples::good_link("http://127.0.0.1:1");
+            link.download_mbps = Some(mbps);
+            m.bandwidth = Some(link);
+        }
     }
     let mut r = readiness::samples::report(&profile, Some(school.parse().unwrap()), ws, m, at);
     r.report_id = Uuid::now_v7();
@@ -111,7 +118,7 @@ fn world() -> World {
             report(MOULIN, x, IMG, 14, Pc::Good),
             report(MOULIN, a, "Salle 1 poste 1", 7, Pc::Good),
             report(MOULIN, b, "Salle 1 poste 2", 7, Pc::OldBrowser),
-            report(MOULIN, a, "Salle 1 poste 1", 0, Pc::Good),
+            report(MOULIN, a, "Salle 1 poste 1", 0, Pc::Link(20.0)),
             report(MOULIN, b, "Salle 1 poste 2", 0, Pc::OldBrowser),
             report(MOULIN, x, IMG, 0, Pc::LowRam),
         ],
@@ -119,7 +126,7 @@ fn world() -> World {
     post(
         TILLEULS,
         &[
-            report(TILLEULS, Uuid::new_v4(), "CM1 poste 1", 0, Pc::Good),
+            report(TILLEULS, Uuid::new_v4(), "CM1 poste 1", 0, Pc::Link(80.0)),
             report(TILLEULS, Uuid::new_v4(), "CM1 poste 2", 0, Pc::Good),
         ],
     );
@@ -205,7 +212,30 @@ fn strip(html: &str) -> String {
         .to_owned()
 }
 
+/// A whole page (a tall window), for a person to look at.
+fn shot(chromium: &std::path::Path, url: &str, png: &std::path::Path) {
+    screenshot_sized(chromium, url, png, BUDGET, (1280, 2600));
+}
+
+/// The habits of accessible pages: a language, a skip link, a caption on every table, a
+/// scope on every header cell.
+fn assert_accessible(dom: &str) {
+    assert!(dom.contains("<html lang=\""));
+    assert!(dom.contains("class=\"skip\" href=\"#main\""));
+    assert_eq!(
+        dom.matches("<table").count(),
+        dom.matches("<caption").count(),
+        "a table without a caption"
+    );
+    assert_eq!(
+        dom.matches("<th").count() - dom.matches("<thead").count(),
+        dom.matches("<th scope=").count(),
+        "a header cell without a scope"
+    );
+}
+
 fn assert_no_script_ran(dom: &str) {
+    assert_accessible(dom);
     assert!(!dom.contains("data-pwned"), "a script from the data ran");
     assert!(!dom.contains("[object "), "a node shown as text: {dom}");
 }
@@ -239,6 +269,16 @@ fn the_overview_shows_the_apis_figures_in_both_languages() {
     assert_eq!(blockers[0][0], first["title"].as_str().unwrap());
     assert_eq!(blockers[0][2], first["schools"].to_string());
     assert_eq!(blockers[0][3], first["workstations"].to_string());
+    // The link grades: Les Tilleuls passes (80 / 25), Jean Moulin warns (20 / 25).
+    let grades = rows(&dom, "link-grades");
+    for (row, g) in grades.iter().zip(["pass", "warn", "fail", "unmeasured"]) {
+        assert_eq!(row[1], o["link"][g].to_string(), "{g}: {row:?}");
+    }
+    assert_eq!(
+        (o["link"]["pass"].as_u64(), o["link"]["warn"].as_u64()),
+        (Some(1), Some(1)),
+        "{o}"
+    );
     // Workstations audited and stale.
     assert!(
         dom.contains(&format!(
@@ -268,17 +308,11 @@ fn the_overview_shows_the_apis_figures_in_both_languages() {
     assert!(en.contains(o_en["top_blockers"][0]["title"].as_str().unwrap()));
 
     let dir = shots();
-    screenshot(
-        &chromium,
-        &w.page("/"),
-        &dir.join("overview-fr.png"),
-        BUDGET,
-    );
-    screenshot(
+    shot(&chromium, &w.page("/"), &dir.join("overview-fr.png"));
+    shot(
         &chromium,
         &w.page("/?lang=en"),
         &dir.join("overview-en.png"),
-        BUDGET,
     );
 }
 
@@ -361,17 +395,15 @@ fn the_school_page_shows_fixes_labels_and_one_chart_point_per_round() {
         (format!("/ecoles/{MOULIN}/fiche"), "sheet"),
         (format!("/circonscriptions/{CIRC}"), "circonscription"),
     ] {
-        screenshot(
+        shot(
             &chromium,
             &w.page(&path),
             &dir.join(format!("{name}-fr.png")),
-            BUDGET,
         );
-        screenshot(
+        shot(
             &chromium,
             &w.page(&format!("{path}?lang=en")),
             &dir.join(format!("{name}-en.png")),
-            BUDGET,
         );
     }
 }
@@ -556,6 +588,29 @@ fn sign_in_filters_sort_and_keyboard_in_a_real_browser() {
         b.text(".status")
     );
     assert!(b.current_url().contains("verdict=not_ready"));
+    // The CSV export holds the rows on screen: the filtered schools, names as plain text.
+    b.eval(
+        "window.__csv = []; const make = URL.createObjectURL; \
+         URL.createObjectURL = (blob) => { window.__csv.push(blob); return make(blob); };",
+        json!([]),
+    );
+    b.click(&b.find(".bar button"));
+    let csv = b.eval_async(
+        "const done = arguments[arguments.length - 1]; window.__csv[0].text().then(done);",
+        json!([]),
+    );
+    let csv = csv.as_str().unwrap().trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), not_ready + 1, "{csv}");
+    assert!(lines[0].starts_with("uai;nom;commune"));
+    assert!(
+        lines[1..].iter().all(|l| l.contains(";not_ready;")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&evil_uai()) && csv.contains("<script>"),
+        "{csv}"
+    );
     b.eval("const s = document.getElementById('f-verdict'); s.value = ''; s.dispatchEvent(new Event('change'));", json!([]));
     b.type_into(&b.find("#f-q"), "tilleuls");
     b.wait_for(

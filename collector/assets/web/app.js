@@ -134,6 +134,7 @@
 
   // --- Numbers and dates.
   const nf = new Intl.NumberFormat(LOCALE);
+  const collator = new Intl.Collator(LOCALE, { sensitivity: 'base', numeric: true });
   const nf1 = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
   const nf2 = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
   const pf = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 0 });
@@ -264,6 +265,7 @@
   function kpis(items) {
     return h('ul', { class: 'kpis' }, items.map(([label, value, note]) => h('li', {}, h('span', { class: 'kpi-value' }, value), h('span', { class: 'kpi-label' }, label), note ? h('span', { class: 'kpi-note' }, note) : null)));
   }
+  const PROBLEM_ORDER = ['fail', 'warn', 'unknown', 'pass'];
   const VERDICTS = ['ready', 'ready_with_warnings', 'not_ready', 'insufficient_data'];
   const verdictRank = (v) => VERDICTS.indexOf(v);
 
@@ -355,13 +357,14 @@
         block(t('fixed'), [t('check'), t('n_schools')], checkRows(c.fixed), 'fixed')));
     section.setAttribute('aria-busy', 'false');
     document.documentElement.dataset.changes = 'loaded';
+    document.documentElement.dataset.changesMs = String(Math.round(performance.now()));
   }
 
   // --- School lists: all schools, or one circonscription's.
   const COLS = [
-    { key: 'name', label: 'name', get: (s) => (s.name || '').toLocaleLowerCase(LOCALE) },
+    { key: 'name', label: 'name', get: (s) => s.name || '' },
     { key: 'uai', label: 'uai', get: (s) => s.uai },
-    { key: 'commune', label: 'commune', get: (s) => (s.commune || '').toLocaleLowerCase(LOCALE) },
+    { key: 'commune', label: 'commune', get: (s) => s.commune || '' },
     { key: 'verdict', label: 'verdict', get: (s) => verdictRank(s.verdict) },
     { key: 'ready_share', label: 'ready_share', get: (s) => (s.ready_share === null ? -1 : s.ready_share), num: true },
     { key: 'score', label: 'score', get: (s) => (s.score === null ? -1 : s.score), num: true },
@@ -455,7 +458,7 @@
       const sign = st.dir === 'desc' ? -1 : 1;
       filtered = schools.filter((s) => matches(s, q));
       const keyed = filtered.map((s) => [col.get(s), s]);
-      keyed.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1].uai < b[1].uai ? -1 : 1));
+      keyed.sort((a, b) => sign * (typeof a[0] === 'string' ? collator.compare(a[0], b[0]) : a[0] - b[0]) || (a[1].uai < b[1].uai ? -1 : 1));
       filtered = keyed.map((k) => k[1]);
       const pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
       st.page = Math.min(st.page, pages);
@@ -503,7 +506,7 @@
   }
 
   function chart(rounds) {
-    const W = 640, H = 220, L = 40, R = 12, T = 14, B = 34;
+    const W = 640, H = 220, L = 40, R = 28, T = 14, B = 34;
     const n = rounds.length;
     const x = (i) => (n === 1 ? L + (W - L - R) / 2 : L + (i * (W - L - R)) / (n - 1));
     const y = (v) => T + (1 - v / 100) * (H - T - B);
@@ -531,7 +534,7 @@
       });
     }
     const step = Math.max(1, Math.ceil(n / 8));
-    rounds.forEach((r, i) => { if (i % step === 0 || i === n - 1) svg.append(h('svg:text', { x: x(i), y: H - 12, 'text-anchor': 'middle', class: 'axis' }, r.date.slice(5))); });
+    rounds.forEach((r, i) => { if (i % step === 0 || i === n - 1) svg.append(h('svg:text', { x: x(i), y: H - 12, 'text-anchor': n > 1 && i === n - 1 ? 'end' : n > 1 && i === 0 ? 'start' : 'middle', class: 'axis' }, r.date)); });
     const legend = h('p', { class: 'legend', 'aria-hidden': 'true' },
       h('span', { class: 'key key-ready' }, '● ', t('chart_ready')), ' ', h('span', { class: 'key key-score' }, '■ ', t('chart_score')));
     return h('figure', { class: 'chart-box' }, svg, legend);
@@ -556,7 +559,7 @@
     const problemSections = d.workstations.filter((w) => w.problems.length).map((w) => h('section', { id: 'ws-' + w.workstation_id, class: 'ws-problems', tabindex: '-1' },
       h('h3', {}, wsName(w), ' ', badge('ws', w.verdict)),
       table(t('problems') + ' — ' + wsName(w), [t('check'), t('status'), t('value'), t('threshold'), t('fix')],
-        w.problems.map((p) => [p.title, [badge('status', p.status), p.blocking ? h('span', { class: 'tag' }, t('blocking')) : null], valueText(p), p.threshold || '—', p.fix || p.message || '—']), { class: 'problems' })));
+        [...w.problems].sort((a, b) => PROBLEM_ORDER.indexOf(a.status) - PROBLEM_ORDER.indexOf(b.status) || b.blocking - a.blocking).map((p) => [p.title, [badge('status', p.status), p.blocking ? h('span', { class: 'tag' }, t('blocking')) : null], valueText(p), p.threshold || '—', p.fix || p.message || '—']), { class: 'problems' })));
     const rounds = hist.rounds;
     const roundRows = rounds.map((r) => {
       const dec = r.counts.ready + r.counts.ready_with_warnings + r.counts.not_ready;

@@ -92,6 +92,8 @@ pub struct AppState {
     pub speedtest: Arc<speedtest::Sessions>,
     /// School summaries, kept up to date incrementally.
     pub summaries: Arc<summaries::SummaryCache>,
+    /// Each school's last two audit rounds, for the overview's changes.
+    pub rounds: Arc<overview::RoundsCache>,
 }
 
 impl AppState {
@@ -110,6 +112,7 @@ impl AppState {
             config,
             metrics: Arc::new(Metrics::default()),
             summaries: Arc::new(summaries::SummaryCache::default()),
+            rounds: Arc::new(overview::RoundsCache::default()),
         }
     }
 }

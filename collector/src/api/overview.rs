@@ -324,6 +324,22 @@ fn rank(v: SchoolVerdict) -> u8 {
     }
 }
 
+/// Each school's last two rounds, kept between requests: a school is read again only when
+/// its last report changed (the summaries say when), so that the changes cost a full read
+/// of the recent reports once, at the first request.
+#[derive(Debug, Default)]
+pub struct RoundsCache {
+    schools: tokio::sync::Mutex<BTreeMap<readiness::Uai, Cached>>,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    /// The school's `last_report_at` when its rounds were read.
+    key: Option<Timestamp>,
+    /// Its last two rounds, when it has two.
+    rounds: Option<Arc<(aggregate::Round, aggregate::Round)>>,
+}
+
 async fn changes(
     State(state): State<AppState>,
     auth: ReadAuth,
@@ -332,75 +348,96 @@ async fn changes(
     let lang = query.lang(&state)?;
     let circ = query.circonscription()?;
     let (_, chosen) = selected(&state, &auth, circ).await?;
-    let store = Arc::clone(&state.store);
-    let policy = state.profile.profile.school.clone();
     let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * CHANGES_DAYS);
-    let out = tokio::task::spawn_blocking(move || -> Result<Changes, ApiError> {
-        let mut out = Changes {
-            days: CHANGES_DAYS,
-            schools_compared: 0,
-            improved: Vec::new(),
-            worsened: Vec::new(),
-            workstations_changed: 0,
-            newly_failing: Vec::new(),
-            fixed: Vec::new(),
+    // Held while the missing schools are read: concurrent requests wait, then reuse.
+    let mut cache = state.rounds.schools.lock().await;
+    let missing: Vec<(readiness::Uai, Option<Timestamp>)> = chosen
+        .iter()
+        .filter(|s| cache.get(&s.uai).is_none_or(|c| c.key != s.last_report_at))
+        .map(|s| (s.uai.clone(), s.last_report_at))
+        .collect();
+    if !missing.is_empty() {
+        let store = Arc::clone(&state.store);
+        let policy = state.profile.profile.school.clone();
+        let read = tokio::task::spawn_blocking(move || -> Result<Vec<_>, ApiError> {
+            missing
+                .into_iter()
+                .map(|(uai, key)| {
+                    // A school without a report in the period has no rounds: no query.
+                    let rounds = if key.is_some_and(|t| t >= since) {
+                        let reports = store.school_reports(&uai, since, CHANGES_MAX_REPORTS)?;
+                        let mut rounds = aggregate::history(&reports, &policy);
+                        let last = rounds.pop();
+                        let before = rounds.pop();
+                        before.zip(last).map(Arc::new)
+                    } else {
+                        None
+                    };
+                    Ok((uai, Cached { key, rounds }))
+                })
+                .collect()
+        })
+        .await??;
+        cache.extend(read);
+    }
+    let mut out = Changes {
+        days: CHANGES_DAYS,
+        schools_compared: 0,
+        improved: Vec::new(),
+        worsened: Vec::new(),
+        workstations_changed: 0,
+        newly_failing: Vec::new(),
+        fixed: Vec::new(),
+    };
+    let mut newly: BTreeMap<String, u32> = BTreeMap::new();
+    let mut fixed: BTreeMap<String, u32> = BTreeMap::new();
+    for s in &chosen {
+        let Some(pair) = cache.get(&s.uai).and_then(|c| c.rounds.clone()) else {
+            continue;
         };
-        let mut newly: BTreeMap<String, u32> = BTreeMap::new();
-        let mut fixed: BTreeMap<String, u32> = BTreeMap::new();
-        // Schools without a report in the period have no rounds: skip the query.
-        for s in chosen
-            .iter()
-            .filter(|s| s.last_report_at.is_some_and(|t| t >= since) && s.workstations > 0)
-        {
-            let reports = store.school_reports(&s.uai, since, CHANGES_MAX_REPORTS)?;
-            let rounds = aggregate::history(&reports, &policy);
-            let [.., before, last] = rounds.as_slice() else {
-                continue;
+        let (before, last) = &*pair;
+        out.schools_compared += 1;
+        out.workstations_changed += u32::try_from(last.changed.len()).unwrap_or(u32::MAX);
+        for c in &last.newly_failing {
+            *newly.entry(c.clone()).or_default() += 1;
+        }
+        for c in &last.fixed {
+            *fixed.entry(c.clone()).or_default() += 1;
+        }
+        if before.verdict != last.verdict {
+            let change = SchoolChange {
+                uai: s.uai.clone(),
+                name: s.name.clone(),
+                date: last.date.clone(),
+                from: before.verdict,
+                to: last.verdict,
             };
-            out.schools_compared += 1;
-            out.workstations_changed += u32::try_from(last.changed.len()).unwrap_or(u32::MAX);
-            for c in &last.newly_failing {
-                *newly.entry(c.clone()).or_default() += 1;
-            }
-            for c in &last.fixed {
-                *fixed.entry(c.clone()).or_default() += 1;
-            }
-            if before.verdict != last.verdict {
-                let change = SchoolChange {
-                    uai: s.uai.clone(),
-                    name: s.name.clone(),
-                    date: last.date.clone(),
-                    from: before.verdict,
-                    to: last.verdict,
-                };
-                if rank(last.verdict) < rank(before.verdict) {
-                    out.improved.push(change);
-                } else {
-                    out.worsened.push(change);
-                }
+            if rank(last.verdict) < rank(before.verdict) {
+                out.improved.push(change);
+            } else {
+                out.worsened.push(change);
             }
         }
-        let list = |m: BTreeMap<String, u32>| {
-            let mut v: Vec<CheckChange> = m
-                .into_iter()
-                .map(|(check, schools)| CheckChange {
-                    title: readiness::scoring::check_title(&check, lang),
-                    check,
-                    schools,
-                })
-                .collect();
-            v.sort_by(|a, b| {
-                b.schools
-                    .cmp(&a.schools)
-                    .then_with(|| a.check.cmp(&b.check))
-            });
-            v.truncate(TOP);
-            v
-        };
-        out.newly_failing = list(newly);
-        out.fixed = list(fixed);
-        Ok(out)
-    })
-    .await??;
+    }
+    drop(cache);
+    let list = |m: BTreeMap<String, u32>| {
+        let mut v: Vec<CheckChange> = m
+            .into_iter()
+            .map(|(check, schools)| CheckChange {
+                title: readiness::scoring::check_title(&check, lang),
+                check,
+                schools,
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.schools
+                .cmp(&a.schools)
+                .then_with(|| a.check.cmp(&b.check))
+        });
+        v.truncate(TOP);
+        v
+    };
+    out.newly_failing = list(newly);
+    out.fixed = list(fixed);
     Ok(Json(out))
 }
