@@ -3,7 +3,8 @@
 //! `cargo test -p ent-tests --bench webapp -- [--schools N] [--workstations M] [--runs R]`.
 //!
 //! Seeds 2,000 schools x 20 workstations through the store (two audit rounds, a week apart,
-//! one PC in seven failing a blocking check, one in five warned on its RAM), starts the
+//! one PC in seven failing a blocking check, another one at the second round, one school in
+//! ten losing six PCs at the second round, one PC in five warned on its RAM), starts the
 //! collector, warms it (the summaries cached), then loads the pages in headless Chromium
 //! through chromedriver and prints, per page, the time from navigation start to the page
 //! rendered (the page's own `performance.now()`, written as `data-render-ms`): the
@@ -70,13 +71,22 @@ fn seed(path: &std::path::Path, schools: u32, per_school: u32) -> Duration {
                         let id = Uuid::from_u128(u128::from(i) << 32 | u128::from(w));
                         for round in 0..2u32 {
                             let n = i * per_school + w + round * 3;
-                            let blocked = n.is_multiple_of(7);
+                            // One school in ten loses six PCs at the second round.
+                            let blocked = n.is_multiple_of(7)
+                                || (round == 1 && i.is_multiple_of(10) && w < 6);
+                            // The blocking check that fails moves between rounds: the
+                            // changes have checks newly failing and fixed.
+                            let failing = if round == 0 {
+                                "system.os_support"
+                            } else {
+                                "browser.any"
+                            };
                             let warned = n.is_multiple_of(5);
                             let checks = CHECKS
                                 .iter()
                                 .map(|(id, blocking)| CheckSummary {
                                     id: (*id).into(),
-                                    status: if blocked && *id == "system.os_support" {
+                                    status: if blocked && *id == failing {
                                         CheckStatus::Fail
                                     } else if warned && *id == "system.ram" {
                                         CheckStatus::Warn

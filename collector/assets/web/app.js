@@ -55,7 +55,7 @@
       sheet_summary: '{ready} postes prêts sur {total} audités ({stale} sans rapport récent).', what_ready: 'Ce qui est prêt',
       what_blocks: 'Ce qui bloque', to_do: 'À acheter ou à corriger, poste par poste', pcs: 'Postes concernés', nothing: 'Rien à signaler.',
       ready_pcs: 'Postes prêts : {list}', no_ready_pcs: 'Aucun poste prêt pour l’instant.', sheet_school: 'École',
-      more_pages: 'Les postes au-delà des {n} premiers ne sont pas affichés.', cols: 'Colonnes',
+      more_pages: 'Les postes au-delà des {n} premiers ne sont pas affichés.', colon: ' : ', cols: 'Colonnes',
     },
     en: {
       app: 'ENT readiness', skip: 'Skip to content', nav: 'Main navigation',
@@ -99,7 +99,7 @@
       sheet_summary: '{ready} workstations ready of {total} audited ({stale} without a recent report).', what_ready: 'What is ready',
       what_blocks: 'What blocks', to_do: 'To buy or fix, workstation by workstation', pcs: 'Workstations', nothing: 'Nothing to report.',
       ready_pcs: 'Ready workstations: {list}', no_ready_pcs: 'No workstation is ready yet.', sheet_school: 'School',
-      more_pages: 'Workstations beyond the first {n} are not shown.', cols: 'Columns',
+      more_pages: 'Workstations beyond the first {n} are not shown.', colon: ': ', cols: 'Columns',
     },
   };
 
@@ -614,7 +614,8 @@
       byCheck.set(p.check, e);
     }
     const blocks = [...byCheck.values()].sort((a, b) => (b.p.blocking && b.p.status === 'fail') - (a.p.blocking && a.p.status === 'fail') || (b.p.status === 'fail') - (a.p.status === 'fail') || b.pcs.length - a.pcs.length);
-    const todo = fresh.filter((w) => w.problems.some((p) => p.status === 'fail' || p.status === 'warn'));
+    const WS_ORDER = ['not_ready', 'incomplete', 'ready_with_warnings', 'ready'];
+    const todo = fresh.filter((w) => w.problems.some((p) => p.status === 'fail' || p.status === 'warn')).sort((a, b) => WS_ORDER.indexOf(a.verdict) - WS_ORDER.indexOf(b.verdict));
     show(h('article', { class: 'sheet' },
       h('p', { class: 'no-print' }, h('button', { type: 'button', onclick: () => window.print() }, t('print_now')), ' ', h('a', { href: href('/ecoles/' + enc(s.uai)) }, t('back_school'))),
       h('header', {}, h('h1', {}, t('sheet_title')), h('p', { class: 'sheet-school' }, name, ' ', badge('school', s.verdict)),
@@ -622,12 +623,12 @@
       h('p', {}, t('sheet_summary', { ready: ready.length, total: s.workstations, stale: s.stale_workstations })),
       h('section', {}, h('h2', {}, t('what_ready')), h('p', {}, ready.length ? t('ready_pcs', { list: ready.map(wsName).join(', ') }) : t('no_ready_pcs'))),
       h('section', {}, h('h2', {}, t('what_blocks')),
-        blocks.length ? table(t('what_blocks'), [t('check'), t('status'), t('pcs'), t('fix')], blocks.map((b) => [b.p.title, badge('status', b.p.status), b.pcs.length + ' : ' + b.pcs.join(', '), b.p.fix || b.p.message || '—']), { class: 'sheet-blocks' }) : h('p', {}, t('nothing'))),
+        blocks.length ? table(t('what_blocks'), [t('check'), t('status'), t('pcs'), t('fix')], blocks.map((b) => [b.p.title, badge('status', b.p.status), b.pcs.length + t('colon') + b.pcs.join(', '), b.p.fix || b.p.message || '—']), { class: 'sheet-blocks' }) : h('p', {}, t('nothing'))),
       h('section', {}, h('h2', {}, t('to_do')),
         todo.length ? table(t('to_do'), [t('label'), t('verdict'), t('fix')], todo.map((w) => [wsName(w), badge('ws', w.verdict),
-          h('ul', {}, w.problems.filter((p) => p.status === 'fail' || p.status === 'warn').map((p) => h('li', {}, h('strong', {}, p.title), ' (', valueText(p), ') : ', p.fix || p.message || '—')))]), { class: 'sheet-todo' }) : h('p', {}, t('nothing'))),
+          h('ul', {}, w.problems.filter((p) => p.status === 'fail' || p.status === 'warn').map((p) => h('li', {}, h('strong', {}, p.title), ' (', valueText(p), ')', t('colon'), p.fix || p.message || '—')))]), { class: 'sheet-todo' }) : h('p', {}, t('nothing'))),
       h('section', {}, h('h2', {}, t('school_link')), h('p', {},
-        s.network.per_user_downlink_mbps === null ? t('no_link') : [t('link'), ' : ', nf2.format(s.network.per_user_downlink_mbps), ' Mbit/s ', badge('status', s.network.per_user_status)]))));
+        s.network.per_user_downlink_mbps === null ? t('no_link') : [t('link'), t('colon'), nf2.format(s.network.per_user_downlink_mbps), ' Mbit/s ', badge('status', s.network.per_user_status)]))));
     rendered('sheet');
   }
 

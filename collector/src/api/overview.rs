@@ -441,3 +441,104 @@ async fn changes(
     out.fixed = list(fixed);
     Ok(Json(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use readiness::Verdict;
+    use readiness::profile::SchoolPolicy;
+
+    use super::*;
+    use crate::aggregate::LinkPolicy;
+    use crate::store::{LinkFigures, WorkstationBrief};
+
+    /// A workstation: its verdict, its failing checks (id, blocking), its downlink.
+    type Pc<'a> = (Verdict, &'a [(&'a str, bool)], Option<f64>);
+
+    fn summary(uai: &str, rows: &[Pc<'_>]) -> Arc<SchoolSummary> {
+        let now = Timestamp::now();
+        let uai: readiness::Uai = uai.parse().unwrap();
+        let rows: Vec<WorkstationBrief> = rows
+            .iter()
+            .map(|(verdict, failing, down)| WorkstationBrief {
+                school: uai.clone(),
+                finished_at: now - SignedDuration::from_hours(1),
+                received_at: now,
+                verdict: *verdict,
+                score: 80,
+                failing: failing.iter().map(|(c, b)| ((*c).to_owned(), *b)).collect(),
+                bandwidth: down.map(|d| LinkFigures {
+                    download_mbps: Some(d),
+                    upload_mbps: Some(10.0),
+                    measured_at: now,
+                }),
+            })
+            .collect();
+        let refs: Vec<&WorkstationBrief> = rows.iter().collect();
+        Arc::new(aggregate::school(
+            &uai,
+            None,
+            &refs,
+            &SchoolPolicy::default(),
+            &LinkPolicy::default(),
+            now,
+        ))
+    }
+
+    #[test]
+    fn the_overview_counts_schools_workstations_blockers_and_link_grades() {
+        use Verdict::*;
+        let os: &[(&str, bool)] = &[("system.os_support", true)];
+        let ram: &[(&str, bool)] = &[("system.ram", false)];
+        let schools = [
+            // Two ready PCs on a fast link: ready, link passes (80 / 25 users).
+            summary("0751234J", &[(Ready, &[], Some(80.0)), (Ready, &[], None)]),
+            // Two PCs blocked on the OS, one warned on RAM: not ready, link warns (20 / 25).
+            summary(
+                "0690101K",
+                &[
+                    (NotReady, os, Some(20.0)),
+                    (NotReady, os, None),
+                    (ReadyWithWarnings, ram, None),
+                ],
+            ),
+            // One PC: insufficient data, unmeasured.
+            summary("0690102L", &[(NotReady, os, None)]),
+        ];
+        let o = summarise(&schools, Timestamp::now(), false, Lang::En, 25, (1.0, 0.5));
+        assert_eq!(o.schools, 3);
+        assert_eq!(
+            (
+                o.school_verdicts.ready,
+                o.school_verdicts.not_ready,
+                o.school_verdicts.insufficient_data
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(o.ready_share, Some(0.5));
+        assert_eq!((o.workstations.audited, o.workstations.stale), (6, 0));
+        assert_eq!(o.workstations.counts.not_ready, 3);
+        let first = &o.top_blockers[0];
+        assert_eq!(
+            (
+                first.check.as_str(),
+                first.blocking,
+                first.schools,
+                first.workstations
+            ),
+            ("system.os_support", true, 2, 3)
+        );
+        assert_eq!(o.top_blockers[1].check, "system.ram");
+        assert!(!first.title.is_empty() && first.title != first.check);
+        assert_eq!(
+            (o.link.pass, o.link.warn, o.link.fail, o.link.unmeasured),
+            (1, 1, 0, 1)
+        );
+        assert_eq!(o.titles.len(), 2);
+        assert_eq!(
+            o.circonscriptions.len(),
+            1,
+            "all outside the directory: one group"
+        );
+    }
+}
