@@ -389,7 +389,18 @@ fn the_school_page_shows_fixes_labels_and_one_chart_point_per_round() {
     assert!(sheet.contains(&html_text(fix)) && sheet.contains("Salle 1 poste 2"));
     assert_no_script_ran(&sheet);
 
+    // The sheet prints on one or two A4 pages.
     let dir = shots();
+    let pages = ent_tests::chromium::print_to_pdf(
+        &chromium,
+        &w.page(&format!("/ecoles/{MOULIN}/fiche")),
+        &dir.join("sheet-fr.pdf"),
+        BUDGET,
+    );
+    assert!(
+        (1..=2).contains(&pages),
+        "the sheet prints on {pages} pages"
+    );
     for (path, name) in [
         (format!("/ecoles/{MOULIN}"), "school"),
         (format!("/ecoles/{MOULIN}/fiche"), "sheet"),
