@@ -665,3 +665,49 @@ fn sign_in_filters_sort_and_keyboard_in_a_real_browser() {
     let active = b.eval("return document.activeElement.className", json!([]));
     assert_eq!(active, "skip");
 }
+
+#[test]
+fn the_overview_endpoints_need_a_read_token_and_check_their_query() {
+    let w = world();
+    let school = w.c.school_token(MOULIN);
+    for path in ["/api/v1/overview", "/api/v1/overview/changes"] {
+        assert_eq!(w.c.get(path, None).0, 401, "{path}");
+        assert_eq!(w.c.get(path, Some(&school)).0, 403, "{path}");
+        for bad in [
+            "?lang=de",
+            "?circonscription=",
+            "?nope=1",
+            "?lang=en&lang=fr",
+        ] {
+            let (status, body) = w.c.get(&format!("{path}{bad}"), Some(&w.read));
+            assert_eq!(status, 400, "{path}{bad}: {body}");
+            assert_eq!(body["code"], "invalid_query", "{path}{bad}: {body}");
+        }
+    }
+    let (status, body) =
+        w.c.get("/api/v1/overview?circonscription=NOPE", Some(&w.read));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("unknown_circonscription"))
+    );
+    // One circonscription's overview counts its schools only.
+    let circ = w.api(&format!("/api/v1/overview?circonscription={CIRC}"));
+    let listed = w.api(&format!("/api/v1/schools?circonscription={CIRC}"));
+    assert_eq!(circ["schools"], listed["page"]["total"]);
+    assert_eq!(circ["circonscription"]["code"], CIRC);
+    // The changes: Jean Moulin's RAM failed at its last round, on one school.
+    let changes = w.api(&format!("/api/v1/overview/changes?circonscription={CIRC}"));
+    assert_eq!(changes["schools_compared"], 1, "{changes}");
+    assert_eq!(
+        changes["newly_failing"],
+        json!([{"check": "system.ram", "title": readiness::scoring::check_title("system.ram", readiness::Lang::Fr), "schools": 1}]),
+        "{changes}"
+    );
+    // A bad language on the school's detail and history too.
+    for path in [
+        format!("/api/v1/schools/{MOULIN}?lang=xx"),
+        format!("/api/v1/schools/{MOULIN}/history?lang=xx"),
+    ] {
+        assert_eq!(w.c.get(&path, Some(&w.read)).0, 400, "{path}");
+    }
+}
