@@ -88,3 +88,52 @@ pub fn screenshot(chromium: &Path, url: &str, png: &Path, budget: Duration) {
         png.display()
     );
 }
+
+/// [`screenshot`] with a window of `width` x `height` pixels (a tall one shows a whole page).
+pub fn screenshot_sized(
+    chromium: &Path,
+    url: &str,
+    png: &Path,
+    budget: Duration,
+    (width, height): (u32, u32),
+) {
+    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    crate::stdout_of(
+        command(chromium, profile.path())
+            .arg(format!("--window-size={width},{height}"))
+            .arg(format!("--virtual-time-budget={}", budget.as_millis()))
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(url),
+        &format!("chromium --screenshot {url}"),
+    );
+    assert!(
+        png.is_file(),
+        "chromium wrote no screenshot at {}",
+        png.display()
+    );
+}
+
+/// `url` printed to `pdf` (print media, A4 as the page's CSS asks) after `budget` of virtual
+/// time; returns its number of pages.
+pub fn print_to_pdf(chromium: &Path, url: &str, pdf: &Path, budget: Duration) -> usize {
+    let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    crate::stdout_of(
+        command(chromium, profile.path())
+            .arg(format!("--virtual-time-budget={}", budget.as_millis()))
+            .arg("--no-pdf-header-footer")
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(url),
+        &format!("chromium --print-to-pdf {url}"),
+    );
+    let bytes = std::fs::read(pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+    pdf_pages(&bytes)
+}
+
+/// The pages of a PDF as Chromium writes it (Skia: page objects in plain dictionaries):
+/// `/Type /Page` entries, not `/Type /Pages`.
+pub fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
+        .count()
+}

@@ -10,6 +10,7 @@ pub mod netlab;
 pub mod nginx;
 pub mod postgres;
 pub mod shaped;
+pub mod webdriver;
 pub mod wine;
 
 use std::path::{Path, PathBuf};

@@ -544,6 +544,6 @@ fn the_default_page_is_bounded_and_the_csv_and_dashboard_still_get_everything() 
     let csv = c.export_csv(&read);
     assert_eq!(csv.lines().count(), uais.len() + 1);
     // The dashboard walks the pages (its script follows next_cursor).
-    let (_, html) = c.get("/", None);
-    assert!(html.as_str().unwrap().contains("next_cursor"));
+    let (_, js) = c.get("/assets/app.js", None);
+    assert!(js.as_str().unwrap().contains("next_cursor"));
 }

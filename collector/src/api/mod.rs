@@ -6,10 +6,12 @@ pub mod csv_cell;
 pub mod error;
 pub mod list;
 pub mod metrics;
+pub mod overview;
 pub mod read;
 pub mod reports;
 pub mod speedtest;
 pub mod summaries;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -90,6 +92,8 @@ pub struct AppState {
     pub speedtest: Arc<speedtest::Sessions>,
     /// School summaries, kept up to date incrementally.
     pub summaries: Arc<summaries::SummaryCache>,
+    /// Each school's last two audit rounds, for the overview's changes.
+    pub rounds: Arc<overview::RoundsCache>,
 }
 
 impl AppState {
@@ -108,6 +112,7 @@ impl AppState {
             config,
             metrics: Arc::new(Metrics::default()),
             summaries: Arc::new(summaries::SummaryCache::default()),
+            rounds: Arc::new(overview::RoundsCache::default()),
         }
     }
 }
@@ -126,6 +131,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(reports::router())
         .merge(read::router())
+        .merge(overview::router())
+        .merge(web::router())
         .merge(speedtest::router())
         .fallback(not_found)
         .layer(RequestBodyTimeoutLayer::new(body_timeout))

@@ -32,7 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/academies", get(academies))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/export.csv", get(export_csv))
-        .route("/", get(dashboard))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
 }
@@ -117,6 +116,9 @@ struct PageQuery {
     offset: Option<usize>,
     #[serde(default)]
     limit: Option<usize>,
+    /// The language of the checks' titles, values and fixes (the collector's by default).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// `?days=N` of a school's history.
@@ -125,10 +127,13 @@ struct PageQuery {
 struct HistoryQuery {
     #[serde(default)]
     days: Option<u32>,
+    /// The language of the checks' titles (the collector's by default).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// A query string that parses into `T`, or `400 invalid_query` with the API's error body.
-struct ReadQuery<T>(T);
+pub(super) struct ReadQuery<T>(pub(super) T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ReadQuery<T> {
     type Rejection = ApiError;
@@ -138,6 +143,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Rea
             .await
             .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
         Ok(ReadQuery(query))
+    }
+}
+
+/// `?lang=fr|en`, the collector's language when absent.
+pub(super) fn parse_lang(
+    lang: Option<&str>,
+    state: &AppState,
+) -> Result<readiness::Lang, ApiError> {
+    match lang {
+        None => Ok(state.config.lang),
+        Some(l) => l
+            .parse()
+            .map_err(|e: String| ApiError::bad_request("invalid_query", e)),
     }
 }
 
@@ -165,6 +183,7 @@ async fn school(
 ) -> Result<impl IntoResponse, ApiError> {
     let offset = page.offset.unwrap_or(0);
     let limit = in_range("limit", page.limit.unwrap_or(PAGE_DEFAULT), PAGE_MAX)?;
+    let lang = parse_lang(page.lang.as_deref(), &state)?;
     let summary = summaries(&state)
         .await?
         .schools
@@ -175,13 +194,29 @@ async fn school(
         .ok_or_else(|| not_found(&uai))?;
     let store = Arc::clone(&state.store);
     let u = uai.clone();
-    let (rows, total) =
-        tokio::task::spawn_blocking(move || store.school_workstations(&u, offset, limit)).await??;
+    let loaded = Arc::clone(&state.profile);
+    let (rows, total, details) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let (rows, total) = store.school_workstations(&u, offset, limit)?;
+        // Each one's last report, scored again in the reader's language: the values,
+        // thresholds and fixes the stored summary does not keep.
+        let details: Vec<BTreeMap<String, readiness::CheckResult>> = rows
+            .iter()
+            .map(|w| {
+                Ok(store
+                    .report_body(&u, &w.report_id)?
+                    .map(|body| checks_of(&body, &loaded.profile, lang))
+                    .unwrap_or_default())
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok((rows, total, details))
+    })
+    .await??;
     let policy = &state.profile.profile.school;
     let now = Timestamp::now();
     let workstations = rows
         .iter()
-        .map(|w| WorkstationDetail {
+        .zip(&details)
+        .map(|(w, detail)| WorkstationDetail {
             workstation_id: w.workstation_id,
             label: w.label.clone(),
             hostname: w.hostname.clone(),
@@ -195,11 +230,19 @@ async fn school(
                 .checks
                 .iter()
                 .filter(|c| c.status != readiness::CheckStatus::Pass)
-                .map(|c| Problem {
-                    check: c.id.clone(),
-                    status: c.status,
-                    blocking: c.blocking,
-                    message: c.message.clone(),
+                .map(|c| {
+                    let d = detail.get(&c.id);
+                    Problem {
+                        check: c.id.clone(),
+                        title: readiness::scoring::check_title(&c.id, lang),
+                        status: c.status,
+                        blocking: c.blocking,
+                        message: d.map_or_else(|| c.message.clone(), |d| d.message.clone()),
+                        value: d.and_then(|d| d.value.clone()),
+                        unit: d.and_then(|d| d.unit.clone()),
+                        threshold: d.and_then(|d| d.threshold.clone()),
+                        fix: d.and_then(|d| d.remediation.clone()),
+                    }
                 })
                 .collect(),
         })
@@ -247,13 +290,44 @@ pub struct WorkstationDetail {
     pub problems: Vec<Problem>,
 }
 
-/// A check that did not pass.
+/// A check that did not pass: the stored verdict's status, and what the last report
+/// measured, scored again with the collector's profile in the asked language (null when the
+/// stored report cannot be read).
 #[derive(Debug, Serialize)]
 pub struct Problem {
     pub check: String,
+    /// The check's name for a person.
+    pub title: String,
     pub status: readiness::CheckStatus,
     pub blocking: bool,
     pub message: String,
+    pub value: Option<readiness::report::CheckValue>,
+    pub unit: Option<String>,
+    /// The thresholds it was scored against ("pass >= 4, warn >= 2").
+    pub threshold: Option<String>,
+    /// What to do about it.
+    pub fix: Option<String>,
+}
+
+/// The checks of a stored report scored again with `profile` on the report's day, by id;
+/// none when the body is not a report (a store seeded without one).
+fn checks_of(
+    body: &str,
+    profile: &readiness::Profile,
+    lang: readiness::Lang,
+) -> BTreeMap<String, readiness::CheckResult> {
+    let Ok(report) = serde_json::from_str::<readiness::Report>(body) else {
+        return BTreeMap::new();
+    };
+    let day = report
+        .finished_at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    readiness::assess(&report.measurements, profile, day, lang)
+        .checks
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect()
 }
 
 /// `GET /api/v1/schools/{uai}/history[?days=N]`: the rounds of the last N days.
@@ -265,6 +339,8 @@ pub struct History {
     /// (the oldest round may be partial).
     pub truncated: bool,
     pub rounds: Vec<aggregate::Round>,
+    /// The title of each check the rounds name (newly failing, fixed), by id.
+    pub titles: BTreeMap<String, String>,
 }
 
 /// `GET /healthz`.
@@ -289,6 +365,7 @@ async fn history(
             return Err(not_found(&uai));
         }
     }
+    let lang = parse_lang(query.lang.as_deref(), &state)?;
     let days = in_range(
         "days",
         query.days.unwrap_or(HISTORY_DEFAULT_DAYS),
@@ -313,11 +390,17 @@ async fn history(
     }
     let policy = state.profile.profile.school.clone();
     let rounds = tokio::task::spawn_blocking(move || aggregate::history(&reports, &policy)).await?;
+    let titles = rounds
+        .iter()
+        .flat_map(|r| r.newly_failing.iter().chain(&r.fixed))
+        .map(|c| (c.clone(), readiness::scoring::check_title(c, lang)))
+        .collect();
     Ok(Json(History {
         uai,
         days,
         truncated,
         rounds,
+        titles,
     }))
 }
 
@@ -490,21 +573,6 @@ async fn export_csv(
         ],
         body,
     ))
-}
-
-/// The dashboard: a static page; its script asks for a read token and calls the read API,
-/// so the page itself holds no data.
-async fn dashboard() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-            ),
-        ],
-        include_str!("../../assets/dashboard.html"),
-    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
