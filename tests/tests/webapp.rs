@@ -237,6 +237,13 @@ fn assert_accessible(dom: &str) {
 fn assert_no_script_ran(dom: &str) {
     assert_accessible(dom);
     assert!(!dom.contains("data-pwned"), "a script from the data ran");
+    // No element made of the data: the pages make no image, and the labels' <img> and
+    // <script> are text.
+    let main = &dom[dom.find("<main").unwrap_or(0)..];
+    assert!(
+        !main.contains("<img") && !main.contains("<script"),
+        "an element from the data: {main}"
+    );
     assert!(!dom.contains("[object "), "a node shown as text: {dom}");
 }
 
@@ -253,6 +260,7 @@ fn the_overview_shows_the_apis_figures_in_both_languages() {
     assert!(dom.contains("<html lang=\"fr\""));
     // The schools by verdict, as the API counts them.
     let verdicts = rows(&dom, "verdicts");
+    assert_eq!(verdicts.len(), 4, "{verdicts:?}");
     for (row, v) in verdicts.iter().zip([
         "ready",
         "ready_with_warnings",
@@ -271,6 +279,7 @@ fn the_overview_shows_the_apis_figures_in_both_languages() {
     assert_eq!(blockers[0][3], first["workstations"].to_string());
     // The link grades: Les Tilleuls passes (80 / 25), Jean Moulin warns (20 / 25).
     let grades = rows(&dom, "link-grades");
+    assert_eq!(grades.len(), 4, "{grades:?}");
     for (row, g) in grades.iter().zip(["pass", "warn", "fail", "unmeasured"]) {
         assert_eq!(row[1], o["link"][g].to_string(), "{g}: {row:?}");
     }
@@ -613,9 +622,10 @@ fn sign_in_filters_sort_and_keyboard_in_a_real_browser() {
     let csv = csv.as_str().unwrap().trim_start_matches('\u{feff}');
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), not_ready + 1, "{csv}");
-    assert!(lines[0].starts_with("uai;nom;commune"));
+    // Every cell quoted (a spreadsheet splitting at ',' finds no formula either).
+    assert!(lines[0].starts_with("\"uai\";\"nom\";\"commune\""), "{csv}");
     assert!(
-        lines[1..].iter().all(|l| l.contains(";not_ready;")),
+        lines[1..].iter().all(|l| l.contains(";\"not_ready\";")),
         "{csv}"
     );
     assert!(

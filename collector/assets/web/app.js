@@ -141,6 +141,9 @@
   const df = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
   const num = (v) => (v === null || v === undefined ? '—' : nf.format(v));
   const pct = (v) => (v === null || v === undefined ? '—' : pf.format(v));
+  // A round's date (YYYY-MM-DD, a UTC day) as the reader writes dates, never shifted.
+  const dayFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' });
+  const day = (s) => { if (!s) return '—'; const d = new Date(s + 'T00:00:00Z'); return isNaN(d) ? s : dayFormat.format(d); };
   const when = (s) => { if (!s) return '—'; const d = new Date(s); return isNaN(d) ? s : df.format(d); };
 
   // --- Links keep the language; the token never goes into one.
@@ -273,7 +276,9 @@
   function cell(v) {
     let s = v === null || v === undefined ? '' : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return /[";\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    // Every cell quoted: a spreadsheet whose separator is ',' would otherwise split a
+    // label such as 'PC,=HYPERLINK(...)' into a cell that starts with '='.
+    return '"' + s.replace(/"/g, '""') + '"';
   }
   function download(name, header, rows) {
     const text = '\ufeff' + [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
@@ -345,7 +350,7 @@
       section.replaceChildren(section.firstChild, h('p', { class: 'alert' }, e.message || String(e)));
       return;
     }
-    const schoolRows = (list) => list.map((s) => [h('a', { href: href('/ecoles/' + enc(s.uai)) }, s.name || s.uai), when(s.date).split(' ')[0], badge('school', s.from), badge('school', s.to)]);
+    const schoolRows = (list) => list.map((s) => [h('a', { href: href('/ecoles/' + enc(s.uai)) }, s.name || s.uai), day(s.date), badge('school', s.from), badge('school', s.to)]);
     const checkRows = (list) => list.map((x) => [x.title, num(x.schools)]);
     const block = (title, heads, rows, cls) => h('div', {}, h('h3', {}, title), rows.length ? table(title, heads, rows, { class: cls, num: heads.length === 2 ? [1] : [] }) : h('p', {}, t('none')));
     section.replaceChildren(section.firstChild,

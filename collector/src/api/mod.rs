@@ -94,6 +94,8 @@ pub struct AppState {
     pub summaries: Arc<summaries::SummaryCache>,
     /// Each school's last two audit rounds, for the overview's changes.
     pub rounds: Arc<overview::RoundsCache>,
+    /// Stored reports scored again, for the school page.
+    pub details: Arc<read::DetailCache>,
 }
 
 impl AppState {
@@ -113,6 +115,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             summaries: Arc::new(summaries::SummaryCache::default()),
             rounds: Arc::new(overview::RoundsCache::default()),
+            details: Arc::new(read::DetailCache::default()),
         }
     }
 }

@@ -326,33 +326,24 @@ pub struct RoundsCache {
     schools: tokio::sync::Mutex<BTreeMap<readiness::Uai, Cached>>,
 }
 
-#[derive(Debug, Clone)]
-struct Cached {
-    /// The school's `last_report_at` when its rounds were read.
-    key: Option<Timestamp>,
-    /// Its last two rounds, when it has two.
-    rounds: Option<Arc<(aggregate::Round, aggregate::Round)>>,
-}
-
-async fn changes(
-    State(state): State<AppState>,
-    auth: ReadAuth,
-    ReadQuery(query): ReadQuery<OverviewQuery>,
-) -> Result<Json<Changes>, ApiError> {
-    let lang = query.lang(&state)?;
-    let circ = query.circonscription()?;
-    let (_, chosen) = selected(&state, &auth, circ).await?;
-    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * CHANGES_DAYS);
-    // Held while the missing schools are read: concurrent requests wait, then reuse.
-    let mut cache = state.rounds.schools.lock().await;
-    let missing: Vec<(readiness::Uai, Option<Timestamp>)> = chosen
-        .iter()
-        .filter(|s| cache.get(&s.uai).is_none_or(|c| c.key != s.last_report_at))
-        .map(|s| (s.uai.clone(), s.last_report_at))
-        .collect();
-    if !missing.is_empty() {
-        let store = Arc::clone(&state.store);
-        let policy = state.profile.profile.school.clone();
+impl RoundsCache {
+    /// Read the rounds of the schools of `wanted` (UAI, last report) the cache does not
+    /// have at that last report.
+    async fn fill(
+        self: Arc<Self>,
+        wanted: Vec<(readiness::Uai, Option<Timestamp>)>,
+        store: Arc<dyn crate::store::Store>,
+        policy: readiness::profile::SchoolPolicy,
+        since: Timestamp,
+    ) -> Result<(), ApiError> {
+        let mut cache = self.schools.lock().await;
+        let missing: Vec<(readiness::Uai, Option<Timestamp>)> = wanted
+            .into_iter()
+            .filter(|(uai, key)| cache.get(uai).is_none_or(|c| c.key != *key))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
         let read = tokio::task::spawn_blocking(move || -> Result<Vec<_>, ApiError> {
             missing
                 .into_iter()
@@ -373,7 +364,44 @@ async fn changes(
         })
         .await??;
         cache.extend(read);
+        Ok(())
     }
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    /// The school's `last_report_at` when its rounds were read.
+    key: Option<Timestamp>,
+    /// Its last two rounds, when it has two.
+    rounds: Option<Arc<(aggregate::Round, aggregate::Round)>>,
+}
+
+async fn changes(
+    State(state): State<AppState>,
+    auth: ReadAuth,
+    ReadQuery(query): ReadQuery<OverviewQuery>,
+) -> Result<Json<Changes>, ApiError> {
+    let lang = query.lang(&state)?;
+    let circ = query.circonscription()?;
+    let (_, chosen) = selected(&state, &auth, circ).await?;
+    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * CHANGES_DAYS);
+    // The missing schools are read by a task of their own, which fills the cache even when
+    // this request goes away (a reader who closed the tab): the next request reuses its
+    // work instead of starting the whole read again. It holds the cache meanwhile, so that
+    // concurrent requests wait for it, then reuse.
+    let wanted: Vec<(readiness::Uai, Option<Timestamp>)> = chosen
+        .iter()
+        .map(|s| (s.uai.clone(), s.last_report_at))
+        .collect();
+    let fill = tokio::spawn(Arc::clone(&state.rounds).fill(
+        wanted,
+        Arc::clone(&state.store),
+        state.profile.profile.school.clone(),
+        since,
+    ));
+    fill.await
+        .map_err(|e| ApiError::internal("the changes' read", e))??;
+    let cache = state.rounds.schools.lock().await;
     let mut out = Changes {
         days: CHANGES_DAYS,
         schools_compared: 0,

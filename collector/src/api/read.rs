@@ -195,17 +195,32 @@ async fn school(
     let store = Arc::clone(&state.store);
     let u = uai.clone();
     let loaded = Arc::clone(&state.profile);
+    let cache = Arc::clone(&state.details);
     let (rows, total, details) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let (rows, total) = store.school_workstations(&u, offset, limit)?;
         // Each one's last report, scored again in the reader's language: the values,
-        // thresholds and fixes the stored summary does not keep.
-        let details: Vec<BTreeMap<String, readiness::CheckResult>> = rows
+        // thresholds and fixes the stored summary does not keep. Only for a workstation with
+        // something to show, and once per report and language (the cache).
+        let details: Vec<Arc<CheckDetails>> = rows
             .iter()
             .map(|w| {
-                Ok(store
-                    .report_body(&u, &w.report_id)?
-                    .map(|body| checks_of(&body, &loaded.profile, lang))
-                    .unwrap_or_default())
+                if w.checks
+                    .iter()
+                    .all(|c| c.status == readiness::CheckStatus::Pass)
+                {
+                    return Ok(Arc::default());
+                }
+                if let Some(d) = cache.get(w.report_id, lang) {
+                    return Ok(d);
+                }
+                let d = Arc::new(
+                    store
+                        .report_body(&u, &w.report_id)?
+                        .map(|body| checks_of(&body, &loaded.profile, lang))
+                        .unwrap_or_default(),
+                );
+                cache.put(w.report_id, lang, Arc::clone(&d));
+                Ok(d)
             })
             .collect::<Result<_, ApiError>>()?;
         Ok((rows, total, details))
@@ -311,6 +326,43 @@ pub struct Problem {
 
 /// The checks of a stored report scored again with `profile` on the report's day, by id;
 /// none when the body is not a report (a store seeded without one).
+/// A stored report's checks scored again, by check id.
+type CheckDetails = BTreeMap<String, readiness::CheckResult>;
+
+/// The checks of stored reports scored again (for the school page's values, thresholds and
+/// fixes), by report and language: a report never changes, so a school's page read again
+/// costs no decompression and no scoring. Bounded: emptied when full.
+#[derive(Debug, Default)]
+pub struct DetailCache {
+    map: std::sync::Mutex<
+        std::collections::HashMap<(uuid::Uuid, readiness::Lang), Arc<CheckDetails>>,
+    >,
+}
+
+/// Reports kept in [`DetailCache`] (a few KiB each).
+const DETAIL_CACHE_MAX: usize = 20_000;
+
+impl DetailCache {
+    fn get(&self, report: uuid::Uuid, lang: readiness::Lang) -> Option<Arc<CheckDetails>> {
+        let map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&(report, lang)).cloned()
+    }
+
+    fn put(&self, report: uuid::Uuid, lang: readiness::Lang, details: Arc<CheckDetails>) {
+        let mut map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= DETAIL_CACHE_MAX {
+            map.clear();
+        }
+        map.insert((report, lang), details);
+    }
+}
+
 fn checks_of(
     body: &str,
     profile: &readiness::Profile,
