@@ -47,3 +47,26 @@ pub fn assess(
         verdict,
     }
 }
+
+/// Score a browser probe's measurements (`report::Probe::Browser`): the same checks as
+/// [`assess`], less those a browser cannot measure at all (disk, architecture, memory when
+/// not exposed, DNS, proxy, interface, clock, the ICMP/TCP latency targets), which are left
+/// out; the TLS checks, which a browser hides, stay as `unknown` with weight 0 (shown, never
+/// counted towards `incomplete`).
+pub fn assess_browser(
+    measurements: &Measurements,
+    profile: &Profile,
+    today: jiff::civil::Date,
+    lang: Lang,
+) -> Assessment {
+    let checks: Vec<CheckResult> = scoring::evaluate(measurements, profile, today, lang)
+        .into_iter()
+        .filter_map(|c| scoring::for_browser(c, lang))
+        .collect();
+    let (score, verdict) = scoring::summarize(&checks, &profile.scoring);
+    Assessment {
+        checks,
+        score,
+        verdict,
+    }
+}

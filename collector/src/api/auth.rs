@@ -53,15 +53,27 @@ pub struct AnyAuth(pub TokenScope);
 enum Principal {
     School(Uai),
     Read,
-    Workstation { school: Uai, workstation_id: Uuid },
+    Workstation {
+        school: Uai,
+        workstation_id: Uuid,
+    },
+    /// A browser probe link (`entp_`): speed tests and the profile of its school, and the
+    /// browser probe's own report route (`api::probe`), nothing else.
+    Probe(Uai),
 }
 
 impl FromRequestParts<AppState> for SchoolAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let AgentAuth { school, .. } = AgentAuth::from_request_parts(parts, state).await?;
-        Ok(SchoolAuth(school))
+        match principal(&parts.headers, state).await? {
+            Principal::School(school)
+            | Principal::Workstation { school, .. }
+            | Principal::Probe(school) => Ok(SchoolAuth(school)),
+            Principal::Read => Err(wrong_scope(
+                "this route needs a school enrollment token or a workstation credential",
+            )),
+        }
     }
 }
 
@@ -74,7 +86,9 @@ impl FromRequestParts<AppState> for SchoolTokenAuth {
             Principal::Workstation { .. } => Err(wrong_scope(
                 "enrolment needs the school's enrollment token, not a workstation credential",
             )),
-            Principal::Read => Err(wrong_scope("this route needs a school enrollment token")),
+            Principal::Read | Principal::Probe(_) => {
+                Err(wrong_scope("this route needs a school enrollment token"))
+            }
         }
     }
 }
@@ -95,7 +109,7 @@ impl FromRequestParts<AppState> for AgentAuth {
                 school,
                 workstation: Some(workstation_id),
             }),
-            Principal::Read => Err(wrong_scope(
+            Principal::Read | Principal::Probe(_) => Err(wrong_scope(
                 "this route needs a school enrollment token or a workstation credential",
             )),
         }
@@ -119,9 +133,9 @@ impl FromRequestParts<AppState> for AnyAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(AnyAuth(match principal(&parts.headers, state).await? {
             Principal::Read => TokenScope::Read,
-            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
-                TokenScope::School(uai)
-            }
+            Principal::School(uai)
+            | Principal::Workstation { school: uai, .. }
+            | Principal::Probe(uai) => TokenScope::School(uai),
         }))
     }
 }
@@ -140,6 +154,10 @@ async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, A
                 "an `Authorization: Bearer <token>` header is required",
             )
         })?;
+    if secret.starts_with(crate::tokens::PROBE_PREFIX) {
+        let link = super::probe::link(state, secret).await?;
+        return Ok(Principal::Probe(link.school));
+    }
     let is_credential = secret.starts_with(crate::tokens::CREDENTIAL_PREFIX);
     let hash = crate::tokens::hash(secret);
     let store = Arc::clone(&state.store);

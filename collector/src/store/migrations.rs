@@ -38,6 +38,8 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 4, "0004_compressed_bodies"),
     migration!("sqlite", 5, "0005_workstations_by_received"),
     migration!("sqlite", 6, "0006_school_academie_region"),
+    migration!("sqlite", 7, "0007_reserved"),
+    migration!("sqlite", 8, "0008_probe_links"),
 ];
 
 /// The PostgreSQL schema, oldest first: the same migrations as [`SQLITE`], in its SQL.
@@ -48,6 +50,8 @@ pub const POSTGRES: &[Migration] = &[
     migration!("postgres", 4, "0004_compressed_bodies"),
     migration!("postgres", 5, "0005_workstations_by_received"),
     migration!("postgres", 6, "0006_school_academie_region"),
+    migration!("postgres", 7, "0007_reserved"),
+    migration!("postgres", 8, "0008_probe_links"),
 ];
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::migrations;
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
-    PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief,
-    WorkstationRow,
+    ProbeLink, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope,
+    WorkstationBrief, WorkstationRow,
 };
 use columns::{
     link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, stored_body, token_row,
@@ -169,6 +169,19 @@ impl SqliteStore {
     fn revoke_now(&self, sql: &'static str, id: String) -> Result<usize, StoreError> {
         self.write(move |t| t.execute(sql, params![id, ms(Timestamp::now())]))
     }
+}
+
+/// A row of `SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at`.
+fn probe_link_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProbeLink> {
+    Ok(ProbeLink {
+        id: row.get(0)?,
+        hash: row.get(1)?,
+        school: parse_uai(row.get(2)?)?,
+        label_prefix: row.get(3)?,
+        created_at: ts(row.get(4)?),
+        expires_at: ts(row.get(5)?),
+        revoked_at: row.get::<_, Option<i64>>(6)?.map(ts),
+    })
 }
 
 /// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
@@ -494,6 +507,54 @@ impl Store for SqliteStore {
             let rows = stmt.query_map([], token_row)?;
             rows.collect()
         })
+    }
+
+    fn create_probe_link(&self, link: &ProbeLink) -> Result<(), StoreError> {
+        let l = link.clone();
+        self.write(move |t| {
+            t.execute(
+                "INSERT INTO probe_links (id, hash, school, label_prefix, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    l.id,
+                    l.hash,
+                    l.school.as_str(),
+                    l.label_prefix,
+                    ms(l.created_at),
+                    ms(l.expires_at)
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn probe_link_by_hash(&self, hash: &str) -> Result<Option<ProbeLink>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                 FROM probe_links WHERE hash = ?1",
+                [hash],
+                probe_link_row,
+            )
+            .optional()
+        })
+    }
+
+    fn probe_links(&self, school: Option<&Uai>) -> Result<Vec<ProbeLink>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                 FROM probe_links WHERE ?1 IS NULL OR school = ?1 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([school], probe_link_row)?;
+            rows.collect()
+        })
+    }
+
+    fn revoke_probe_link(&self, id: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE probe_links SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+        self.revoke_now(sql, id.to_owned()).map(|n| n > 0)
     }
 
     fn enrol(&self, e: NewEnrolment) -> Result<EnrolOutcome, StoreError> {

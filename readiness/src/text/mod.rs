@@ -56,6 +56,10 @@ macro_rules! messages {
 messages! {
     // Shared by every check.
     NotMeasuredByAgent,
+    /// A check a browser cannot see (browser probe).
+    NotVisibleToBrowser,
+    /// What to do about it.
+    NotVisibleToBrowserFix,
     CouldNotMeasure,
     RunAuditAgain,
     ThresholdMoreIsBetter,
