@@ -241,6 +241,11 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         os["message"].as_str().unwrap().contains("iPadOS 15"),
         "{os}"
     );
+    // Counted apart from the workstations, and never deciding alone.
+    let summary = &in_a["school"];
+    assert_eq!(summary["browser_devices"]["devices"], 1, "{summary:#}");
+    assert_eq!(summary["workstations"], 0, "{summary:#}");
+    assert_eq!(summary["verdict"], "insufficient_data", "{summary:#}");
     let in_b = school(OTHER);
     assert_eq!(
         in_b["workstations"].as_array().unwrap().len(),

@@ -11,3 +11,7 @@ CREATE TABLE probe_links (
     revoked_at   INTEGER
 );
 CREATE INDEX probe_links_by_school ON probe_links (school, created_at);
+
+-- What reported a workstation's latest state: `agent`, or `browser` (the browser probe: a
+-- tablet, a phone, a Chromebook), counted apart in the school's summary.
+ALTER TABLE workstations ADD COLUMN kind TEXT NOT NULL DEFAULT 'agent';

@@ -593,6 +593,7 @@ fn build(
                 max_workstations: super::reports::max_workstations(profile),
             },
             may_be_latest: true,
+            browser: true,
         },
         body,
     };

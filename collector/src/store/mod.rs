@@ -62,6 +62,9 @@ pub struct Admission {
     /// Whether the report may become its workstation's latest state (false for a report
     /// dated in the future beyond the clock tolerance: it is kept in the history only).
     pub may_be_latest: bool,
+    /// A browser probe's report (a device without the agent): its workstation's `kind` is
+    /// `browser`, counted apart in the school's summary.
+    pub browser: bool,
 }
 
 impl Default for Admission {
@@ -70,6 +73,7 @@ impl Default for Admission {
             content_hash: String::new(),
             submitter: Submitter::Trusted,
             may_be_latest: true,
+            browser: false,
         }
     }
 }
@@ -218,6 +222,8 @@ pub struct WorkstationBrief {
     pub failing: Vec<(String, bool)>,
     /// The last bandwidth figures it reported (possibly from an earlier report).
     pub bandwidth: Option<LinkFigures>,
+    /// A browser probe's device (a tablet...): counted apart from the workstations.
+    pub browser: bool,
 }
 
 /// One stored report, in the compact form history needs.

@@ -405,7 +405,7 @@ impl Store for PostgresStore {
             let filter = school_filter(school.is_some(), "school");
             let st = c
                 .prepare_cached(&format!(
-                    "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                    "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                      FROM workstations WHERE {filter}"
                 ))
                 .await?;
@@ -431,6 +431,7 @@ impl Store for PostgresStore {
                     score: score(row.try_get(4)?),
                     failing: parse_failing(row.try_get(5)?),
                     bandwidth: link_figures(row.try_get(6)?, row.try_get(7)?, row.try_get(8)?),
+                    browser: row.try_get::<_, &str>(9)? == "browser",
                 });
             }
             Ok(out)

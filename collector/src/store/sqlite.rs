@@ -291,10 +291,10 @@ impl Store for SqliteStore {
         self.read(|c| {
             // One school's through its index (see `workstations`), every one's in one scan.
             let mut stmt = c.prepare_cached(if school.is_some() {
-                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE school = ?1"
             } else {
-                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE ?1 IS NULL"
             })?;
             // Schools repeat 20 times or so: parse each UAI once.
@@ -324,6 +324,7 @@ impl Store for SqliteStore {
                         serde_json::from_str(&failing).unwrap_or_default()
                     },
                     bandwidth: link_figures(row.get(6)?, row.get(7)?, row.get(8)?),
+                    browser: row.get::<_, String>(9)? == "browser",
                 });
             }
             Ok(out)
