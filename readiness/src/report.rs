@@ -79,8 +79,6 @@ pub struct BrowserProbe {
     pub probe_version: u32,
     /// `computer`, `tablet`, `phone` or `unknown` (`readiness::useragent::FormFactor`).
     pub form_factor: String,
-    /// The User-Agent as sent (at most 512 bytes).
-    pub user_agent: String,
     /// `navigator.maxTouchPoints` (tells an iPad from a Mac).
     pub max_touch_points: Option<u32>,
     /// Screen size in CSS pixels and the device pixel ratio.

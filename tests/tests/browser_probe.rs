@@ -257,6 +257,34 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         devices[0]["workstation_id"]
     );
 
+    // The code is never logged: the request logs name the route template.
+    let log = dir.path().join("debug.log");
+    let mut debug = ent_tests::collector::admin(&db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--profile"])
+        .arg(&profile)
+        .env("ENT_COLLECTOR_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let debug_url = ent_tests::collector::listening_url(&mut debug);
+    assert_eq!(get_page(&format!("{debug_url}/sonde/{code}")).0, 200);
+    let (status, _) = post(
+        &format!("{debug_url}/api/v1/probe/reports"),
+        &code,
+        &submission("device-0001"),
+    );
+    assert_eq!(status, 201);
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = debug.kill();
+    let _ = debug.wait();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("/sonde/{code}"), "{logged}");
+    assert!(
+        !logged.contains(&code[5..]),
+        "the code in the logs: {logged}"
+    );
+
     // Expired and revoked links submit nothing.
     for (url, code) in [
         (&expiring, "expired_probe_link"),
@@ -425,4 +453,85 @@ fn stored(db: &Path) -> Vec<StoredDevice> {
     })
     .map(|rows| rows.flatten().collect())
     .unwrap_or_default()
+}
+
+/// The benchmark (`bench/browser_probe.sh`, `--ignored`): on one shaped link per case, the
+/// browser probe, the agent and iperf3 one after the other, each figure against the
+/// payload capacity, and the probe's time to its stored report.
+#[test]
+#[ignore = "a benchmark: bench/browser_probe.sh"]
+fn bench_browser_probe_beside_agent_and_iperf3() {
+    if !is_root() {
+        eprintln!("skipped: network namespaces and tc need root");
+        return;
+    }
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for (down, up) in [(5.0, 5.0), (20.0, 20.0), (20.0, 5.0)] {
+        let link = Link::create(Shape {
+            down_mbit: Some(down),
+            up_mbit: Some(up),
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        let profile = dir.path().join("p.toml");
+        let endpoint = format!("http://{SERVER}:8080/healthz");
+        std::fs::write(&profile, browser_probe::profile(Some(down), &endpoint)).unwrap();
+        let (collector, base) = browser_probe::collector(&link, &db, &profile);
+        let url = browser_probe::probe_link(&db, SCHOOL, &format!("{base}/"), &[]);
+        let started = Instant::now();
+        let browser = Browser::open(&chromium, &format!("{url}?autostart=1"), |c| {
+            link.in_client(c)
+        });
+        let devices = await_stored(&db, Duration::from_secs(120));
+        let probe_s = started.elapsed().as_secs_f64();
+        drop(browser);
+        let probe = devices.first().map_or((f64::NAN, f64::NAN), |d| {
+            (
+                d.download_mbps.unwrap_or(f64::NAN),
+                d.upload_mbps.unwrap_or(f64::NAN),
+            )
+        });
+
+        let token = ent_tests::collector::create_token(&db, &["--school", SCHOOL]);
+        let agent_profile = dir.path().join("agent.toml");
+        std::fs::write(&agent_profile, ent_tests::shaped::profile(Some(down))).unwrap();
+        let mut cmd = ent_tests::agent(&dir.path().join("state"));
+        cmd.args(["audit", "--json", "--lang", "en", "--profile"])
+            .arg(&agent_profile)
+            .args(["--collector", &base])
+            .env("ENT_AGENT_TOKEN", &token);
+        let started = Instant::now();
+        let out = link.in_client(&cmd).output().unwrap();
+        let agent_s = started.elapsed().as_secs_f64();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let bw = &report["measurements"]["bandwidth"];
+        let agent = (
+            bw["download_mbps"].as_f64().unwrap_or(f64::NAN),
+            bw["upload_mbps"].as_f64().unwrap_or(f64::NAN),
+        );
+        drop(collector);
+
+        let iperf = ent_tests::shaped::iperf3_server(&link);
+        let iperf_down = ent_tests::shaped::iperf3(&link, true, 5);
+        let iperf_up = ent_tests::shaped::iperf3(&link, false, 5);
+        drop(iperf);
+        let (cd, cu) = (link.payload_capacity(down), link.payload_capacity(up));
+        println!(
+            "browser probe bench {down}/{up} Mbit/s: payload capacity {cd:.2}/{cu:.2}; probe {:.2}/{:.2} ({:+.1} %/{:+.1} %, {probe_s:.1} s to the stored report); agent {:.2}/{:.2} ({:+.1} %/{:+.1} %, {agent_s:.1} s); iperf3 {iperf_down:.2}/{iperf_up:.2} ({:+.1} %/{:+.1} %)",
+            probe.0,
+            probe.1,
+            (probe.0 / cd - 1.0) * 100.0,
+            (probe.1 / cu - 1.0) * 100.0,
+            agent.0,
+            agent.1,
+            (agent.0 / cd - 1.0) * 100.0,
+            (agent.1 / cu - 1.0) * 100.0,
+            (iperf_down / cd - 1.0) * 100.0,
+            (iperf_up / cu - 1.0) * 100.0,
+        );
+    }
 }

@@ -520,7 +520,6 @@ fn build(
         probe: Some(Probe::Browser(BrowserProbe {
             probe_version: BROWSER_PROBE_VERSION,
             form_factor: form_factor.into(),
-            user_agent,
             max_touch_points: s.max_touch_points,
             screen_width: s.screen_width.filter(|w| *w <= 100_000),
             screen_height: s.screen_height.filter(|h| *h <= 100_000),
