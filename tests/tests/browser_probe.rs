@@ -202,6 +202,29 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
             .iter()
             .any(|c| c["id"] == "system.os_support")
     );
+    let ent = first["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "endpoint.ent")
+        .unwrap_or_else(|| panic!("{first:#}"));
+    assert_eq!(ent["status"], "pass", "{ent}");
+    assert!(
+        ent["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered in 40 ms"),
+        "{ent}"
+    );
+    assert_eq!(
+        first["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"] == "system.disk_free")
+            .count(),
+        0
+    );
     let (status, again) = post(&reports, &code, &submission("device-0001"));
     assert_eq!(status, 201, "{again}");
     let (status, other) = post(&reports, &code_of(&b), &submission("device-0001"));

@@ -264,6 +264,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::EndpointThroughProxy => " through the proxy {proxy}",
         Msg::EndpointStopped => "{url}{via}: {what}",
+        Msg::EndpointAnsweredNoStatus => {
+            "{url}{via}: answered {timing}{phases} (a browser does not show the HTTP status)"
+        }
         Msg::EndpointHttpStatus => "{url}{via}: HTTP {status_code} {timing}{phases}",
         Msg::EndpointServerError => "{head}: server error",
         Msg::EndpointCertificateRefusedBrowsers => {

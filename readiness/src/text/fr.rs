@@ -276,6 +276,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::EndpointThroughProxy => " via le proxy {proxy}",
         Msg::EndpointStopped => "{url}{via} : {what}",
+        Msg::EndpointAnsweredNoStatus => {
+            "{url}{via} : a répondu {timing}{phases} (un navigateur ne montre pas le statut HTTP)"
+        }
         Msg::EndpointHttpStatus => "{url}{via} : HTTP {status_code} {timing}{phases}",
         Msg::EndpointServerError => "{head} : erreur du serveur",
         Msg::EndpointCertificateRefusedBrowsers => {

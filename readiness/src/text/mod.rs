@@ -199,6 +199,9 @@ messages! {
     EndpointSlowAnswerSeeFix,
     EndpointThroughProxy,
     EndpointStopped,
+    /// An endpoint that answered without a status the probe can read (a browser's
+    /// `no-cors` fetch).
+    EndpointAnsweredNoStatus,
     EndpointHttpStatus,
     EndpointServerError,
     EndpointCertificateRefusedBrowsers,
