@@ -164,6 +164,17 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
             dom.contains("Lien de test indisponible") && dom.contains("expiré"),
             "{dom}"
         );
+        // The page in French by default, in English with ?lang=en (its script ran: CSP kept).
+        let dom = dump_dom(&chromium, &a, Duration::from_secs(3));
+        assert!(
+            dom.contains(">Lancer le test<") && dom.contains("data-state=\"ready\""),
+            "{dom}"
+        );
+        let dom = dump_dom(&chromium, &format!("{a}?lang=en"), Duration::from_secs(3));
+        assert!(
+            dom.contains(">Start the test<") && dom.contains("<html lang=\"en\""),
+            "{dom}"
+        );
     }
 
     // What a link may do in the API: a speed-test session of its school, the probe's
