@@ -320,6 +320,7 @@ mod tests {
                 .map(|(id, b)| ((*id).to_owned(), *b))
                 .collect(),
             bandwidth: None,
+            browser: false,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod api;
 pub mod connections;
 pub mod directory;
+pub mod probe_links;
 pub mod store;
 pub mod tokens;
 pub mod workstations;

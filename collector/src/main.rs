@@ -75,6 +75,9 @@ enum Command {
     /// Enrolled workstations: list, revoke a credential.
     #[command(subcommand)]
     Workstations(ent_collector::workstations::Command),
+    /// Browser probe links for devices without the agent (tablets...): `--school UAI` creates
+    /// one and prints its URL (and QR code); `list`, `revoke ID`.
+    ProbeLink(ent_collector::probe_links::Args),
     /// Apply the database's schema migrations and exit (`serve` applies them at start too;
     /// this runs them alone, e.g. before starting several nodes).
     Migrate,
@@ -324,6 +327,13 @@ fn run(cli: Cli) -> Result<()> {
             print!(
                 "{}",
                 ent_collector::workstations::run(&cmd, &*open(&cli.database)?)?
+            );
+            Ok(())
+        }
+        Command::ProbeLink(args) => {
+            print!(
+                "{}",
+                ent_collector::probe_links::run(&args, &*open(&cli.database)?)?
             );
             Ok(())
         }

@@ -44,6 +44,17 @@ pub fn generate(scope: &TokenScope) -> NewToken {
     }
 }
 
+/// Prefix of browser probe link codes (`ent-collector probe-link`): 128 random bits.
+pub const PROBE_PREFIX: &str = "entp_";
+
+/// A new probe link: its id and its code (the capability in the URL `/sonde/{code}`).
+pub fn generate_probe_link() -> NewToken {
+    NewToken {
+        id: random_hex(6),
+        secret: format!("{PROBE_PREFIX}{}", random_hex(16)),
+    }
+}
+
 /// Prefix of workstation credentials.
 pub const CREDENTIAL_PREFIX: &str = "entw_";
 

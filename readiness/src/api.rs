@@ -33,6 +33,12 @@ pub mod path {
     pub const SPEEDTEST_UPLOAD: &str = "api/v1/speedtest/upload";
     /// `GET ?session=ID`: a tiny object, for latency.
     pub const SPEEDTEST_PING: &str = "api/v1/speedtest/ping";
+    /// `GET` with a probe link (`entp_`): what the browser probe measures,
+    /// [`super::BrowserProbeConfig`].
+    pub const PROBE_CONFIG: &str = "api/v1/probe/config";
+    /// `POST` [`super::BrowserProbeSubmission`] with a probe link: the collector builds,
+    /// scores and stores the browser report; answers `201` [`super::BrowserProbeResult`].
+    pub const PROBE_REPORTS: &str = "api/v1/probe/reports";
 
     /// `GET` (counters, [`super::SessionCounters`]) or `DELETE` one speed-test session.
     pub fn speedtest_session(id: &str) -> String {
@@ -302,6 +308,118 @@ pub struct ListPage {
     pub next_cursor: Option<String>,
 }
 
+/// `GET /api/v1/probe/config`: what the browser probe page measures for its link's school.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BrowserProbeConfig {
+    pub school: String,
+    /// The profile's ENT and identity endpoints, timed by a `no-cors` fetch.
+    pub endpoints: Vec<ProbeEndpoint>,
+    /// Longest each direction of the bandwidth test may run, in seconds.
+    pub max_direction_s: f64,
+    /// The width of the collector's upload bins (= [`BIN_MS`]).
+    pub bin_ms: u64,
+}
+
+/// One endpoint the page fetches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProbeEndpoint {
+    pub name: String,
+    pub url: String,
+}
+
+/// `POST /api/v1/probe/reports`: what the browser probe measured. The collector, not the
+/// page, turns it into a report (`readiness::report::Probe::Browser`): it parses the
+/// User-Agent and the hints itself, takes its own clock, and scores with its profile.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserProbeSubmission {
+    /// A random id the page keeps in the browser's storage (8 to 64 characters of
+    /// `[A-Za-z0-9-]`): the same device on a second run. The collector derives the
+    /// workstation id from it and the link's school, so that it can name no other device.
+    pub device_id: String,
+    /// The language the page was shown in: the checks' texts of the answer.
+    pub lang: Option<crate::report::Lang>,
+    pub user_agent: String,
+    /// `navigator.userAgentData.getHighEntropyValues(...)`, where the browser has it.
+    pub client_hints: Option<crate::useragent::ClientHints>,
+    pub max_touch_points: Option<u32>,
+    pub screen_width: Option<u32>,
+    pub screen_height: Option<u32>,
+    pub pixel_ratio: Option<f64>,
+    pub hardware_concurrency: Option<u32>,
+    pub device_memory_gib: Option<f64>,
+    /// How long the test took, in seconds.
+    pub duration_s: f64,
+    pub download: Option<BrowserTransfer>,
+    /// Upload, as the collector counted it (its bins, read by the page).
+    pub upload: Option<BrowserTransfer>,
+    /// Round trips of `speedtest/ping` on the idle link, then during the transfers, in ms.
+    #[serde(default)]
+    pub idle_latency_ms: Vec<f64>,
+    #[serde(default)]
+    pub loaded_latency_ms: Vec<f64>,
+    #[serde(default)]
+    pub endpoints: Vec<BrowserEndpoint>,
+    /// Why a part could not be measured (key: `download`, `upload`, `idle_latency`...).
+    #[serde(default)]
+    pub unavailable: std::collections::BTreeMap<String, String>,
+}
+
+/// One direction, as the page measured it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserTransfer {
+    /// Mean rate over the window, in Mbit/s.
+    pub mbps: f64,
+    pub streams: u32,
+    pub bytes: u64,
+    pub duration_s: f64,
+    pub window_start_s: f64,
+    pub window_s: f64,
+    /// Whether the agent's stable-window rule was met (else the time cap ended it).
+    pub stable: bool,
+    /// The window's 100 ms bins, in Mbit/s (at most 600).
+    #[serde(default)]
+    pub bins_mbps: Vec<f64>,
+}
+
+/// One endpoint's timed `no-cors` fetch: it answered (any HTTP answer: the browser hides
+/// the status), failed (DNS, connection, TLS: a browser does not say which), or timed out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserEndpoint {
+    pub name: String,
+    pub answered: bool,
+    pub timed_out: bool,
+    pub elapsed_ms: f64,
+}
+
+/// The answer to a browser probe report: the collector's verdict and its checks, for the
+/// page to show like the agent's table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BrowserProbeResult {
+    pub report_id: String,
+    pub verdict: Verdict,
+    /// The verdict's name in the page's language.
+    pub verdict_label: String,
+    pub score: u8,
+    /// The device as the collector read it ("iPadOS 17.7, Safari 17.6, tablette").
+    pub device: String,
+    pub checks: Vec<BrowserCheckLine>,
+}
+
+/// One line of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BrowserCheckLine {
+    pub id: String,
+    pub title: String,
+    pub status: crate::report::CheckStatus,
+    pub status_label: String,
+    pub message: String,
+    pub remediation: Option<String>,
+}
+
 /// The JSON Schema of every API message, one definition each under `$defs`.
 pub fn api_schema() -> serde_json::Value {
     let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
@@ -316,6 +434,9 @@ pub fn api_schema() -> serde_json::Value {
     generator.subschema_for::<UploadReceipt>();
     generator.subschema_for::<RollUp>();
     generator.subschema_for::<ListPage>();
+    generator.subschema_for::<BrowserProbeConfig>();
+    generator.subschema_for::<BrowserProbeSubmission>();
+    generator.subschema_for::<BrowserProbeResult>();
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "ENT readiness API v1: the messages besides the report",

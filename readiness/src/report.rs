@@ -17,6 +17,9 @@ use crate::uai::Uai;
 /// The report format version this crate reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The browser probe's measurement method version ([`BrowserProbe::probe_version`]).
+pub const BROWSER_PROBE_VERSION: u32 = 1;
+
 /// One audit of one workstation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +50,43 @@ pub struct Report {
     pub score: u8,
     pub checks: Vec<CheckResult>,
     pub measurements: Measurements,
+    /// What measured, when it is not the agent: `{"kind": "browser", ...}` for the browser
+    /// probe served by the collector (`/sonde/{code}`). Absent: the agent. Added within
+    /// schema version 1 (optional; the collector writes browser reports itself, so no older
+    /// reader receives one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<Probe>,
+}
+
+/// A report not made by the agent, and what made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Probe {
+    /// The browser probe: a page of the collector, run in a tablet's, a phone's or a
+    /// computer's browser. Its report carries what a browser can measure (the OS and the
+    /// browser from the User-Agent and client hints, logical cores, bandwidth, latency, the
+    /// ENT endpoints by a timed fetch); the checks a browser cannot see (TLS details, DNS,
+    /// proxy, disk...) are either left out or `unknown` with weight 0.
+    Browser(BrowserProbe),
+}
+
+/// What the browser probe read of the device: nothing personal (no name, no address).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserProbe {
+    /// Version of the probe page's measurement method (1 for this collector).
+    pub probe_version: u32,
+    /// `computer`, `tablet`, `phone` or `unknown` (`readiness::useragent::FormFactor`).
+    pub form_factor: String,
+    /// `navigator.maxTouchPoints` (tells an iPad from a Mac).
+    pub max_touch_points: Option<u32>,
+    /// Screen size in CSS pixels and the device pixel ratio.
+    pub screen_width: Option<u32>,
+    pub screen_height: Option<u32>,
+    pub pixel_ratio: Option<f64>,
+    /// `navigator.deviceMemory` in GiB (Chromium only; rounded, capped at 8 by browsers).
+    pub device_memory_gib: Option<f64>,
 }
 
 /// Which workstation the report is about. No user names, no IP addresses.

@@ -327,5 +327,6 @@ pub fn report_in(
         score: a.score,
         checks: a.checks,
         measurements,
+        probe: None,
     }
 }

@@ -622,6 +622,40 @@ fn browsers(m: &Measurements, profile: &Profile, lang: Lang) -> Vec<CheckResult>
     out
 }
 
+/// A check as the browser probe keeps it: `None` when a browser cannot measure it (left
+/// out), the TLS checks `unknown` with weight 0 (a browser hides TLS), the others as they
+/// are.
+pub fn for_browser(c: CheckResult, lang: Lang) -> Option<CheckResult> {
+    let id = c.id.as_str();
+    let tls =
+        id == "network.tls_interception" || (id.starts_with("endpoint.") && id.ends_with(".tls"));
+    if tls {
+        return Some(CheckResult {
+            status: CheckStatus::Unknown,
+            value: None,
+            unit: None,
+            message: msg(lang, Msg::NotVisibleToBrowser),
+            remediation: Some(msg(lang, Msg::NotVisibleToBrowserFix)),
+            weight: 0.0,
+            blocking: false,
+            ..c
+        });
+    }
+    let never = matches!(
+        id,
+        "system.disk_free"
+            | "system.architecture"
+            | "system.clock_skew"
+            | "network.proxy"
+            | "network.interface"
+    ) || id.starts_with("dns.")
+        || id.starts_with("latency.");
+    // Memory: only Chromium exposes it (rounded); elsewhere it is left out, not unknown.
+    let hidden_ram = id == "system.ram" && c.status == CheckStatus::Unknown;
+    let hidden_cores = id == "system.cpu_cores" && c.status == CheckStatus::Unknown;
+    (!(never || hidden_ram || hidden_cores)).then_some(c)
+}
+
 /// Score (0-100) and verdict from check results.
 ///
 /// Score: weighted mean of pass = 1, warn = 0.5, fail = 0 over the checks that could be

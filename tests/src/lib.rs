@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: build and locate the real binaries,
 //! run them with a private state directory.
 
+pub mod browser_probe;
 pub mod chromium;
 pub mod collector;
 pub mod fault_matrix;

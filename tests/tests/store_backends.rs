@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ent_collector::store::{
     self, Area, CheckSummary, EnrolOutcome, InsertOutcome, LinkFigures, NewEnrolment, NewReport,
-    ReadScope, School, Store, Submitter, TokenScope,
+    ProbeLink, ReadScope, School, Store, Submitter, TokenScope,
 };
 use ent_tests::collector::{Backend, TestDb};
 use ent_tests::on_both_backends;
@@ -24,6 +24,7 @@ on_both_backends!(
     the_same_id_with_other_content_is_a_conflict,
     directory_tokens_paging_purge_and_salt,
     read_scopes_round_trip,
+    probe_links_and_browser_devices,
 );
 
 /// Each kind of read scope comes back as stored (migration 0007 on both), by hash and in
@@ -390,4 +391,54 @@ fn directory_tokens_paging_purge_and_salt(backend: Backend) {
         .unwrap();
     assert_eq!((purged.reports, purged.workstations), (5, 5));
     assert_eq!(store.report_count().unwrap(), 0);
+}
+
+/// Browser probe links: stored by hash, listed per school, revoked once; a browser probe's
+/// report makes its workstation a browser device (`kind`), an agent's does not.
+fn probe_links_and_browser_devices(backend: Backend) {
+    let (_db, s) = open(backend);
+    let now = Timestamp::from_millisecond(Timestamp::now().as_millisecond()).unwrap();
+    let link = |id: &str, school: &str| ProbeLink {
+        id: id.into(),
+        hash: format!("hash-{id}"),
+        school: school.parse().unwrap(),
+        label_prefix: Some("tablette".into()),
+        created_at: now,
+        expires_at: now + SignedDuration::from_hours(24),
+        revoked_at: None,
+    };
+    s.create_probe_link(&link("a", "0751234J")).unwrap();
+    s.create_probe_link(&link("b", "0330001X")).unwrap();
+    assert_eq!(
+        s.probe_link_by_hash("hash-a").unwrap(),
+        Some(link("a", "0751234J"))
+    );
+    assert_eq!(s.probe_link_by_hash("hash-x").unwrap(), None);
+    assert_eq!(s.probe_links(None).unwrap().len(), 2);
+    let mine = s.probe_links(Some(&school())).unwrap();
+    assert_eq!(
+        mine.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+    assert!(s.revoke_probe_link("a").unwrap());
+    assert!(!s.revoke_probe_link("a").unwrap(), "revoked once");
+    assert!(!s.revoke_probe_link("nope").unwrap());
+    assert!(
+        s.probe_link_by_hash("hash-a")
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+
+    let tablet = Uuid::from_u128(7);
+    let mut r = report(tablet, Timestamp::now(), Verdict::Ready);
+    r.admission.browser = true;
+    assert_eq!(s.insert_report(r).unwrap(), InsertOutcome::Stored);
+    let pc = Uuid::from_u128(8);
+    s.insert_report(report(pc, Timestamp::now(), Verdict::Ready))
+        .unwrap();
+    let briefs = s.workstation_briefs(Some(&school())).unwrap();
+    assert_eq!(briefs.len(), 2);
+    assert_eq!(briefs.iter().filter(|b| b.browser).count(), 1);
 }

@@ -447,6 +447,7 @@ pub async fn audit(config: &AuditConfig, state: &StateDir) -> Result<Report> {
         score: assessment.score,
         checks: assessment.checks,
         measurements,
+        probe: None,
     };
     within_bounds(&mut report);
     Ok(report)

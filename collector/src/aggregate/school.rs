@@ -46,8 +46,22 @@ pub struct SchoolSummary {
     pub top_blockers: Vec<Blocker>,
     #[serde(with = "opt_ts")]
     pub last_report_at: Option<Timestamp>,
-    /// The school's link, estimated from its workstations' bandwidth figures.
+    /// The school's link, estimated from its workstations' bandwidth figures (the browser
+    /// devices' included: the same link).
     pub network: SchoolNetwork,
+    /// The devices without the agent that ran the browser probe (tablets, phones,
+    /// Chromebooks), apart: they are not in `workstations` nor `counts`, and never decide
+    /// the school's verdict (a school of tablets alone is "insufficient data").
+    pub browser_devices: BrowserDevices,
+}
+
+/// A school's browser probe devices.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BrowserDevices {
+    pub devices: u32,
+    pub stale: u32,
+    /// Verdicts of the fresh ones.
+    pub counts: VerdictCounts,
 }
 
 /// One school's summary from its workstations' latest rows.
@@ -63,10 +77,21 @@ pub fn school(
     let mut stale = 0u32;
     let mut failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
     let mut last: Option<Timestamp> = None;
+    let mut browser = BrowserDevices::default();
+    let mut browser_tally = Tally::default();
     // Stale workstations' figures count too, while recent: the link is the same.
     let figures: Vec<LinkFigures> = rows.iter().filter_map(|w| w.bandwidth).collect();
     for w in rows {
         last = Some(last.map_or(w.finished_at, |l| l.max(w.finished_at)));
+        if w.browser {
+            browser.devices += 1;
+            if is_stale(w.received_at.max(w.finished_at), now, policy) {
+                browser.stale += 1;
+            } else {
+                browser_tally.add(w.verdict, w.score);
+            }
+            continue;
+        }
         if is_stale(w.received_at.max(w.finished_at), now, policy) {
             stale += 1;
             continue;
@@ -124,7 +149,9 @@ pub fn school(
         departement,
         academie,
         region,
-        workstations: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        workstations: u32::try_from(rows.len())
+            .unwrap_or(u32::MAX)
+            .saturating_sub(browser.devices),
         stale_workstations: stale,
         counts,
         ready_share: ready_share.map(round3),
@@ -133,6 +160,10 @@ pub fn school(
         top_blockers: top_blockers(failing),
         last_report_at: last,
         network: school_network(&figures, link, now),
+        browser_devices: BrowserDevices {
+            counts: browser_tally.counts,
+            ..browser
+        },
     }
 }
 
@@ -166,6 +197,33 @@ mod tests {
         assert_eq!(s.ready_share, Some(0.6));
         assert_eq!(s.top_blockers[0].check, "system.os_support");
         assert_eq!(s.top_blockers[0].workstations, 2);
+    }
+
+    /// Browser probe devices (tablets) are counted apart and never decide the verdict: three
+    /// failing tablets do not make two ready PCs' school not ready, and tablets alone are
+    /// not enough for a verdict.
+    #[test]
+    fn browser_devices_are_counted_apart_and_never_decide() {
+        use Verdict::*;
+        let tablet = |v, score| WorkstationBrief {
+            browser: true,
+            ..ws(v, score, 0, &[("system.os_support", true)])
+        };
+        let s = summary(&[
+            ws(Ready, 100, 0, &[]),
+            ws(Ready, 100, 0, &[]),
+            tablet(NotReady, 30),
+            tablet(NotReady, 30),
+            tablet(Ready, 100),
+        ]);
+        assert_eq!(s.verdict, SchoolVerdict::Ready);
+        assert_eq!((s.workstations, s.counts.ready), (2, 2));
+        assert_eq!(s.browser_devices.devices, 3);
+        assert_eq!(s.browser_devices.counts.not_ready, 2);
+        assert!(s.top_blockers.is_empty(), "{:?}", s.top_blockers);
+        let alone = summary(&[tablet(Ready, 100), tablet(Ready, 100), tablet(Ready, 100)]);
+        assert_eq!(alone.verdict, SchoolVerdict::InsufficientData);
+        assert_eq!(alone.browser_devices.counts.ready, 3);
     }
 
     #[test]

@@ -84,15 +84,27 @@ pub struct AnyAuth(pub TokenScope);
 enum Principal {
     School(Uai),
     Read(ReadScope),
-    Workstation { school: Uai, workstation_id: Uuid },
+    Workstation {
+        school: Uai,
+        workstation_id: Uuid,
+    },
+    /// A browser probe link (`entp_`): speed tests and the profile of its school, and the
+    /// browser probe's own report route (`api::probe`), nothing else.
+    Probe(Uai),
 }
 
 impl FromRequestParts<AppState> for SchoolAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let AgentAuth { school, .. } = AgentAuth::from_request_parts(parts, state).await?;
-        Ok(SchoolAuth(school))
+        match principal(&parts.headers, state).await? {
+            Principal::School(school)
+            | Principal::Workstation { school, .. }
+            | Principal::Probe(school) => Ok(SchoolAuth(school)),
+            Principal::Read(_) => Err(wrong_scope(
+                "this route needs a school enrollment token or a workstation credential",
+            )),
+        }
     }
 }
 
@@ -105,7 +117,9 @@ impl FromRequestParts<AppState> for SchoolTokenAuth {
             Principal::Workstation { .. } => Err(wrong_scope(
                 "enrolment needs the school's enrollment token, not a workstation credential",
             )),
-            Principal::Read(_) => Err(wrong_scope("this route needs a school enrollment token")),
+            Principal::Read(_) | Principal::Probe(_) => {
+                Err(wrong_scope("this route needs a school enrollment token"))
+            }
         }
     }
 }
@@ -126,7 +140,7 @@ impl FromRequestParts<AppState> for AgentAuth {
                 school,
                 workstation: Some(workstation_id),
             }),
-            Principal::Read(_) => Err(wrong_scope(
+            Principal::Read(_) | Principal::Probe(_) => Err(wrong_scope(
                 "this route needs a school enrollment token or a workstation credential",
             )),
         }
@@ -150,9 +164,9 @@ impl FromRequestParts<AppState> for AnyAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(AnyAuth(match principal(&parts.headers, state).await? {
             Principal::Read(scope) => TokenScope::Read(scope),
-            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
-                TokenScope::School(uai)
-            }
+            Principal::School(uai)
+            | Principal::Workstation { school: uai, .. }
+            | Principal::Probe(uai) => TokenScope::School(uai),
         }))
     }
 }
@@ -171,6 +185,10 @@ async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, A
                 "an `Authorization: Bearer <token>` header is required",
             )
         })?;
+    if secret.starts_with(crate::tokens::PROBE_PREFIX) {
+        let link = super::probe::link(state, secret).await?;
+        return Ok(Principal::Probe(link.school));
+    }
     let is_credential = secret.starts_with(crate::tokens::CREDENTIAL_PREFIX);
     let hash = crate::tokens::hash(secret);
     let store = Arc::clone(&state.store);

@@ -7,6 +7,7 @@ pub mod error;
 pub mod list;
 pub mod metrics;
 pub mod overview;
+pub mod probe;
 pub mod read;
 pub mod reports;
 pub mod speedtest;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(overview::router())
         .merge(web::router())
         .merge(speedtest::router())
+        .merge(probe::router())
         .fallback(not_found)
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn_with_state(
@@ -177,7 +179,8 @@ async fn json_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        // A page's own error page (the browser probe's refused link) stays a page.
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return resp;
     }

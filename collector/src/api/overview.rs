@@ -484,6 +484,7 @@ mod tests {
             .iter()
             .map(|(verdict, failing, down)| WorkstationBrief {
                 school: uai.clone(),
+                browser: false,
                 finished_at: now - SignedDuration::from_hours(1),
                 received_at: now,
                 verdict: *verdict,

@@ -240,6 +240,7 @@ fn prepare(
             content_hash: content_hash(&report),
             submitter,
             may_be_latest: report.finished_at <= now + FUTURE_TOLERANCE,
+            browser: false,
         },
     };
     Ok((new, assessment.verdict, assessment.score))

@@ -39,6 +39,7 @@ pub const SQLITE: &[Migration] = &[
     migration!("sqlite", 5, "0005_workstations_by_received"),
     migration!("sqlite", 6, "0006_school_academie_region"),
     migration!("sqlite", 7, "0007_read_scopes"),
+    migration!("sqlite", 8, "0008_probe_links"),
 ];
 
 /// The PostgreSQL schema, oldest first: the same migrations as [`SQLITE`], in its SQL.
@@ -50,6 +51,7 @@ pub const POSTGRES: &[Migration] = &[
     migration!("postgres", 5, "0005_workstations_by_received"),
     migration!("postgres", 6, "0006_school_academie_region"),
     migration!("postgres", 7, "0007_read_scopes"),
+    migration!("postgres", 8, "0008_probe_links"),
 ];
 
 #[cfg(test)]

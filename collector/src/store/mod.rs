@@ -65,6 +65,9 @@ pub struct Admission {
     /// Whether the report may become its workstation's latest state (false for a report
     /// dated in the future beyond the clock tolerance: it is kept in the history only).
     pub may_be_latest: bool,
+    /// A browser probe's report (a device without the agent): its workstation's `kind` is
+    /// `browser`, counted apart in the school's summary.
+    pub browser: bool,
 }
 
 impl Default for Admission {
@@ -73,6 +76,7 @@ impl Default for Admission {
             content_hash: String::new(),
             submitter: Submitter::Trusted,
             may_be_latest: true,
+            browser: false,
         }
     }
 }
@@ -221,6 +225,8 @@ pub struct WorkstationBrief {
     pub failing: Vec<(String, bool)>,
     /// The last bandwidth figures it reported (possibly from an earlier report).
     pub bandwidth: Option<LinkFigures>,
+    /// A browser probe's device (a tablet...): counted apart from the workstations.
+    pub browser: bool,
 }
 
 /// One stored report, in the compact form history needs.
@@ -324,6 +330,21 @@ impl StoreError {
     }
 }
 
+/// A browser probe link (`ent-collector probe-link`): a capability for one school, stored
+/// by the hash of its code; the code itself is shown once and never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeLink {
+    pub id: String,
+    /// SHA-256 of the code ([`crate::tokens::hash`]).
+    pub hash: String,
+    pub school: Uai,
+    /// Label of the devices that report through this link ("tablette" -> "tablette 3f2a").
+    pub label_prefix: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// The collector's storage.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Store a report and update its workstation's latest state, durably, unless a report
@@ -374,6 +395,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Revoke the credential of a workstation id; returns how many were revoked (0 when no
     /// active enrolment has that id).
     fn revoke_enrolment(&self, workstation_id: &Uuid) -> Result<usize, StoreError>;
+    /// Store a browser probe link (its code hashed, [`crate::tokens::hash`]).
+    fn create_probe_link(&self, link: &ProbeLink) -> Result<(), StoreError>;
+    /// The probe link whose code has this hash.
+    fn probe_link_by_hash(&self, hash: &str) -> Result<Option<ProbeLink>, StoreError>;
+    /// Every probe link (of one school, or of all), oldest first; never the codes.
+    fn probe_links(&self, school: Option<&Uai>) -> Result<Vec<ProbeLink>, StoreError>;
+    /// Revoke a probe link by id; false when no active link has that id.
+    fn revoke_probe_link(&self, id: &str) -> Result<bool, StoreError>;
     /// The deployment's secret host-name salt, generated when the database was created.
     fn hostname_salt(&self) -> Result<String, StoreError>;
 

@@ -34,8 +34,8 @@ use super::columns::{
 };
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
-    PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief,
-    WorkstationRow,
+    ProbeLink, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope,
+    WorkstationBrief, WorkstationRow,
 };
 
 /// Connections of the pool, at most.
@@ -364,6 +364,19 @@ fn token_row(row: &tokio_postgres::Row) -> Result<TokenInfo, Fault> {
     })
 }
 
+/// A row of `SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at`.
+fn probe_link_row(row: &tokio_postgres::Row) -> Result<ProbeLink, Fault> {
+    Ok(ProbeLink {
+        id: row.try_get(0)?,
+        hash: row.try_get(1)?,
+        school: parse_uai(row.try_get(2)?)?,
+        label_prefix: row.try_get(3)?,
+        created_at: ts(row.try_get(4)?),
+        expires_at: ts(row.try_get(5)?),
+        revoked_at: row.try_get::<_, Option<i64>>(6)?.map(ts),
+    })
+}
+
 fn owned(school: Option<&Uai>) -> Option<String> {
     school.map(|s| s.as_str().to_owned())
 }
@@ -404,7 +417,7 @@ impl Store for PostgresStore {
             let filter = school_filter(school.is_some(), "school");
             let st = c
                 .prepare_cached(&format!(
-                    "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                    "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                      FROM workstations WHERE {filter}"
                 ))
                 .await?;
@@ -430,6 +443,7 @@ impl Store for PostgresStore {
                     score: score(row.try_get(4)?),
                     failing: parse_failing(row.try_get(5)?),
                     bandwidth: link_figures(row.try_get(6)?, row.try_get(7)?, row.try_get(8)?),
+                    browser: row.try_get::<_, &str>(9)? == "browser",
                 });
             }
             Ok(out)
@@ -626,6 +640,66 @@ impl Store for PostgresStore {
             .map(token_row)
             .collect()
         })
+    }
+
+    fn create_probe_link(&self, link: &ProbeLink) -> Result<(), StoreError> {
+        let l = link.clone();
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            c.execute(
+                "INSERT INTO probe_links (id, hash, school, label_prefix, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &l.id,
+                    &l.hash,
+                    &l.school.as_str(),
+                    &l.label_prefix,
+                    &ms(l.created_at),
+                    &ms(l.expires_at),
+                ],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn probe_link_by_hash(&self, hash: &str) -> Result<Option<ProbeLink>, StoreError> {
+        let hash = hash.to_owned();
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c
+                .prepare_cached(
+                    "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                     FROM probe_links WHERE hash = $1",
+                )
+                .await?;
+            c.query_opt(&st, &[&hash])
+                .await?
+                .as_ref()
+                .map(probe_link_row)
+                .transpose()
+        })
+    }
+
+    fn probe_links(&self, school: Option<&Uai>) -> Result<Vec<ProbeLink>, StoreError> {
+        let school = owned(school);
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            c.query(
+                "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                 FROM probe_links WHERE $1::text IS NULL OR school = $1 ORDER BY created_at, id",
+                &[&school],
+            )
+            .await?
+            .iter()
+            .map(probe_link_row)
+            .collect()
+        })
+    }
+
+    fn revoke_probe_link(&self, id: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE probe_links SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
+        self.revoke_now(sql, id.to_owned()).map(|n| n > 0)
     }
 
     fn enrol(&self, e: NewEnrolment) -> Result<EnrolOutcome, StoreError> {

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::migrations;
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
-    PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief,
-    WorkstationRow,
+    ProbeLink, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope,
+    WorkstationBrief, WorkstationRow,
 };
 use columns::{
     link_figures, ms, parse_checks, parse_uai, parse_uuid, parse_verdict, stored_body, token_row,
@@ -171,6 +171,19 @@ impl SqliteStore {
     }
 }
 
+/// A row of `SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at`.
+fn probe_link_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProbeLink> {
+    Ok(ProbeLink {
+        id: row.get(0)?,
+        hash: row.get(1)?,
+        school: parse_uai(row.get(2)?)?,
+        label_prefix: row.get(3)?,
+        created_at: ts(row.get(4)?),
+        expires_at: ts(row.get(5)?),
+        revoked_at: row.get::<_, Option<i64>>(6)?.map(ts),
+    })
+}
+
 /// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
 /// received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at`.
 fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> {
@@ -292,10 +305,10 @@ impl Store for SqliteStore {
         self.read(|c| {
             // One school's through its index (see `workstations`), every one's in one scan.
             let mut stmt = c.prepare_cached(if school.is_some() {
-                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE school = ?1"
             } else {
-                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, finished_at, received_at, verdict, score, failing, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE ?1 IS NULL"
             })?;
             // Schools repeat 20 times or so: parse each UAI once.
@@ -325,6 +338,7 @@ impl Store for SqliteStore {
                         serde_json::from_str(&failing).unwrap_or_default()
                     },
                     bandwidth: link_figures(row.get(6)?, row.get(7)?, row.get(8)?),
+                    browser: row.get::<_, String>(9)? == "browser",
                 });
             }
             Ok(out)
@@ -506,6 +520,54 @@ impl Store for SqliteStore {
             let rows = stmt.query_map([], token_row)?;
             rows.collect()
         })
+    }
+
+    fn create_probe_link(&self, link: &ProbeLink) -> Result<(), StoreError> {
+        let l = link.clone();
+        self.write(move |t| {
+            t.execute(
+                "INSERT INTO probe_links (id, hash, school, label_prefix, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    l.id,
+                    l.hash,
+                    l.school.as_str(),
+                    l.label_prefix,
+                    ms(l.created_at),
+                    ms(l.expires_at)
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn probe_link_by_hash(&self, hash: &str) -> Result<Option<ProbeLink>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                 FROM probe_links WHERE hash = ?1",
+                [hash],
+                probe_link_row,
+            )
+            .optional()
+        })
+    }
+
+    fn probe_links(&self, school: Option<&Uai>) -> Result<Vec<ProbeLink>, StoreError> {
+        let school = school.map(|s| s.as_str().to_owned());
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at \
+                 FROM probe_links WHERE ?1 IS NULL OR school = ?1 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([school], probe_link_row)?;
+            rows.collect()
+        })
+    }
+
+    fn revoke_probe_link(&self, id: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE probe_links SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+        self.revoke_now(sql, id.to_owned()).map(|n| n > 0)
     }
 
     fn enrol(&self, e: NewEnrolment) -> Result<EnrolOutcome, StoreError> {

@@ -7,6 +7,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
     match id {
         // Shared by every check.
         Msg::NotMeasuredByAgent => "not measured by this agent",
+        Msg::NotVisibleToBrowser => {
+            "a browser does not show this (TLS version, certificate chain, interception); it is measured by the agent on a computer"
+        }
+        Msg::NotVisibleToBrowserFix => {
+            "run the agent (ent-agent) on a computer of the school to check it"
+        }
         Msg::CouldNotMeasure => "Could not measure: {reason}",
         Msg::RunAuditAgain => {
             "Run the audit again (as administrator if possible); if it persists, report this message."
@@ -258,6 +264,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::EndpointThroughProxy => " through the proxy {proxy}",
         Msg::EndpointStopped => "{url}{via}: {what}",
+        Msg::EndpointAnsweredNoStatus => {
+            "{url}{via}: answered {timing}{phases} (a browser does not show the HTTP status)"
+        }
         Msg::EndpointHttpStatus => "{url}{via}: HTTP {status_code} {timing}{phases}",
         Msg::EndpointServerError => "{head}: server error",
         Msg::EndpointCertificateRefusedBrowsers => {

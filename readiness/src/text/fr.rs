@@ -7,6 +7,12 @@ pub(crate) const fn text(id: Msg) -> &'static str {
     match id {
         // Shared by every check.
         Msg::NotMeasuredByAgent => "non mesuré par cet agent",
+        Msg::NotVisibleToBrowser => {
+            "un navigateur ne le montre pas (version TLS, chaîne de certificats, interception) ; l’agent le mesure sur un ordinateur"
+        }
+        Msg::NotVisibleToBrowserFix => {
+            "lancer l’agent (ent-agent) sur un ordinateur de l’école pour le vérifier"
+        }
         Msg::CouldNotMeasure => "Mesure impossible : {reason}",
         Msg::RunAuditAgain => {
             "Relancer l'audit (en administrateur si possible) ; si le problème persiste, signaler ce message."
@@ -270,6 +276,9 @@ pub(crate) const fn text(id: Msg) -> &'static str {
         }
         Msg::EndpointThroughProxy => " via le proxy {proxy}",
         Msg::EndpointStopped => "{url}{via} : {what}",
+        Msg::EndpointAnsweredNoStatus => {
+            "{url}{via} : a répondu {timing}{phases} (un navigateur ne montre pas le statut HTTP)"
+        }
         Msg::EndpointHttpStatus => "{url}{via} : HTTP {status_code} {timing}{phases}",
         Msg::EndpointServerError => "{head} : erreur du serveur",
         Msg::EndpointCertificateRefusedBrowsers => {

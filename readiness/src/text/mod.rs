@@ -56,6 +56,10 @@ macro_rules! messages {
 messages! {
     // Shared by every check.
     NotMeasuredByAgent,
+    /// A check a browser cannot see (browser probe).
+    NotVisibleToBrowser,
+    /// What to do about it.
+    NotVisibleToBrowserFix,
     CouldNotMeasure,
     RunAuditAgain,
     ThresholdMoreIsBetter,
@@ -195,6 +199,9 @@ messages! {
     EndpointSlowAnswerSeeFix,
     EndpointThroughProxy,
     EndpointStopped,
+    /// An endpoint that answered without a status the probe can read (a browser's
+    /// `no-cors` fetch).
+    EndpointAnsweredNoStatus,
     EndpointHttpStatus,
     EndpointServerError,
     EndpointCertificateRefusedBrowsers,

@@ -181,13 +181,13 @@ pub(super) async fn insert_report(
         // are replaced together, and only by a report that has some (as on SQLite).
         let st = t
             .prepare_cached(
-                "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing, download_mbps, upload_mbps, bandwidth_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                "INSERT INTO workstations (school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, failing, download_mbps, upload_mbps, bandwidth_at, kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                  ON CONFLICT (school, workstation_id) DO UPDATE SET
                     label = excluded.label, hostname = excluded.hostname, report_id = excluded.report_id,
                     finished_at = excluded.finished_at, received_at = excluded.received_at,
                     verdict = excluded.verdict, score = excluded.score, checks = excluded.checks,
-                    failing = excluded.failing,
+                    failing = excluded.failing, kind = excluded.kind,
                     download_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.download_mbps ELSE excluded.download_mbps END,
                     upload_mbps = CASE WHEN excluded.bandwidth_at IS NULL THEN workstations.upload_mbps ELSE excluded.upload_mbps END,
                     bandwidth_at = COALESCE(excluded.bandwidth_at, workstations.bandwidth_at)
@@ -212,6 +212,11 @@ pub(super) async fn insert_report(
                 &bw.and_then(|b| b.download_mbps),
                 &bw.and_then(|b| b.upload_mbps),
                 &bw.map(|b| ms(b.measured_at)),
+                &(if r.admission.browser {
+                    "browser"
+                } else {
+                    "agent"
+                }),
             ],
         )
         .await?;

@@ -94,9 +94,15 @@ pub(super) fn endpoint_check(
     };
 
     let phases = phases_text(lang, attempt);
+    // No status on an answer: the browser probe's opaque `no-cors` fetch.
+    let answered = attempt.hops.last().and_then(|h| h.status).is_none();
     let head = render(
         lang,
-        Msg::EndpointHttpStatus,
+        if answered {
+            Msg::EndpointAnsweredNoStatus
+        } else {
+            Msg::EndpointHttpStatus
+        },
         &[
             ("url", &m.url),
             ("via", &via),
