@@ -78,6 +78,21 @@ enum Command {
     /// Apply the database's schema migrations and exit (`serve` applies them at start too;
     /// this runs them alone, e.g. before starting several nodes).
     Migrate,
+    /// Copy a database's contents into another, of either backend (e.g. --from
+    /// sqlite://old.db --to postgres://ent@db/ent): directory, tokens, credentials, every
+    /// report, the workstations' latest states. Run again, it adds nothing; killed, run it
+    /// again. Start the destination's collectors once it is done.
+    Copy {
+        /// The database to read (a path, sqlite://PATH or postgres://...), left unchanged.
+        #[arg(long, value_name = "DATABASE")]
+        from: String,
+        /// The database to write (its schema is brought up to date first).
+        #[arg(long, value_name = "DATABASE")]
+        to: String,
+        /// Rows per batch (one transaction each on the destination).
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
     /// Delete reports older than the retention.
     Purge {
         #[arg(long, default_value_t = 730)]
@@ -315,6 +330,30 @@ fn run(cli: Cli) -> Result<()> {
             println!(
                 "database {}: schema version {version} ({applied} migrations applied)",
                 store::display_name(&cli.database)
+            );
+            Ok(())
+        }
+        Command::Copy { from, to, batch } => {
+            let (from_name, to_name) = (store::display_name(&from), store::display_name(&to));
+            if from_name == to_name {
+                bail!("--from and --to name the same database");
+            }
+            let source = open(&from).with_context(|| format!("--from {from_name}"))?;
+            let destination = open(&to).with_context(|| format!("--to {to_name}"))?;
+            let mut last = std::time::Instant::now();
+            let stats = store::copy::copy(&*source, &*destination, batch, &mut |line| {
+                // A line a second at most (the totals follow on stdout).
+                if last.elapsed() >= std::time::Duration::from_secs(1) || !line.contains("rows") {
+                    eprintln!("copy: {line}");
+                    last = std::time::Instant::now();
+                }
+            })?;
+            for (table, read, written) in &stats.tables {
+                println!("{table}: {read} rows read, {written} written");
+            }
+            println!(
+                "copied {from_name} to {to_name}: {} rows written",
+                stats.written()
             );
             Ok(())
         }

@@ -8,6 +8,7 @@
 //! a method returns `Ok`.
 
 mod columns;
+pub mod copy;
 pub mod migrations;
 pub mod postgres;
 pub mod sqlite;
@@ -377,6 +378,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Delete reports received before `before`, and workstations whose latest report is
     /// older than that.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
+
+    /// The next `limit` rows of a table after the key `after` (or from the first), by key,
+    /// as stored: what `ent-collector copy` reads ([`copy`]).
+    fn export_rows(
+        &self,
+        table: &'static copy::Table,
+        after: Option<&[copy::Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<copy::Value>>, StoreError>;
+    /// Write rows of a table read by [`Store::export_rows`] (of either backend) in one
+    /// transaction, each inserted or merged as [`copy::Table::conflict`] says; how many were
+    /// written (0 when all were there already).
+    fn import_rows(
+        &self,
+        table: &'static copy::Table,
+        rows: Vec<Vec<copy::Value>>,
+    ) -> Result<u64, StoreError>;
 
     /// The schools whose workstations' latest state was received at `since` or later, by
     /// any collector on this database, each with its latest such time, for a node to

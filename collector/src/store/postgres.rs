@@ -32,6 +32,7 @@ use uuid::Uuid;
 use super::columns::{
     link_figures, ms, parse_checks, parse_failing, parse_uuid, parse_verdict, stored_body, ts,
 };
+use super::copy::{Kind, Table, Value};
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
     PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope, WorkstationBrief,
@@ -306,6 +307,46 @@ impl PostgresStore {
             Ok(c.execute(sql, &[&id, &ms(Timestamp::now())]).await?)
         })
     }
+}
+
+/// PostgreSQL's parameter `n`.
+fn dollar(n: usize) -> String {
+    format!("${n}")
+}
+
+type Param = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
+
+/// A copied value bound as its column's type (PostgreSQL does not widen nor narrow).
+fn to_param(v: &Value, kind: Kind) -> Result<Param, Fault> {
+    let mismatch = || Fault::Other(format!("a value {v:?} for a column of type {kind:?}"));
+    Ok(match (kind, v) {
+        (Kind::Text, Value::Null) => Box::new(None::<String>),
+        (Kind::Text, Value::Text(s)) => Box::new(s.clone()),
+        (Kind::Int8, Value::Null) => Box::new(None::<i64>),
+        (Kind::Int8, Value::Int(i)) => Box::new(*i),
+        (Kind::Int4, Value::Null) => Box::new(None::<i32>),
+        (Kind::Int4, Value::Int(i)) => Box::new(i32::try_from(*i).map_err(|_| mismatch())?),
+        (Kind::Float8, Value::Null) => Box::new(None::<f64>),
+        (Kind::Float8, Value::Real(f)) => Box::new(*f),
+        // SQLite keeps a REAL that is whole as an integer when it can.
+        (Kind::Float8, Value::Int(i)) => Box::new(*i as f64),
+        (Kind::Bytes, Value::Null) => Box::new(None::<Vec<u8>>),
+        (Kind::Bytes, Value::Bytes(b)) => Box::new(b.clone()),
+        _ => return Err(mismatch()),
+    })
+}
+
+fn from_column(row: &tokio_postgres::Row, i: usize, kind: Kind) -> Result<Value, Fault> {
+    Ok(match kind {
+        Kind::Text => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
+        Kind::Int8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+        Kind::Int4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|v| Value::Int(i64::from(v))),
+        Kind::Float8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+        Kind::Bytes => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes),
+    }
+    .unwrap_or(Value::Null))
 }
 
 pub(crate) fn parse_uai(s: &str) -> Result<Uai, Fault> {
@@ -708,6 +749,70 @@ impl Store for PostgresStore {
                 .map(|row| Ok((parse_uai(row.try_get(0)?)?, ts(row.try_get(1)?))))
                 .collect::<Result<Vec<_>, Fault>>()
                 .map(Some)
+        })
+    }
+
+    fn export_rows(
+        &self,
+        table: &'static Table,
+        after: Option<&[Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<Value>>, StoreError> {
+        let sql = table.select_sql(after.is_some(), dollar);
+        let mut params: Vec<Param> = match after {
+            Some(key) => key
+                .iter()
+                .zip(table.columns)
+                .map(|(v, (_, kind))| to_param(v, *kind))
+                .collect::<Result<_, _>>()
+                .map_err(|f| StoreError::backend(&self.target, f))?,
+            None => Vec::new(),
+        };
+        params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c.prepare_cached(&sql).await?;
+            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_ref() as _).collect();
+            c.query(&st, &refs)
+                .await?
+                .iter()
+                .map(|row| {
+                    table
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, kind))| from_column(row, i, *kind))
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    fn import_rows(&self, table: &'static Table, rows: Vec<Vec<Value>>) -> Result<u64, StoreError> {
+        let sql = table.insert_sql(dollar);
+        let rows: Vec<Vec<Param>> = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(table.columns)
+                    .map(|(v, (_, kind))| to_param(v, *kind))
+                    .collect()
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|f| StoreError::backend(&self.target, f))?;
+        self.call(move |pool| async move {
+            let mut c = pool.get().await?;
+            let t = c.transaction().await?;
+            let st = t.prepare_cached(&sql).await?;
+            let mut n = 0;
+            for row in &rows {
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    row.iter().map(|p| p.as_ref() as _).collect();
+                n += t.execute(&st, &refs).await?;
+            }
+            t.commit().await?;
+            Ok(n)
         })
     }
 

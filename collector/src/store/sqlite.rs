@@ -17,6 +17,7 @@ use readiness::Uai;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use uuid::Uuid;
 
+use super::copy::{Table, Value};
 use super::migrations;
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
@@ -187,6 +188,33 @@ fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> 
         checks: parse_checks(&row.get::<_, String>(9)?),
         bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
     })
+}
+
+/// SQLite's parameter `n`.
+fn question_mark(n: usize) -> String {
+    format!("?{n}")
+}
+
+fn to_sqlite(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Int(i) => V::Integer(*i),
+        Value::Real(f) => V::Real(*f),
+        Value::Text(s) => V::Text(s.clone()),
+        Value::Bytes(b) => V::Blob(b.clone()),
+    }
+}
+
+fn from_sqlite(v: rusqlite::types::Value) -> Value {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Null => Value::Null,
+        V::Integer(i) => Value::Int(i),
+        V::Real(f) => Value::Real(f),
+        V::Text(s) => Value::Text(s),
+        V::Blob(b) => Value::Bytes(b),
+    }
 }
 
 /// Open (creating it if missing, 0600) the database file in WAL mode with its schema up to
@@ -561,6 +589,43 @@ impl Store for SqliteStore {
         })
     }
 
+    fn export_rows(
+        &self,
+        table: &'static Table,
+        after: Option<&[Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<Value>>, StoreError> {
+        let mut params: Vec<rusqlite::types::Value> =
+            after.unwrap_or_default().iter().map(to_sqlite).collect();
+        params.push(rusqlite::types::Value::Integer(limit as i64));
+        let sql = table.select_sql(after.is_some(), question_mark);
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let mut values = Vec::with_capacity(table.columns.len());
+                for i in 0..table.columns.len() {
+                    values.push(from_sqlite(row.get(i)?));
+                }
+                out.push(values);
+            }
+            Ok(out)
+        })
+    }
+
+    fn import_rows(&self, table: &'static Table, rows: Vec<Vec<Value>>) -> Result<u64, StoreError> {
+        let sql = table.insert_sql(question_mark);
+        self.write(move |t| {
+            let mut stmt = t.prepare(&sql)?;
+            let mut n = 0;
+            for row in &rows {
+                n += stmt.execute(rusqlite::params_from_iter(row.iter().map(to_sqlite)))? as u64;
+            }
+            Ok(n)
+        })
+    }
+
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
         let cutoff = ms(before);
         self.write(move |t| {
@@ -607,6 +672,33 @@ mod tests {
             body: "{}".into(),
             bandwidth: None,
             admission: Default::default(),
+        }
+    }
+
+    /// A migration that adds a column must add it to the copy too (`store::copy`), or
+    /// `ent-collector copy` would leave it behind.
+    #[test]
+    fn the_copy_knows_every_column_of_the_tables_it_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+        let tables: Vec<&crate::store::copy::Table> = crate::store::copy::TABLES
+            .into_iter()
+            .chain([&crate::store::copy::SETTINGS])
+            .collect();
+        for table in tables {
+            let columns: Vec<String> = store
+                .read(|c| {
+                    let mut st = c.prepare(&format!("PRAGMA table_info({})", table.name))?;
+                    let names = st.query_map([], |r| r.get::<_, String>(1))?;
+                    names.collect()
+                })
+                .unwrap();
+            let known: Vec<String> = table.columns.iter().map(|(c, _)| (*c).to_owned()).collect();
+            let (mut a, mut b) = (columns.clone(), known);
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "the columns of {}", table.name);
         }
     }
 
