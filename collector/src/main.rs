@@ -63,6 +63,10 @@ enum Command {
         /// each speed-test session names it, so its transfers and counters stay on this node.
         #[arg(long, value_name = "URL", env = "ENT_COLLECTOR_PUBLIC_URL", value_parser = public_url)]
         public_url: Option<String>,
+        /// Seconds between full recomputes of the school summaries (one node of those on
+        /// one database does each).
+        #[arg(long, value_name = "SECONDS", default_value_t = 300, hide = true)]
+        summary_refresh_seconds: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -218,6 +222,7 @@ fn run(cli: Cli) -> Result<()> {
             speedtest_seconds,
             speedtest_max_bytes,
             public_url,
+            summary_refresh_seconds,
             limits,
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
@@ -236,6 +241,7 @@ fn run(cli: Cli) -> Result<()> {
                 speedtest_max_bytes: speedtest_max_bytes.max(1 << 20),
                 lang: lang.parse().map_err(anyhow::Error::msg)?,
                 public_url,
+                summary_refresh: std::time::Duration::from_secs(summary_refresh_seconds.max(1)),
                 ..ApiConfig::default()
             };
             limits.apply(&mut config);

@@ -407,6 +407,35 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let _ = since;
         Ok(None)
     }
+
+    /// How the nodes on this database share the summaries' full recompute; `None` when the
+    /// backend has one serving collector (SQLite): it does every one itself.
+    fn cluster(&self) -> Option<&dyn ClusterSummaries> {
+        None
+    }
+}
+
+/// The scheduled full recompute of the summaries, as the nodes of one database share it.
+pub trait ClusterSummaries {
+    /// Claim the scheduled full recompute at `now`: true when this node is to do it, that
+    /// is when no node claimed one within the last `every` (less a little slack, as the
+    /// nodes' clocks and timers differ).
+    fn claim_full_pass(
+        &self,
+        now: Timestamp,
+        every: std::time::Duration,
+    ) -> Result<bool, StoreError>;
+    /// Record, for the other nodes, the schools whose summaries a full pass changed (a
+    /// workstation gone stale, a directory import, a purge), and forget records older than
+    /// `keep_after`.
+    fn publish_summary_changes(
+        &self,
+        schools: &[Uai],
+        at: Timestamp,
+        keep_after: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The schools whose summaries another node's full pass changed at `since` or later.
+    fn summary_changes_since(&self, since: Timestamp) -> Result<Vec<(Uai, Timestamp)>, StoreError>;
 }
 
 /// Which backend a `--database` value names.

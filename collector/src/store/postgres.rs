@@ -816,6 +816,10 @@ impl Store for PostgresStore {
         })
     }
 
+    fn cluster(&self) -> Option<&dyn super::ClusterSummaries> {
+        Some(self)
+    }
+
     /// In batches of [`PURGE_BATCH`] rows, each its own transaction: ingest goes on between
     /// them, and a purge interrupted keeps what it deleted.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
@@ -841,6 +845,66 @@ impl Store for PostgresStore {
                 }
             }
             Ok(stats)
+        })
+    }
+}
+
+impl super::ClusterSummaries for PostgresStore {
+    /// One `UPDATE` compares and sets the time of the last claim: of nodes asking at once,
+    /// one sees its row updated. A node that dies during its pass only delays the next one
+    /// by a period.
+    fn claim_full_pass(&self, now: Timestamp, every: Duration) -> Result<bool, StoreError> {
+        let slack = (every / 10).min(Duration::from_secs(10));
+        let before = now - jiff::SignedDuration::try_from(every - slack).unwrap_or_default();
+        let (now, before) = (ms(now), ms(before));
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let n = c
+                .execute(
+                    "UPDATE cluster_claims SET at = $1 WHERE name = 'full_summaries' AND at <= $2",
+                    &[&now, &before],
+                )
+                .await?;
+            Ok(n == 1)
+        })
+    }
+
+    fn publish_summary_changes(
+        &self,
+        schools: &[Uai],
+        at: Timestamp,
+        keep_after: Timestamp,
+    ) -> Result<(), StoreError> {
+        let schools: Vec<String> = schools.iter().map(|s| s.as_str().to_owned()).collect();
+        let (at, keep_after) = (ms(at), ms(keep_after));
+        self.call(move |pool| async move {
+            let mut c = pool.get().await?;
+            let t = c.transaction().await?;
+            t.execute("DELETE FROM summary_changes WHERE at < $1", &[&keep_after])
+                .await?;
+            t.execute(
+                "INSERT INTO summary_changes (school, at) SELECT unnest($1::text[]), $2",
+                &[&schools, &at],
+            )
+            .await?;
+            t.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn summary_changes_since(&self, since: Timestamp) -> Result<Vec<(Uai, Timestamp)>, StoreError> {
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c
+                .prepare_cached(
+                    "SELECT school, max(at) FROM summary_changes WHERE at >= $1 GROUP BY school",
+                )
+                .await?;
+            c.query(&st, &[&ms(since)])
+                .await?
+                .iter()
+                .map(|row| Ok((parse_uai(row.try_get(0)?)?, ts(row.try_get(1)?))))
+                .collect()
         })
     }
 }
