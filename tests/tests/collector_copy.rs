@@ -1,7 +1,7 @@
 //! `ent-collector copy`: a département's SQLite file with history (several rounds, several
 //! schools, enrolled workstations, a revoked token and a revoked credential) copied to
-//! PostgreSQL gives the same read API answers from a collector started on each; a second
-//! copy writes nothing; a copy killed (SIGKILL) halfway through the reports and run again
+//! PostgreSQL gives the same read API answers from a collector started on each, and so
+//! does a copy back to a new SQLite file; a second copy writes nothing; a copy killed (SIGKILL) halfway through the reports and run again
 //! ends with the same contents.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -223,6 +223,16 @@ fn a_sqlite_history_copied_to_postgres_reads_the_same_and_a_second_copy_adds_not
     let second = copy(&from, &to, &[]);
     assert!(second.contains(": 0 rows written"), "{second}");
     assert_same_as_source(&source, &answers, &to);
+
+    // And back, from PostgreSQL to a new SQLite file: the same again.
+    let back = source.db.path().join("back.db");
+    let back = format!("sqlite://{}", back.display());
+    let third = copy(&to, &back, &[]);
+    assert!(
+        third.contains("reports: 48 rows read, 48 written"),
+        "{third}"
+    );
+    assert_same_as_source(&source, &answers, back.trim_start_matches("sqlite://"));
 
     // The copied secrets work on the new database, and what was revoked stays so.
     let c = Collector::start(&to, &[]);
