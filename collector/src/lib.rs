@@ -46,8 +46,8 @@ const FOLLOW_OVERLAP: jiff::SignedDuration = jiff::SignedDuration::from_secs(90)
 const FOLLOW_SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
 
 /// Several collectors on one database: every second, mark dirty in this node's summaries the
-/// schools any node wrote lately, so that each node serves another's write within about a
-/// second (a version polled, rather than notifications, so that nothing is missed while a
+/// schools any node wrote lately, and those another node's full pass changed (published by
+/// `ClusterSummaries`), so that each node serves another's write within about a second (a version polled, rather than notifications, so that nothing is missed while a
 /// connection is down). Returns at once on a backend with one serving collector.
 async fn follow_other_nodes(state: AppState) {
     let mut since = jiff::Timestamp::now() - FOLLOW_OVERLAP;
@@ -55,6 +55,8 @@ async fn follow_other_nodes(state: AppState) {
     // only for a later one.
     let mut seen: std::collections::HashMap<readiness::Uai, jiff::Timestamp> =
         std::collections::HashMap::new();
+    // The same for the schools other nodes' full passes changed.
+    let mut seen_published = seen.clone();
     let mut tick = tokio::time::interval(FOLLOW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -64,6 +66,34 @@ async fn follow_other_nodes(state: AppState) {
         match tokio::task::spawn_blocking(move || store.schools_written_since(since)).await {
             Ok(Ok(None)) => return,
             Ok(Ok(Some(schools))) => {
+                // What another node's full pass changed (stale workstations, imports).
+                let published = {
+                    let store = std::sync::Arc::clone(&state.store);
+                    tokio::task::spawn_blocking(move || {
+                        store
+                            .cluster()
+                            .map_or(Ok(Vec::new()), |c| c.summary_changes_since(since))
+                    })
+                    .await
+                };
+                match published {
+                    Ok(Ok(changes)) => {
+                        for (school, at) in changes {
+                            if seen_published.get(&school).is_none_or(|&last| at > last) {
+                                state.summaries.mark_changed_elsewhere(&school);
+                                seen_published.insert(school, at);
+                            }
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!("other nodes' summary changes: {e}");
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!("other nodes' summary changes: {e}");
+                        continue;
+                    }
+                }
                 for (school, at) in schools {
                     // Refreshed again while its latest write is recent: another write of the
                     // same millisecond may commit a little later.
@@ -75,6 +105,7 @@ async fn follow_other_nodes(state: AppState) {
                 }
                 since = asked_at - FOLLOW_OVERLAP;
                 seen.retain(|_, at| *at >= since);
+                seen_published.retain(|_, at| *at >= since);
             }
             Ok(Err(e)) => tracing::warn!("other nodes' writes: {e}"),
             Err(e) => tracing::warn!("other nodes' writes: {e}"),

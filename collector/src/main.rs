@@ -63,6 +63,10 @@ enum Command {
         /// each speed-test session names it, so its transfers and counters stay on this node.
         #[arg(long, value_name = "URL", env = "ENT_COLLECTOR_PUBLIC_URL", value_parser = public_url)]
         public_url: Option<String>,
+        /// Seconds between full recomputes of the school summaries (one node of those on
+        /// one database does each).
+        #[arg(long, value_name = "SECONDS", default_value_t = 300, hide = true)]
+        summary_refresh_seconds: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -81,6 +85,21 @@ enum Command {
     /// Apply the database's schema migrations and exit (`serve` applies them at start too;
     /// this runs them alone, e.g. before starting several nodes).
     Migrate,
+    /// Copy a database's contents into another, of either backend (e.g. --from
+    /// sqlite://old.db --to postgres://ent@db/ent): directory, tokens, credentials, every
+    /// report, the workstations' latest states. Run again, it adds nothing; killed, run it
+    /// again. Start the destination's collectors once it is done.
+    Copy {
+        /// The database to read (a path, sqlite://PATH or postgres://...), left unchanged.
+        #[arg(long, value_name = "DATABASE")]
+        from: String,
+        /// The database to write (its schema is brought up to date first).
+        #[arg(long, value_name = "DATABASE")]
+        to: String,
+        /// Rows per batch (one transaction each on the destination).
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
     /// Delete reports older than the retention.
     Purge {
         #[arg(long, default_value_t = 730)]
@@ -211,6 +230,7 @@ fn run(cli: Cli) -> Result<()> {
             speedtest_seconds,
             speedtest_max_bytes,
             public_url,
+            summary_refresh_seconds,
             limits,
         } => {
             let profile = ent_collector::load_profile(profile.as_deref())?;
@@ -229,6 +249,7 @@ fn run(cli: Cli) -> Result<()> {
                 speedtest_max_bytes: speedtest_max_bytes.max(1 << 20),
                 lang: lang.parse().map_err(anyhow::Error::msg)?,
                 public_url,
+                summary_refresh: std::time::Duration::from_secs(summary_refresh_seconds.max(1)),
                 ..ApiConfig::default()
             };
             limits.apply(&mut config);
@@ -342,6 +363,30 @@ fn run(cli: Cli) -> Result<()> {
             println!(
                 "database {}: schema version {version} ({applied} migrations applied)",
                 store::display_name(&cli.database)
+            );
+            Ok(())
+        }
+        Command::Copy { from, to, batch } => {
+            let (from_name, to_name) = (store::display_name(&from), store::display_name(&to));
+            if from_name == to_name {
+                bail!("--from and --to name the same database");
+            }
+            let source = open(&from).with_context(|| format!("--from {from_name}"))?;
+            let destination = open(&to).with_context(|| format!("--to {to_name}"))?;
+            let mut last = std::time::Instant::now();
+            let stats = store::copy::copy(&*source, &*destination, batch, &mut |line| {
+                // A line a second at most (the totals follow on stdout).
+                if last.elapsed() >= std::time::Duration::from_secs(1) || !line.contains("rows") {
+                    eprintln!("copy: {line}");
+                    last = std::time::Instant::now();
+                }
+            })?;
+            for (table, read, written) in &stats.tables {
+                println!("{table}: {read} rows read, {written} written");
+            }
+            println!(
+                "copied {from_name} to {to_name}: {} rows written",
+                stats.written()
             );
             Ok(())
         }

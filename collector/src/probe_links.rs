@@ -128,6 +128,16 @@ fn create(c: &Create, store: &dyn Store) -> Result<String> {
     let base = c.base_url.as_deref().context(
         "give --base-url URL (or --public-url): the collector's address as the devices reach it",
     )?;
+    // `https://collecteur.example` is the collector's root, as `…/` is.
+    let base = if base
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.contains('/'))
+    {
+        format!("{base}/")
+    } else {
+        base.to_owned()
+    };
+    let base = base.as_str();
     readiness::api::check_node_url(base)
         .map_err(|why| anyhow::anyhow!("--base-url {base:?}: {why}"))?;
     if let Some(p) = &c.label_prefix

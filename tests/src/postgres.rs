@@ -248,6 +248,23 @@ impl Cluster {
         .to_owned()
     }
 
+    /// A psql session on database `db` reading its SQL from the child's stdin, for what must
+    /// stay open while the test goes on (a transaction holding a lock): closing stdin ends
+    /// the session, and rolls back what it left open.
+    pub fn psql_session(&self, db: &str) -> Child {
+        Command::new(self.bin.join("psql"))
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", USER])
+            .args(["-d", db])
+            .env_remove("PGPASSWORD")
+            .env_remove("PGSERVICE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start psql")
+    }
+
     /// The cluster's directory (its log is `server.log` there).
     pub fn dir(&self) -> &Path {
         self.root.path()

@@ -31,10 +31,22 @@ fn recorded_versions(db: &TestDb) -> String {
 
 /// Every migration of the collector, as `schema_migrations` lists them once applied.
 fn all_versions() -> String {
-    let n = std::fs::read_dir(ent_tests::workspace_root().join("collector/migrations/postgres"))
-        .unwrap()
-        .count();
-    (1..=n).map(|v| v.to_string()).collect::<Vec<_>>().join(",")
+    // Each file's number (NNNN_name.sql), in order.
+    let mut versions: Vec<u32> =
+        std::fs::read_dir(ent_tests::workspace_root().join("collector/migrations/postgres"))
+            .unwrap()
+            .map(|e| {
+                e.unwrap().file_name().to_string_lossy()[..4]
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+    versions.sort();
+    versions
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[test]
@@ -78,8 +90,9 @@ fn migrate_runs_alone_and_exits() {
     );
     let versions = all_versions();
     let n = versions.split(',').count();
+    let last = versions.rsplit(',').next().unwrap();
     assert!(
-        out.contains(&format!("schema version {n} ({n} migrations applied)")),
+        out.contains(&format!("schema version {last} ({n} migrations applied)")),
         "{out}"
     );
     assert_eq!(recorded_versions(&db), versions);
@@ -457,4 +470,82 @@ fn a_database_is_reached_through_its_unix_socket() {
     let out = ent_tests::stdout_of(admin(&url).arg("migrate"), "migrate over the socket");
     assert!(out.contains("migrations applied"), "{out}");
     assert_eq!(recorded_versions(&db), all_versions());
+}
+
+/// A counter of `/metrics`.
+fn counter(c: &Collector, name: &str) -> u64 {
+    let metrics = c.metrics();
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+}
+
+/// The scheduled full recompute of the summaries is one node's per period, not each
+/// node's: with a period of 2 s and both nodes read all along, the passes of both together
+/// are about one per period, and a node leaves to the other each one it does not make. What the pass changed (a
+/// directory import, which no report announces) reaches the other node all the same, and
+/// the two serve the same list.
+#[test]
+fn the_full_recompute_is_done_once_for_the_cluster() {
+    let db = TestDb::new(Backend::Postgres);
+    import_sample_directory(db.database());
+    let period = ["--summary-refresh-seconds", "2"];
+    let a = Collector::start(db.database(), &period);
+    let b = Collector::start(db.database(), &period);
+    let read = a.read_token();
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        for node in [&a, &b] {
+            assert_eq!(node.get("/api/v1/schools", Some(&read)).0, 200);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let full = |c: &Collector| counter(c, "ent_collector_summary_full_passes_total");
+    let skipped = |c: &Collector| counter(c, "ent_collector_summary_full_passes_skipped_total");
+    let elapsed = started.elapsed().as_secs();
+    // Each node's first pass is its own (its cache was empty).
+    let scheduled = full(&a) + full(&b) - 2;
+    assert!(
+        (2..=elapsed / 2 + 1).contains(&scheduled),
+        "{scheduled} scheduled full passes in {elapsed} s on two nodes (every 2 s)"
+    );
+    // (Whichever node's period ends first takes each pass: often the same one.)
+    let left = skipped(&a) + skipped(&b);
+    assert!(
+        left + scheduled >= elapsed / 2 && left >= scheduled - 1,
+        "{left} passes left to the other node, {scheduled} made"
+    );
+
+    // A school renamed by an import: only a full pass sees it, one node's, and both serve it.
+    let csv = std::fs::read_to_string(ent_tests::workspace_root().join("dist/annuaire-sample.csv"))
+        .unwrap();
+    assert!(csv.contains("École élémentaire Jean Moulin"));
+    let renamed = db.path().join("annuaire.csv");
+    std::fs::write(
+        &renamed,
+        csv.replace("École élémentaire Jean Moulin", "École Jean Moulin"),
+    )
+    .unwrap();
+    ent_tests::stdout_of(
+        admin(db.database())
+            .args(["schools", "import"])
+            .arg(&renamed),
+        "schools import",
+    );
+    let imported = std::time::Instant::now();
+    for node in [&a, &b] {
+        while node.listed_school(&read, SCHOOL)["name"] != "École Jean Moulin" {
+            assert!(
+                imported.elapsed() < std::time::Duration::from_secs(8),
+                "the import not served by {} after 8 s",
+                node.url
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    assert_eq!(
+        a.get("/api/v1/schools", Some(&read)).1["schools"],
+        b.get("/api/v1/schools", Some(&read)).1["schools"]
+    );
 }

@@ -41,6 +41,10 @@ pub struct Metrics {
     pub reports_rejected: Family<Reason, Counter>,
     pub latency: Family<Route, Histogram>,
     pub schools: Family<VerdictLabel, Gauge>,
+    /// Full recomputes of the school summaries this node made (its first included).
+    pub summary_full_passes: Counter,
+    /// Scheduled full recomputes this node left to another node on the same database.
+    pub summary_passes_skipped: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -82,6 +86,18 @@ impl Default for Metrics {
             latency.clone(),
         );
         registry.register("schools", "Schools by verdict", schools.clone());
+        let summary_full_passes = Counter::default();
+        let summary_passes_skipped = Counter::default();
+        registry.register(
+            "summary_full_passes",
+            "Full recomputes of the school summaries made by this node",
+            summary_full_passes.clone(),
+        );
+        registry.register(
+            "summary_full_passes_skipped",
+            "Scheduled full recomputes left to another node on the same database",
+            summary_passes_skipped.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             reports_stored,
@@ -89,6 +105,8 @@ impl Default for Metrics {
             reports_rejected,
             latency,
             schools,
+            summary_full_passes,
+            summary_passes_skipped,
         }
     }
 }

@@ -62,6 +62,9 @@ pub struct ApiConfig {
     /// This node's own base URL (`--public-url`), named in each speed-test session answer
     /// so that a session stays on the node that counts it.
     pub public_url: Option<String>,
+    /// How often the school summaries are recomputed from the whole database (by one node
+    /// of those on one database).
+    pub summary_refresh: Duration,
 }
 
 impl Default for ApiConfig {
@@ -77,6 +80,7 @@ impl Default for ApiConfig {
             speedtest_ttl: speedtest::SESSION_TTL,
             speedtest_max_bytes: speedtest::SESSION_MAX_BYTES,
             public_url: None,
+            summary_refresh: summaries::FULL_REFRESH,
         }
     }
 }

@@ -3,8 +3,18 @@
 //! only. Everything is recomputed from the database at start and every few minutes, which
 //! also moves workstations into "stale" as time passes and picks up directory imports made
 //! by the admin CLI.
+//!
+//! With several nodes on one database, each scheduled full pass is one node's: the node
+//! whose period ends first claims it (`ClusterSummaries::claim_full_pass`, a compare-and-set
+//! of the last claim's time in one `UPDATE`), compares its result with what it served, and
+//! records the schools that changed; the other nodes refresh those schools only (and read
+//! the directory again), as they refresh the schools any node wrote (`lib.rs`). Reading
+//! every workstation of a country (900,000 rows) is done once per period for the cluster,
+//! not once per node; a pass changes few schools (workstations going stale one by one), so
+//! the others' share is small. A node that dies during its pass delays the next by a period.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -17,7 +27,8 @@ use super::error::ApiError;
 use crate::aggregate::{self, RollUp, SchoolSummary};
 use crate::store::School;
 
-/// How often everything is recomputed from the database.
+/// How often everything is recomputed from the database (`ApiConfig::summary_refresh`): by
+/// one node of those on one database, which publishes the schools its pass changed.
 pub const FULL_REFRESH: Duration = Duration::from_secs(300);
 
 /// A consistent view of every school, with each one's JSON ready to send.
@@ -53,6 +64,19 @@ struct Computed {
 pub struct SummaryCache {
     computed: tokio::sync::Mutex<Option<Computed>>,
     dirty: Mutex<BTreeSet<Uai>>,
+    /// Another node's full pass changed summaries: the directory is read again with them.
+    directory_stale: AtomicBool,
+}
+
+/// The schools whose summary differs between two passes (added, gone or changed).
+fn changed_schools(before: &BTreeMap<Uai, Entry>, after: &BTreeMap<Uai, Entry>) -> Vec<Uai> {
+    let mut changed: Vec<Uai> = after
+        .iter()
+        .filter(|(uai, e)| before.get(*uai).is_none_or(|b| b.json != e.json))
+        .map(|(uai, _)| uai.clone())
+        .collect();
+    changed.extend(before.keys().filter(|u| !after.contains_key(*u)).cloned());
+    changed
 }
 
 fn entry(summary: SchoolSummary) -> Entry {
@@ -80,6 +104,13 @@ impl SummaryCache {
         }
     }
 
+    /// Another node's full pass changed `uai`'s summary: refresh it, and the directory with
+    /// it (the change may be an import).
+    pub fn mark_changed_elsewhere(&self, uai: &Uai) {
+        self.directory_stale.store(true, Ordering::Relaxed);
+        self.mark_dirty(uai);
+    }
+
     /// The current snapshot, recomputed as needed.
     pub async fn get(&self, state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         let mut computed = self.computed.lock().await;
@@ -91,12 +122,39 @@ impl SummaryCache {
             .unwrap_or_default();
         let policy = state.profile.profile.school.clone();
         let link = aggregate::LinkPolicy::from_profile(&state.profile.profile);
+        let every = state.config.summary_refresh;
         let full_due = computed.as_ref().is_none_or(|c| {
             now.duration_since(c.full_at)
-                > jiff::SignedDuration::try_from(FULL_REFRESH).unwrap_or_default()
+                > jiff::SignedDuration::try_from(every).unwrap_or_default()
         });
         let store = Arc::clone(&state.store);
-        if full_due {
+        // With several nodes, the scheduled pass is one node's: the others refresh what its
+        // pass changed (published, then followed as other nodes' writes are). A node's first
+        // pass (its cache is empty) is its own.
+        let mut full = full_due;
+        if full_due && computed.is_some() && store.cluster().is_some() {
+            let claimer = Arc::clone(&store);
+            let claimed = tokio::task::spawn_blocking(move || {
+                claimer
+                    .cluster()
+                    .map_or(Ok(true), |c| c.claim_full_pass(now, every))
+            })
+            .await?
+            // Not knowing whether another node does it: this one does.
+            .unwrap_or_else(|e| {
+                tracing::warn!("claiming the summaries' full pass: {e}");
+                true
+            });
+            if !claimed {
+                full = false;
+                state.metrics.summary_passes_skipped.inc();
+                if let Some(c) = computed.as_mut() {
+                    c.full_at = now;
+                }
+            }
+        }
+        if full {
+            let previous = computed.take();
             let fresh = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
                 let directory = store.schools()?;
                 let rows = store.workstation_briefs(None)?;
@@ -106,6 +164,11 @@ impl SummaryCache {
                     .map(|s| (s.uai.clone(), entry(s)))
                     .collect();
                 let directory = directory.into_iter().map(|s| (s.uai.clone(), s)).collect();
+                if let (Some(cluster), Some(previous)) = (store.cluster(), previous) {
+                    let changed = changed_schools(&previous.entries, &entries);
+                    let keep_after = now - jiff::SignedDuration::from_hours(1);
+                    cluster.publish_summary_changes(&changed, now, keep_after)?;
+                }
                 let snapshot = snapshot(&entries);
                 Ok(Computed {
                     full_at: now,
@@ -115,17 +178,31 @@ impl SummaryCache {
                 })
             })
             .await??;
+            state.metrics.summary_full_passes.inc();
             *computed = Some(fresh);
         } else if !dirty.is_empty()
             && let Some(c) = computed.take()
         {
+            let reload_directory = self.directory_stale.swap(false, Ordering::Relaxed);
             let updated = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
                 let mut c = c;
+                if reload_directory {
+                    c.directory = store
+                        .schools()?
+                        .into_iter()
+                        .map(|s| (s.uai.clone(), s))
+                        .collect();
+                }
                 for uai in &dirty {
                     let rows = store.workstation_briefs(Some(uai))?;
+                    let dir = c.directory.get(uai);
+                    if rows.is_empty() && dir.is_none() {
+                        // Neither reported nor in the directory (purged): as a full pass.
+                        c.entries.remove(uai);
+                        continue;
+                    }
                     let refs: Vec<_> = rows.iter().collect();
-                    let s =
-                        aggregate::school(uai, c.directory.get(uai), &refs, &policy, &link, now);
+                    let s = aggregate::school(uai, dir, &refs, &policy, &link, now);
                     c.entries.insert(uai.clone(), entry(s));
                 }
                 c.snapshot = snapshot(&c.entries);

@@ -68,20 +68,74 @@ pub(super) fn checks_json(checks: &[CheckSummary]) -> String {
 
 /// A report's checks as its history keeps them (`reports.checks`): ids, statuses and
 /// whether they block, without the messages, which its body holds already (the latest
-/// state, `workstations.checks`, keeps them for the school's page).
-pub(super) fn history_checks_json(checks: &[CheckSummary]) -> String {
-    let bare: Vec<CheckSummary> = checks
+/// state, `workstations.checks`, keeps them, as JSON, for the school's page). Compact, as
+/// every report stores it: `P!system.os_support,Fbrowser.any` (the status's initial, `!`
+/// when it blocks, the id; comma separated), under half the JSON. Rows stored before hold
+/// JSON, which [`parse_checks`] reads too; an id the compact form cannot carry (empty, with
+/// a comma, or starting with `!`) keeps the whole list in JSON.
+pub(super) fn history_checks(checks: &[CheckSummary]) -> String {
+    use readiness::CheckStatus;
+    if checks
         .iter()
-        .map(|c| CheckSummary {
-            message: String::new(),
-            ..c.clone()
-        })
-        .collect();
-    checks_json(&bare)
+        .any(|c| c.id.is_empty() || c.id.contains(',') || c.id.starts_with('!'))
+    {
+        let bare: Vec<CheckSummary> = checks
+            .iter()
+            .map(|c| CheckSummary {
+                message: String::new(),
+                ..c.clone()
+            })
+            .collect();
+        return checks_json(&bare);
+    }
+    let mut out = String::with_capacity(checks.len() * 24);
+    for (i, c) in checks.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push(match c.status {
+            CheckStatus::Pass => 'P',
+            CheckStatus::Warn => 'W',
+            CheckStatus::Fail => 'F',
+            CheckStatus::Unknown => 'U',
+        });
+        if c.blocking {
+            out.push('!');
+        }
+        out.push_str(&c.id);
+    }
+    out
 }
 
+/// A check list as stored: JSON (the latest states, and history rows of before), or the
+/// history's compact form ([`history_checks`]).
 pub(super) fn parse_checks(s: &str) -> Vec<CheckSummary> {
-    serde_json::from_str(s).unwrap_or_default()
+    use readiness::CheckStatus;
+    if s.starts_with('[') {
+        return serde_json::from_str(s).unwrap_or_default();
+    }
+    s.split(',')
+        .filter_map(|item| {
+            let mut chars = item.chars();
+            let status = match chars.next()? {
+                'P' => CheckStatus::Pass,
+                'W' => CheckStatus::Warn,
+                'F' => CheckStatus::Fail,
+                _ => CheckStatus::Unknown,
+            };
+            let rest = chars.as_str();
+            let (blocking, id) = match rest.strip_prefix('!') {
+                Some(id) => (true, id),
+                None => (false, rest),
+            };
+            (!id.is_empty()).then(|| CheckSummary {
+                id: id.to_owned(),
+                status,
+                blocking,
+                message: String::new(),
+            })
+        })
+        .collect()
 }
 
 /// The failing checks of a report, (id, blocking), as the `failing` column holds them.
@@ -148,6 +202,34 @@ pub(super) fn stored_body(text: String, compressed: Option<&[u8]>) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_checks_are_compact_and_read_back_either_way() {
+        use readiness::CheckStatus;
+        let check = |id: &str, status, blocking| CheckSummary {
+            id: id.into(),
+            status,
+            blocking,
+            message: String::new(),
+        };
+        let checks = vec![
+            check("system.os_support", CheckStatus::Pass, true),
+            check("browser.any", CheckStatus::Fail, false),
+            check("net.dns", CheckStatus::Warn, true),
+            check("clock", CheckStatus::Unknown, false),
+        ];
+        let stored = history_checks(&checks);
+        assert_eq!(stored, "P!system.os_support,Fbrowser.any,W!net.dns,Uclock");
+        assert_eq!(parse_checks(&stored), checks);
+        assert!(stored.len() * 2 < checks_json(&checks).len());
+        // Rows of before, and the latest states: JSON.
+        assert_eq!(parse_checks(&checks_json(&checks)), checks);
+        assert_eq!(parse_checks(""), Vec::new());
+        assert_eq!(parse_checks("[]"), Vec::new());
+        // An id the compact form cannot carry: the list in JSON.
+        let odd = vec![check("a,b", CheckStatus::Pass, false)];
+        assert_eq!(parse_checks(&history_checks(&odd)), odd);
+    }
 
     #[test]
     fn bodies_are_kept_compressed_and_read_back_either_way() {

@@ -8,6 +8,7 @@
 //! a method returns `Ok`.
 
 mod columns;
+pub mod copy;
 pub mod migrations;
 pub mod postgres;
 mod read_scope;
@@ -410,6 +411,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// older than that.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError>;
 
+    /// The next `limit` rows of a table after the key `after` (or from the first), by key,
+    /// as stored: what `ent-collector copy` reads ([`copy`]).
+    fn export_rows(
+        &self,
+        table: &'static copy::Table,
+        after: Option<&[copy::Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<copy::Value>>, StoreError>;
+    /// Write rows of a table read by [`Store::export_rows`] (of either backend) in one
+    /// transaction, each inserted or merged as [`copy::Table::conflict`] says; how many were
+    /// written (0 when all were there already).
+    fn import_rows(
+        &self,
+        table: &'static copy::Table,
+        rows: Vec<Vec<copy::Value>>,
+    ) -> Result<u64, StoreError>;
+
     /// The schools whose workstations' latest state was received at `since` or later, by
     /// any collector on this database, each with its latest such time, for a node to
     /// refresh what others wrote. `None` when the backend has one serving collector
@@ -421,6 +439,35 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let _ = since;
         Ok(None)
     }
+
+    /// How the nodes on this database share the summaries' full recompute; `None` when the
+    /// backend has one serving collector (SQLite): it does every one itself.
+    fn cluster(&self) -> Option<&dyn ClusterSummaries> {
+        None
+    }
+}
+
+/// The scheduled full recompute of the summaries, as the nodes of one database share it.
+pub trait ClusterSummaries {
+    /// Claim the scheduled full recompute at `now`: true when this node is to do it, that
+    /// is when no node claimed one within the last `every` (less a little slack, as the
+    /// nodes' clocks and timers differ).
+    fn claim_full_pass(
+        &self,
+        now: Timestamp,
+        every: std::time::Duration,
+    ) -> Result<bool, StoreError>;
+    /// Record, for the other nodes, the schools whose summaries a full pass changed (a
+    /// workstation gone stale, a directory import, a purge), and forget records older than
+    /// `keep_after`.
+    fn publish_summary_changes(
+        &self,
+        schools: &[Uai],
+        at: Timestamp,
+        keep_after: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The schools whose summaries another node's full pass changed at `since` or later.
+    fn summary_changes_since(&self, since: Timestamp) -> Result<Vec<(Uai, Timestamp)>, StoreError>;
 }
 
 /// Which backend a `--database` value names.

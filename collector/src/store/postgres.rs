@@ -32,6 +32,7 @@ use uuid::Uuid;
 use super::columns::{
     link_figures, ms, parse_checks, parse_failing, parse_uuid, parse_verdict, stored_body, ts,
 };
+use super::copy::{Kind, Table, Value};
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
     ProbeLink, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope,
@@ -306,6 +307,46 @@ impl PostgresStore {
             Ok(c.execute(sql, &[&id, &ms(Timestamp::now())]).await?)
         })
     }
+}
+
+/// PostgreSQL's parameter `n`.
+fn dollar(n: usize) -> String {
+    format!("${n}")
+}
+
+type Param = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
+
+/// A copied value bound as its column's type (PostgreSQL does not widen nor narrow).
+fn to_param(v: &Value, kind: Kind) -> Result<Param, Fault> {
+    let mismatch = || Fault::Other(format!("a value {v:?} for a column of type {kind:?}"));
+    Ok(match (kind, v) {
+        (Kind::Text, Value::Null) => Box::new(None::<String>),
+        (Kind::Text, Value::Text(s)) => Box::new(s.clone()),
+        (Kind::Int8, Value::Null) => Box::new(None::<i64>),
+        (Kind::Int8, Value::Int(i)) => Box::new(*i),
+        (Kind::Int4, Value::Null) => Box::new(None::<i32>),
+        (Kind::Int4, Value::Int(i)) => Box::new(i32::try_from(*i).map_err(|_| mismatch())?),
+        (Kind::Float8, Value::Null) => Box::new(None::<f64>),
+        (Kind::Float8, Value::Real(f)) => Box::new(*f),
+        // SQLite keeps a REAL that is whole as an integer when it can.
+        (Kind::Float8, Value::Int(i)) => Box::new(*i as f64),
+        (Kind::Bytes, Value::Null) => Box::new(None::<Vec<u8>>),
+        (Kind::Bytes, Value::Bytes(b)) => Box::new(b.clone()),
+        _ => return Err(mismatch()),
+    })
+}
+
+fn from_column(row: &tokio_postgres::Row, i: usize, kind: Kind) -> Result<Value, Fault> {
+    Ok(match kind {
+        Kind::Text => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
+        Kind::Int8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+        Kind::Int4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|v| Value::Int(i64::from(v))),
+        Kind::Float8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+        Kind::Bytes => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes),
+    }
+    .unwrap_or(Value::Null))
 }
 
 pub(crate) fn parse_uai(s: &str) -> Result<Uai, Fault> {
@@ -795,6 +836,74 @@ impl Store for PostgresStore {
         })
     }
 
+    fn export_rows(
+        &self,
+        table: &'static Table,
+        after: Option<&[Value]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<Value>>, StoreError> {
+        let sql = table.select_sql(after.is_some(), dollar);
+        let mut params: Vec<Param> = match after {
+            Some(key) => key
+                .iter()
+                .zip(table.columns)
+                .map(|(v, (_, kind))| to_param(v, *kind))
+                .collect::<Result<_, _>>()
+                .map_err(|f| StoreError::backend(&self.target, f))?,
+            None => Vec::new(),
+        };
+        params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c.prepare_cached(&sql).await?;
+            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_ref() as _).collect();
+            c.query(&st, &refs)
+                .await?
+                .iter()
+                .map(|row| {
+                    table
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, kind))| from_column(row, i, *kind))
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    fn import_rows(&self, table: &'static Table, rows: Vec<Vec<Value>>) -> Result<u64, StoreError> {
+        let sql = table.insert_sql(dollar);
+        let rows: Vec<Vec<Param>> = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(table.columns)
+                    .map(|(v, (_, kind))| to_param(v, *kind))
+                    .collect()
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|f| StoreError::backend(&self.target, f))?;
+        self.call(move |pool| async move {
+            let mut c = pool.get().await?;
+            let t = c.transaction().await?;
+            let st = t.prepare_cached(&sql).await?;
+            let mut n = 0;
+            for row in &rows {
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    row.iter().map(|p| p.as_ref() as _).collect();
+                n += t.execute(&st, &refs).await?;
+            }
+            t.commit().await?;
+            Ok(n)
+        })
+    }
+
+    fn cluster(&self) -> Option<&dyn super::ClusterSummaries> {
+        Some(self)
+    }
+
     /// In batches of [`PURGE_BATCH`] rows, each its own transaction: ingest goes on between
     /// them, and a purge interrupted keeps what it deleted.
     fn purge(&self, before: Timestamp) -> Result<PurgeStats, StoreError> {
@@ -820,6 +929,66 @@ impl Store for PostgresStore {
                 }
             }
             Ok(stats)
+        })
+    }
+}
+
+impl super::ClusterSummaries for PostgresStore {
+    /// One `UPDATE` compares and sets the time of the last claim: of nodes asking at once,
+    /// one sees its row updated. A node that dies during its pass only delays the next one
+    /// by a period.
+    fn claim_full_pass(&self, now: Timestamp, every: Duration) -> Result<bool, StoreError> {
+        let slack = (every / 10).min(Duration::from_secs(10));
+        let before = now - jiff::SignedDuration::try_from(every - slack).unwrap_or_default();
+        let (now, before) = (ms(now), ms(before));
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let n = c
+                .execute(
+                    "UPDATE cluster_claims SET at = $1 WHERE name = 'full_summaries' AND at <= $2",
+                    &[&now, &before],
+                )
+                .await?;
+            Ok(n == 1)
+        })
+    }
+
+    fn publish_summary_changes(
+        &self,
+        schools: &[Uai],
+        at: Timestamp,
+        keep_after: Timestamp,
+    ) -> Result<(), StoreError> {
+        let schools: Vec<String> = schools.iter().map(|s| s.as_str().to_owned()).collect();
+        let (at, keep_after) = (ms(at), ms(keep_after));
+        self.call(move |pool| async move {
+            let mut c = pool.get().await?;
+            let t = c.transaction().await?;
+            t.execute("DELETE FROM summary_changes WHERE at < $1", &[&keep_after])
+                .await?;
+            t.execute(
+                "INSERT INTO summary_changes (school, at) SELECT unnest($1::text[]), $2",
+                &[&schools, &at],
+            )
+            .await?;
+            t.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn summary_changes_since(&self, since: Timestamp) -> Result<Vec<(Uai, Timestamp)>, StoreError> {
+        self.call(move |pool| async move {
+            let c = pool.get().await?;
+            let st = c
+                .prepare_cached(
+                    "SELECT school, max(at) FROM summary_changes WHERE at >= $1 GROUP BY school",
+                )
+                .await?;
+            c.query(&st, &[&ms(since)])
+                .await?
+                .iter()
+                .map(|row| Ok((parse_uai(row.try_get(0)?)?, ts(row.try_get(1)?))))
+                .collect()
         })
     }
 }

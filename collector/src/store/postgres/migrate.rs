@@ -54,13 +54,14 @@ async fn apply_locked(
         )
         .await?
         .try_get(0)?;
-    let known = list.len();
-    if usize::try_from(applied).unwrap_or(usize::MAX) > known {
+    let known = list.last().map_or(0, |m| m.version);
+    if u32::try_from(applied).unwrap_or(u32::MAX) > known {
         return Err(Fault::Other(format!(
             "its schema is at version {applied}, newer than this collector's ({known}): run a newer ent-collector"
         )));
     }
     let mut ran = 0;
+    let mut reached = u32::try_from(applied).unwrap_or(0);
     for m in list
         .iter()
         .filter(|m| i64::from(m.version) > i64::from(applied))
@@ -80,9 +81,10 @@ async fn apply_locked(
         .await?;
         t.commit().await?;
         ran += 1;
+        reached = m.version;
     }
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&LOCK])
         .await?;
-    Ok((u32::try_from(applied).unwrap_or(0) + ran, ran))
+    Ok((reached, ran))
 }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Fault, score};
 use crate::store::columns::{
-    checks_json, compress_body, failing_json, history_checks_json, ms, parse_verdict, verdict_str,
+    checks_json, compress_body, failing_json, history_checks, ms, parse_verdict, verdict_str,
 };
 use crate::store::{
     EnrolOutcome, InsertOutcome, NewEnrolment, NewReport, School, Submitter, content_hash,
@@ -162,7 +162,7 @@ pub(super) async fn insert_report(
                 &i32::from(r.score),
                 &verdict_str(r.agent_verdict),
                 &i32::from(r.agent_score),
-                &history_checks_json(&r.checks),
+                &history_checks(&r.checks),
                 &r.admission.content_hash,
                 &compress_body(&r.body),
             ],

@@ -4,7 +4,7 @@
 use readiness::Uai;
 
 pub(super) use crate::store::columns::{
-    checks_json, compress_body, history_checks_json, link_figures, ms, parse_checks, parse_uuid,
+    checks_json, compress_body, history_checks, link_figures, ms, parse_checks, parse_uuid,
     parse_verdict, stored_body, token_columns, ts, verdict_str,
 };
 use crate::store::{ReadScopeError, TokenInfo, TokenScope};

@@ -7,9 +7,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::columns::{
-    checks_json, compress_body, history_checks_json, ms, parse_verdict, verdict_str,
-};
+use super::columns::{checks_json, compress_body, history_checks, ms, parse_verdict, verdict_str};
 use crate::store::{
     EnrolOutcome, InsertOutcome, NewEnrolment, NewReport, StoreError, Submitter, content_hash,
 };
@@ -164,7 +162,7 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
             r.score,
             verdict_str(r.agent_verdict),
             r.agent_score,
-            history_checks_json(&r.checks),
+            history_checks(&r.checks),
             r.admission.content_hash,
             compress_body(&r.body),
         ],
