@@ -53,6 +53,15 @@ struct Computed {
 pub struct SummaryCache {
     computed: tokio::sync::Mutex<Option<Computed>>,
     dirty: Mutex<BTreeSet<Uai>>,
+    revisions: Mutex<Revisions>,
+}
+
+/// A number per school that changes with every report stored for it (one per school that
+/// received a report since the start: bounded by the schools).
+#[derive(Debug, Default)]
+struct Revisions {
+    last: u64,
+    schools: BTreeMap<Uai, u64>,
 }
 
 fn entry(summary: SchoolSummary) -> Entry {
@@ -75,9 +84,24 @@ fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
 impl SummaryCache {
     /// A report for `uai` was stored.
     pub fn mark_dirty(&self, uai: &Uai) {
+        if let Ok(mut r) = self.revisions.lock() {
+            r.last += 1;
+            let n = r.last;
+            r.schools.insert(uai.clone(), n);
+        }
         if let Ok(mut d) = self.dirty.lock() {
             d.insert(uai.clone());
         }
+    }
+
+    /// The school's revision: it changes with every report stored for it, even one dated
+    /// before the school's latest (`last_report_at` does not move then). 0 until the
+    /// first report since the start.
+    pub fn revision(&self, uai: &Uai) -> u64 {
+        self.revisions
+            .lock()
+            .map(|r| r.schools.get(uai).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// The current snapshot, recomputed as needed.
