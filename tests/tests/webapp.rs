@@ -1081,6 +1081,23 @@ fn the_school_page_shows_its_browser_probe_devices_apart() {
     assert_eq!(devices.len(), 4, "{devices:?}");
     let total: u64 = devices.iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
     assert_eq!(total, 1, "{devices:?}");
+    // The tablet is listed there, not among the workstations.
+    let device = detail["workstations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["browser"] == true)
+        .expect("the device in the detail");
+    let name = device["label"].as_str().map_or_else(
+        || device["workstation_id"].as_str().unwrap()[..8].to_owned(),
+        str::to_owned,
+    );
+    let listed = rows(&dom, "devices-list");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0][0].contains(&name), "{listed:?}");
+    let agents = rows(&dom, "workstations");
+    assert_eq!(agents.len(), 2, "{agents:?}");
+    assert!(agents.iter().all(|r| !r[0].contains(&name)), "{agents:?}");
     assert_accessible(&dom);
     // A school without such devices has no such section.
     let moulin = dump_dom(&chromium, &w.page(&format!("/ecoles/{MOULIN}")), BUDGET);

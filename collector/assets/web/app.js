@@ -56,8 +56,8 @@
       what_blocks: 'Ce qui bloque', to_do: 'À acheter ou à corriger, poste par poste', pcs: 'Postes concernés', nothing: 'Rien à signaler.',
       ready_pcs: 'Postes prêts : {list}', no_ready_pcs: 'Aucun poste prêt pour l’instant.', sheet_school: 'École',
       more_pages: 'Les postes au-delà des {n} premiers ne sont pas affichés.', colon: ' : ', cols: 'Colonnes',
-      devices: 'Tablettes et autres appareils (sonde navigateur)', devices_text: '{n} appareils ont passé la sonde navigateur, dont {stale} sans rapport récent. Ils sont comptés à part : ils ne décident pas du verdict de l’école.',
-      devices_table: 'Appareils à jour par verdict', scroll_region: 'Tableau des écoles (défilement horizontal)',
+      devices: 'Tablettes et autres appareils (sonde navigateur)', devices_text: 'Appareils ayant passé la sonde navigateur : {n}, dont {stale} sans rapport récent. Ils sont comptés à part : ils ne décident pas du verdict de l’école.',
+      devices_table: 'Appareils à jour par verdict', devices_list: 'Les appareils', device: 'Appareil', scroll_region: 'Tableau des écoles (défilement horizontal)',
     },
     en: {
       app: 'ENT readiness', skip: 'Skip to content', nav: 'Main navigation',
@@ -102,8 +102,8 @@
       what_blocks: 'What blocks', to_do: 'To buy or fix, workstation by workstation', pcs: 'Workstations', nothing: 'Nothing to report.',
       ready_pcs: 'Ready workstations: {list}', no_ready_pcs: 'No workstation is ready yet.', sheet_school: 'School',
       more_pages: 'Workstations beyond the first {n} are not shown.', colon: ': ', cols: 'Columns',
-      devices: 'Tablets and other devices (browser probe)', devices_text: '{n} devices ran the browser probe, {stale} of them without a recent report. They are counted apart: they do not decide the school’s verdict.',
-      devices_table: 'Up-to-date devices by verdict', scroll_region: 'Schools table (scrolls sideways)',
+      devices: 'Tablets and other devices (browser probe)', devices_text: 'Devices that ran the browser probe: {n}, {stale} of them without a recent report. They are counted apart: they do not decide the school’s verdict.',
+      devices_table: 'Up-to-date devices by verdict', devices_list: 'The devices', device: 'Device', scroll_region: 'Schools table (scrolls sideways)',
     },
   };
 
@@ -572,12 +572,13 @@
   }
 
   // The devices that ran the browser probe (tablets...), apart from the workstations.
-  function devicesSection(b) {
+  function devicesSection(b, deviceRows) {
     if (!b || !(b.devices > 0)) return null;
     const rows = ['ready', 'ready_with_warnings', 'not_ready', 'incomplete'].map((v) => [badge('ws', v), num(b.counts[v])]);
     return h('section', { 'aria-labelledby': 'h-devices', class: 'devices' }, h('h2', { id: 'h-devices' }, t('devices')),
       h('p', {}, t('devices_text', { n: num(b.devices), stale: num(b.stale) })),
-      table(t('devices_table'), [t('verdict'), t('count')], rows, { num: [1], class: 'browser-devices' }));
+      table(t('devices_table'), [t('verdict'), t('count')], rows, { num: [1], class: 'browser-devices' }),
+      deviceRows.length ? table(t('devices_list'), [t('device'), t('verdict'), t('score'), t('last_report'), t('stale'), t('problems')], deviceRows, { num: [2, 5], class: 'devices-list' }) : null);
   }
 
   async function schoolPage(uai) {
@@ -593,9 +594,13 @@
       [t('uplink'), n.uplink_mbps === null ? '—' : nf2.format(n.uplink_mbps) + ' Mbit/s', n.uplink_status ? badge('status', n.uplink_status) : badge('status', 'unmeasured')],
       [t('link'), n.per_user_downlink_mbps === null ? '—' : nf2.format(n.per_user_downlink_mbps) + ' Mbit/s', n.per_user_status ? badge('status', n.per_user_status) : badge('status', 'unmeasured')],
     ];
-    const wsRows = d.workstations.map((w) => [
+    // The browser probe's devices (tablets...) apart from the agent's workstations.
+    const agents = d.workstations.filter((w) => !w.browser);
+    const devices = d.workstations.filter((w) => w.browser);
+    const wsRow = (w) => [
       w.problems.length ? h('a', { href: '#ws-' + w.workstation_id }, wsName(w)) : wsName(w),
-      badge('ws', w.verdict), num(w.score), when(w.last_report_at), w.stale ? h('span', { class: 'badge b-stale' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏱'), ' ', t('yes')) : t('no'), num(w.problems.length)]);
+      badge('ws', w.verdict), num(w.score), when(w.last_report_at), w.stale ? h('span', { class: 'badge b-stale' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏱'), ' ', t('yes')) : t('no'), num(w.problems.length)];
+    const wsRows = agents.map(wsRow);
     const problemSections = d.workstations.filter((w) => w.problems.length).map((w) => h('section', { id: 'ws-' + w.workstation_id, class: 'ws-problems', tabindex: '-1' },
       h('h3', {}, wsName(w), ' ', badge('ws', w.verdict)),
       table(t('problems') + ' — ' + wsName(w), [t('check'), t('status'), t('value'), t('threshold'), t('fix')],
@@ -625,7 +630,7 @@
         h('p', {}, h('button', { type: 'button', onclick: () => download('postes-' + s.uai + '.csv',
           ['poste', 'verdict', 'score', 'dernier_rapport', 'ancien', 'verification', 'etat', 'mesure', 'seuil', 'que_faire'],
           d.workstations.flatMap((w) => (w.problems.length ? w.problems : [null]).map((p) => [wsName(w), w.verdict, w.score, w.last_report_at, w.stale, p && p.check, p && p.status, p ? valueText(p) : '', p && p.threshold, p && (p.fix || p.message)]))) }, t('csv')))),
-      devicesSection(s.browser_devices),
+      devicesSection(s.browser_devices, devices.map(wsRow)),
       h('section', { 'aria-labelledby': 'h-link' }, h('h2', { id: 'h-link' }, t('school_link')),
         table(t('school_link'), [t('check'), t('figure'), t('grade')], linkRows, { class: 'link' }),
         h('p', {}, n.measured_workstations ? t('link_from', { n: n.measured_workstations }) : t('no_link'))),
@@ -645,8 +650,8 @@
     const name = s.name || s.uai;
     document.title = t('sheet_title') + ' — ' + name;
     document.body.classList.add('sheet-body');
-    const ready = d.workstations.filter((w) => !w.stale && (w.verdict === 'ready' || w.verdict === 'ready_with_warnings'));
-    const fresh = d.workstations.filter((w) => !w.stale);
+    const ready = d.workstations.filter((w) => !w.browser && !w.stale && (w.verdict === 'ready' || w.verdict === 'ready_with_warnings'));
+    const fresh = d.workstations.filter((w) => !w.browser && !w.stale);
     const byCheck = new Map();
     for (const w of fresh) for (const p of w.problems) {
       if (p.status !== 'fail' && p.status !== 'warn') continue;
