@@ -200,6 +200,17 @@ impl Browser {
         );
     }
 
+    /// Run `source` in every document loaded from now on, before its own scripts (Chromium's
+    /// DevTools `Page.addScriptToEvaluateOnNewDocument`, through chromedriver): to stand in
+    /// for a failing network in a test.
+    pub fn on_new_document(&self, source: &str) {
+        self.call(
+            "POST",
+            &self.s("/goog/cdp/execute"),
+            &json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}}),
+        );
+    }
+
     /// The page's text as a person sees it.
     pub fn text(&self, css: &str) -> String {
         self.eval(

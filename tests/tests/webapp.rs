@@ -44,6 +44,9 @@ enum Pc {
     LowRam,
     /// Good, with a speed test of this many Mbit/s down.
     Link(f64),
+    /// Failing many checks at once: old browser, 1 GiB of RAM, one core, 1 GiB free, a
+    /// 32-bit system, Debian 9, a 1 Mbit/s link.
+    Many,
 }
 
 fn report(school: &str, ws: Uuid, label: &str, days_ago: i64, pc: Pc) -> Report {
@@ -67,6 +70,30 @@ fn report(school: &str, ws: Uuid, label: &str, days_ago: i64, pc: Pc) -> Report 
             link.download_mbps = Some(mbps);
             m.bandwidth = Some(link);
         }
+        Pc::Many => {
+            m.browsers.as_mut().unwrap().installed = vec![BrowserInfo {
+                name: "firefox".into(),
+                version: Some("60.0".into()),
+                source: "system".into(),
+                location: None,
+            }];
+            let sys = m.system.as_mut().unwrap();
+            sys.memory_total_bytes = Some(1 << 30);
+            let cpu = sys.cpu.as_mut().unwrap();
+            cpu.logical_cores = 1;
+            cpu.physical_cores = Some(1);
+            sys.system_disk.as_mut().unwrap().available_bytes = 1 << 30;
+            sys.architecture = Some("x86".into());
+            let os = sys.os.as_mut().unwrap();
+            os.version = Some("9".into());
+            os.codename = Some("stretch".into());
+            os.debian_version = Some("9.13".into());
+            os.name = "Debian GNU/Linux 9 (stretch)".into();
+            let mut link = readiness::samples::good_link("http://127.0.0.1:1");
+            link.download_mbps = Some(1.0);
+            link.upload_mbps = Some(0.2);
+            m.bandwidth = Some(link);
+        }
     }
     let mut r = readiness::samples::report(&profile, Some(school.parse().unwrap()), ws, m, at);
     r.report_id = Uuid::now_v7();
@@ -84,6 +111,11 @@ struct World {
 }
 
 fn world() -> World {
+    world_with("")
+}
+
+/// The world, with `extra` lines in the directory (schools without reports).
+fn world_with(extra: &str) -> World {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("collector.db");
     let mut csv =
@@ -94,6 +126,7 @@ fn world() -> World {
         evil_uai(),
         evil_name().replace(';', ",")
     ));
+    csv.push_str(extra);
     let file = dir.path().join("annuaire.csv");
     std::fs::write(&file, csv).unwrap();
     ent_tests::stdout_of(
@@ -588,7 +621,10 @@ fn sign_in_filters_sort_and_keyboard_in_a_real_browser() {
     );
     // The token is in the tab's storage, never in the URL.
     assert!(!b.current_url().contains("entr_"));
-    // The fragment form: the page removes it at once.
+    // The fragment form: the page removes it at once. It is read when a page loads only
+    // (not on 'hashchange'): leave the page first, or the same-document navigation to
+    // /ecoles#token= would not load it.
+    b.goto("about:blank");
     b.goto(&w.page("/ecoles"));
     b.wait_for(
         "document.documentElement.dataset.page === 'schools'",
@@ -775,5 +811,420 @@ fn a_circonscription_token_sees_its_schools_only_in_the_pages_and_the_api() {
     assert!(
         dom.contains("Marie Curie") && !dom.contains("Jean Moulin"),
         "{dom}"
+    );
+}
+
+/// How the page writes a round's date (YYYY-MM-DD) in French: "1 déc. 2026".
+fn french_day(date: &str) -> String {
+    let d: jiff::civil::Date = date.parse().unwrap();
+    let months = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    format!(
+        "{} {} {}",
+        d.day(),
+        months[usize::try_from(d.month() - 1).unwrap()],
+        d.year()
+    )
+}
+
+const PERGAUD: &str = "0690103M";
+const BOURG: &str = "0690104N";
+const COLLINES: &str = "0690105P";
+const PETIT_PRINCE: &str = "0690107S";
+const FERRY: &str = "0690108T";
+
+/// Every failing check is counted, not each school's top five: a school whose PCs fail more
+/// than five checks has its sixth in the overview and in the list's blocker filter. The
+/// changes between rounds: a school that got better or worse is listed with its round's
+/// date; a round of one PC (too few for a verdict) compares with nothing; a late report
+/// dated before a school's latest changes its rounds.
+#[test]
+fn every_failing_check_counts_and_the_changes_name_schools_with_their_round() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let w = world();
+    let post = |school: &str, reports: &[Report]| {
+        let token = w.c.school_token(school);
+        for r in reports {
+            let (status, body) =
+                w.c.post_report(Some(&token), serde_json::to_string(r).unwrap());
+            assert!(status == 200 || status == 201, "{status} {body}");
+        }
+    };
+    let two = || (Uuid::new_v4(), Uuid::new_v4());
+    // Louis Pergaud: two PCs failing many checks.
+    let (a, b) = two();
+    post(
+        PERGAUD,
+        &[
+            report(PERGAUD, a, "P1", 0, Pc::Many),
+            report(PERGAUD, b, "P2", 0, Pc::Many),
+        ],
+    );
+    // Jules Ferry got better; Le Petit Prince worse; du Bourg had one PC run again today.
+    let (a, b) = two();
+    post(
+        FERRY,
+        &[
+            report(FERRY, a, "F1", 7, Pc::OldBrowser),
+            report(FERRY, b, "F2", 7, Pc::OldBrowser),
+            report(FERRY, a, "F1", 0, Pc::Good),
+            report(FERRY, b, "F2", 0, Pc::Good),
+        ],
+    );
+    let (a, b) = two();
+    post(
+        PETIT_PRINCE,
+        &[
+            report(PETIT_PRINCE, a, "PP1", 7, Pc::Good),
+            report(PETIT_PRINCE, b, "PP2", 7, Pc::Good),
+            report(PETIT_PRINCE, a, "PP1", 0, Pc::OldBrowser),
+            report(PETIT_PRINCE, b, "PP2", 0, Pc::OldBrowser),
+        ],
+    );
+    let (a, b) = two();
+    post(
+        BOURG,
+        &[
+            report(BOURG, a, "B1", 7, Pc::Good),
+            report(BOURG, b, "B2", 7, Pc::Good),
+            report(BOURG, a, "B1", 0, Pc::Good),
+        ],
+    );
+    // Les Collines: ready 9 and 2 days ago (no change), until late reports come.
+    let (ca, cb) = two();
+    post(
+        COLLINES,
+        &[
+            report(COLLINES, ca, "C1", 9, Pc::Good),
+            report(COLLINES, cb, "C2", 9, Pc::Good),
+            report(COLLINES, ca, "C1", 2, Pc::Good),
+            report(COLLINES, cb, "C2", 2, Pc::Good),
+        ],
+    );
+
+    // 1. Pergaud's checks beyond its top five are counted in the overview.
+    let detail = w.api(&format!("/api/v1/schools/{PERGAUD}"));
+    let top: Vec<&str> = detail["school"]["top_blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(top.len(), 5, "{detail}");
+    let mut failing: Vec<String> = detail["workstations"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "fail")
+        .map(|p| p["check"].as_str().unwrap().to_owned())
+        .collect();
+    failing.sort();
+    let beyond: Vec<&String> = failing
+        .iter()
+        .filter(|c| !top.contains(&c.as_str()))
+        .collect();
+    assert!(
+        !beyond.is_empty(),
+        "more than five failing checks: {failing:?}"
+    );
+    let o = w.api("/api/v1/overview");
+    let counted: Vec<&str> = o["top_blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["check"].as_str().unwrap())
+        .collect();
+    for c in &beyond {
+        assert!(counted.contains(&c.as_str()), "{c} not counted: {o}");
+    }
+    let sixth = beyond[0];
+    let found = o["top_blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["check"] == sixth.as_str())
+        .unwrap();
+    assert_eq!(
+        (found["schools"].as_u64(), found["workstations"].as_u64()),
+        (Some(1), Some(2))
+    );
+    // The list's blocker filter finds the school by that check.
+    let dom = dump_dom(
+        &chromium,
+        &w.page(&format!("/ecoles?blocker={sixth}")),
+        BUDGET,
+    );
+    let listed = rows(&dom, "schools");
+    assert_eq!(listed.len(), 1, "{sixth}: {listed:?}");
+    assert!(listed[0][0].contains("Louis Pergaud"), "{listed:?}");
+
+    // 2. The changes: Ferry improved, Petit Prince worsened, today's round; du Bourg's
+    // round of one PC compares with nothing.
+    let changes = w.api("/api/v1/overview/changes");
+    let uais = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["uai"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(uais(&changes["improved"]), [FERRY], "{changes}");
+    assert_eq!(uais(&changes["worsened"]), [PETIT_PRINCE], "{changes}");
+    // Late reports dated 5 days ago (before Collines' latest, 2 days ago): its last two
+    // rounds are now 5 days ago (not ready) and 2 days ago (ready).
+    post(
+        COLLINES,
+        &[
+            report(COLLINES, ca, "C1", 5, Pc::OldBrowser),
+            report(COLLINES, cb, "C2", 5, Pc::OldBrowser),
+        ],
+    );
+    let changes = w.api("/api/v1/overview/changes");
+    let mut improved = uais(&changes["improved"]);
+    improved.sort();
+    assert_eq!(
+        improved,
+        [COLLINES, FERRY],
+        "the late reports were read: {changes}"
+    );
+    assert_eq!(uais(&changes["worsened"]), [PETIT_PRINCE], "{changes}");
+    let date_of = |uai: &str| -> String {
+        ["improved", "worsened"]
+            .iter()
+            .flat_map(|k| changes[*k].as_array().unwrap().clone())
+            .find(|x| x["uai"] == uai)
+            .unwrap()["date"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let dom = dump_dom(&chromium, &w.page("/"), BUDGET);
+    assert!(dom.contains("data-changes=\"loaded\""), "{dom}");
+    let improved_rows = rows(&dom, "improved");
+    let worsened_rows = rows(&dom, "worsened");
+    assert_eq!(
+        (improved_rows.len(), worsened_rows.len()),
+        (2, 1),
+        "{improved_rows:?} {worsened_rows:?}"
+    );
+    for (rows, uai, name) in [
+        (&improved_rows, FERRY, "Jules Ferry"),
+        (&improved_rows, COLLINES, "Les Collines"),
+        (&worsened_rows, PETIT_PRINCE, "Le Petit Prince"),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r[0].contains(name))
+            .unwrap_or_else(|| panic!("{name}: {rows:?}"));
+        assert_eq!(row[1], french_day(&date_of(uai)), "{row:?}");
+    }
+    assert!(improved_rows.iter().all(|r| !r[0].contains("du Bourg")));
+    assert!(worsened_rows.iter().all(|r| !r[0].contains("du Bourg")));
+    assert_no_script_ran(&dom);
+    shot(
+        &chromium,
+        &w.page("/"),
+        &shots().join("overview-changes-fr.png"),
+    );
+}
+
+/// The school page shows the browser probe's devices (tablets) apart.
+#[test]
+fn the_school_page_shows_its_browser_probe_devices_apart() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let w = world();
+    let db = w._dir.path().join("collector.db");
+    let link = ent_tests::browser_probe::probe_link(&db, TILLEULS, &format!("{}/", w.c.url), &[]);
+    let code = link.rsplit('/').next().unwrap().to_owned();
+    let submission = json!({
+        "device_id": "tablet-0001",
+        "lang": "fr",
+        "user_agent": "Mozilla/5.0 (iPad; CPU OS 15_8 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.6 Mobile/15E148 Safari/604.1",
+        "max_touch_points": 5,
+        "screen_width": 1024,
+        "screen_height": 768,
+        "hardware_concurrency": 4,
+        "duration_s": 3.0,
+        "idle_latency_ms": [2.0, 2.5, 2.1],
+        "endpoints": []
+    });
+    let resp = ent_tests::collector::Collector::http()
+        .post(format!("{}/api/v1/probe/reports", w.c.url))
+        .bearer_auth(&code)
+        .json(&submission)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    assert!(
+        status == 200 || status == 201,
+        "{status} {}",
+        resp.text().unwrap()
+    );
+    let detail = w.api(&format!("/api/v1/schools/{TILLEULS}"));
+    assert_eq!(
+        detail["school"]["browser_devices"]["devices"], 1,
+        "{detail}"
+    );
+    let dom = dump_dom(&chromium, &w.page(&format!("/ecoles/{TILLEULS}")), BUDGET);
+    assert!(dom.contains("data-page=\"school\""), "{dom}");
+    assert!(
+        dom.contains("Tablettes et autres appareils (sonde navigateur)"),
+        "{dom}"
+    );
+    let devices = rows(&dom, "browser-devices");
+    assert_eq!(devices.len(), 4, "{devices:?}");
+    let total: u64 = devices.iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 1, "{devices:?}");
+    // The tablet is listed there, not among the workstations.
+    let device = detail["workstations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["browser"] == true)
+        .expect("the device in the detail");
+    let name = device["label"].as_str().map_or_else(
+        || device["workstation_id"].as_str().unwrap()[..8].to_owned(),
+        str::to_owned,
+    );
+    let listed = rows(&dom, "devices-list");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0][0].contains(&name), "{listed:?}");
+    let agents = rows(&dom, "workstations");
+    assert_eq!(agents.len(), 2, "{agents:?}");
+    assert!(agents.iter().all(|r| !r[0].contains(&name)), "{agents:?}");
+    assert_accessible(&dom);
+    // A school without such devices has no such section.
+    let moulin = dump_dom(&chromium, &w.page(&format!("/ecoles/{MOULIN}")), BUDGET);
+    assert!(!moulin.contains("sonde navigateur"), "{moulin}");
+    let dir = shots();
+    shot(
+        &chromium,
+        &w.page(&format!("/ecoles/{TILLEULS}")),
+        &dir.join("school-devices-fr.png"),
+    );
+}
+
+/// The keyboard: after signing in the focus is on the page's heading; the pager's button
+/// pressed with Enter keeps the focus; the schools table's scrolling box is reachable; the
+/// open tab does not take a token from a changed fragment; the changes' section says it is
+/// no longer busy when its request fails.
+#[test]
+fn the_keyboard_keeps_its_place_and_the_tab_its_token() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    // 100 more schools in the directory: three pages of 50.
+    let mut extra = String::new();
+    for n in 0..100 {
+        let code = format!("0693{n:03}");
+        extra.push_str(&format!(
+            "{code}{};École {n};Ecole;Public;Lyon;{CIRC};Villeurbanne Nord;069;Rhône;10;Lyon;84;Auvergne-Rhône-Alpes\n",
+            Uai::check_letter(&code).unwrap()
+        ));
+    }
+    let w = world_with(&extra);
+    let Some(b) = Browser::start(&chromium) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromedriver is not installed"
+        );
+        eprintln!("skipped: chromedriver is not installed");
+        return;
+    };
+    b.goto(&format!("{}/ecoles", w.c.url));
+    b.wait_for("document.documentElement.dataset.page === 'signin'", BUDGET);
+    b.type_into(&b.find("#token"), &w.read);
+    b.keys("\u{E007}");
+    b.wait_for(
+        "document.documentElement.dataset.page === 'schools'",
+        BUDGET,
+    );
+    assert_eq!(
+        b.eval("return document.activeElement.tagName", json!([])),
+        "H1",
+        "the focus after signing in"
+    );
+    // The table's scrolling box: a named region in the tab order.
+    let region = b.eval(
+        "const s = document.querySelector('table.schools').parentElement; \
+         return [s.className, s.getAttribute('tabindex'), s.getAttribute('role'), s.getAttribute('aria-label') || ''];",
+        json!([]),
+    );
+    assert_eq!(region[0], "scroll", "{region}");
+    assert_eq!(
+        (region[1].as_str(), region[2].as_str()),
+        (Some("0"), Some("region")),
+        "{region}"
+    );
+    assert!(!region[3].as_str().unwrap().is_empty(), "{region}");
+    // Next page with the keyboard: the focus stays on the button.
+    assert!(
+        b.text(".pager").contains("Page 1 sur 3"),
+        "{}",
+        b.text(".pager")
+    );
+    b.eval(
+        "document.querySelectorAll('.pager button')[1].focus()",
+        json!([]),
+    );
+    b.keys("\u{E007}");
+    b.wait_for(
+        "document.querySelector('.pager').textContent.includes('Page 2 sur 3')",
+        BUDGET,
+    );
+    let on_next = "const p = document.querySelectorAll('.pager button'); return document.activeElement === p[1];";
+    assert_eq!(
+        b.eval(on_next, json!([])),
+        true,
+        "the focus left the button"
+    );
+    b.keys("\u{E007}");
+    b.wait_for(
+        "document.querySelector('.pager').textContent.includes('Page 3 sur 3')",
+        BUDGET,
+    );
+    // The last page: "next" is disabled and the focus goes to "previous".
+    let on_prev = "const p = document.querySelectorAll('.pager button'); return document.activeElement === p[0] && p[1].disabled;";
+    assert_eq!(b.eval(on_prev, json!([])), true);
+    assert_eq!(
+        b.eval(
+            "return document.querySelectorAll('table.schools tbody tr').length",
+            json!([])
+        ),
+        9,
+        "109 schools: 9 on the last page"
+    );
+    // A changed fragment does not sign the open tab in with another token.
+    let kept = b.eval_async(
+        "const done = arguments[arguments.length - 1]; \
+         window.addEventListener('hashchange', () => setTimeout(() => done(sessionStorage.getItem('ent-readiness-read-token')), 300), { once: true }); \
+         location.hash = '#token=entr_someone_else';",
+        json!([]),
+    );
+    assert_eq!(kept.as_str(), Some(w.read.as_str()));
+    assert_eq!(
+        b.eval("return document.documentElement.dataset.page", json!([])),
+        "schools"
+    );
+    // The changes' request fails: its section is no longer busy.
+    b.on_new_document(
+        "const f = window.fetch; window.fetch = (u, o) => String(u).includes('/overview/changes') \
+         ? Promise.resolve(new Response('{\"code\":\"internal\",\"message\":\"boom\"}', { status: 500, headers: { 'content-type': 'application/json' } })) \
+         : f(u, o);",
+    );
+    b.goto(&format!("{}/", w.c.url));
+    b.wait_for("document.querySelector('#changes .alert')", BUDGET);
+    assert_eq!(
+        b.eval(
+            "return document.getElementById('changes').getAttribute('aria-busy')",
+            json!([])
+        ),
+        "false"
     );
 }

@@ -56,6 +56,8 @@
       what_blocks: 'Ce qui bloque', to_do: 'À acheter ou à corriger, poste par poste', pcs: 'Postes concernés', nothing: 'Rien à signaler.',
       ready_pcs: 'Postes prêts : {list}', no_ready_pcs: 'Aucun poste prêt pour l’instant.', sheet_school: 'École',
       more_pages: 'Les postes au-delà des {n} premiers ne sont pas affichés.', colon: ' : ', cols: 'Colonnes',
+      devices: 'Tablettes et autres appareils (sonde navigateur)', devices_text: 'Appareils ayant passé la sonde navigateur : {n}, dont {stale} sans rapport récent. Ils sont comptés à part : ils ne décident pas du verdict de l’école.',
+      devices_table: 'Appareils à jour par verdict', devices_list: 'Les appareils', device: 'Appareil', scroll_region: 'Tableau des écoles (défilement horizontal)',
     },
     en: {
       app: 'ENT readiness', skip: 'Skip to content', nav: 'Main navigation',
@@ -100,6 +102,8 @@
       what_blocks: 'What blocks', to_do: 'To buy or fix, workstation by workstation', pcs: 'Workstations', nothing: 'Nothing to report.',
       ready_pcs: 'Ready workstations: {list}', no_ready_pcs: 'No workstation is ready yet.', sheet_school: 'School',
       more_pages: 'Workstations beyond the first {n} are not shown.', colon: ': ', cols: 'Columns',
+      devices: 'Tablets and other devices (browser probe)', devices_text: 'Devices that ran the browser probe: {n}, {stale} of them without a recent report. They are counted apart: they do not decide the school’s verdict.',
+      devices_table: 'Up-to-date devices by verdict', devices_list: 'The devices', device: 'Device', scroll_region: 'Schools table (scrolls sideways)',
     },
   };
 
@@ -229,7 +233,8 @@
       ev.preventDefault();
       sessionStorage.setItem(KEY, input.value.trim());
       frame();
-      route();
+      // Signed in: the focus goes to the page's heading (the form it was on is gone).
+      route().then(() => { if (document.documentElement.dataset.page !== 'signin') focusHeading(); });
     } },
     h('p', { id: 'token-help' }, t('signin_help')),
     h('label', { for: 'token' }, t('token')), ' ', input, ' ',
@@ -237,6 +242,13 @@
     show(h('h1', {}, t('signin')), refused ? h('p', { class: 'alert', role: 'alert' }, t('refused')) : null, form);
     document.documentElement.dataset.page = 'signin';
     input.focus();
+  }
+
+  function focusHeading() {
+    const h1 = main.querySelector('h1');
+    const target = h1 || main;
+    target.setAttribute('tabindex', '-1');
+    target.focus();
   }
 
   function failure(e) {
@@ -348,6 +360,8 @@
       c = await api(href('/api/v1/overview/changes', circ ? { circonscription: circ } : {}));
     } catch (e) {
       section.replaceChildren(section.firstChild, h('p', { class: 'alert' }, e.message || String(e)));
+      section.setAttribute('aria-busy', 'false');
+      document.documentElement.dataset.changes = 'failed';
       return;
     }
     const schoolRows = (list) => list.map((s) => [h('a', { href: href('/ecoles/' + enc(s.uai)) }, s.name || s.uai), day(s.date), badge('school', s.from), badge('school', s.to)]);
@@ -399,7 +413,9 @@
       page: Math.max(1, parseInt(params.get('page') || '1', 10) || 1),
     };
     const communes = [...new Set(schools.map((s) => s.commune).filter(Boolean))].sort((a, b) => a.localeCompare(b, LOCALE));
-    const blockers = [...new Set(schools.flatMap((s) => s.top_blockers.map((b) => b.check)))].sort((a, b) => titleOf(a).localeCompare(titleOf(b), LOCALE));
+    // Every failing check of the schools, not only each one's top five.
+    const failingChecks = (s) => s.failing_checks || s.top_blockers.map((b) => b.check);
+    const blockers = [...new Set(schools.flatMap(failingChecks))].sort((a, b) => titleOf(a).localeCompare(titleOf(b), LOCALE));
     const select = (id, label, options, value, any) => {
       const sel = h('select', { id: 'f-' + id, name: id }, h('option', { value: '' }, any), options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
       sel.addEventListener('change', () => { st[id] = sel.value; st.page = 1; update(); });
@@ -420,7 +436,14 @@
     const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const thead = h('thead');
     const tbody = h('tbody');
-    const pager = h('nav', { class: 'pager', 'aria-label': t('page', { p: '', n: '' }).replace(/\s+/g, ' ').trim() });
+    // The pager's buttons are made once and updated: a button pressed from the keyboard
+    // keeps the focus.
+    let pages = 1;
+    const turn = (by) => { st.page = Math.min(Math.max(1, st.page + by), pages); update(); tableEl.scrollIntoView(); };
+    const prevButton = h('button', { type: 'button', class: 'prev', onclick: () => turn(-1) }, '← ' + t('prev'));
+    const nextButton = h('button', { type: 'button', class: 'next', onclick: () => turn(1) }, t('next') + ' →');
+    const pageText = h('span', {});
+    const pager = h('nav', { class: 'pager', 'aria-label': t('page', { p: '', n: '' }).replace(/\s+/g, ' ').trim() }, prevButton, pageText, nextButton);
     const tableEl = h('table', { class: 'schools' }, h('caption', {}, title), thead, tbody);
     const csvButton = h('button', { type: 'button' }, t('csv'));
     let filtered = [];
@@ -433,7 +456,7 @@
       if (st.commune && s.commune !== st.commune) return false;
       if (st.stale && !(s.stale_workstations > 0)) return false;
       if (st.link && linkGrade(s) !== st.link) return false;
-      if (st.blocker && !s.top_blockers.some((b) => b.check === st.blocker)) return false;
+      if (st.blocker && !failingChecks(s).includes(st.blocker)) return false;
       if (q) {
         const hay = ((s.name || '') + ' ' + s.uai + ' ' + (s.commune || '')).toLocaleLowerCase(LOCALE);
         if (!hay.includes(q)) return false;
@@ -465,15 +488,18 @@
       const keyed = filtered.map((s) => [col.get(s), s]);
       keyed.sort((a, b) => sign * (typeof a[0] === 'string' ? collator.compare(a[0], b[0]) : a[0] - b[0]) || (a[1].uai < b[1].uai ? -1 : 1));
       filtered = keyed.map((k) => k[1]);
-      const pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
+      pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
       st.page = Math.min(st.page, pages);
       header();
       tbody.replaceChildren(...filtered.slice((st.page - 1) * PAGE_SIZE, st.page * PAGE_SIZE).map(row));
       status.textContent = t('results', { n: num(filtered.length), total: num(schools.length) });
-      const go = (p) => h('button', { type: 'button', disabled: p < 1 || p > pages, onclick: () => { st.page = p; update(); tableEl.scrollIntoView(); } });
-      const prev = go(st.page - 1); prev.textContent = '← ' + t('prev');
-      const next = go(st.page + 1); next.textContent = t('next') + ' →';
-      pager.replaceChildren(prev, h('span', {}, t('page', { p: st.page, n: pages })), next);
+      const focused = document.activeElement;
+      prevButton.disabled = st.page <= 1;
+      nextButton.disabled = st.page >= pages;
+      pageText.textContent = t('page', { p: st.page, n: pages });
+      // At the first or last page the pressed button is disabled: the focus goes to the other.
+      if (focused === nextButton && nextButton.disabled && !prevButton.disabled) prevButton.focus();
+      else if (focused === prevButton && prevButton.disabled && !nextButton.disabled) nextButton.focus();
       const u = new URLSearchParams();
       if (LANG === 'en') u.set('lang', 'en');
       for (const k of ['q', 'verdict', 'blocker', 'commune', 'link']) if (st[k]) u.set(k, st[k]);
@@ -488,7 +514,7 @@
     const changes = circ ? h('section', { 'aria-labelledby': 'h-changes', 'aria-busy': 'true' }, h('h2', { id: 'h-changes' }, t('changes')), h('p', {}, t('changes_loading'))) : null;
     show(h('h1', {}, title), headParts, changes,
       h('section', { 'aria-labelledby': 'h-list' }, h('h2', { id: 'h-list' }, t('list_schools')),
-        filters, h('div', { class: 'bar' }, status, csvButton), h('div', { class: 'scroll' }, tableEl), pager));
+        filters, h('div', { class: 'bar' }, status, csvButton), h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': t('scroll_region') }, tableEl), pager));
     update();
     rendered(circ ? 'circonscription' : 'schools');
     if (changes) loadChanges(changes, circ);
@@ -545,6 +571,16 @@
     return h('figure', { class: 'chart-box' }, svg, legend);
   }
 
+  // The devices that ran the browser probe (tablets...), apart from the workstations.
+  function devicesSection(b, deviceRows) {
+    if (!b || !(b.devices > 0)) return null;
+    const rows = ['ready', 'ready_with_warnings', 'not_ready', 'incomplete'].map((v) => [badge('ws', v), num(b.counts[v])]);
+    return h('section', { 'aria-labelledby': 'h-devices', class: 'devices' }, h('h2', { id: 'h-devices' }, t('devices')),
+      h('p', {}, t('devices_text', { n: num(b.devices), stale: num(b.stale) })),
+      table(t('devices_table'), [t('verdict'), t('count')], rows, { num: [1], class: 'browser-devices' }),
+      deviceRows.length ? table(t('devices_list'), [t('device'), t('verdict'), t('score'), t('last_report'), t('stale'), t('problems')], deviceRows, { num: [2, 5], class: 'devices-list' }) : null);
+  }
+
   async function schoolPage(uai) {
     const d = await loadSchool(uai);
     if (!d) return;
@@ -558,9 +594,13 @@
       [t('uplink'), n.uplink_mbps === null ? '—' : nf2.format(n.uplink_mbps) + ' Mbit/s', n.uplink_status ? badge('status', n.uplink_status) : badge('status', 'unmeasured')],
       [t('link'), n.per_user_downlink_mbps === null ? '—' : nf2.format(n.per_user_downlink_mbps) + ' Mbit/s', n.per_user_status ? badge('status', n.per_user_status) : badge('status', 'unmeasured')],
     ];
-    const wsRows = d.workstations.map((w) => [
+    // The browser probe's devices (tablets...) apart from the agent's workstations.
+    const agents = d.workstations.filter((w) => !w.browser);
+    const devices = d.workstations.filter((w) => w.browser);
+    const wsRow = (w) => [
       w.problems.length ? h('a', { href: '#ws-' + w.workstation_id }, wsName(w)) : wsName(w),
-      badge('ws', w.verdict), num(w.score), when(w.last_report_at), w.stale ? h('span', { class: 'badge b-stale' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏱'), ' ', t('yes')) : t('no'), num(w.problems.length)]);
+      badge('ws', w.verdict), num(w.score), when(w.last_report_at), w.stale ? h('span', { class: 'badge b-stale' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏱'), ' ', t('yes')) : t('no'), num(w.problems.length)];
+    const wsRows = agents.map(wsRow);
     const problemSections = d.workstations.filter((w) => w.problems.length).map((w) => h('section', { id: 'ws-' + w.workstation_id, class: 'ws-problems', tabindex: '-1' },
       h('h3', {}, wsName(w), ' ', badge('ws', w.verdict)),
       table(t('problems') + ' — ' + wsName(w), [t('check'), t('status'), t('value'), t('threshold'), t('fix')],
@@ -590,6 +630,7 @@
         h('p', {}, h('button', { type: 'button', onclick: () => download('postes-' + s.uai + '.csv',
           ['poste', 'verdict', 'score', 'dernier_rapport', 'ancien', 'verification', 'etat', 'mesure', 'seuil', 'que_faire'],
           d.workstations.flatMap((w) => (w.problems.length ? w.problems : [null]).map((p) => [wsName(w), w.verdict, w.score, w.last_report_at, w.stale, p && p.check, p && p.status, p ? valueText(p) : '', p && p.threshold, p && (p.fix || p.message)]))) }, t('csv')))),
+      devicesSection(s.browser_devices, devices.map(wsRow)),
       h('section', { 'aria-labelledby': 'h-link' }, h('h2', { id: 'h-link' }, t('school_link')),
         table(t('school_link'), [t('check'), t('figure'), t('grade')], linkRows, { class: 'link' }),
         h('p', {}, n.measured_workstations ? t('link_from', { n: n.measured_workstations }) : t('no_link'))),
@@ -609,8 +650,8 @@
     const name = s.name || s.uai;
     document.title = t('sheet_title') + ' — ' + name;
     document.body.classList.add('sheet-body');
-    const ready = d.workstations.filter((w) => !w.stale && (w.verdict === 'ready' || w.verdict === 'ready_with_warnings'));
-    const fresh = d.workstations.filter((w) => !w.stale);
+    const ready = d.workstations.filter((w) => !w.browser && !w.stale && (w.verdict === 'ready' || w.verdict === 'ready_with_warnings'));
+    const fresh = d.workstations.filter((w) => !w.browser && !w.stale);
     const byCheck = new Map();
     for (const w of fresh) for (const p of w.problems) {
       if (p.status !== 'fail' && p.status !== 'warn') continue;
@@ -656,10 +697,8 @@
     }
   }
 
-  // A link with #token= to the page already open changes only the fragment: no reload.
-  window.addEventListener('hashchange', () => {
-    if (/(?:^#|&)token=/.test(location.hash)) { takeFragment(); frame(); route(); }
-  });
+  // The fragment's token is read once, when the page loads: never on 'hashchange', so that
+  // a link from another page cannot swap the open tab onto another token.
   takeFragment();
   frame();
   document.getElementById('foot').textContent = 'ENT readiness';

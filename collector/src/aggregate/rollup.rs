@@ -78,8 +78,9 @@ pub fn roll_up<'a>(
                     score_sum += sc;
                     scored += 1;
                 }
-                for b in &s.top_blockers {
-                    *blockers.entry((b.check.clone(), b.blocking)).or_default() += b.workstations;
+                // Every failing check, not only each school's top ones.
+                for (check, (n, blocking)) in &s.failing {
+                    *blockers.entry((check.clone(), *blocking)).or_default() += n;
                 }
             }
             let decided = counts.ready + counts.ready_with_warnings + counts.not_ready;

@@ -43,7 +43,15 @@ pub struct SchoolSummary {
     /// Mean score of the fresh workstations.
     pub score: Option<f64>,
     pub verdict: SchoolVerdict,
+    /// The checks failing on the most fresh workstations, blocking ones first (at most
+    /// five): for a reader of one school.
     pub top_blockers: Vec<Blocker>,
+    /// Every check failing on a fresh workstation: id -> (workstations, blocking). What the
+    /// overview and the roll-ups count, so that a check ranked sixth in every school is
+    /// counted too. The JSON gives the ids only (`failing_checks`), for the lists' blocker
+    /// filter.
+    #[serde(rename = "failing_checks", serialize_with = "check_ids")]
+    pub failing: BTreeMap<String, (u32, bool)>,
     #[serde(with = "opt_ts")]
     pub last_report_at: Option<Timestamp>,
     /// The school's link, estimated from its workstations' bandwidth figures (the browser
@@ -53,6 +61,13 @@ pub struct SchoolSummary {
     /// Chromebooks), apart: they are not in `workstations` nor `counts`, and never decide
     /// the school's verdict (a school of tablets alone is "insufficient data").
     pub browser_devices: BrowserDevices,
+}
+
+fn check_ids<S: serde::Serializer>(
+    failing: &BTreeMap<String, (u32, bool)>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(failing.keys())
 }
 
 /// A school's browser probe devices.
@@ -100,6 +115,13 @@ pub fn school(
         for (id, blocking) in &w.failing {
             *failing.entry((id.clone(), *blocking)).or_default() += 1;
         }
+    }
+    let mut by_check: BTreeMap<String, (u32, bool)> = BTreeMap::new();
+    for ((id, blocking), n) in &failing {
+        // One check is blocking or not by the profile; two profiles' reports may differ.
+        let e = by_check.entry(id.clone()).or_default();
+        e.0 += n;
+        e.1 |= blocking;
     }
     let counts = tally.counts;
     let ready_share = counts.ready_share();
@@ -158,6 +180,7 @@ pub fn school(
         score: tally.mean_score(),
         verdict,
         top_blockers: top_blockers(failing),
+        failing: by_check,
         last_report_at: last,
         network: school_network(&figures, link, now),
         browser_devices: BrowserDevices {
@@ -221,6 +244,7 @@ mod tests {
         assert_eq!(s.browser_devices.devices, 3);
         assert_eq!(s.browser_devices.counts.not_ready, 2);
         assert!(s.top_blockers.is_empty(), "{:?}", s.top_blockers);
+        assert!(s.failing.is_empty(), "{:?}", s.failing);
         let alone = summary(&[tablet(Ready, 100), tablet(Ready, 100), tablet(Ready, 100)]);
         assert_eq!(alone.verdict, SchoolVerdict::InsufficientData);
         assert_eq!(alone.browser_devices.counts.ready, 3);
@@ -245,6 +269,35 @@ mod tests {
         assert_eq!(s.verdict, SchoolVerdict::Ready);
         assert_eq!((s.workstations, s.stale_workstations), (3, 1));
         assert!(s.top_blockers.is_empty());
+    }
+
+    /// The top five are for show; every failing check is kept for counting.
+    #[test]
+    fn every_failing_check_is_kept_beyond_the_top_five() {
+        use Verdict::*;
+        let checks = [
+            ("browser.any", true),
+            ("system.os_support", true),
+            ("system.ram", false),
+            ("system.cpu_cores", false),
+            ("system.disk_free", false),
+            ("system.architecture", false),
+            ("system.clock_skew", false),
+        ];
+        let s = summary(&[
+            ws(NotReady, 10, 0, &checks),
+            ws(NotReady, 10, 0, &checks[..2]),
+        ]);
+        assert_eq!(s.top_blockers.len(), 5);
+        assert_eq!(s.failing.len(), 7, "{:?}", s.failing);
+        assert_eq!(s.failing["browser.any"], (2, true));
+        assert_eq!(s.failing["system.clock_skew"], (1, false));
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            json["failing_checks"].as_array().unwrap().len(),
+            7,
+            "{json}"
+        );
     }
 
     #[test]

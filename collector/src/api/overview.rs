@@ -207,11 +207,11 @@ fn summarise(
         ws.counts.ready_with_warnings += s.counts.ready_with_warnings;
         ws.counts.not_ready += s.counts.not_ready;
         ws.counts.incomplete += s.counts.incomplete;
-        // A school's blockers are its top ones (see aggregate::TOP_BLOCKERS).
-        for b in &s.top_blockers {
-            let e = blockers.entry((b.check.clone(), b.blocking)).or_default();
+        // Every failing check of the school, not only its top ones.
+        for (check, (n, blocking)) in &s.failing {
+            let e = blockers.entry((check.clone(), *blocking)).or_default();
             e.0 += 1;
-            e.1 += b.workstations;
+            e.1 += n;
         }
         match s.network.per_user_status {
             Some(CheckStatus::Pass) => link.pass += 1,
@@ -278,7 +278,8 @@ fn share(part: u32, whole: u32) -> f64 {
 #[derive(Debug, Serialize)]
 pub struct Changes {
     pub days: i64,
-    /// Schools with at least two rounds in the period: the others have nothing to compare.
+    /// Schools with at least two rounds in the period, the last two with enough
+    /// workstations for a verdict: the others have nothing to compare.
     pub schools_compared: u32,
     /// Schools whose verdict got better, or worse, at their last round.
     pub improved: Vec<SchoolChange>,
@@ -308,18 +309,24 @@ pub struct CheckChange {
     pub schools: u32,
 }
 
-/// Worse verdicts rank higher.
-fn rank(v: SchoolVerdict) -> u8 {
+/// Worse verdicts rank higher; a round with too few workstations for a verdict (a day when
+/// one PC ran again) has no rank: it is compared with nothing.
+fn rank(v: SchoolVerdict) -> Option<u8> {
     match v {
-        SchoolVerdict::Ready => 0,
-        SchoolVerdict::ReadyWithWarnings => 1,
-        SchoolVerdict::NotReady => 2,
-        SchoolVerdict::InsufficientData => 3,
+        SchoolVerdict::Ready => Some(0),
+        SchoolVerdict::ReadyWithWarnings => Some(1),
+        SchoolVerdict::NotReady => Some(2),
+        SchoolVerdict::InsufficientData => None,
     }
 }
 
+/// The key of a school's rounds in the cache: its last report (`last_report_at`) and its
+/// revision (bumped by every report stored for it, a late one dated before the others
+/// too, see [`super::summaries::SummaryCache::revision`]).
+type RoundsKey = (Option<Timestamp>, u64);
+
 /// Each school's last two rounds, kept between requests: a school is read again only when
-/// its last report changed (the summaries say when), so that the changes cost a full read
+/// a report was stored for it (its [`RoundsKey`] changed), so that the changes cost a full read
 /// of the recent reports once, at the first request.
 #[derive(Debug, Default)]
 pub struct RoundsCache {
@@ -327,17 +334,17 @@ pub struct RoundsCache {
 }
 
 impl RoundsCache {
-    /// Read the rounds of the schools of `wanted` (UAI, last report) the cache does not
-    /// have at that last report.
+    /// Read the rounds of the schools of `wanted` (UAI, key) the cache does not have at
+    /// that key.
     async fn fill(
         self: Arc<Self>,
-        wanted: Vec<(readiness::Uai, Option<Timestamp>)>,
+        wanted: Vec<(readiness::Uai, RoundsKey)>,
         store: Arc<dyn crate::store::Store>,
         policy: readiness::profile::SchoolPolicy,
         since: Timestamp,
     ) -> Result<(), ApiError> {
         let mut cache = self.schools.lock().await;
-        let missing: Vec<(readiness::Uai, Option<Timestamp>)> = wanted
+        let missing: Vec<(readiness::Uai, RoundsKey)> = wanted
             .into_iter()
             .filter(|(uai, key)| cache.get(uai).is_none_or(|c| c.key != *key))
             .collect();
@@ -349,7 +356,7 @@ impl RoundsCache {
                 .into_iter()
                 .map(|(uai, key)| {
                     // A school without a report in the period has no rounds: no query.
-                    let rounds = if key.is_some_and(|t| t >= since) {
+                    let rounds = if key.0.is_some_and(|t| t >= since) {
                         let reports = store.school_reports(&uai, since, CHANGES_MAX_REPORTS)?;
                         let mut rounds = aggregate::history(&reports, &policy);
                         let last = rounds.pop();
@@ -370,8 +377,8 @@ impl RoundsCache {
 
 #[derive(Debug, Clone)]
 struct Cached {
-    /// The school's `last_report_at` when its rounds were read.
-    key: Option<Timestamp>,
+    /// The school's key when its rounds were read.
+    key: RoundsKey,
     /// Its last two rounds, when it has two.
     rounds: Option<Arc<(aggregate::Round, aggregate::Round)>>,
 }
@@ -389,9 +396,14 @@ async fn changes(
     // this request goes away (a reader who closed the tab): the next request reuses its
     // work instead of starting the whole read again. It holds the cache meanwhile, so that
     // concurrent requests wait for it, then reuse.
-    let wanted: Vec<(readiness::Uai, Option<Timestamp>)> = chosen
+    // The revisions are read before the store: a report stored meanwhile is read again next
+    // time, never missed.
+    let wanted: Vec<(readiness::Uai, RoundsKey)> = chosen
         .iter()
-        .map(|s| (s.uai.clone(), s.last_report_at))
+        .map(|s| {
+            let key = (s.last_report_at, state.summaries.revision(&s.uai));
+            (s.uai.clone(), key)
+        })
         .collect();
     let fill = tokio::spawn(Arc::clone(&state.rounds).fill(
         wanted,
@@ -418,6 +430,11 @@ async fn changes(
             continue;
         };
         let (before, last) = &*pair;
+        // A round without enough workstations for a verdict compares with nothing: its
+        // failing checks and changed workstations are a part of the school only.
+        let (Some(was), Some(is)) = (rank(before.verdict), rank(last.verdict)) else {
+            continue;
+        };
         out.schools_compared += 1;
         out.workstations_changed += u32::try_from(last.changed.len()).unwrap_or(u32::MAX);
         for c in &last.newly_failing {
@@ -426,7 +443,7 @@ async fn changes(
         for c in &last.fixed {
             *fixed.entry(c.clone()).or_default() += 1;
         }
-        if before.verdict != last.verdict {
+        if was != is {
             let change = SchoolChange {
                 uai: s.uai.clone(),
                 name: s.name.clone(),
@@ -434,7 +451,7 @@ async fn changes(
                 from: before.verdict,
                 to: last.verdict,
             };
-            if rank(last.verdict) < rank(before.verdict) {
+            if is < was {
                 out.improved.push(change);
             } else {
                 out.worsened.push(change);
@@ -563,5 +580,34 @@ mod tests {
             1,
             "all outside the directory: one group"
         );
+    }
+
+    /// A check ranked sixth or lower in its school (past the school's top five) is counted.
+    #[test]
+    fn the_overview_counts_every_failing_check_not_each_schools_top_five() {
+        use Verdict::*;
+        let seven: &[(&str, bool)] = &[
+            ("browser.any", true),
+            ("system.os_support", true),
+            ("system.ram", false),
+            ("system.cpu_cores", false),
+            ("system.disk_free", false),
+            ("system.architecture", false),
+            ("system.clock_skew", false),
+        ];
+        let s = summary(
+            "0690101K",
+            &[(NotReady, seven, None), (NotReady, seven, None)],
+        );
+        assert_eq!(s.top_blockers.len(), 5);
+        let o = summarise(&[s], Timestamp::now(), false, Lang::En, 25, (1.0, 0.5));
+        assert_eq!(o.top_blockers.len(), 7);
+        let skew = o
+            .top_blockers
+            .iter()
+            .find(|b| b.check == "system.clock_skew")
+            .expect("the seventh check counted");
+        assert_eq!((skew.schools, skew.workstations), (1, 2));
+        assert!(o.titles.contains_key("system.clock_skew"));
     }
 }

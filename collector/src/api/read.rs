@@ -241,6 +241,7 @@ async fn school(
             verdict: w.verdict,
             score: w.score,
             bandwidth: w.bandwidth,
+            browser: w.browser,
             problems: w
                 .checks
                 .iter()
@@ -298,6 +299,9 @@ pub struct WorkstationDetail {
     pub hostname: Option<String>,
     pub last_report_id: uuid::Uuid,
     pub last_report_at: String,
+    /// A device of the browser probe (a tablet...): shown apart, never in the school's
+    /// verdict.
+    pub browser: bool,
     pub stale: bool,
     pub verdict: readiness::Verdict,
     pub score: u8,

@@ -66,6 +66,7 @@ pub struct SummaryCache {
     dirty: Mutex<BTreeSet<Uai>>,
     /// Another node's full pass changed summaries: the directory is read again with them.
     directory_stale: AtomicBool,
+    revisions: Mutex<Revisions>,
 }
 
 /// The schools whose summary differs between two passes (added, gone or changed).
@@ -77,6 +78,14 @@ fn changed_schools(before: &BTreeMap<Uai, Entry>, after: &BTreeMap<Uai, Entry>) 
         .collect();
     changed.extend(before.keys().filter(|u| !after.contains_key(*u)).cloned());
     changed
+}
+
+/// A number per school that changes with every report stored for it (one per school that
+/// received a report since the start: bounded by the schools).
+#[derive(Debug, Default)]
+struct Revisions {
+    last: u64,
+    schools: BTreeMap<Uai, u64>,
 }
 
 fn entry(summary: SchoolSummary) -> Entry {
@@ -99,6 +108,11 @@ fn snapshot(entries: &BTreeMap<Uai, Entry>) -> Arc<Snapshot> {
 impl SummaryCache {
     /// A report for `uai` was stored.
     pub fn mark_dirty(&self, uai: &Uai) {
+        if let Ok(mut r) = self.revisions.lock() {
+            r.last += 1;
+            let n = r.last;
+            r.schools.insert(uai.clone(), n);
+        }
         if let Ok(mut d) = self.dirty.lock() {
             d.insert(uai.clone());
         }
@@ -109,6 +123,16 @@ impl SummaryCache {
     pub fn mark_changed_elsewhere(&self, uai: &Uai) {
         self.directory_stale.store(true, Ordering::Relaxed);
         self.mark_dirty(uai);
+    }
+
+    /// The school's revision: it changes with every report stored for it, even one dated
+    /// before the school's latest (`last_report_at` does not move then). 0 until the
+    /// first report since the start.
+    pub fn revision(&self, uai: &Uai) -> u64 {
+        self.revisions
+            .lock()
+            .map(|r| r.schools.get(uai).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// The current snapshot, recomputed as needed.

@@ -211,6 +211,8 @@ pub struct WorkstationRow {
     pub checks: Vec<CheckSummary>,
     /// The last bandwidth figures it reported (possibly from an earlier report).
     pub bandwidth: Option<LinkFigures>,
+    /// A device of the browser probe (a tablet...), not an agent's workstation.
+    pub browser: bool,
 }
 
 /// What the school aggregates need of a workstation's latest state: small and quick to load

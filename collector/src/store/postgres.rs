@@ -358,7 +358,7 @@ fn score(v: i32) -> u8 {
     u8::try_from(v).unwrap_or(0)
 }
 
-const WORKSTATION_COLUMNS: &str = "school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at";
+const WORKSTATION_COLUMNS: &str = "school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind";
 
 /// A row of `SELECT` [`WORKSTATION_COLUMNS`].
 fn workstation_row(row: &tokio_postgres::Row) -> Result<WorkstationRow, Fault> {
@@ -374,6 +374,7 @@ fn workstation_row(row: &tokio_postgres::Row) -> Result<WorkstationRow, Fault> {
         score: score(row.try_get(8)?),
         checks: parse_checks(row.try_get(9)?),
         bandwidth: link_figures(row.try_get(10)?, row.try_get(11)?, row.try_get(12)?),
+        browser: row.try_get::<_, &str>(13)? == "browser",
     })
 }
 

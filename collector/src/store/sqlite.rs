@@ -186,7 +186,7 @@ fn probe_link_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ProbeLink> {
 }
 
 /// A row of `SELECT school, workstation_id, label, hostname, report_id, finished_at,
-/// received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at`.
+/// received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind`.
 fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> {
     Ok(WorkstationRow {
         school: parse_uai(row.get(0)?)?,
@@ -200,6 +200,7 @@ fn workstation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkstationRow> 
         score: u8::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
         checks: parse_checks(&row.get::<_, String>(9)?),
         bandwidth: link_figures(row.get(10)?, row.get(11)?, row.get(12)?),
+        browser: row.get::<_, String>(13)? == "browser",
     })
 }
 
@@ -321,10 +322,10 @@ impl Store for SqliteStore {
             // One statement per case: with `?1 IS NULL OR school = ?1` SQLite scans every
             // workstation of the database even for one school.
             let sql = if school.is_some() {
-                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE school = ?1 ORDER BY school, workstation_id"
             } else {
-                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE ?1 IS NULL ORDER BY school, workstation_id"
             };
             let mut stmt = c.prepare_cached(sql)?;
@@ -395,7 +396,7 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )?;
             let mut stmt = c.prepare_cached(
-                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at
+                "SELECT school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind
                  FROM workstations WHERE school = ?1 ORDER BY workstation_id LIMIT ?2 OFFSET ?3",
             )?;
             let rows = stmt.query_map(params![school.as_str(), limit, offset], workstation_row)?;
