@@ -16,7 +16,10 @@
 //! No TLS for now: the database is expected on loopback or a trusted LAN. The connector is
 //! one type parameter (`NoTls`) where a rustls connector fits when needed.
 
+mod cluster;
 mod migrate;
+mod redact;
+mod rows;
 mod write;
 
 use std::future::Future;
@@ -24,7 +27,6 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
-use percent_encoding::percent_decode_str;
 use readiness::Uai;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
@@ -32,11 +34,17 @@ use uuid::Uuid;
 use super::columns::{
     link_figures, ms, parse_checks, parse_failing, parse_uuid, parse_verdict, stored_body, ts,
 };
-use super::copy::{Kind, Table, Value};
+use super::copy::{Table, Value};
 use super::{
     Area, CredentialInfo, EnrolOutcome, EnrolmentRow, InsertOutcome, NewEnrolment, NewReport,
     ProbeLink, PurgeStats, ReportRow, School, Store, StoreError, TokenInfo, TokenScope,
     WorkstationBrief, WorkstationRow,
+};
+pub use redact::redact;
+pub(crate) use rows::parse_uai;
+use rows::{
+    Param, WORKSTATION_COLUMNS, from_column, owned, probe_link_row, score, to_param, token_row,
+    workstation_row,
 };
 
 /// Connections of the pool, at most.
@@ -107,46 +115,6 @@ fn school_filter(one: bool, column: &str) -> String {
     } else {
         "$1::text IS NULL".to_owned()
     }
-}
-
-/// A PostgreSQL URL as it may be shown: its password (in the user part, or a `password=`
-/// parameter) replaced by `***`.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "(a PostgreSQL URL)".into();
-    };
-    // The driver takes the credentials up to the first `@`, and a password may hold `?`,
-    // `/` or `@` unescaped: everything up to the last `@` is masked but the user name (more
-    // than the driver's password at worst, never less).
-    let (authority, tail) = match rest.rsplit_once('@') {
-        Some((userinfo, after)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            let masked = if userinfo.contains(':') { ":***" } else { "" };
-            (format!("{user}{masked}@"), after)
-        }
-        None => (String::new(), rest),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let params: Vec<String> = query
-                .split('&')
-                .map(|p| match p.split_once('=') {
-                    // The driver decodes the key: `pass%77ord` is `password`.
-                    Some((k, _))
-                        if percent_decode_str(k)
-                            .decode_utf8_lossy()
-                            .eq_ignore_ascii_case("password") =>
-                    {
-                        format!("{k}=***")
-                    }
-                    _ => p.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", params.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
 }
 
 /// The driver's configuration of a URL, with the collector's connection settings.
@@ -312,115 +280,6 @@ impl PostgresStore {
 /// PostgreSQL's parameter `n`.
 fn dollar(n: usize) -> String {
     format!("${n}")
-}
-
-type Param = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
-
-/// A copied value bound as its column's type (PostgreSQL does not widen nor narrow).
-fn to_param(v: &Value, kind: Kind) -> Result<Param, Fault> {
-    let mismatch = || Fault::Other(format!("a value {v:?} for a column of type {kind:?}"));
-    Ok(match (kind, v) {
-        (Kind::Text, Value::Null) => Box::new(None::<String>),
-        (Kind::Text, Value::Text(s)) => Box::new(s.clone()),
-        (Kind::Int8, Value::Null) => Box::new(None::<i64>),
-        (Kind::Int8, Value::Int(i)) => Box::new(*i),
-        (Kind::Int4, Value::Null) => Box::new(None::<i32>),
-        (Kind::Int4, Value::Int(i)) => Box::new(i32::try_from(*i).map_err(|_| mismatch())?),
-        (Kind::Float8, Value::Null) => Box::new(None::<f64>),
-        (Kind::Float8, Value::Real(f)) => Box::new(*f),
-        // SQLite keeps a REAL that is whole as an integer when it can.
-        (Kind::Float8, Value::Int(i)) => Box::new(*i as f64),
-        (Kind::Bytes, Value::Null) => Box::new(None::<Vec<u8>>),
-        (Kind::Bytes, Value::Bytes(b)) => Box::new(b.clone()),
-        _ => return Err(mismatch()),
-    })
-}
-
-fn from_column(row: &tokio_postgres::Row, i: usize, kind: Kind) -> Result<Value, Fault> {
-    Ok(match kind {
-        Kind::Text => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
-        Kind::Int8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-        Kind::Int4 => row
-            .try_get::<_, Option<i32>>(i)?
-            .map(|v| Value::Int(i64::from(v))),
-        Kind::Float8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
-        Kind::Bytes => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes),
-    }
-    .unwrap_or(Value::Null))
-}
-
-pub(crate) fn parse_uai(s: &str) -> Result<Uai, Fault> {
-    s.parse()
-        .map_err(|e: readiness::UaiError| Fault::Other(format!("stored school {s:?}: {e}")))
-}
-
-fn score(v: i32) -> u8 {
-    u8::try_from(v).unwrap_or(0)
-}
-
-const WORKSTATION_COLUMNS: &str = "school, workstation_id, label, hostname, report_id, finished_at, received_at, verdict, score, checks, download_mbps, upload_mbps, bandwidth_at, kind";
-
-/// A row of `SELECT` [`WORKSTATION_COLUMNS`].
-fn workstation_row(row: &tokio_postgres::Row) -> Result<WorkstationRow, Fault> {
-    Ok(WorkstationRow {
-        school: parse_uai(row.try_get(0)?)?,
-        workstation_id: parse_uuid(row.try_get(1)?),
-        label: row.try_get(2)?,
-        hostname: row.try_get(3)?,
-        report_id: parse_uuid(row.try_get(4)?),
-        finished_at: ts(row.try_get(5)?),
-        received_at: ts(row.try_get(6)?),
-        verdict: parse_verdict(row.try_get(7)?),
-        score: score(row.try_get(8)?),
-        checks: parse_checks(row.try_get(9)?),
-        bandwidth: link_figures(row.try_get(10)?, row.try_get(11)?, row.try_get(12)?),
-        browser: row.try_get::<_, &str>(13)? == "browser",
-    })
-}
-
-/// A row of `SELECT id, scope, school, created_at, revoked_at, read_scope FROM tokens`.
-fn token_row(row: &tokio_postgres::Row) -> Result<TokenInfo, Fault> {
-    let scope: &str = row.try_get(1)?;
-    let school: Option<&str> = row.try_get(2)?;
-    let read_scope: &str = row.try_get(5)?;
-    let id: String = row.try_get(0)?;
-    // Anything else is refused, never taken for a wider scope. The token's id says which
-    // one to revoke.
-    let scope =
-        match (scope, school) {
-            ("school", Some(s)) => TokenScope::School(parse_uai(s)?),
-            ("read", _) => TokenScope::Read(read_scope.parse().map_err(
-                |e: crate::store::ReadScopeError| Fault::Other(format!("token {id}: {e}")),
-            )?),
-            (other, _) => {
-                return Err(Fault::Other(format!(
-                    "token {id} is of unknown scope {other:?}"
-                )));
-            }
-        };
-    Ok(TokenInfo {
-        id,
-        scope,
-        created_at: ts(row.try_get(3)?),
-        revoked_at: row.try_get::<_, Option<i64>>(4)?.map(ts),
-    })
-}
-
-/// A row of `SELECT id, hash, school, label_prefix, created_at, expires_at, revoked_at`.
-fn probe_link_row(row: &tokio_postgres::Row) -> Result<ProbeLink, Fault> {
-    Ok(ProbeLink {
-        id: row.try_get(0)?,
-        hash: row.try_get(1)?,
-        school: parse_uai(row.try_get(2)?)?,
-        label_prefix: row.try_get(3)?,
-        created_at: ts(row.try_get(4)?),
-        expires_at: ts(row.try_get(5)?),
-        revoked_at: row.try_get::<_, Option<i64>>(6)?.map(ts),
-    })
-}
-
-fn owned(school: Option<&Uai>) -> Option<String> {
-    school.map(|s| s.as_str().to_owned())
 }
 
 impl Store for PostgresStore {
@@ -931,103 +790,5 @@ impl Store for PostgresStore {
             }
             Ok(stats)
         })
-    }
-}
-
-impl super::ClusterSummaries for PostgresStore {
-    /// One `UPDATE` compares and sets the time of the last claim: of nodes asking at once,
-    /// one sees its row updated. A node that dies during its pass only delays the next one
-    /// by a period.
-    fn claim_full_pass(&self, now: Timestamp, every: Duration) -> Result<bool, StoreError> {
-        let slack = (every / 10).min(Duration::from_secs(10));
-        let before = now - jiff::SignedDuration::try_from(every - slack).unwrap_or_default();
-        let (now, before) = (ms(now), ms(before));
-        self.call(move |pool| async move {
-            let c = pool.get().await?;
-            let n = c
-                .execute(
-                    "UPDATE cluster_claims SET at = $1 WHERE name = 'full_summaries' AND at <= $2",
-                    &[&now, &before],
-                )
-                .await?;
-            Ok(n == 1)
-        })
-    }
-
-    fn publish_summary_changes(
-        &self,
-        schools: &[Uai],
-        at: Timestamp,
-        keep_after: Timestamp,
-    ) -> Result<(), StoreError> {
-        let schools: Vec<String> = schools.iter().map(|s| s.as_str().to_owned()).collect();
-        let (at, keep_after) = (ms(at), ms(keep_after));
-        self.call(move |pool| async move {
-            let mut c = pool.get().await?;
-            let t = c.transaction().await?;
-            t.execute("DELETE FROM summary_changes WHERE at < $1", &[&keep_after])
-                .await?;
-            t.execute(
-                "INSERT INTO summary_changes (school, at) SELECT unnest($1::text[]), $2",
-                &[&schools, &at],
-            )
-            .await?;
-            t.commit().await?;
-            Ok(())
-        })
-    }
-
-    fn summary_changes_since(&self, since: Timestamp) -> Result<Vec<(Uai, Timestamp)>, StoreError> {
-        self.call(move |pool| async move {
-            let c = pool.get().await?;
-            let st = c
-                .prepare_cached(
-                    "SELECT school, max(at) FROM summary_changes WHERE at >= $1 GROUP BY school",
-                )
-                .await?;
-            c.query(&st, &[&ms(since)])
-                .await?
-                .iter()
-                .map(|row| Ok((parse_uai(row.try_get(0)?)?, ts(row.try_get(1)?))))
-                .collect()
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_show() {
-        for (url, shown) in [
-            (
-                "postgres://ent:s3cret@db.example:5432/ent",
-                "postgres://ent:***@db.example:5432/ent",
-            ),
-            (
-                "postgresql://ent@10.0.0.1/ent?password=s3cret&sslmode=disable",
-                "postgresql://ent@10.0.0.1/ent?password=***&sslmode=disable",
-            ),
-            (
-                "postgres://a:b:c@h1:1,h2:2/db",
-                "postgres://a:***@h1:1,h2:2/db",
-            ),
-            ("postgres://h/db", "postgres://h/db"),
-            ("postgres://u:p%40ss@h", "postgres://u:***@h"),
-            ("postgres://u:pa/ss@h/db", "postgres://u:***@h/db"),
-            ("postgres://u:p@ss@h/db?x=1", "postgres://u:***@h/db?x=1"),
-            (
-                "postgres://ent:ab?cd@db:5432/ent",
-                "postgres://ent:***@db:5432/ent",
-            ),
-            (
-                "postgres://ent@h/db?pass%77ord=s3cret",
-                "postgres://ent@h/db?pass%77ord=***",
-            ),
-        ] {
-            assert_eq!(redact(url), shown);
-        }
-        assert!(!redact("nonsense s3cret").contains("s3cret"));
     }
 }
