@@ -326,6 +326,21 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
     // Counted apart from the workstations, and never deciding alone.
     let summary = &in_a["school"];
     assert_eq!(summary["browser_devices"]["devices"], 2, "{summary:#}");
+    // What the tablets fail, apart from the workstations' blockers (which stay empty).
+    let blockers = summary["browser_devices"]["top_blockers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        blockers
+            .iter()
+            .any(|b| b["check"] == "system.os_support" && b["workstations"] == 2),
+        "{summary:#}"
+    );
+    assert_eq!(
+        summary["top_blockers"],
+        serde_json::json!([]),
+        "{summary:#}"
+    );
     assert_eq!(summary["workstations"], 0, "{summary:#}");
     assert_eq!(summary["verdict"], "insufficient_data", "{summary:#}");
     let in_b = school(OTHER);

@@ -765,6 +765,36 @@ mod tests {
         assert_eq!(sessions.close(&id, "owner"), Err(CloseError::Unknown));
     }
 
+    /// An ended session's counts stay for a browser probe's report: to the secret that
+    /// opened it, once.
+    #[test]
+    fn an_ended_session_backs_one_report_of_its_owner() {
+        let sessions = Sessions::new(SessionLimits::default());
+        let id = sessions.create(&uai("0690101"), "link".into()).unwrap();
+        let s = sessions.get(&id).unwrap();
+        s.send(1000).unwrap();
+        s.received(500).unwrap();
+        sessions.close(&id, "link").unwrap();
+        assert!(sessions.get(&id).is_err(), "closed");
+        assert_eq!(
+            sessions.record_for_report(&id, "other"),
+            Err(RecordError::NotOwner)
+        );
+        let r = sessions.record_for_report(&id, "link").unwrap();
+        assert_eq!((r.downloaded, r.uploaded), (1000, 500));
+        assert_eq!(r.download_bins.iter().sum::<u64>(), 1000);
+        assert_eq!(r.upload_bins.iter().sum::<u64>(), 500);
+        assert!(r.end_s < 5.0, "{}", r.end_s);
+        assert_eq!(
+            sessions.record_for_report(&id, "link"),
+            Err(RecordError::Reported)
+        );
+        assert_eq!(
+            sessions.record_for_report("nope", "link"),
+            Err(RecordError::Unknown)
+        );
+    }
+
     #[test]
     fn a_session_stops_at_its_byte_cap() {
         let s = Session::new(
