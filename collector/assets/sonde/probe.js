@@ -418,7 +418,9 @@
         endpoints,
         unavailable,
       };
-      const r = await api('POST', 'api/v1/probe/reports', submission);
+      // To the node that counted the session (behind a load balancer, the others do not
+      // know it).
+      const r = await api('POST', 'api/v1/probe/reports', submission, session ? session.node : null);
       if (r.status !== 201) throw new Error((r.json && r.json.message) || ('HTTP ' + r.status));
       progress(100);
       show(r.json);
