@@ -137,6 +137,10 @@ struct Limits {
     /// descriptor limit (the collector raises its soft limit to the hard one).
     #[arg(long, default_value_t = 4096)]
     max_connections: usize,
+    /// Browser probe reports, and speed-test sessions, one probe link may make in an hour
+    /// (on this node); beyond, 429 with Retry-After. A device reports at most once a minute.
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    probe_reports_per_hour: u32,
 }
 
 impl Limits {
@@ -148,6 +152,7 @@ impl Limits {
         config.connections.idle_timeout = secs(self.idle_timeout);
         config.connections.max_connections =
             ent_collector::connections::fit_descriptor_limit(self.max_connections.max(1));
+        config.probe_reports_per_hour = self.probe_reports_per_hour.max(1);
     }
 }
 

@@ -351,8 +351,14 @@ pub struct BrowserProbeSubmission {
     pub device_memory_gib: Option<f64>,
     /// How long the test took, in seconds.
     pub duration_s: f64,
+    /// The speed-test session the transfers ran in (required with `download` or
+    /// `upload`): the collector checks the figures against what it counted in it, and a
+    /// session backs one report only.
+    #[serde(default)]
+    pub session: Option<String>,
     pub download: Option<BrowserTransfer>,
-    /// Upload, as the collector counted it (its bins, read by the page).
+    /// Upload, as the collector counted it (its bins, read by the page); the collector
+    /// stores its own figure over the window.
     pub upload: Option<BrowserTransfer>,
     /// Round trips of `speedtest/ping` on the idle link, then during the transfers, in ms.
     #[serde(default)]
@@ -375,6 +381,9 @@ pub struct BrowserTransfer {
     pub streams: u32,
     pub bytes: u64,
     pub duration_s: f64,
+    /// Where the direction's time 0 falls on the session's clock (`elapsed_us` of its
+    /// counters when it started), in seconds: `window_start_s` is counted from there.
+    pub session_offset_s: f64,
     pub window_start_s: f64,
     pub window_s: f64,
     /// Whether the agent's stable-window rule was met (else the time cap ended it).

@@ -124,6 +124,10 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("require-trusted-types-for 'script'") && csp.contains("trusted-types 'none'"),
+        "{csp}"
+    );
     assert!(body.contains("Lancer le test"), "{body}");
     for script in body.split("<script").skip(1) {
         assert!(
@@ -200,6 +204,23 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         (403, Some("wrong_scope")),
         "{body}"
     );
+    // Nor the profile's TOML (the page's config has what it needs), nor an enrolment.
+    let (status, body) = c.get("/api/v1/profile", Some(&code));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("wrong_scope")),
+        "{body}"
+    );
+    let (status, body) = post(
+        &format!("{base}api/v1/enrolments"),
+        &code,
+        &serde_json::json!({"workstation_id": uuid::Uuid::now_v7().to_string()}),
+    );
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("wrong_scope")),
+        "{body}"
+    );
 
     // Reports: into the link's school, whatever the page says; the same device twice is one
     // device; the other school's link puts the same device id into the other school only.
@@ -236,8 +257,34 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
             .count(),
         0
     );
-    let (status, again) = post(&reports, &code, &submission("device-0001"));
-    assert_eq!(status, 201, "{again}");
+    // The same device again within the minute: refused (429), and still one device.
+    let again = http()
+        .post(&reports)
+        .bearer_auth(&code)
+        .json(&submission("device-0001"))
+        .send()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 429);
+    let retry: u64 = again.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // The page's free text about what it could not measure: known parts only, with the
+    // collector's words.
+    let mut hostile = submission("device-0009");
+    hostile["unavailable"] = serde_json::json!({
+        "download": "<img src=x onerror=alert(1)> call 0612345678",
+        "planted": "free text"
+    });
+    let (status, body) = post(&reports, &code, &hostile);
+    assert_eq!(status, 201, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains("onerror") && !text.contains("0612345678") && !text.contains("free text"),
+        "{body:#}"
+    );
     let (status, other) = post(&reports, &code_of(&b), &submission("device-0001"));
     assert_eq!(status, 201, "{other}");
     let mut forged = submission("device-0002");
@@ -254,8 +301,9 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         v
     };
     let in_a = school(SCHOOL);
+    // device-0001 and device-0009, the same iPad.
     let devices = in_a["workstations"].as_array().unwrap();
-    assert_eq!(devices.len(), 1, "{in_a:#}");
+    assert_eq!(devices.len(), 2, "{in_a:#}");
     assert!(
         devices[0]["label"]
             .as_str()
@@ -277,7 +325,22 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
     );
     // Counted apart from the workstations, and never deciding alone.
     let summary = &in_a["school"];
-    assert_eq!(summary["browser_devices"]["devices"], 1, "{summary:#}");
+    assert_eq!(summary["browser_devices"]["devices"], 2, "{summary:#}");
+    // What the tablets fail, apart from the workstations' blockers (which stay empty).
+    let blockers = summary["browser_devices"]["top_blockers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        blockers
+            .iter()
+            .any(|b| b["check"] == "system.os_support" && b["workstations"] == 2),
+        "{summary:#}"
+    );
+    assert_eq!(
+        summary["top_blockers"],
+        serde_json::json!([]),
+        "{summary:#}"
+    );
     assert_eq!(summary["workstations"], 0, "{summary:#}");
     assert_eq!(summary["verdict"], "insufficient_data", "{summary:#}");
     let in_b = school(OTHER);
@@ -327,7 +390,253 @@ fn a_probe_link_serves_its_page_refuses_clearly_and_submits_for_its_school_only(
         let (status, body) = post(&reports, &code_of(url), &submission("device-0003"));
         assert_eq!((status, body["code"].as_str()), (401, Some(code)), "{body}");
     }
-    assert_eq!(school(SCHOOL)["workstations"].as_array().unwrap().len(), 1);
+    assert_eq!(school(SCHOOL)["workstations"].as_array().unwrap().len(), 2);
+}
+
+/// The session clock of `session`, in seconds (its counters).
+fn session_clock(url: &str, session: &str) -> f64 {
+    let v: serde_json::Value = http()
+        .get(format!("{url}/api/v1/speedtest/sessions/{session}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["elapsed_us"].as_f64().unwrap() / 1e6
+}
+
+/// A speed-test session of `code` in which `bytes` went each way, then closed: its id and
+/// the window `(offset_s, window_s)` of its clock the transfers fall in.
+fn measured_session(url: &str, code: &str, bytes: u64) -> (String, f64, f64) {
+    let (status, session) = ent_tests::collector::open_speedtest(url, code);
+    assert_eq!(status, 201);
+    let session = session.unwrap();
+    let from = session_clock(url, &session);
+    // The transfers start in a 100 ms bin that lies wholly in the window (a burst on
+    // loopback may fit in one bin: one cut by the window's start would be counted in part).
+    std::thread::sleep(Duration::from_millis(250));
+    let got = http()
+        .get(format!(
+            "{url}/api/v1/speedtest/download?session={session}&bytes={bytes}"
+        ))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(got.len() as u64, bytes);
+    let r = http()
+        .post(format!("{url}/api/v1/speedtest/upload?session={session}"))
+        .body(vec![7u8; usize::try_from(bytes).unwrap()])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    std::thread::sleep(Duration::from_millis(1300));
+    let to = session_clock(url, &session);
+    ent_tests::collector::close_speedtest(url, &session, Some(code));
+    (session, from, to - from)
+}
+
+/// A submission of `device` with both directions claiming `down`/`up` Mbit/s over the
+/// window `(offset, window)` of `session`.
+fn with_transfers(
+    device: &str,
+    session: &str,
+    (offset, window): (f64, f64),
+    down: f64,
+    up: f64,
+) -> serde_json::Value {
+    let mut s = submission(device);
+    let t = |mbps: f64| {
+        serde_json::json!({
+            "mbps": mbps, "streams": 4, "bytes": 1u64 << 40, "duration_s": window,
+            "session_offset_s": offset, "window_start_s": 0.0, "window_s": window,
+            "stable": true, "bins_mbps": [mbps, mbps, mbps]
+        })
+    };
+    s["session"] = serde_json::json!(session);
+    s["download"] = t(down);
+    s["upload"] = t(up);
+    s
+}
+
+/// Before: the collector stored the page's figures as they came (a QR code's holder could
+/// claim 100,000 Mbit/s for the school's link). Now the submission names its session, and
+/// the figures are checked against what the collector counted in it: an inflated claim is
+/// refused, the upload stored is the collector's own count, a session backs one report of
+/// its own link.
+#[test]
+fn the_collector_checks_a_probe_s_figures_against_its_own_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let profile = dir.path().join("p.toml");
+    std::fs::write(
+        &profile,
+        browser_probe::profile(None, "http://127.0.0.1:9/"),
+    )
+    .unwrap();
+    let c = Collector::start(&db, &["--profile", profile.to_str().unwrap()]);
+    let base = format!("{}/", c.url);
+    let read = c.read_token();
+    let code = code_of(&browser_probe::probe_link(&db, SCHOOL, &base, &[]));
+    let other = code_of(&browser_probe::probe_link(&db, SCHOOL, &base, &[]));
+    let reports = format!("{base}api/v1/probe/reports");
+    const BYTES: u64 = 4 << 20;
+
+    // 100,000 Mbit/s claimed, each way in turn: refused, naming the collector's figure.
+    for (down, up, what) in [(1e5, 1.0, "download"), (1.0, 1e5, "upload")] {
+        let (session, offset, window) = measured_session(&c.url, &code, BYTES);
+        let body = with_transfers(
+            &format!("hostile-{what}"),
+            &session,
+            (offset, window),
+            down,
+            up,
+        );
+        let (status, answer) = post(&reports, &code, &body);
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (400, Some("invalid_probe_report")),
+            "{answer}"
+        );
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(what) && message.contains("100000.0"),
+            "{message}"
+        );
+    }
+    // Transfers without a session, or in a session of another link: refused.
+    let (session, offset, window) = measured_session(&c.url, &other, BYTES);
+    let mut unnamed = with_transfers("unnamed-01", &session, (offset, window), 1.0, 1.0);
+    unnamed["session"] = serde_json::Value::Null;
+    let (status, answer) = post(&reports, &code, &unnamed);
+    assert_eq!(status, 400, "{answer}");
+    let stolen = with_transfers("stolen-01", &session, (offset, window), 1.0, 1.0);
+    let (status, answer) = post(&reports, &code, &stolen);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("another secret"),
+        "{answer}"
+    );
+    let school = || {
+        let (status, v) = c.get(&format!("/api/v1/schools/{SCHOOL}"), Some(&read));
+        assert_eq!(status, 200, "{v}");
+        v
+    };
+    // Nothing stored: the school is not even known.
+    let (status, v) = c.get(&format!("/api/v1/schools/{SCHOOL}"), Some(&read));
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("unknown_school")),
+        "{v}"
+    );
+
+    // An honest report: the download as the page measured it (within what was sent), the
+    // upload as the collector counted it, whatever the page says (here less).
+    let (session, offset, window) = measured_session(&c.url, &code, BYTES);
+    let counted = BYTES as f64 * 8.0 / window / 1e6;
+    let honest = with_transfers("honest-001", &session, (offset, window), counted * 0.9, 0.5);
+    let (status, answer) = post(&reports, &code, &honest);
+    assert_eq!(status, 201, "{answer}");
+    // The same session again (another device): its figures back one report only.
+    let replay = with_transfers("honest-002", &session, (offset, window), counted * 0.9, 0.5);
+    let (status, answer) = post(&reports, &code, &replay);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("already"),
+        "{answer}"
+    );
+    let v = school();
+    let net = &v["school"]["network"];
+    let (down, up) = (
+        net["downlink_mbps"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{v:#}")),
+        net["uplink_mbps"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{v:#}")),
+    );
+    assert!(
+        (down - counted * 0.9).abs() < 0.05 * counted,
+        "download {down} against {counted}: {v:#}"
+    );
+    assert!(
+        (up - counted).abs() < 0.05 * counted,
+        "upload {up}: the collector's count {counted}, not the page's 0.5: {v:#}"
+    );
+}
+
+/// Before: browser devices counted in the school's workstation cap (a public link could
+/// fill it and shut the agents out), and nothing limited a link's reports or sessions. Now
+/// browser devices have a cap of their own (the profile's max_workstations again), a device
+/// reports once a minute, a link makes `--probe-reports-per-hour` reports and sessions.
+#[test]
+fn browser_devices_have_their_own_cap_and_a_link_is_rate_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let profile = dir.path().join("p.toml");
+    let lenient = browser_probe::profile(None, "http://127.0.0.1:9/");
+    std::fs::write(&profile, format!("{lenient}\n[school]\nmax_workstations = 2\nmin_workstations = 1\nmin_ready_share = 0.8\nstale_after_days = 21\n")).unwrap();
+    let c = Collector::start(
+        &db,
+        &[
+            "--profile",
+            profile.to_str().unwrap(),
+            "--probe-reports-per-hour",
+            "4",
+        ],
+    );
+    let base = format!("{}/", c.url);
+    let code = code_of(&browser_probe::probe_link(&db, SCHOOL, &base, &[]));
+    let reports = format!("{base}api/v1/probe/reports");
+    let token = c.school_token(SCHOOL);
+    for device in ["device-cap-1", "device-cap-2"] {
+        let (status, body) = post(&reports, &code, &submission(device));
+        assert_eq!(status, 201, "{body}");
+    }
+    // The school's browser devices are full...
+    let (status, body) = post(&reports, &code, &submission("device-cap-3"));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("browser_device_limit")),
+        "{body}"
+    );
+    // ...its workstations are not: the agents' two places are still free.
+    for _ in 0..2 {
+        let report = serde_json::to_string(&sample_report(SCHOOL, uuid::Uuid::now_v7())).unwrap();
+        let (status, body) = c.post_report(Some(&token), report);
+        assert_eq!(status, 201, "{body}");
+    }
+    // The link's fourth report this hour is taken (refused by the cap), the fifth waits.
+    let (status, _) = post(&reports, &code, &submission("device-cap-4"));
+    assert_eq!(status, 409);
+    let r = http()
+        .post(&reports)
+        .bearer_auth(&code)
+        .json(&submission("device-cap-5"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3000..=3600).contains(&retry), "{retry}");
+    let body: serde_json::Value = r.json().unwrap();
+    assert_eq!(body["code"], "probe_rate_limited", "{body}");
+    // Sessions: four an hour through the link, then 429; a school token is not limited.
+    for _ in 0..4 {
+        let (status, session) = ent_tests::collector::open_speedtest(&c.url, &code);
+        assert_eq!(status, 201);
+        ent_tests::collector::close_speedtest(&c.url, &session.unwrap(), Some(&code));
+    }
+    let (status, _) = ent_tests::collector::open_speedtest(&c.url, &code);
+    assert_eq!(status, 429);
+    let (status, session) = ent_tests::collector::open_speedtest(&c.url, &token);
+    assert_eq!(status, 201);
+    ent_tests::collector::close_speedtest(&c.url, &session.unwrap(), Some(&token));
 }
 
 /// Chromium in the client namespace of a link shaped to `mbit` both ways, the collector on

@@ -441,4 +441,30 @@ fn probe_links_and_browser_devices(backend: Backend) {
     let briefs = s.workstation_briefs(Some(&school())).unwrap();
     assert_eq!(briefs.len(), 2);
     assert_eq!(briefs.iter().filter(|b| b.browser).count(), 1);
+
+    // Browser devices have a cap of their own, and never take a workstation's place.
+    let browser = |ws: u128, max_devices: u32| {
+        let mut r = report(Uuid::from_u128(ws), Timestamp::now(), Verdict::Ready);
+        r.admission.browser = true;
+        r.admission.submitter = Submitter::Browser { max_devices };
+        r
+    };
+    assert_eq!(
+        s.insert_report(browser(9, 1)).unwrap(),
+        InsertOutcome::WorkstationLimit { max: 1 }
+    );
+    assert_eq!(
+        s.insert_report(browser(7, 1)).unwrap(),
+        InsertOutcome::Stored,
+        "a known device under the cap"
+    );
+    let mut agent = report(Uuid::from_u128(10), Timestamp::now(), Verdict::Ready);
+    agent.admission.submitter = Submitter::SchoolToken {
+        max_workstations: 2,
+    };
+    assert_eq!(
+        s.insert_report(agent).unwrap(),
+        InsertOutcome::Stored,
+        "the tablet took no workstation's place"
+    );
 }

@@ -54,6 +54,10 @@
   function status(text) { $('status').textContent = text; }
   function progress(v) { const p = $('progress'); p.hidden = false; p.value = v; }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // Every fetch has a deadline: a stuck request never holds the test.
+  const deadline = (ms) => AbortSignal.timeout(ms);
+  // Less data than this in a direction: it is reported unavailable, not a measured 0.
+  const MIN_DATA_S = 1;
 
   async function api(method, path, body, root) {
     const opts = { method, headers: Object.assign({}, auth), cache: 'no-store', credentials: 'omit' };
@@ -153,8 +157,7 @@
   }
 
   // One direction: `step(now)` pushes samples; returns when stable or at the cap.
-  async function runDirection(maxS, sample, isStable) {
-    const t0 = performance.now();
+  async function runDirection(maxS, sample, isStable, t0) {
     for (;;) {
       await sleep(100);
       const el = (performance.now() - t0) / 1000;
@@ -166,7 +169,7 @@
 
   async function pingOnce(root, session) {
     const s = performance.now();
-    const r = await fetch(root + 'api/v1/speedtest/ping?session=' + encodeURIComponent(session), { cache: 'no-store', credentials: 'omit' });
+    const r = await fetch(root + 'api/v1/speedtest/ping?session=' + encodeURIComponent(session), { cache: 'no-store', credentials: 'omit', signal: deadline(5000) });
     await r.text();
     if (!r.ok) throw new Error('ping ' + r.status);
     return performance.now() - s;
@@ -185,7 +188,13 @@
 
   const STREAMS = 4;
 
+  // The session's clock (seconds) at the page's time `at` (performance.now()), from one
+  // counters answer `c` read at `cAt`.
+  const sessionClock = (c, cAt, at) => c.elapsed_us / 1e6 + (at - cAt) / 1000;
+
   async function download(root, session, maxS, loaded) {
+    const c = await counters(root, session, null);
+    const cAt = performance.now();
     const ctl = new AbortController();
     let received = 0;
     const points = [[0, 0]];
@@ -205,24 +214,31 @@
     const streams = [];
     for (let i = 0; i < STREAMS; i++) streams.push(stream().catch(() => {}));
     const stopPing = loadedPinger(root, session, loaded);
-    const el = await runDirection(maxS, (e) => points.push([e, received]), () => stableWindow(points).stable);
+    const t0 = performance.now();
+    const el = await runDirection(maxS, (e) => points.push([e, received]), () => stableWindow(points).stable, t0);
     stopPing();
     ctl.abort();
     await Promise.allSettled(streams);
     const w = stableWindow(points);
-    return Object.assign(windowFigures(points, w), { streams: STREAMS, bytes: received, duration_s: el, stable: w.stable });
+    if (w.t1 - w.t0 < MIN_DATA_S || !(w.bytes > 0)) throw new Error('the download streams failed');
+    return Object.assign(windowFigures(points, w), {
+      streams: STREAMS, bytes: received, duration_s: el, stable: w.stable, session_offset_s: sessionClock(c, cAt, t0),
+    });
   }
 
+  // The session's counters: the session id is their capability, the code is not sent.
   async function counters(root, session, from) {
-    const r = await fetch(root + 'api/v1/speedtest/sessions/' + encodeURIComponent(session) + '?bins_from=' + from,
-      { cache: 'no-store', credentials: 'omit', headers: auth });
+    const q = from === null ? '' : '?bins_from=' + from;
+    const r = await fetch(root + 'api/v1/speedtest/sessions/' + encodeURIComponent(session) + q,
+      { cache: 'no-store', credentials: 'omit', signal: deadline(5000) });
     if (!r.ok) throw new Error('counters ' + r.status);
     return r.json();
   }
 
   async function upload(root, session, maxS, loaded) {
     const ctl = new AbortController();
-    const start = await counters(root, session, 0);
+    const start = await counters(root, session, null);
+    const startAt = performance.now();
     const firstBin = Math.ceil(start.elapsed_us / 1000 / 100);
     const chunk = new Uint8Array(1 << 20);
     for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
@@ -270,16 +286,25 @@
       if (pts.length > 80 && stableWindow(pts).stable) break;
       if (el >= maxS) break;
     }
+    // The bins are cut at the moment the streams stop, on the session's clock.
+    const stopBin = Math.floor(sessionClock(start, startAt, performance.now()) / BIN_S) - firstBin;
     stopPing();
     ctl.abort();
     await Promise.allSettled(streams);
     polling = false;
     await poller;
-    // The bins as they were when the direction stopped (the last poll may hold a few more).
+    try {
+      const c = await counters(root, session, firstBin);
+      if (c.upload_bins) bins = c.upload_bins;
+    } catch (_) { /* the bins of the last poll */ }
+    bins = bins.slice(0, Math.max(stopBin, 0));
     const pts = series();
     const w = stableWindow(pts);
+    if (w.t1 - w.t0 < MIN_DATA_S || !(w.bytes > 0)) throw new Error('the upload streams failed');
     const total = pts[pts.length - 1][1];
-    return Object.assign(windowFigures(pts, w), { streams: STREAMS, bytes: total, duration_s: el, stable: w.stable });
+    return Object.assign(windowFigures(pts, w), {
+      streams: STREAMS, bytes: total, duration_s: el, stable: w.stable, session_offset_s: firstBin * BIN_S,
+    });
   }
 
   async function endpoint(e) {
@@ -345,17 +370,26 @@
       let down = null;
       let up = null;
       if (session) {
+        const opened = performance.now();
         const root = session.node || base;
+        // Each direction stops 2 s before the session expires.
+        const within = () => Math.min(maxS, (Number(session.expires_in_s) || 60) - (performance.now() - opened) / 1000 - 2);
         status(t('idle'));
         for (let i = 0; i < 8; i++) { try { idle.push(await pingOnce(root, session.session)); } catch (_) { /* lost */ } }
         progress(8);
         status(t('down'));
-        try { down = await download(root, session.session, maxS, loaded); } catch (e) { unavailable.download = String(e.message || e); }
+        try {
+          if (within() < 2) throw new Error('the session expires');
+          down = await download(root, session.session, within(), loaded);
+        } catch (e) { unavailable.download = String(e.message || e); }
         progress(50);
         status(t('up'));
-        try { up = await upload(root, session.session, maxS, loaded); } catch (e) { unavailable.upload = String(e.message || e); }
+        try {
+          if (within() < 2) throw new Error('the session expires');
+          up = await upload(root, session.session, within(), loaded);
+        } catch (e) { unavailable.upload = String(e.message || e); }
         progress(88);
-        try { await fetch(root + 'api/v1/speedtest/sessions/' + encodeURIComponent(session.session), { method: 'DELETE', headers: auth, credentials: 'omit' }); } catch (_) { /* expires anyway */ }
+        try { await fetch(root + 'api/v1/speedtest/sessions/' + encodeURIComponent(session.session), { method: 'DELETE', headers: auth, credentials: 'omit', signal: deadline(5000) }); } catch (_) { /* expires anyway */ }
       } else {
         unavailable.bandwidth = 'the collector stayed busy';
       }
@@ -376,6 +410,7 @@
         hardware_concurrency: num(navigator.hardwareConcurrency),
         device_memory_gib: num(navigator.deviceMemory),
         duration_s: (performance.now() - began) / 1000,
+        session: session ? session.session : null,
         download: down,
         upload: up,
         idle_latency_ms: idle,
@@ -383,7 +418,9 @@
         endpoints,
         unavailable,
       };
-      const r = await api('POST', 'api/v1/probe/reports', submission);
+      // To the node that counted the session (behind a load balancer, the others do not
+      // know it).
+      const r = await api('POST', 'api/v1/probe/reports', submission, session ? session.node : null);
       if (r.status !== 201) throw new Error((r.json && r.json.message) || ('HTTP ' + r.status));
       progress(100);
       show(r.json);

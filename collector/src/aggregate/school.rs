@@ -77,6 +77,8 @@ pub struct BrowserDevices {
     pub stale: u32,
     /// Verdicts of the fresh ones.
     pub counts: VerdictCounts,
+    /// The checks the fresh ones fail most (as the school's `top_blockers`, of the tablets).
+    pub top_blockers: Vec<Blocker>,
 }
 
 /// One school's summary from its workstations' latest rows.
@@ -94,6 +96,7 @@ pub fn school(
     let mut last: Option<Timestamp> = None;
     let mut browser = BrowserDevices::default();
     let mut browser_tally = Tally::default();
+    let mut browser_failing: BTreeMap<(String, bool), u32> = BTreeMap::new();
     // Stale workstations' figures count too, while recent: the link is the same.
     let figures: Vec<LinkFigures> = rows.iter().filter_map(|w| w.bandwidth).collect();
     for w in rows {
@@ -104,6 +107,9 @@ pub fn school(
                 browser.stale += 1;
             } else {
                 browser_tally.add(w.verdict, w.score);
+                for (id, blocking) in &w.failing {
+                    *browser_failing.entry((id.clone(), *blocking)).or_default() += 1;
+                }
             }
             continue;
         }
@@ -185,6 +191,7 @@ pub fn school(
         network: school_network(&figures, link, now),
         browser_devices: BrowserDevices {
             counts: browser_tally.counts,
+            top_blockers: top_blockers(browser_failing),
             ..browser
         },
     }
@@ -245,6 +252,12 @@ mod tests {
         assert_eq!(s.browser_devices.counts.not_ready, 2);
         assert!(s.top_blockers.is_empty(), "{:?}", s.top_blockers);
         assert!(s.failing.is_empty(), "{:?}", s.failing);
+        let tablets = &s.browser_devices.top_blockers;
+        assert_eq!(tablets.len(), 1, "{tablets:?}");
+        assert_eq!(
+            (tablets[0].check.as_str(), tablets[0].workstations),
+            ("system.os_support", 3)
+        );
         let alone = summary(&[tablet(Ready, 100), tablet(Ready, 100), tablet(Ready, 100)]);
         assert_eq!(alone.verdict, SchoolVerdict::InsufficientData);
         assert_eq!(alone.browser_devices.counts.ready, 3);

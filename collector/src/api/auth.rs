@@ -1,12 +1,15 @@
 //! Authentication as extractors: a handler names the secret it needs among its arguments
-//! ([`SchoolAuth`], [`SchoolTokenAuth`], [`AgentAuth`], [`ReadAuth`], [`AnyAuth`]) and runs
-//! only for a request that carries one. Otherwise the answer is 401 (no secret, an unknown or
-//! a revoked one) or 403 (a valid secret of another scope), with the API's error body.
+//! ([`SchoolAuth`], [`SpeedtestAuth`], [`SchoolTokenAuth`], [`AgentAuth`], [`ReadAuth`],
+//! [`AnyAuth`]) and runs only for a request that carries one. Otherwise the answer is 401
+//! (no secret, an unknown or a revoked one) or 403 (a valid secret of another scope), with
+//! the API's error body.
 //!
 //! Three kinds of secrets: school tokens (`ents_`), read tokens (`entr_`) and workstation
 //! credentials (`entw_`, issued by `POST /api/v1/enrolments`, bound to one workstation of
 //! one school). A credential stands for its school wherever an agent used the school token
 //! (profile, speed tests); only [`SchoolTokenAuth`] (enrolment itself) wants the token.
+//! A browser probe link (`entp_`) is admitted by [`SpeedtestAuth`] only (and by the probe's
+//! own routes, `api::probe`): every other extractor answers it 403.
 //!
 //! Secrets are looked up by their SHA-256 hash on the blocking pool, like every store call.
 
@@ -23,9 +26,19 @@ use super::error::ApiError;
 use crate::store::{ReadScope, TokenScope};
 
 /// A school token or a workstation credential; yields its school, the only one it may act
-/// for.
+/// for. A probe link is refused (403): it opens speed tests ([`SpeedtestAuth`]) and sends
+/// the browser probe's report, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchoolAuth(pub Uai);
+
+/// What may open a speed-test session: a school token, a workstation credential, or a
+/// browser probe link (`entp_`); yields its school, and the link's id for a link (its
+/// sessions are rate-limited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeedtestAuth {
+    pub school: Uai,
+    pub probe_link: Option<String>,
+}
 
 /// The school's token itself (not a workstation credential): enrolment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +101,12 @@ enum Principal {
         school: Uai,
         workstation_id: Uuid,
     },
-    /// A browser probe link (`entp_`): speed tests and the profile of its school, and the
-    /// browser probe's own report route (`api::probe`), nothing else.
-    Probe(Uai),
+    /// A browser probe link (`entp_`): speed tests ([`SpeedtestAuth`]) and the browser
+    /// probe's own routes (`api::probe`), nothing else.
+    Probe {
+        school: Uai,
+        link: String,
+    },
 }
 
 impl FromRequestParts<AppState> for SchoolAuth {
@@ -98,9 +114,32 @@ impl FromRequestParts<AppState> for SchoolAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match principal(&parts.headers, state).await? {
-            Principal::School(school)
-            | Principal::Workstation { school, .. }
-            | Principal::Probe(school) => Ok(SchoolAuth(school)),
+            Principal::School(school) | Principal::Workstation { school, .. } => {
+                Ok(SchoolAuth(school))
+            }
+            Principal::Probe { .. } => Err(probe_scope()),
+            Principal::Read(_) => Err(wrong_scope(
+                "this route needs a school enrollment token or a workstation credential",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SpeedtestAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(&parts.headers, state).await? {
+            Principal::School(school) | Principal::Workstation { school, .. } => {
+                Ok(SpeedtestAuth {
+                    school,
+                    probe_link: None,
+                })
+            }
+            Principal::Probe { school, link } => Ok(SpeedtestAuth {
+                school,
+                probe_link: Some(link),
+            }),
             Principal::Read(_) => Err(wrong_scope(
                 "this route needs a school enrollment token or a workstation credential",
             )),
@@ -117,9 +156,8 @@ impl FromRequestParts<AppState> for SchoolTokenAuth {
             Principal::Workstation { .. } => Err(wrong_scope(
                 "enrolment needs the school's enrollment token, not a workstation credential",
             )),
-            Principal::Read(_) | Principal::Probe(_) => {
-                Err(wrong_scope("this route needs a school enrollment token"))
-            }
+            Principal::Probe { .. } => Err(probe_scope()),
+            Principal::Read(_) => Err(wrong_scope("this route needs a school enrollment token")),
         }
     }
 }
@@ -140,7 +178,7 @@ impl FromRequestParts<AppState> for AgentAuth {
                 school,
                 workstation: Some(workstation_id),
             }),
-            Principal::Read(_) | Principal::Probe(_) => Err(wrong_scope(
+            Principal::Read(_) | Principal::Probe { .. } => Err(wrong_scope(
                 "this route needs a school enrollment token or a workstation credential",
             )),
         }
@@ -164,9 +202,10 @@ impl FromRequestParts<AppState> for AnyAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(AnyAuth(match principal(&parts.headers, state).await? {
             Principal::Read(scope) => TokenScope::Read(scope),
-            Principal::School(uai)
-            | Principal::Workstation { school: uai, .. }
-            | Principal::Probe(uai) => TokenScope::School(uai),
+            Principal::School(uai) | Principal::Workstation { school: uai, .. } => {
+                TokenScope::School(uai)
+            }
+            Principal::Probe { .. } => return Err(probe_scope()),
         }))
     }
 }
@@ -187,7 +226,10 @@ async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, A
         })?;
     if secret.starts_with(crate::tokens::PROBE_PREFIX) {
         let link = super::probe::link(state, secret).await?;
-        return Ok(Principal::Probe(link.school));
+        return Ok(Principal::Probe {
+            school: link.school,
+            link: link.id,
+        });
     }
     let is_credential = secret.starts_with(crate::tokens::CREDENTIAL_PREFIX);
     let hash = crate::tokens::hash(secret);
@@ -226,6 +268,14 @@ async fn principal(headers: &HeaderMap, state: &AppState) -> Result<Principal, A
 
 fn unauthorized(code: &'static str, message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+}
+
+/// A probe link on a route that is not the speed test's nor the probe's own.
+fn probe_scope() -> ApiError {
+    wrong_scope(
+        "a probe link opens speed tests and sends the browser probe's report (its page has \
+         what it needs in /api/v1/probe/config), nothing else",
+    )
 }
 
 fn wrong_scope(message: &str) -> ApiError {

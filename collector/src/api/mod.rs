@@ -65,6 +65,8 @@ pub struct ApiConfig {
     /// How often the school summaries are recomputed from the whole database (by one node
     /// of those on one database).
     pub summary_refresh: Duration,
+    /// Browser probe reports, and speed-test sessions, one probe link may make in an hour.
+    pub probe_reports_per_hour: u32,
 }
 
 impl Default for ApiConfig {
@@ -81,6 +83,7 @@ impl Default for ApiConfig {
             speedtest_max_bytes: speedtest::SESSION_MAX_BYTES,
             public_url: None,
             summary_refresh: summaries::FULL_REFRESH,
+            probe_reports_per_hour: 120,
         }
     }
 }
@@ -101,6 +104,8 @@ pub struct AppState {
     pub rounds: Arc<overview::RoundsCache>,
     /// Stored reports scored again, for the school page.
     pub details: Arc<read::DetailCache>,
+    /// What each probe link did lately: its rate limits.
+    pub probe_rates: Arc<probe::Rates>,
 }
 
 impl AppState {
@@ -121,6 +126,7 @@ impl AppState {
             summaries: Arc::new(summaries::SummaryCache::default()),
             rounds: Arc::new(overview::RoundsCache::default()),
             details: Arc::new(read::DetailCache::default()),
+            probe_rates: Arc::new(probe::Rates::default()),
         }
     }
 }

@@ -11,7 +11,9 @@
 //! inline script or style, nothing from another origin except the `no-cors` fetches of the
 //! profile's endpoints (`connect-src *`), whose answers a page cannot read.
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -37,6 +39,7 @@ use readiness::{Lang, Measurements, Report};
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
+use super::speedtest::{RecordError, SessionRecord};
 use super::{AppState, LoadedProfile, route};
 use crate::store::{
     Admission, CheckSummary, InsertOutcome, LinkFigures, NewReport, ProbeLink, Submitter,
@@ -48,13 +51,91 @@ const SCRIPT: &str = include_str!("../../assets/sonde/probe.js");
 const STYLE: &str = include_str!("../../assets/sonde/probe.css");
 
 /// The page's policy: its own script and style only; fetches to any origin (the ENT
-/// endpoints, `no-cors`: their answers stay opaque to the page).
+/// endpoints, `no-cors`: their answers stay opaque to the page); no string ever becomes
+/// markup or script (Trusted Types, none allowed: the page writes `textContent` only).
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    connect-src 'self' https: http:; base-uri 'none'; form-action 'none'; \
-                   frame-ancestors 'none'";
+                   frame-ancestors 'none'; require-trusted-types-for 'script'; \
+                   trusted-types 'none'";
 
 /// Longest each direction may run in the browser.
 const MAX_DIRECTION_S: f64 = 12.0;
+
+/// A device reports at most once in this.
+const DEVICE_EVERY: Duration = Duration::from_secs(60);
+/// The window of a link's hourly limits.
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// What one link did in the last hour: the times of its reports and sessions, and each
+/// device's last report. Bounded: each list keeps at most the hourly limit, the devices
+/// those that reported in the last minute; links are only those that exist.
+#[derive(Debug, Default)]
+struct LinkRates {
+    reports: VecDeque<Instant>,
+    sessions: VecDeque<Instant>,
+    devices: HashMap<String, Instant>,
+}
+
+/// Each probe link's recent reports and sessions, on this node (`--probe-reports-per-hour`).
+#[derive(Debug, Default)]
+pub struct Rates {
+    links: Mutex<HashMap<String, LinkRates>>,
+}
+
+/// Seconds to wait until one of `times` (within `HOUR`) falls out of the window, if they
+/// are `limit` already.
+fn hourly(times: &mut VecDeque<Instant>, limit: u32, now: Instant) -> Option<u64> {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= HOUR)
+    {
+        times.pop_front();
+    }
+    if times.len() >= limit as usize {
+        let oldest = times.front().copied().unwrap_or(now);
+        return Some(
+            HOUR.saturating_sub(now.duration_since(oldest))
+                .as_secs()
+                .max(1),
+        );
+    }
+    None
+}
+
+impl Rates {
+    /// Take one report of `device` through `link`, or the seconds to wait.
+    fn report(&self, link: &str, device: &str, limit: u32) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut links = self.links.lock().map_err(|_| 5u64)?;
+        let l = links.entry(link.to_owned()).or_default();
+        l.devices
+            .retain(|_, at| now.duration_since(*at) < DEVICE_EVERY);
+        if let Some(at) = l.devices.get(device) {
+            return Err(DEVICE_EVERY
+                .saturating_sub(now.duration_since(*at))
+                .as_secs()
+                .max(1));
+        }
+        if let Some(wait) = hourly(&mut l.reports, limit, now) {
+            return Err(wait);
+        }
+        l.reports.push_back(now);
+        l.devices.insert(device.to_owned(), now);
+        Ok(())
+    }
+
+    /// Take one speed-test session through `link`, or the seconds to wait.
+    pub(crate) fn session(&self, link: &str, limit: u32) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut links = self.links.lock().map_err(|_| 5u64)?;
+        let l = links.entry(link.to_owned()).or_default();
+        if let Some(wait) = hourly(&mut l.sessions, limit, now) {
+            return Err(wait);
+        }
+        l.sessions.push_back(now);
+        Ok(())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,8 +188,11 @@ pub(crate) async fn link(state: &AppState, code: &str) -> Result<ProbeLink, ApiE
     })
 }
 
-/// The bearer link of an API request.
-async fn bearer_link(state: &AppState, headers: &HeaderMap) -> Result<ProbeLink, ApiError> {
+/// The bearer link of an API request, and its code's hash.
+async fn bearer_link(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(ProbeLink, String), ApiError> {
     let code = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -122,7 +206,7 @@ async fn bearer_link(state: &AppState, headers: &HeaderMap) -> Result<ProbeLink,
                 "this route needs `Authorization: Bearer <probe link code>`",
             )
         })?;
-    link(state, code).await
+    Ok((link(state, code).await?, crate::tokens::hash(code)))
 }
 
 fn secured(mut resp: Response, content_type: &'static str) -> Response {
@@ -201,7 +285,7 @@ async fn config(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<BrowserProbeConfig>, ApiError> {
-    let link = bearer_link(&state, &headers).await?;
+    let (link, _) = bearer_link(&state, &headers).await?;
     let endpoints = state
         .profile
         .profile
@@ -226,7 +310,7 @@ async fn submit(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, axum::Json<BrowserProbeResult>), ApiError> {
-    let link = bearer_link(&state, &headers).await?;
+    let (link, link_hash) = bearer_link(&state, &headers).await?;
     if body.len() > state.config.max_body {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -236,11 +320,58 @@ async fn submit(
     }
     let submission: BrowserProbeSubmission = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_probe_report", e.to_string()))?;
+    let device: String = submission.device_id.chars().take(64).collect();
+    state
+        .probe_rates
+        .report(&link.id, &device, state.config.probe_reports_per_hour)
+        .map_err(|wait| {
+            ApiError::too_many(
+                "probe_rate_limited",
+                wait,
+                format!(
+                    "too many reports through this link (a device once a minute, {} an hour \
+                     per link); retry in {wait} s",
+                    state.config.probe_reports_per_hour
+                ),
+            )
+        })?;
+    // The figures come from the collector's own counts of the session the page names: one
+    // this link opened, ended a few minutes ago at most, not used by another report.
+    let record = if submission.download.is_some() || submission.upload.is_some() {
+        let id = submission.session.as_deref().ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_probe_report",
+                "session: a report with transfers names the speed-test session they ran in",
+            )
+        })?;
+        let record = state.speedtest.record_for_report(id, &link_hash).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_probe_report",
+                match e {
+                    RecordError::Unknown => {
+                        "session: no such speed-test session (or it ended more than 5 minutes ago)"
+                    }
+                    RecordError::NotOwner => "session: opened with another secret than this link",
+                    RecordError::Reported => "session: its figures were already reported",
+                },
+            )
+        })?;
+        Some(record)
+    } else {
+        None
+    };
     let profile = Arc::clone(&state.profile);
     let default_lang = state.config.lang;
     let school = link.school.clone();
     let (new, result) = tokio::task::spawn_blocking(move || {
-        build(&submission, &link, &profile, Timestamp::now(), default_lang)
+        build(
+            &submission,
+            record.as_ref(),
+            &link,
+            &profile,
+            Timestamp::now(),
+            default_lang,
+        )
     })
     .await??;
     let store = Arc::clone(&state.store);
@@ -253,9 +384,10 @@ async fn submit(
         }
         InsertOutcome::WorkstationLimit { max } => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "workstation_limit",
+            "browser_device_limit",
             format!(
-                "school {school} already has {max} devices (the profile's [school] max_workstations)"
+                "school {school} already has {max} browser devices (as many as the profile's \
+                 [school] max_workstations, counted apart from the workstations)"
             ),
         )),
         InsertOutcome::Conflict | InsertOutcome::CredentialRequired => Err(ApiError::new(
@@ -264,6 +396,12 @@ async fn submit(
             "this report could not be stored; run the test again",
         )),
     }
+}
+
+/// Most browser devices a school may hold: as many as its workstations
+/// (`[school] max_workstations`), counted apart (a link never takes an agent's place).
+fn max_browser_devices(profile: &LoadedProfile) -> u32 {
+    super::reports::max_workstations(profile)
 }
 
 /// The workstation id of a device: derived from the link's school and the page's random
@@ -283,32 +421,125 @@ fn finite(x: f64, max: f64) -> f64 {
     }
 }
 
-fn transfer(t: &readiness::api::BrowserTransfer, counted_by: CountedBy) -> Transfer {
-    let mut bins: Vec<f64> = t
-        .bins_mbps
-        .iter()
-        .take(600)
-        .map(|b| finite(*b, 1e5))
-        .collect();
+/// How far a page's figure may exceed what the collector counted in the same window:
+/// 10 % and 0.5 Mbit/s (the two clocks meet over one round trip). Beyond, the report is
+/// refused.
+const TOLERANCE: f64 = 1.10;
+const TOLERANCE_MBPS: f64 = 0.5;
+/// Shortest window a figure may rest on.
+const MIN_WINDOW_S: f64 = 1.0;
+
+/// Which direction a page's transfer measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Download,
+    Upload,
+}
+
+/// Bytes of `bins` (each [`BIN_MS`] of the session's clock) in `[from_s, to_s)`: a bin cut
+/// by an end counted in proportion, or (`whole`, for a cap) in full.
+fn bytes_in(bins: &[u64], from_s: f64, to_s: f64, whole: bool) -> f64 {
+    let w = BIN_MS as f64 / 1000.0;
+    bins.iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let (a, z) = (k as f64 * w, (k + 1) as f64 * w);
+            let overlap = (z.min(to_s) - a.max(from_s)).max(0.0);
+            if overlap <= 0.0 {
+                0.0
+            } else if whole {
+                *b as f64
+            } else {
+                *b as f64 * overlap / w
+            }
+        })
+        .sum()
+}
+
+/// One direction as the collector stores it: the page's window checked against what the
+/// session counted. The upload's figure and bins are the collector's own over the window;
+/// the download (received by the browser, which only it sees) is the page's figure, which
+/// may not exceed what the collector sent in that window (bytes / window) beyond
+/// [`TOLERANCE`]. A window outside the session's time is cut to it; one shorter than
+/// [`MIN_WINDOW_S`] leaves the direction unmeasured (`Ok(None)`); a figure beyond the
+/// tolerance refuses the report.
+fn transfer(
+    t: &readiness::api::BrowserTransfer,
+    direction: Direction,
+    record: &SessionRecord,
+) -> Result<Option<Transfer>, ApiError> {
+    let offset = finite(t.session_offset_s, record.end_s);
+    let from = (offset + finite(t.window_start_s, 3600.0)).min(record.end_s);
+    let to = (from + finite(t.window_s, 3600.0)).min(record.end_s);
+    let window_s = to - from;
+    if window_s < MIN_WINDOW_S {
+        return Ok(None);
+    }
+    let (bins, total) = match direction {
+        Direction::Download => (&record.download_bins, record.downloaded),
+        Direction::Upload => (&record.upload_bins, record.uploaded),
+    };
+    // What the collector sent bounds the download: a bin the window touches counts in
+    // full (a burst shorter than a bin is not cut); the upload is its own count.
+    let whole = direction == Direction::Download;
+    let counted_mbps = bytes_in(bins, from, to, whole) * 8.0 / window_s / 1e6;
+    let claimed = finite(t.mbps, 1e6);
+    if claimed > counted_mbps * TOLERANCE + TOLERANCE_MBPS {
+        let (what, verb) = match direction {
+            Direction::Download => ("download", "sent"),
+            Direction::Upload => ("upload", "received"),
+        };
+        return Err(ApiError::bad_request(
+            "invalid_probe_report",
+            format!(
+                "{what}: the page reports {claimed:.1} Mbit/s, the collector {verb} \
+                 {counted_mbps:.1} Mbit/s in that window of the session ({window_s:.2} s \
+                 from {from:.2} s)"
+            ),
+        ));
+    }
+    let bin_s = BIN_MS as f64 / 1000.0;
+    let (mbps, mut bins, counted_by, bytes) = match direction {
+        Direction::Download => {
+            let bins: Vec<f64> = t
+                .bins_mbps
+                .iter()
+                .take(600)
+                .map(|b| finite(*b, 1e5))
+                .collect();
+            (claimed, bins, CountedBy::Agent, t.bytes.min(total))
+        }
+        Direction::Upload => {
+            let first = (from / bin_s).floor() as usize;
+            let last = ((to / bin_s).ceil() as usize).min(bins.len());
+            let own: Vec<f64> = bins
+                .get(first.min(last)..last)
+                .unwrap_or_default()
+                .iter()
+                .map(|b| *b as f64 * 8.0 / bin_s / 1e6)
+                .collect();
+            (counted_mbps, own, CountedBy::Collector, total)
+        }
+    };
     bins.sort_by(f64::total_cmp);
     let pct = |q: f64| {
         if bins.is_empty() {
-            finite(t.mbps, 1e5)
+            mbps
         } else {
             readiness::stats::percentile(&bins, q)
         }
     };
-    let stable = t.stable && t.window_s >= 2.0;
-    Transfer {
-        mbps: finite(t.mbps, 1e5),
+    let stable = t.stable && window_s >= 2.0;
+    Ok(Some(Transfer {
+        mbps,
         p10_mbps: pct(0.1),
         p50_mbps: pct(0.5),
         p90_mbps: pct(0.9),
         streams: t.streams.min(64),
-        bytes: t.bytes,
-        duration_s: finite(t.duration_s, 3600.0),
-        window_start_s: finite(t.window_start_s, 3600.0),
-        window_s: finite(t.window_s, 3600.0),
+        bytes,
+        duration_s: finite(t.duration_s, record.end_s),
+        window_start_s: from,
+        window_s,
         counted_by,
         stop: if stable {
             StopReason::Stable
@@ -317,13 +548,25 @@ fn transfer(t: &readiness::api::BrowserTransfer, counted_by: CountedBy) -> Trans
         },
         confidence: if !stable {
             Confidence::Low
-        } else if t.window_s >= 4.0 {
+        } else if window_s >= 4.0 {
             Confidence::High
         } else {
             Confidence::Medium
         },
         loaded_latency_ms: None,
-    }
+    }))
+}
+
+/// The collector's text for a part the page says it could not measure; `None` for a key
+/// it does not know (dropped).
+fn reason(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "download" => "the browser's download did not complete",
+        "upload" => "the browser's upload did not complete",
+        "bandwidth" => "the collector stayed busy: no speed test ran",
+        "idle_latency" => "the browser's pings got no answer",
+        _ => return None,
+    })
 }
 
 fn latency(samples: &[f64]) -> Option<LatencySummary> {
@@ -339,6 +582,7 @@ fn latency(samples: &[f64]) -> Option<LatencySummary> {
 /// Submission -> the browser report, scored, ready for the store, and the page's answer.
 fn build(
     s: &BrowserProbeSubmission,
+    record: Option<&SessionRecord>,
     link: &ProbeLink,
     profile: &LoadedProfile,
     now: Timestamp,
@@ -433,15 +677,19 @@ fn build(
     network
         .unavailable
         .insert("tls".into(), "a browser does not show TLS details".into());
-    let download = s.download.as_ref().map(|t| transfer(t, CountedBy::Agent));
-    let upload = s.upload.as_ref().map(|t| transfer(t, CountedBy::Collector));
+    let measured = |t: Option<&readiness::api::BrowserTransfer>, d| match (t, record) {
+        (Some(t), Some(r)) => transfer(t, d, r),
+        _ => Ok(None),
+    };
+    let download = measured(s.download.as_ref(), Direction::Download)?;
+    let upload = measured(s.upload.as_ref(), Direction::Upload)?;
     let idle = latency(&s.idle_latency_ms);
     let loaded = latency(&s.loaded_latency_ms);
+    // The page's reasons name a part only: its text is the collector's, never the page's.
     let mut unavailable: std::collections::BTreeMap<String, String> = s
         .unavailable
-        .iter()
-        .take(8)
-        .map(|(k, v)| (k.chars().take(32).collect(), v.chars().take(200).collect()))
+        .keys()
+        .filter_map(|k| reason(k).map(|text| (k.clone(), text.to_owned())))
         .collect();
     if download.is_none() {
         unavailable
@@ -588,8 +836,8 @@ fn build(
         bandwidth: LinkFigures::of(&report),
         admission: Admission {
             content_hash: content_hash(&report),
-            submitter: Submitter::SchoolToken {
-                max_workstations: super::reports::max_workstations(profile),
+            submitter: Submitter::Browser {
+                max_devices: max_browser_devices(profile),
             },
             may_be_latest: true,
             browser: true,

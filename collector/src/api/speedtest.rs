@@ -29,7 +29,7 @@
 //! turn, and while others wait a school holds at most one slot. One school's PCs cannot
 //! hold every slot back to back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,7 +49,7 @@ use readiness::api::{
     UploadReceipt, path,
 };
 
-use super::auth::SchoolAuth;
+use super::auth::SpeedtestAuth;
 use super::error::ApiError;
 use super::{AppState, route};
 
@@ -64,6 +64,10 @@ const CHUNK: usize = 64 * 1024;
 /// How long a school refused for want of a slot keeps its place in the queue without
 /// asking again (Retry-After is at most 15 s).
 const WAIT_MEMORY: Duration = Duration::from_secs(20);
+/// How long an ended session's counters and bins are kept, for the browser probe's report
+/// (`api::probe`), and how many at most.
+const KEEP_ENDED: Duration = Duration::from_secs(300);
+const MAX_ENDED: usize = 256;
 
 /// The limits of every session.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +108,36 @@ pub struct Session {
     closed: AtomicBool,
     /// Bytes received in each [`BIN`] since `started`.
     upload_bins: Box<[AtomicU64]>,
+    /// Bytes sent in each [`BIN`] since `started`.
+    download_bins: Box<[AtomicU64]>,
+    /// When it was closed, in milliseconds since `started` (`u64::MAX`: not closed).
+    closed_ms: AtomicU64,
+    /// Whether a browser probe report has used its figures (one report per session).
+    reported: AtomicBool,
+}
+
+/// What the collector itself counted in one session, for the browser probe's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    /// Bytes received (upload) and sent (download) in each [`BIN`] of the session's clock.
+    pub upload_bins: Vec<u64>,
+    pub download_bins: Vec<u64>,
+    pub uploaded: u64,
+    pub downloaded: u64,
+    /// Seconds of the session's clock in which bytes could move: up to its close, its
+    /// expiry, or now.
+    pub end_s: f64,
+}
+
+/// Why a session's figures cannot back a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordError {
+    /// Never opened, or ended too long ago.
+    Unknown,
+    /// Opened with another secret (another link, a school token).
+    NotOwner,
+    /// Already used by a report.
+    Reported,
 }
 
 /// Why a session's transfer stops.
@@ -155,6 +189,9 @@ impl Session {
             transferred: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             upload_bins: (0..bins).map(|_| AtomicU64::new(0)).collect(),
+            download_bins: (0..bins).map(|_| AtomicU64::new(0)).collect(),
+            closed_ms: AtomicU64::new(u64::MAX),
+            reported: AtomicBool::new(false),
         }
     }
 
@@ -200,6 +237,7 @@ impl Session {
             return Err(Over::Exhausted);
         }
         self.downloaded.fetch_add(n, Ordering::Relaxed);
+        self.download_bins[self.bin_now()].fetch_add(n, Ordering::Relaxed);
         self.transferred.store(true, Ordering::Relaxed);
         self.touch();
         Ok(())
@@ -213,17 +251,37 @@ impl Session {
         let over_cap = self.remaining() < n;
         let n = n.min(self.remaining());
         self.uploaded.fetch_add(n, Ordering::Relaxed);
-        let bins = self.upload_bins.len();
-        let i = usize::try_from(self.started.elapsed().as_millis() / BIN.as_millis())
-            .unwrap_or(usize::MAX)
-            .min(bins - 1);
-        self.upload_bins[i].fetch_add(n, Ordering::Relaxed);
+        self.upload_bins[self.bin_now()].fetch_add(n, Ordering::Relaxed);
         self.transferred.store(true, Ordering::Relaxed);
         self.touch();
         if over_cap {
             Err(Over::Exhausted)
         } else {
             Ok(())
+        }
+    }
+
+    /// The bin of this moment (the last one past the expiry).
+    fn bin_now(&self) -> usize {
+        usize::try_from(self.started.elapsed().as_millis() / BIN.as_millis())
+            .unwrap_or(usize::MAX)
+            .min(self.upload_bins.len() - 1)
+    }
+
+    /// What it counted, as it is now.
+    fn record(&self) -> SessionRecord {
+        let load = |b: &[AtomicU64]| b.iter().map(|x| x.load(Ordering::Relaxed)).collect();
+        let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let ttl_ms = u64::try_from(self.limits.ttl.as_millis()).unwrap_or(u64::MAX);
+        let end_ms = elapsed_ms
+            .min(ttl_ms)
+            .min(self.closed_ms.load(Ordering::Relaxed));
+        SessionRecord {
+            upload_bins: load(&self.upload_bins),
+            download_bins: load(&self.download_bins),
+            uploaded: self.uploaded.load(Ordering::Relaxed),
+            downloaded: self.downloaded.load(Ordering::Relaxed),
+            end_s: end_ms as f64 / 1000.0,
         }
     }
 
@@ -257,6 +315,34 @@ struct Waiting {
 struct Inner {
     open: HashMap<String, Arc<Session>>,
     queue: Vec<Waiting>,
+    /// Sessions over (closed, expired, stalled), oldest first, with when they left `open`:
+    /// kept [`KEEP_ENDED`], at most [`MAX_ENDED`], for a browser probe's report.
+    ended: VecDeque<(String, Instant, Arc<Session>)>,
+}
+
+impl Inner {
+    /// Move the sessions that are over out of `open`, and forget the old ended ones.
+    fn sweep(&mut self, now: Instant) {
+        let over: Vec<String> = self
+            .open
+            .iter()
+            .filter(|(_, s)| s.over().is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in over {
+            if let Some(s) = self.open.remove(&id) {
+                self.ended.push_back((id, now, s));
+            }
+        }
+        while self.ended.len() > MAX_ENDED
+            || self
+                .ended
+                .front()
+                .is_some_and(|(_, at, _)| now.duration_since(*at) >= KEEP_ENDED)
+        {
+            self.ended.pop_front();
+        }
+    }
 }
 
 /// Open sessions, bounded, and the schools waiting for one.
@@ -290,7 +376,7 @@ impl Sessions {
     fn create(&self, school: &Uai, owner: String) -> Result<String, u64> {
         let mut inner = self.inner.lock().map_err(|_| 5u64)?;
         let now = Instant::now();
-        inner.open.retain(|_, s| s.over().is_none());
+        inner.sweep(now);
         inner
             .queue
             .retain(|w| now.duration_since(w.last_asked) < WAIT_MEMORY);
@@ -372,9 +458,36 @@ impl Sessions {
         if s.owner != owner {
             return Err(CloseError::NotOwner);
         }
+        let ms = u64::try_from(s.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        s.closed_ms.store(ms, Ordering::Relaxed);
         s.closed.store(true, Ordering::Relaxed);
-        inner.open.remove(id);
+        inner.sweep(Instant::now());
         Ok(())
+    }
+
+    /// What the collector counted in session `id` (open or ended not long ago), for the one
+    /// report of the secret whose hash is `owner`, which opened it.
+    pub fn record_for_report(&self, id: &str, owner: &str) -> Result<SessionRecord, RecordError> {
+        let mut inner = self.inner.lock().map_err(|_| RecordError::Unknown)?;
+        inner.sweep(Instant::now());
+        let s = inner
+            .open
+            .get(id)
+            .or_else(|| {
+                inner
+                    .ended
+                    .iter()
+                    .find(|(i, _, _)| i == id)
+                    .map(|(_, _, s)| s)
+            })
+            .ok_or(RecordError::Unknown)?;
+        if s.owner != owner {
+            return Err(RecordError::NotOwner);
+        }
+        if s.reported.swap(true, Ordering::Relaxed) {
+            return Err(RecordError::Reported);
+        }
+        Ok(s.record())
     }
 }
 
@@ -412,10 +525,22 @@ fn no_store(mut resp: Response) -> Response {
 
 async fn open_session(
     State(state): State<AppState>,
-    SchoolAuth(school): SchoolAuth,
+    SpeedtestAuth { school, probe_link }: SpeedtestAuth,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    // SchoolAuth has checked the token: it is there.
+    if let Some(link) = &probe_link {
+        let limit = state.config.probe_reports_per_hour;
+        state.probe_rates.session(link, limit).map_err(|wait| {
+            ApiError::too_many(
+                "probe_rate_limited",
+                wait,
+                format!(
+                    "too many speed tests through this link ({limit} an hour); retry in {wait} s"
+                ),
+            )
+        })?;
+    }
+    // SpeedtestAuth has checked the token: it is there.
     let owner = bearer_hash(&headers).unwrap_or_default();
     match state.speedtest.create(&school, owner) {
         Ok(id) => Ok(no_store(
@@ -638,6 +763,36 @@ mod tests {
         assert!(sessions.get(&id).is_ok());
         assert_eq!(sessions.close(&id, "owner"), Ok(()));
         assert_eq!(sessions.close(&id, "owner"), Err(CloseError::Unknown));
+    }
+
+    /// An ended session's counts stay for a browser probe's report: to the secret that
+    /// opened it, once.
+    #[test]
+    fn an_ended_session_backs_one_report_of_its_owner() {
+        let sessions = Sessions::new(SessionLimits::default());
+        let id = sessions.create(&uai("0690101"), "link".into()).unwrap();
+        let s = sessions.get(&id).unwrap();
+        s.send(1000).unwrap();
+        s.received(500).unwrap();
+        sessions.close(&id, "link").unwrap();
+        assert!(sessions.get(&id).is_err(), "closed");
+        assert_eq!(
+            sessions.record_for_report(&id, "other"),
+            Err(RecordError::NotOwner)
+        );
+        let r = sessions.record_for_report(&id, "link").unwrap();
+        assert_eq!((r.downloaded, r.uploaded), (1000, 500));
+        assert_eq!(r.download_bins.iter().sum::<u64>(), 1000);
+        assert_eq!(r.upload_bins.iter().sum::<u64>(), 500);
+        assert!(r.end_s < 5.0, "{}", r.end_s);
+        assert_eq!(
+            sessions.record_for_report(&id, "link"),
+            Err(RecordError::Reported)
+        );
+        assert_eq!(
+            sessions.record_for_report("nope", "link"),
+            Err(RecordError::Unknown)
+        );
     }
 
     #[test]

@@ -92,6 +92,10 @@ pub enum Submitter {
     /// for a workstation the collector does not know yet, only while the school has fewer
     /// than `max_workstations`.
     SchoolToken { max_workstations: u32 },
+    /// A browser probe link: a device the collector does not know yet only while the
+    /// school has fewer than `max_devices` browser devices. Browser devices never count in
+    /// the workstations' cap (`SchoolToken`, enrolment).
+    Browser { max_devices: u32 },
     /// No check (imports, benchmarks, tests).
     Trusted,
 }

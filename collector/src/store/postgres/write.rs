@@ -92,13 +92,15 @@ async fn existing(
 }
 
 /// Workstations a school holds (as on SQLite): those enrolled and not revoked, and those
-/// never enrolled that it knows from their reports. A revoked workstation frees its place.
+/// never enrolled that it knows from their reports; browser probe devices never. A revoked
+/// workstation frees its place.
 async fn workstation_count(t: &impl GenericClient, school: &str) -> Result<i64, Fault> {
     let st = t
         .prepare_cached(
             "SELECT count(*) FROM (
                 SELECT workstation_id FROM workstations WHERE school = $1
                 UNION SELECT workstation_id FROM reports WHERE school = $1
+                EXCEPT SELECT workstation_id FROM workstations WHERE school = $1 AND kind = 'browser'
                 EXCEPT SELECT workstation_id FROM enrolments WHERE school = $1 AND revoked_at IS NOT NULL
                 UNION SELECT workstation_id FROM enrolments WHERE school = $1 AND revoked_at IS NULL
             ) AS counted",
@@ -139,6 +141,20 @@ pub(super) async fn insert_report(
             return Ok(InsertOutcome::WorkstationLimit {
                 max: max_workstations,
             });
+        }
+    }
+    if let Submitter::Browser { max_devices } = r.admission.submitter {
+        lock_school(&t, school).await?;
+        let st = t
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM workstations WHERE school = $1 AND workstation_id = $2),
+                        (SELECT count(*) FROM workstations WHERE school = $1 AND kind = 'browser')",
+            )
+            .await?;
+        let row = t.query_one(&st, &[&school, &ws]).await?;
+        let (known, devices): (bool, i64) = (row.try_get(0)?, row.try_get(1)?);
+        if !known && devices >= i64::from(max_devices) {
+            return Ok(InsertOutcome::WorkstationLimit { max: max_devices });
         }
     }
     let st = t

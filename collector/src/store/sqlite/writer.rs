@@ -141,6 +141,17 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
             });
         }
     }
+    if let Submitter::Browser { max_devices } = r.admission.submitter {
+        let (known, devices): (bool, i64) = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM workstations WHERE school = ?1 AND workstation_id = ?2),
+                    (SELECT count(*) FROM workstations WHERE school = ?1 AND kind = 'browser')",
+            [school, &ws],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if !known && devices >= i64::from(max_devices) {
+            return Ok(InsertOutcome::WorkstationLimit { max: max_devices });
+        }
+    }
     let checks = checks_json(&r.checks);
     let failing: Vec<(&str, bool)> = r
         .checks
@@ -209,14 +220,15 @@ fn insert_one(tx: &rusqlite::Connection, r: &NewReport) -> rusqlite::Result<Inse
 
 /// Workstations a school holds: those enrolled and not revoked, and those never enrolled
 /// that it knows from their reports (a latest state, or reports only: a report dated
-/// beyond the future tolerance leaves no latest state). A revoked workstation frees its
-/// place; its reports stay in the history. Reads the school's report index only when a
+/// beyond the future tolerance leaves no latest state); browser probe devices never. A
+/// revoked workstation frees its place; its reports stay in the history. Reads the school's report index only when a
 /// workstation it does not know yet arrives.
 fn workstation_count(tx: &rusqlite::Connection, school: &str) -> rusqlite::Result<i64> {
     tx.query_row(
         "SELECT count(*) FROM (
             SELECT workstation_id FROM workstations WHERE school = ?1
             UNION SELECT workstation_id FROM reports WHERE school = ?1
+            EXCEPT SELECT workstation_id FROM workstations WHERE school = ?1 AND kind = 'browser'
             EXCEPT SELECT workstation_id FROM enrolments WHERE school = ?1 AND revoked_at IS NOT NULL
             UNION SELECT workstation_id FROM enrolments WHERE school = ?1 AND revoked_at IS NULL)",
         [school],
