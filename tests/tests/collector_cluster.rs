@@ -90,19 +90,10 @@ fn schools_of(node: &Collector, read: &str) -> Value {
     body
 }
 
+/// `ent-agent` with a private state directory; `agent` already clears the proxy variables.
 fn agent_cmd(state: &Path) -> Command {
     let mut cmd = agent(state);
-    for v in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "ENT_AGENT_TOKEN",
-    ] {
-        cmd.env_remove(v);
-    }
+    cmd.env_remove("ENT_AGENT_TOKEN");
     cmd
 }
 

@@ -219,18 +219,7 @@ async fn attempt(
     let mut visited = vec![current.to_string()];
     let endpoint_host = ep.host();
     loop {
-        let mut hop = Hop {
-            url: current.to_string(),
-            addresses: Vec::new(),
-            connected_to: None,
-            dns_ms: None,
-            connect_ms: None,
-            proxy_ms: None,
-            tls_ms: None,
-            ttfb_ms: None,
-            status: None,
-            location: None,
-        };
+        let mut hop = Hop::to(current.to_string());
         let want_body = ep.expect_text.is_some();
         let answer = request(shared, &current, proxy, &mut hop, want_body, deadline).await;
         result.hops.push(hop);

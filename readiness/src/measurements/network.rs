@@ -159,6 +159,25 @@ pub struct Hop {
     pub location: Option<String>,
 }
 
+impl Hop {
+    /// A request to `url` of which nothing is measured yet (or, from a browser, nothing can
+    /// be).
+    pub fn to(url: impl Into<String>) -> Hop {
+        Hop {
+            url: url.into(),
+            addresses: Vec::new(),
+            connected_to: None,
+            dns_ms: None,
+            connect_ms: None,
+            proxy_ms: None,
+            tls_ms: None,
+            ttfb_ms: None,
+            status: None,
+            location: None,
+        }
+    }
+}
+
 /// Why an endpoint attempt stopped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
